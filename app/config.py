@@ -1,0 +1,66 @@
+"""Settings read from the environment (prefix ``CUNQI_``) and ``.env``."""
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
+HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+VAR_DIR = Path("var")
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CUNQI_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.development
+    database_url: str = Field(default=f"sqlite:///{VAR_DIR / 'cunqi.sqlite3'}")
+    index_dir: Path = VAR_DIR / "index"
+    secret_key: str = ""
+    htmx_url: str = HTMX_CDN_URL
+    htmx_integrity: str = HTMX_CDN_INTEGRITY
+    sqlite_busy_timeout_ms: int = 5000
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _secret_key(self) -> "Settings":
+        if self.secret_key:
+            return self
+        if self.is_production:
+            raise ValueError("生产环境必须设置 CUNQI_SECRET_KEY（至少 32 个字符）")
+        self.secret_key = _development_secret(VAR_DIR / "secret_key")
+        return self
+
+
+def _development_secret(path: Path) -> str:
+    """Read the development secret, creating it on first run."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

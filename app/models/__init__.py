@@ -1,0 +1,25 @@
+"""All table models; importing this package registers every table on ``SQLModel.metadata``."""
+
+from app.models.audit import Event, SearchOutbox
+from app.models.organisation import Cooperative, Enterprise
+from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.product import Product
+from app.models.region import County, Township, Village, VillageNeed
+from app.models.trade import Demand, Order
+
+__all__ = [
+    "INDICATORS",
+    "Cooperative",
+    "County",
+    "Demand",
+    "Enterprise",
+    "Event",
+    "Order",
+    "OutcomeReport",
+    "PairingAgreement",
+    "Product",
+    "SearchOutbox",
+    "Township",
+    "Village",
+    "VillageNeed",
+]

@@ -1,0 +1,126 @@
+"""Pairing agreements (结对帮扶协议) and their quarterly outcome reports (帮扶成效报告)."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind, ReportStatus
+from app.models.flags import full_mask
+
+if TYPE_CHECKING:
+    from app.models.organisation import Enterprise
+    from app.models.region import Village
+
+# The indicators an agreement commits to and a report accounts for, in ledger order.
+INDICATORS = (
+    "funding_business_fen",  # 经营性资金
+    "funding_welfare_fen",  # 公益性资金
+    "jobs",
+    "trainees",
+    "purchase_fen",
+    "beneficiaries",
+)
+_OPEN = ", ".join(f"'{s}'" for s in OPEN_AGREEMENT_STATUSES)
+
+# version_id_col needs the Column object itself (see STACK.md); it is shared with the mapper args.
+_agreement_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+_report_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
+class PairingAgreement(SQLModel, table=True):
+    """A multi-year agreement between one enterprise and one village."""
+
+    __tablename__ = "pairing_agreements"
+    __table_args__ = (
+        one_of("status", AgreementStatus),
+        sa.CheckConstraint("end_on > start_on", name="term_end_after_start"),
+        sa.CheckConstraint(
+            f"help_kinds > 0 AND help_kinds <= {full_mask(HelpKind)}", name="help_kinds_valid"
+        ),
+        *non_negative(*(f"commit_{name}" for name in INDICATORS)),
+        # At most one open agreement per enterprise and village: a double click cannot duplicate it.
+        sa.Index(
+            "uq_pairing_agreements_open_pair",
+            "enterprise_id",
+            "village_id",
+            unique=True,
+            sqlite_where=sa.text(f"status IN ({_OPEN})"),
+            postgresql_where=sa.text(f"status IN ({_OPEN})"),
+        ),
+        sa.Index("ix_pairing_agreements_status", "status"),
+    )
+    __mapper_args__ = {"version_id_col": _agreement_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    enterprise_id: int = Field(foreign_key="enterprises.id", index=True)
+    village_id: int = Field(foreign_key="villages.id", index=True)
+    help_kinds: int
+    start_on: date
+    end_on: date
+    commit_funding_business_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    commit_funding_welfare_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    commit_jobs: int = Field(default=0)
+    commit_trainees: int = Field(default=0)
+    commit_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    commit_beneficiaries: int = Field(default=0)
+    note: str = Field(default="", sa_type=sa.Text)
+    status: AgreementStatus = Field(default=AgreementStatus.proposed, sa_type=sa.String(16))
+    status_reason: str = Field(default="", max_length=500)
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    filed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_agreement_version)
+
+    enterprise: "Enterprise" = Relationship(back_populates="agreements")
+    village: "Village" = Relationship(back_populates="agreements")
+    reports: list["OutcomeReport"] = Relationship(back_populates="agreement")
+
+    @property
+    def commit_funding_fen(self) -> int:
+        return self.commit_funding_business_fen + self.commit_funding_welfare_fen
+
+
+class OutcomeReport(SQLModel, table=True):
+    """What an enterprise delivered under an agreement in one quarter."""
+
+    __tablename__ = "outcome_reports"
+    __table_args__ = (
+        one_of("status", ReportStatus),
+        sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_valid"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_valid"),
+        sa.UniqueConstraint("agreement_id", "year", "quarter", name="uq_outcome_reports_period"),
+        *non_negative(*(f"actual_{name}" for name in INDICATORS)),
+        sa.Index("ix_outcome_reports_period", "year", "quarter"),
+    )
+    __mapper_args__ = {"version_id_col": _report_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="pairing_agreements.id", index=True)
+    year: int
+    quarter: int
+    actual_funding_business_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_funding_welfare_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_jobs: int = Field(default=0)
+    actual_trainees: int = Field(default=0)
+    actual_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_beneficiaries: int = Field(default=0)
+    narrative: str = Field(default="", sa_type=sa.Text)
+    status: ReportStatus = Field(default=ReportStatus.submitted, sa_type=sa.String(16))
+    return_comment: str = Field(default="", max_length=500)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_report_version)
+
+    agreement: PairingAgreement = Relationship(back_populates="reports")
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}Q{self.quarter}"

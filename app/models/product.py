@@ -1,0 +1,67 @@
+"""Specialty agricultural products listed by cooperatives."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.enums import Certification, ProductCategory, ProductStatus
+from app.models.flags import ALL_MONTHS, full_mask
+
+if TYPE_CHECKING:
+    from app.models.organisation import Cooperative
+    from app.models.region import Village
+
+
+class Product(SQLModel, table=True):
+    """A product on offer: price in 分 per unit, stock in units."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        one_of("category", ProductCategory),
+        one_of("status", ProductStatus),
+        sa.CheckConstraint("min_order >= 1", name="min_order_positive"),
+        sa.CheckConstraint(
+            f"harvest_months >= 0 AND harvest_months <= {ALL_MONTHS}", name="harvest_months_valid"
+        ),
+        sa.CheckConstraint(
+            f"certifications >= 0 AND certifications <= {full_mask(Certification)}",
+            name="certifications_valid",
+        ),
+        sa.CheckConstraint("rating_count >= 0 AND rating_total >= 0", name="rating_non_negative"),
+        *non_negative("price_fen", "stock"),
+        sa.Index("ix_products_status_category", "status", "category"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cooperative_id: int = Field(foreign_key="cooperatives.id", index=True)
+    village_id: int = Field(foreign_key="villages.id", index=True)
+    name: str = Field(max_length=60)
+    category: ProductCategory = Field(sa_type=sa.String(16))
+    unit: str = Field(max_length=8)
+    price_fen: int = Field(sa_type=sa.BigInteger)
+    min_order: int = Field(default=1)
+    stock: int = Field(default=0, sa_type=sa.BigInteger)
+    harvest_months: int = Field(default=0)
+    certifications: int = Field(default=0)
+    assistance_certified_until: date | None = Field(default=None)
+    description: str = Field(default="", sa_type=sa.Text)
+    status: ProductStatus = Field(default=ProductStatus.draft, sa_type=sa.String(16))
+    rating_total: int = Field(default=0)
+    rating_count: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    cooperative: "Cooperative" = Relationship(back_populates="products")
+    village: "Village" = Relationship()
+
+    @property
+    def rating(self) -> float | None:
+        """Average rating 1–5, or None before the first rating."""
+        return self.rating_total / self.rating_count if self.rating_count else None
+
+    def is_assistance_certified(self, today: date) -> bool:
+        """Whether the bureau's consumption-assistance certification is in force on ``today``."""
+        return self.assistance_certified_until is not None and self.assistance_certified_until >= today

@@ -1,0 +1,90 @@
+"""Purchase demands (采购需求) and orders (订单) of consumption assistance."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.enums import DemandStatus, OrderStatus, ProductCategory
+
+if TYPE_CHECKING:
+    from app.models.organisation import Enterprise
+    from app.models.pairing import PairingAgreement
+    from app.models.product import Product
+
+_order_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
+class Demand(SQLModel, table=True):
+    """A buyer's request to purchase a quantity of some category of product."""
+
+    __tablename__ = "demands"
+    __table_args__ = (
+        one_of("category", ProductCategory),
+        one_of("status", DemandStatus),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(
+            "max_unit_price_fen IS NULL OR max_unit_price_fen >= 0", name="max_price_non_negative"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="enterprises.id", index=True)
+    title: str = Field(max_length=80)
+    category: ProductCategory = Field(sa_type=sa.String(16))
+    keywords: str = Field(default="", max_length=200)
+    quantity: int = Field(sa_type=sa.BigInteger)
+    unit: str = Field(max_length=8)
+    max_unit_price_fen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    deliver_by: date
+    destination_region: str = Field(default="", max_length=60)
+    note: str = Field(default="", sa_type=sa.Text)
+    status: DemandStatus = Field(default=DemandStatus.open, sa_type=sa.String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    buyer: "Enterprise" = Relationship()
+
+
+class Order(SQLModel, table=True):
+    """A purchase of one product; the amount is fixed at the unit price when ordered."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        one_of("status", OrderStatus),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("amount_fen = quantity * unit_price_fen", name="amount_consistent"),
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
+        *non_negative("unit_price_fen", "amount_fen"),
+        sa.Index("ix_orders_status_placed", "status", "placed_at"),
+    )
+    __mapper_args__ = {"version_id_col": _order_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    buyer_id: int = Field(foreign_key="enterprises.id", index=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    demand_id: int | None = Field(default=None, foreign_key="demands.id", index=True)
+    agreement_id: int | None = Field(default=None, foreign_key="pairing_agreements.id", index=True)
+    quantity: int = Field(sa_type=sa.BigInteger)
+    unit_price_fen: int = Field(sa_type=sa.BigInteger)
+    amount_fen: int = Field(sa_type=sa.BigInteger)
+    status: OrderStatus = Field(default=OrderStatus.placed, sa_type=sa.String(16))
+    shipping_address: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
+    cancel_reason: str = Field(default="", max_length=200)
+    rating: int | None = Field(default=None)
+    rating_comment: str = Field(default="", max_length=500)
+    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    shipped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_order_version)
+
+    buyer: "Enterprise" = Relationship()
+    product: "Product" = Relationship()
+    agreement: "PairingAgreement" = Relationship()
