@@ -15,7 +15,9 @@ def _database():
     from app.db import Database, create_db_engine
 
     settings = get_settings()
-    engine = create_db_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = create_db_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
     return Database(engine)
 
 

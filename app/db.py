@@ -1,7 +1,7 @@
 """Engines, sessions and the unit of work.
 
-Services receive a session and never commit; the adapter (a page handler, a GraphQL resolver, the CLI)
-opens a unit of work, which commits once, rolls back on error and then runs after-commit hooks.
+Services receive a session and never commit; the adapter (a page handler, a GraphQL resolver,
+the CLI) opens a unit of work: it commits once, rolls back on error, then runs after-commit hooks.
 """
 
 import logging

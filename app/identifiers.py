@@ -1,4 +1,4 @@
-"""Official identifiers: 统一社会信用代码 (GB 32100-2015), county codes (GB/T 2260), village codes."""
+"""Official identifiers: 统一社会信用代码 (GB 32100-2015), county (GB/T 2260) and village codes."""
 
 import re
 
@@ -20,7 +20,7 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def normalize_credit_code(raw: str, *, field: str = "credit_code") -> str:
-    """Validate a 统一社会信用代码 and return it upper-cased; raise ValidationError if it is wrong."""
+    """Validate a 统一社会信用代码 and return it upper-cased, or raise ValidationError."""
     code = (raw or "").strip().upper()
     if len(code) != 18:
         raise ValidationError("统一社会信用代码应为 18 位", code="credit_code_length", field=field)
@@ -53,7 +53,9 @@ def normalize_village_code(raw: str, *, county_code: str, field: str = "code") -
     """Validate a 12-digit village code and that it lies inside ``county_code``."""
     code = (raw or "").strip()
     if not _VILLAGE_CODE_SHAPE.match(code):
-        raise ValidationError("村级统计代码应为 12 位数字", code="village_code_invalid", field=field)
+        raise ValidationError(
+            "村级统计代码应为 12 位数字", code="village_code_invalid", field=field
+        )
     if not code.startswith(county_code):
         raise ValidationError(
             f"村级统计代码应以所属县的代码 {county_code} 开头",

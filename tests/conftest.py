@@ -1,7 +1,7 @@
 """Shared fixtures: a real SQLite file or a real PostgreSQL database, migrated with Alembic.
 
 Set CUNQI_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
-whole suite on PostgreSQL; each test run then works in databases of its own, created and dropped here.
+whole suite on PostgreSQL; each run works in databases of its own, created and dropped here.
 """
 
 import itertools
@@ -59,8 +59,10 @@ class DatabaseFactory:
                 conn.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
             admin.dispose()
         self.created.append(name)
-        return make_url(PG_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(PG_URL)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
         )
 
     def new_url(self, label: str = "db") -> str:

@@ -1,6 +1,6 @@
 """All table models; importing this package registers every table on ``SQLModel.metadata``."""
 
-from app.models.audit import Event, SearchOutbox
+from app.models.audit import Counter, Event, SearchOutbox
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
 from app.models.product import Product
@@ -10,6 +10,7 @@ from app.models.trade import Demand, Order
 __all__ = [
     "INDICATORS",
     "Cooperative",
+    "Counter",
     "County",
     "Demand",
     "Enterprise",

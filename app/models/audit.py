@@ -45,3 +45,13 @@ class SearchOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = Field(default=0)
     last_error: str = Field(default="", max_length=500)
+
+
+class Counter(SQLModel, table=True):
+    """A named counter for human-readable numbers (协议编号, 订单号), incremented atomically."""
+
+    __tablename__ = "counters"
+    __table_args__ = (sa.CheckConstraint("value >= 0", name="value_non_negative"),)
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = Field(default=0, sa_type=sa.BigInteger)

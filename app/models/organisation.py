@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.base import UTCDateTime, non_negative, one_of, utcnow
-from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, RegistrationStatus
+from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
 from app.models.flags import full_mask
-from app.models.enums import HelpKind
 
 if TYPE_CHECKING:
     from app.models.pairing import PairingAgreement
@@ -28,12 +27,8 @@ class Enterprise(SQLModel, table=True):
         one_of("status", RegistrationStatus),
         sa.CheckConstraint(f"industry IN ({_SECTIONS})", name="industry_valid"),
         sa.CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
-        sa.CheckConstraint(
-            f"offers >= 0 AND offers <= {full_mask(HelpKind)}", name="offers_valid"
-        ),
-        sa.CheckConstraint(
-            "county_code IS NOT NULL OR external_region <> ''", name="has_region"
-        ),
+        sa.CheckConstraint(f"offers >= 0 AND offers <= {full_mask(HelpKind)}", name="offers_valid"),
+        sa.CheckConstraint("county_code IS NOT NULL OR external_region <> ''", name="has_region"),
         *non_negative("reserved_share_fen"),
     )
 

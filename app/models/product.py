@@ -64,4 +64,6 @@ class Product(SQLModel, table=True):
 
     def is_assistance_certified(self, today: date) -> bool:
         """Whether the bureau's consumption-assistance certification is in force on ``today``."""
-        return self.assistance_certified_until is not None and self.assistance_certified_until >= today
+        return (
+            self.assistance_certified_until is not None and self.assistance_certified_until >= today
+        )
