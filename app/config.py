@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     htmx_url: str = HTMX_CDN_URL
     htmx_integrity: str = HTMX_CDN_INTEGRITY
     sqlite_busy_timeout_ms: int = 5000
+    # argon2id parameters; changing them rehashes each password at its owner's next sign-in.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_parallelism: int = 2
+    session_max_age_seconds: int = 14 * 24 * 3600
+    login_window_seconds: int = 15 * 60
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    max_body_bytes: int = 10 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -33,3 +33,19 @@ class ConflictError(DomainError):
     """Someone else changed the record first, or the action was already taken."""
 
     code = "conflict"
+
+
+class AuthenticationError(DomainError):
+    """Sign-in failed; the message never says whether the account exists."""
+
+    code = "authentication_failed"
+
+
+class ThrottledError(DomainError):
+    """Too many attempts; try again later."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

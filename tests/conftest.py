@@ -21,6 +21,12 @@ from app.db import Database, create_db_engine
 
 PG_URL = os.environ.get("CUNQI_TEST_DATABASE_URL", "")
 
+# Cheap argon2 parameters and a fixed secret: tests create many accounts and write nothing to var/.
+os.environ.setdefault("CUNQI_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("CUNQI_PASSWORD_MEMORY_KIB", "1024")
+os.environ.setdefault("CUNQI_PASSWORD_PARALLELISM", "1")
+os.environ.setdefault("CUNQI_SECRET_KEY", "test-secret-key-" + "x" * 40)
+
 
 def _admin_engine() -> sa.Engine:
     return sa.create_engine(

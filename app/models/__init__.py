@@ -1,5 +1,6 @@
 """All table models; importing this package registers every table on ``SQLModel.metadata``."""
 
+from app.models.account import ApiToken, LoginAttempt, User
 from app.models.audit import Counter, Event, SearchOutbox
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
@@ -9,18 +10,21 @@ from app.models.trade import Demand, Order
 
 __all__ = [
     "INDICATORS",
+    "ApiToken",
     "Cooperative",
     "Counter",
     "County",
     "Demand",
     "Enterprise",
     "Event",
+    "LoginAttempt",
     "Order",
     "OutcomeReport",
     "PairingAgreement",
     "Product",
     "SearchOutbox",
     "Township",
+    "User",
     "Village",
     "VillageNeed",
 ]

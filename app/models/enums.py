@@ -108,3 +108,15 @@ class OutboxOp(StrEnum):
 
 # GB/T 4754-2017 门类 (sections) A–T.
 INDUSTRY_SECTIONS = "ABCDEFGHIJKLMNOPQRST"
+
+
+class UserRole(StrEnum):
+    enterprise = "enterprise"
+    cooperative = "cooperative"
+    village = "village"
+    bureau = "bureau"
+    admin = "admin"
+
+
+# The city whose bureau sees every county (运城市).
+CITY_CODE = "140800"

@@ -3,12 +3,13 @@
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from app.actors import Actor
+from app.actors import Actor, Role
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.identifiers import normalize_county_code, normalize_credit_code
 from app.models import Cooperative, County, Enterprise, Village
 from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
 from app.models.flags import to_mask
+from app.permissions import can_register_directly, require
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
 
@@ -38,14 +39,9 @@ class CooperativeCreate(BaseModel):
     contact_phone: str = Field(default="", title="联系电话", max_length=20)
 
 
-def register_enterprise(
-    *,
-    session: Session,
-    actor: Actor,
-    data: dict,
-    status: RegistrationStatus = RegistrationStatus.pending,
-) -> Enterprise:
-    """Register a helping organisation; it waits for the bureau's approval by default."""
+def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
+    """Register a helping organisation: pending when self-registered, approved when the bureau
+    enters it."""
     form = parse(EnterpriseCreate, data)
     credit_code = normalize_credit_code(form.credit_code)
     if form.industry.upper() not in INDUSTRY_SECTIONS:
@@ -53,6 +49,7 @@ def register_enterprise(
             "所属行业应为国民经济行业分类门类 A–T", code="industry_invalid", field="industry"
         )
     county_code = _county_or_region(session, form.county_code, form.external_region)
+    status = _registration_status(actor, county_code)
     _ensure_credit_code_free(session, credit_code)
     enterprise = Enterprise(
         **form.model_dump(exclude={"credit_code", "industry", "county_code", "offers"}),
@@ -77,14 +74,9 @@ def register_enterprise(
     return enterprise
 
 
-def register_cooperative(
-    *,
-    session: Session,
-    actor: Actor,
-    data: dict,
-    status: RegistrationStatus = RegistrationStatus.pending,
-) -> Cooperative:
-    """Register a cooperative in a village; it waits for the bureau's approval by default."""
+def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Cooperative:
+    """Register a cooperative in a village: pending when self-registered, approved when the
+    bureau enters it."""
     form = parse(CooperativeCreate, data)
     credit_code = normalize_credit_code(form.credit_code)
     if form.lifted_members > form.members:
@@ -94,6 +86,7 @@ def register_cooperative(
     village = session.get(Village, form.village_id)
     if village is None:
         raise NotFoundError("所选村不存在", field="village_id")
+    status = _registration_status(actor, village.county_code)
     _ensure_credit_code_free(session, credit_code)
     cooperative = Cooperative(
         **form.model_dump(exclude={"credit_code"}), credit_code=credit_code, status=status
@@ -110,6 +103,13 @@ def register_cooperative(
         county_code=village.county_code,
     )
     return cooperative
+
+
+def _registration_status(actor: Actor, county_code: str | None) -> RegistrationStatus:
+    if can_register_directly(actor, county_code):
+        return RegistrationStatus.approved
+    require(actor.role == Role.anonymous)
+    return RegistrationStatus.pending
 
 
 def _county_or_region(

@@ -16,6 +16,7 @@ from app.models import Enterprise, PairingAgreement, Village
 from app.models.base import utcnow
 from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
 from app.models.flags import to_mask
+from app.permissions import can_propose_agreement, can_revise_proposal, require
 from app.services.audit import record_event, snapshot
 from app.services.inputs import parse
 from app.services.numbering import agreement_number
@@ -60,6 +61,7 @@ def propose_agreement(*, session: Session, actor: Actor, data: dict) -> PairingA
     enterprise = session.get(Enterprise, form.enterprise_id)
     if enterprise is None:
         raise NotFoundError("帮扶主体不存在", field="enterprise_id")
+    require(can_propose_agreement(actor, enterprise.id, enterprise.status))
     village = session.get(Village, form.village_id)
     if village is None:
         raise NotFoundError("帮扶村不存在", field="village_id")
@@ -100,6 +102,7 @@ def revise_proposal(
     agreement = session.get(PairingAgreement, agreement_id)
     if agreement is None:
         raise NotFoundError("结对协议不存在")
+    require(can_revise_proposal(actor, agreement.enterprise_id))
     if agreement.version != expected_version:
         raise _stale()
     if agreement.status != AgreementStatus.proposed:

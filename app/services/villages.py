@@ -7,6 +7,7 @@ from app.actors import Actor
 from app.errors import ConflictError, ValidationError
 from app.identifiers import normalize_county_code, normalize_village_code
 from app.models import Township, Village
+from app.permissions import can_create_village, require
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
 
@@ -35,6 +36,7 @@ def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
     """Add a village under the township its 12-digit code names."""
     form = parse(VillageCreate, data)
     county_code = normalize_county_code(form.county_code)
+    require(can_create_village(actor, county_code))
     code = normalize_village_code(form.code, county_code=county_code)
     township = session.get(Township, code[:9])
     if township is None:

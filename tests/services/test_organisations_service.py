@@ -2,8 +2,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from app.actors import SYSTEM
-from app.errors import ConflictError, ValidationError
+from app.actors import ANONYMOUS, SYSTEM, Actor, Role
+from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.models import Cooperative, Enterprise, Event, SearchOutbox
 from app.models.enums import HelpKind, RegistrationStatus
 from app.models.flags import from_mask
@@ -29,7 +29,7 @@ def _enterprise_form(**overrides) -> dict:
 
 def test_register_enterprise_writes_the_row_an_event_and_an_outbox_entry(session):
     make_county(session)
-    enterprise = register_enterprise(session=session, actor=SYSTEM, data=_enterprise_form())
+    enterprise = register_enterprise(session=session, actor=ANONYMOUS, data=_enterprise_form())
     assert enterprise.status == RegistrationStatus.pending
     assert enterprise.industry == "A"
     assert from_mask(enterprise.offers, HelpKind) == [HelpKind.industry, HelpKind.sales]
@@ -135,3 +135,35 @@ def test_cooperative_with_more_lifted_members_than_members_is_refused(session):
         )
     assert caught.value.message == "脱贫户成员数不能多于成员总数"
     assert _count(session, Cooperative) == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        (Actor(role=Role.bureau, user_id=1, region_code="140829"), RegistrationStatus.approved),
+        (Actor(role=Role.bureau, user_id=1, region_code="140800"), RegistrationStatus.approved),
+        (SYSTEM, RegistrationStatus.approved),
+        (ANONYMOUS, RegistrationStatus.pending),
+    ],
+)
+def test_who_registers_decides_whether_approval_is_needed(session, actor, status):
+    make_county(session)
+    enterprise = register_enterprise(session=session, actor=actor, data=_enterprise_form())
+    assert enterprise.status == status
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor(role=Role.bureau, user_id=1, region_code="140830"),
+        Actor(role=Role.enterprise, user_id=1, enterprise_id=1),
+        Actor(role=Role.village, user_id=1, village_id=1),
+    ],
+)
+def test_others_may_not_register_organisations_and_nothing_is_written(session, actor):
+    make_county(session)
+    with pytest.raises(PermissionDeniedError):
+        register_enterprise(session=session, actor=actor, data=_enterprise_form())
+    assert _count(session, Enterprise) == 0
+    assert _count(session, Event) == 0
+    assert _count(session, SearchOutbox) == 0

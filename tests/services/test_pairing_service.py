@@ -5,13 +5,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from app.actors import SYSTEM
+from app.actors import Actor, Role
 from app.errors import ConflictError, ValidationError
 from app.models import Event, PairingAgreement
 from app.services.inputs import InputErrors
 from app.services.numbering import next_value
 from app.services.pairing import propose_agreement, revise_proposal
 from tests.factories import make_enterprise, make_village
+
+
+def _as(enterprise) -> Actor:
+    return Actor(role=Role.enterprise, user_id=None, name="企业职员", enterprise_id=enterprise.id)
 
 
 def _proposal(enterprise, village, **overrides) -> dict:
@@ -37,9 +41,13 @@ def _revision(**overrides) -> dict:
 
 def test_propose_numbers_the_agreement_and_records_an_event(session):
     enterprise, village = make_enterprise(session), make_village(session)
-    first = propose_agreement(session=session, actor=SYSTEM, data=_proposal(enterprise, village))
+    first = propose_agreement(
+        session=session, actor=_as(enterprise), data=_proposal(enterprise, village)
+    )
     other = make_village(session)
-    second = propose_agreement(session=session, actor=SYSTEM, data=_proposal(enterprise, other))
+    second = propose_agreement(
+        session=session, actor=_as(enterprise), data=_proposal(enterprise, other)
+    )
     assert (first.number, second.number) == ("JD-2026-000001", "JD-2026-000002")
     assert first.status == "proposed"
     assert session.exec(select(Event.action)).all() == ["agreement.propose", "agreement.propose"]
@@ -47,9 +55,11 @@ def test_propose_numbers_the_agreement_and_records_an_event(session):
 
 def test_a_second_open_proposal_for_the_same_village_is_refused(session):
     enterprise, village = make_enterprise(session), make_village(session)
-    propose_agreement(session=session, actor=SYSTEM, data=_proposal(enterprise, village))
+    propose_agreement(session=session, actor=_as(enterprise), data=_proposal(enterprise, village))
     with pytest.raises(ConflictError) as caught:
-        propose_agreement(session=session, actor=SYSTEM, data=_proposal(enterprise, village))
+        propose_agreement(
+            session=session, actor=_as(enterprise), data=_proposal(enterprise, village)
+        )
     assert caught.value.code == "duplicate_pairing"
 
 
@@ -66,7 +76,7 @@ def test_bad_terms_are_refused_and_write_nothing(session, overrides, message):
     enterprise, village = make_enterprise(session), make_village(session)
     with pytest.raises(ValidationError) as caught:
         propose_agreement(
-            session=session, actor=SYSTEM, data=_proposal(enterprise, village, **overrides)
+            session=session, actor=_as(enterprise), data=_proposal(enterprise, village, **overrides)
         )
     assert caught.value.message == message
     assert session.exec(select(sa.func.count()).select_from(PairingAgreement)).one() == 0
@@ -75,12 +85,12 @@ def test_bad_terms_are_refused_and_write_nothing(session, overrides, message):
 def test_revising_with_the_version_seen_succeeds_and_bumps_it(session):
     enterprise, village = make_enterprise(session), make_village(session)
     agreement = propose_agreement(
-        session=session, actor=SYSTEM, data=_proposal(enterprise, village)
+        session=session, actor=_as(enterprise), data=_proposal(enterprise, village)
     )
     session.flush()
     revised = revise_proposal(
         session=session,
-        actor=SYSTEM,
+        actor=_as(enterprise),
         agreement_id=agreement.id,
         expected_version=1,
         data=_revision(),
@@ -94,13 +104,13 @@ def test_second_editor_with_a_stale_form_gets_a_conflict_and_the_first_value_sta
     with fresh_db.unit_of_work() as session:
         enterprise, village = make_enterprise(session), make_village(session)
         agreement_id = propose_agreement(
-            session=session, actor=SYSTEM, data=_proposal(enterprise, village)
+            session=session, actor=_as(enterprise), data=_proposal(enterprise, village)
         ).id
     # Both people opened the edit form at version 1.
     with fresh_db.unit_of_work() as session:
         revise_proposal(
             session=session,
-            actor=SYSTEM,
+            actor=_as(enterprise),
             agreement_id=agreement_id,
             expected_version=1,
             data=_revision(commit_jobs=30),
@@ -108,7 +118,7 @@ def test_second_editor_with_a_stale_form_gets_a_conflict_and_the_first_value_sta
     with pytest.raises(ConflictError) as caught, fresh_db.unit_of_work() as session:
         revise_proposal(
             session=session,
-            actor=SYSTEM,
+            actor=_as(enterprise),
             agreement_id=agreement_id,
             expected_version=1,
             data=_revision(commit_jobs=99),
@@ -128,14 +138,14 @@ def test_interleaved_transactions_cannot_overwrite_each_other(fresh_db):
     with fresh_db.unit_of_work() as session:
         enterprise, village = make_enterprise(session), make_village(session)
         agreement_id = propose_agreement(
-            session=session, actor=SYSTEM, data=_proposal(enterprise, village)
+            session=session, actor=_as(enterprise), data=_proposal(enterprise, village)
         ).id
     with fresh_db.unit_of_work() as first, fresh_db.unit_of_work() as second:
         first.get(PairingAgreement, agreement_id)
         second.get(PairingAgreement, agreement_id)
         revise_proposal(
             session=first,
-            actor=SYSTEM,
+            actor=_as(enterprise),
             agreement_id=agreement_id,
             expected_version=1,
             data=_revision(commit_jobs=30),
@@ -144,7 +154,7 @@ def test_interleaved_transactions_cannot_overwrite_each_other(fresh_db):
         with pytest.raises(ConflictError):
             revise_proposal(
                 session=second,
-                actor=SYSTEM,
+                actor=_as(enterprise),
                 agreement_id=agreement_id,
                 expected_version=1,
                 data=_revision(commit_jobs=99),
@@ -175,7 +185,7 @@ def test_concurrent_numbering_never_repeats_a_number(fresh_db):
 
 def test_missing_fields_are_reported_per_field(session):
     with pytest.raises(InputErrors) as caught:
-        propose_agreement(session=session, actor=SYSTEM, data={})
+        propose_agreement(session=session, actor=_as(make_enterprise(session)), data={})
     assert {e.field for e in caught.value.errors} == {
         "help_kinds",
         "start_on",

@@ -1,0 +1,82 @@
+"""User accounts, API tokens and sign-in attempts."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.base import UTCDateTime, one_of, utcnow
+from app.models.enums import RegistrationStatus, UserRole
+
+if TYPE_CHECKING:
+    from app.models.organisation import Cooperative, Enterprise
+    from app.models.region import Village
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: staff of one organisation, a bureau officer, or an admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        one_of("role", UserRole),
+        one_of("status", RegistrationStatus),
+        # Exactly the link the role needs, and no other.
+        sa.CheckConstraint(
+            "(role = 'enterprise') = (enterprise_id IS NOT NULL)", name="enterprise_link"
+        ),
+        sa.CheckConstraint(
+            "(role = 'cooperative') = (cooperative_id IS NOT NULL)", name="cooperative_link"
+        ),
+        sa.CheckConstraint("(role = 'village') = (village_id IS NOT NULL)", name="village_link"),
+        sa.CheckConstraint("(role = 'bureau') = (region_code IS NOT NULL)", name="bureau_region"),
+        sa.CheckConstraint("auth_version >= 1", name="auth_version_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True)
+    display_name: str = Field(max_length=40)
+    phone: str = Field(default="", max_length=20)
+    password_hash: str = Field(max_length=200)
+    role: UserRole = Field(sa_type=sa.String(16))
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id", index=True)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperatives.id", index=True)
+    village_id: int | None = Field(default=None, foreign_key="villages.id", index=True)
+    region_code: str | None = Field(default=None, max_length=6)
+    status: RegistrationStatus = Field(default=RegistrationStatus.approved, sa_type=sa.String(16))
+    status_reason: str = Field(default="", max_length=200)
+    is_active: bool = Field(default=True)
+    # Bumped when the password changes: every session signed with an older value is refused.
+    auth_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    enterprise: "Enterprise" = Relationship()
+    cooperative: "Cooperative" = Relationship()
+    village: "Village" = Relationship()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for GraphQL clients; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=60)
+    token_digest: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One failed sign-in, kept in the database so throttling holds across processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_key_time", "key", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80)
+    attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

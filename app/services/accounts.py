@@ -1,0 +1,369 @@
+"""Accounts: registration and its review, sign-in with throttling, passwords and API tokens."""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, select
+
+from app.actors import ANONYMOUS, Actor, Role
+from app.config import get_settings
+from app.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    ThrottledError,
+    ValidationError,
+)
+from app.models import ApiToken, Cooperative, Enterprise, LoginAttempt, User, Village
+from app.models.base import utcnow
+from app.models.enums import RegistrationStatus, UserRole
+from app.permissions import can_manage_users, can_review_registration, require
+from app.services.audit import record_event
+from app.services.inputs import parse
+from app.services.organisations import register_cooperative, register_enterprise
+from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
+GENERIC_FAILURE = "用户名或密码不正确"
+TOKEN_PREFIX = "cq_"
+
+
+class AccountForm(BaseModel):
+    username: str = Field(title="用户名")
+    display_name: str = Field(title="姓名", min_length=1, max_length=40)
+    phone: str = Field(default="", title="手机号", max_length=20)
+    password: str = Field(title="密码")
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.strip()
+        if not USERNAME.match(value):
+            raise ValueError("用户名应为 3–40 位字母、数字或 _ . @ -")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        check_password_strength(value)
+        return value
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < 8 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        raise ValueError("密码至少 8 位，且须同时包含字母和数字")
+
+
+def actor_for(user: User) -> Actor:
+    """The actor a signed-in user acts as; staff of an unapproved organisation act anonymously."""
+    if not user.is_active:
+        return ANONYMOUS
+    approved = user.status == RegistrationStatus.approved
+    return Actor(
+        role=Role(user.role),
+        user_id=user.id,
+        name=user.display_name,
+        enterprise_id=user.enterprise_id if approved else None,
+        cooperative_id=user.cooperative_id if approved else None,
+        village_id=user.village_id if approved else None,
+        region_code=user.region_code,
+    )
+
+
+# Registration ---------------------------------------------------------------------------------
+
+
+def register_account(
+    *, session: Session, kind: UserRole, account: dict, organisation: dict
+) -> User:
+    """Self-registration: a new organisation (or, for village staff, an existing village) + user."""
+    form = parse(AccountForm, account)
+    _ensure_username_free(session, form.username)
+    links: dict[str, int] = {}
+    if kind == UserRole.enterprise:
+        links["enterprise_id"] = register_enterprise(
+            session=session, actor=ANONYMOUS, data=organisation
+        ).id
+    elif kind == UserRole.cooperative:
+        links["cooperative_id"] = register_cooperative(
+            session=session, actor=ANONYMOUS, data=organisation
+        ).id
+    elif kind == UserRole.village:
+        village = session.get(Village, _int(organisation.get("village_id"), "village_id", "所在村"))
+        if village is None:
+            raise NotFoundError("所选村不存在", field="village_id")
+        links["village_id"] = village.id
+    else:
+        raise ValidationError(
+            "只能注册帮扶主体、合作社或村级账号", code="role_invalid", field="kind"
+        )
+    user = User(
+        username=form.username,
+        display_name=form.display_name,
+        phone=form.phone,
+        password_hash=hash_password(form.password),
+        role=kind,
+        status=RegistrationStatus.pending,
+        **links,
+    )
+    session.add(user)
+    record_event(
+        session,
+        actor_id=None,
+        actor_label=f"{form.display_name}（注册申请）",
+        action="account.register",
+        obj=user,
+        summary=f"{form.display_name} 提交注册申请",
+        after=_user_snapshot(user),
+        county_code=registration_county(session, user),
+    )
+    return user
+
+
+def registration_county(session: Session, user: User) -> str | None:
+    """The county whose bureau reviews this account (None: an enterprise from outside the city)."""
+    if user.enterprise_id:
+        return session.get(Enterprise, user.enterprise_id).county_code
+    if user.cooperative_id:
+        return session.get(Cooperative, user.cooperative_id).village.county_code
+    if user.village_id:
+        return session.get(Village, user.village_id).county_code
+    return user.region_code
+
+
+def review_registration(
+    *, session: Session, actor: Actor, user_id: int, approve: bool, reason: str = ""
+) -> User:
+    """Approve or reject a pending registration, with its organisation."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("注册申请不存在")
+    county = registration_county(session, user)
+    require(can_review_registration(actor, county))
+    if user.status != RegistrationStatus.pending:
+        raise ConflictError("该申请已处理，请刷新页面", code="already_reviewed")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError("请填写不通过的原因", code="reason_required", field="reason")
+    status = RegistrationStatus.approved if approve else RegistrationStatus.rejected
+    before = _user_snapshot(user)
+    user.status, user.status_reason = status, reason[:200]
+    organisation = user.enterprise or user.cooperative
+    if organisation is not None and organisation.status == RegistrationStatus.pending:
+        organisation.status, organisation.status_reason = status, reason[:200]
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action="account.approve" if approve else "account.reject",
+        obj=user,
+        summary=f"{'通过' if approve else '驳回'} {user.display_name} 的注册申请"
+        + (f"：{reason}" if reason else ""),
+        before=before,
+        after=_user_snapshot(user),
+        county_code=county,
+    )
+    return user
+
+
+def pending_registrations(*, session: Session, actor: Actor) -> list[User]:
+    """Registrations waiting for this bureau officer."""
+    users = session.exec(
+        select(User).where(User.status == RegistrationStatus.pending).order_by(User.created_at)
+    ).all()
+    return [u for u in users if can_review_registration(actor, registration_county(session, u))]
+
+
+# Users created by operators -------------------------------------------------------------------
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: Actor,
+    account: dict,
+    role: UserRole,
+    region_code: str | None = None,
+    enterprise_id: int | None = None,
+    cooperative_id: int | None = None,
+    village_id: int | None = None,
+) -> User:
+    """Create an approved account (``cunqi user create``, the admin)."""
+    require(can_manage_users(actor))
+    form = parse(AccountForm, account)
+    _ensure_username_free(session, form.username)
+    if role == UserRole.bureau and not (region_code and re.fullmatch(r"\d{6}", region_code)):
+        raise ValidationError("乡村振兴局账号须指定 6 位区划代码", code="region_required")
+    user = User(
+        username=form.username,
+        display_name=form.display_name,
+        phone=form.phone,
+        password_hash=hash_password(form.password),
+        role=role,
+        region_code=region_code if role == UserRole.bureau else None,
+        enterprise_id=enterprise_id,
+        cooperative_id=cooperative_id,
+        village_id=village_id,
+    )
+    session.add(user)
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action="account.create",
+        obj=user,
+        summary=f"创建账号 {user.username}",
+        after=_user_snapshot(user),
+        county_code=region_code,
+    )
+    return user
+
+
+# Sign-in --------------------------------------------------------------------------------------
+
+
+def authenticate(*, session: Session, username: str, password: str, ip: str) -> User:
+    """Check a sign-in; failures are counted per account and per address in the database."""
+    settings = get_settings()
+    username = (username or "").strip()
+    keys = [f"user:{username.lower()}"[:80], f"ip:{ip}"[:80]]
+    limits = [settings.login_max_failures_per_account, settings.login_max_failures_per_ip]
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    for key, limit in zip(keys, limits, strict=True):
+        failures = session.exec(
+            select(sa.func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.key == key, LoginAttempt.attempted_at >= since)
+        ).one()
+        if failures >= limit:
+            raise ThrottledError(
+                "尝试次数过多，请 15 分钟后再试", retry_after=settings.login_window_seconds
+            )
+    user = session.exec(
+        select(User).where(sa.func.lower(User.username) == username.lower())
+    ).first()
+    if user is None:
+        burn_verification(password)
+    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+        for key in keys:
+            session.add(LoginAttempt(key=key))
+        raise AuthenticationError(GENERIC_FAILURE)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.exec(sa.delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(
+    *, session: Session, actor: Actor, old_password: str, new_password: str
+) -> User:
+    """Change the actor's password; every other session of the account stops working."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    require(user is not None)
+    if not verify_password(user.password_hash, old_password):
+        raise ValidationError("原密码不正确", code="wrong_password", field="old_password")
+    try:
+        check_password_strength(new_password)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="weak_password", field="new_password") from None
+    user.password_hash = hash_password(new_password)
+    user.auth_version += 1
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action="account.change_password",
+        obj=user,
+        summary="修改登录密码",
+    )
+    return user
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(*, session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the actor; the plain value is returned once and never stored."""
+    require(actor.user_id is not None)
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationError(
+            "请填写令牌用途（不超过 60 个字符）", code="name_invalid", field="name"
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=actor.user_id, name=name, token_digest=_digest(raw), prefix=raw[:10])
+    session.add(token)
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action="api_token.create",
+        obj=token,
+        summary=f"创建接口令牌“{name}”",
+    )
+    return token, raw
+
+
+def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.user_id:
+        raise NotFoundError("接口令牌不存在")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event(
+            session,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            action="api_token.revoke",
+            obj=token,
+            summary=f"吊销接口令牌“{token.name}”",
+        )
+    return token
+
+
+def user_for_token(*, session: Session, raw: str) -> User | None:
+    """The active user behind a bearer token, or None."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = session.exec(select(ApiToken).where(ApiToken.token_digest == _digest(raw))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def user_for_session(*, session: Session, user_id: int, auth_version: int) -> User | None:
+    """The user a session cookie names, if the cookie is still valid for them."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.auth_version != auth_version:
+        return None
+    return user
+
+
+def _ensure_username_free(session: Session, username: str) -> None:
+    taken = session.exec(
+        select(User.id).where(sa.func.lower(User.username) == username.lower())
+    ).first()
+    if taken is not None:
+        raise ConflictError("该用户名已被使用", code="username_taken", field="username")
+
+
+def _user_snapshot(user: User) -> dict:
+    fields = ("username", "display_name", "role", "status", "status_reason", "region_code")
+    return {f: str(getattr(user, f)) if getattr(user, f) is not None else None for f in fields}
+
+
+def _int(value, field: str, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"请选择{label}", code="required", field=field) from None
