@@ -110,5 +110,68 @@ def seed(scale: str, seed_value: int) -> None:
         console.print("演示数据已填充：" + "，".join(f"{k} {v}" for k, v in result.counts.items()))
 
 
+@main.command("check-deploy", help="检查生产环境配置是否安全；有问题时以非零状态退出")
+def check_deploy() -> None:
+    from app.deploy import deployment_problems
+
+    problems = deployment_problems(get_settings())
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}")
+    if problems:
+        raise SystemExit(1)
+    console.print("[green]✓[/green] 生产环境配置检查通过。")
+
+
+@main.group(help="账号管理")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="创建账号（首个乡村振兴局或管理员账号）")
+@click.option("--username", required=True, help="登录用户名")
+@click.option("--name", "display_name", required=True, help="姓名")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["bureau", "admin", "enterprise", "cooperative", "village"]),
+    help="角色",
+)
+@click.option("--region", default=None, help="乡村振兴局账号的区划代码：市 140800 或县级代码")
+@click.option("--enterprise-id", type=int, default=None, help="帮扶主体账号所属单位编号")
+@click.option("--cooperative-id", type=int, default=None, help="合作社账号所属合作社编号")
+@click.option("--village-id", type=int, default=None, help="村级账号所属村编号")
+@click.password_option(
+    "--password", envvar="CUNQI_NEW_USER_PASSWORD", help="密码（省略时提示输入）"
+)
+def user_create(
+    username, display_name, role, region, enterprise_id, cooperative_id, village_id, password
+) -> None:
+    from app.actors import SYSTEM
+    from app.errors import DomainError
+    from app.models.enums import UserRole
+    from app.services.accounts import create_user
+
+    database = _database()
+    try:
+        with database.unit_of_work() as session:
+            created = create_user(
+                session=session,
+                actor=SYSTEM,
+                account={"username": username, "display_name": display_name, "password": password},
+                role=UserRole(role),
+                region_code=region,
+                enterprise_id=enterprise_id,
+                cooperative_id=cooperative_id,
+                village_id=village_id,
+            )
+            user_id = created.id
+    except DomainError as exc:
+        messages = [e.message for e in getattr(exc, "errors", [exc])]
+        raise click.ClickException("；".join(messages)) from None
+    finally:
+        database.dispose()
+    console.print(f"已创建账号 {username}（编号 {user_id}）。")
+
+
 if __name__ == "__main__":
     sys.exit(main())

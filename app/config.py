@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     htmx_url: str = HTMX_CDN_URL
     htmx_integrity: str = HTMX_CDN_INTEGRITY
     sqlite_busy_timeout_ms: int = 5000
+    debug: bool = False
+    # None: decided by the environment (on in development, off in production).
+    cookie_secure: bool | None = None
+    graphiql: bool | None = None
+    introspection: bool | None = None
     # argon2id parameters; changing them rehashes each password at its owner's next sign-in.
     password_time_cost: int = 3
     password_memory_kib: int = 65536
@@ -44,6 +49,18 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.production
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.is_production if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.is_production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.introspection is None else self.introspection
 
     @property
     def is_sqlite(self) -> bool:

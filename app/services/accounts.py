@@ -198,6 +198,15 @@ def create_user(
     _ensure_username_free(session, form.username)
     if role == UserRole.bureau and not (region_code and re.fullmatch(r"\d{6}", region_code)):
         raise ValidationError("乡村振兴局账号须指定 6 位区划代码", code="region_required")
+    links = {
+        UserRole.enterprise: (enterprise_id, Enterprise, "帮扶主体"),
+        UserRole.cooperative: (cooperative_id, Cooperative, "合作社"),
+        UserRole.village: (village_id, Village, "村"),
+    }
+    if role in links:
+        link_id, model, label = links[role]
+        if link_id is None or session.get(model, link_id) is None:
+            raise ValidationError(f"请指定账号所属的{label}（编号不存在）", code="link_required")
     user = User(
         username=form.username,
         display_name=form.display_name,
