@@ -1,0 +1,163 @@
+"""Public headline figures for the home page, computed with a few aggregate queries."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.models import Cooperative, County, Enterprise, PairingAgreement, Product, Village
+from app.models.enums import AgreementStatus, CountyCategory, ProductStatus, RegistrationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CountyFigures:
+    """One county's villages and how many of them are paired."""
+
+    code: str
+    name: str
+    category: CountyCategory
+    villages: int
+    key_villages: int
+    paired_villages: int
+    unpaired_key_villages: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFigures:
+    """The counties of one category (先行示范县, 整体推进县, 重点帮扶县) and their subtotals."""
+
+    category: CountyCategory
+    counties: tuple[CountyFigures, ...]
+
+    @property
+    def villages(self) -> int:
+        return sum(c.villages for c in self.counties)
+
+    @property
+    def key_villages(self) -> int:
+        return sum(c.key_villages for c in self.counties)
+
+    @property
+    def paired_villages(self) -> int:
+        return sum(c.paired_villages for c in self.counties)
+
+    @property
+    def unpaired_key_villages(self) -> int:
+        return sum(c.unpaired_key_villages for c in self.counties)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeFigures:
+    """What the home page shows.
+
+    A village is paired when it has an active (履行中) agreement; enterprises and cooperatives count
+    once the bureau has approved their registration; products count while listed (在售).
+    """
+
+    categories: tuple[CategoryFigures, ...]
+    agreements_by_status: tuple[tuple[AgreementStatus, int], ...]
+    enterprises: int
+    cooperatives: int
+    listed_products: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.categories
+
+    @property
+    def counties(self) -> tuple[CountyFigures, ...]:
+        return tuple(c for group in self.categories for c in group.counties)
+
+    @property
+    def villages(self) -> int:
+        return sum(g.villages for g in self.categories)
+
+    @property
+    def key_villages(self) -> int:
+        return sum(g.key_villages for g in self.categories)
+
+    @property
+    def paired_villages(self) -> int:
+        return sum(g.paired_villages for g in self.categories)
+
+    @property
+    def unpaired_key_villages(self) -> int:
+        return sum(g.unpaired_key_villages for g in self.categories)
+
+    @property
+    def agreements(self) -> int:
+        return sum(count for _, count in self.agreements_by_status)
+
+
+def home_figures(*, session: Session) -> HomeFigures:
+    """Count counties' villages, pairings, agreements, organisations and listed products."""
+    return HomeFigures(
+        categories=_county_figures(session),
+        agreements_by_status=_agreements_by_status(session),
+        **_organisation_counts(session),
+    )
+
+
+def _county_figures(session: Session) -> tuple[CategoryFigures, ...]:
+    # One row per county; counties without villages still appear with zeros.
+    paired = (
+        sa.select(PairingAgreement.village_id)
+        .where(PairingAgreement.status == AgreementStatus.active)
+        .distinct()
+        .subquery("paired")
+    )
+    is_key = Village.key_village.is_(True)
+    rows = session.execute(
+        sa.select(
+            County.code,
+            County.name,
+            County.category,
+            sa.func.count(Village.id).label("villages"),
+            sa.func.count(Village.id).filter(is_key).label("key_villages"),
+            sa.func.count(paired.c.village_id).label("paired_villages"),
+            sa.func.count(Village.id)
+            .filter(is_key, paired.c.village_id.is_(None))
+            .label("unpaired_key_villages"),
+        )
+        .select_from(County)
+        .outerjoin(Village, Village.county_code == County.code)
+        .outerjoin(paired, paired.c.village_id == Village.id)
+        .group_by(County.code, County.name, County.category)
+        .order_by(County.code)
+    ).all()
+    by_category: dict[CountyCategory, list[CountyFigures]] = {c: [] for c in CountyCategory}
+    for row in rows:
+        county = CountyFigures(**{**row._mapping, "category": CountyCategory(row.category)})
+        by_category[county.category].append(county)
+    return tuple(
+        CategoryFigures(category=category, counties=tuple(counties))
+        for category, counties in by_category.items()
+        if counties
+    )
+
+
+def _agreements_by_status(session: Session) -> tuple[tuple[AgreementStatus, int], ...]:
+    counts: dict[str, int] = dict(
+        session.execute(
+            sa.select(PairingAgreement.status, sa.func.count()).group_by(PairingAgreement.status)
+        ).all()
+    )
+    return tuple((status, counts.get(status.value, 0)) for status in AgreementStatus)
+
+
+def _organisation_counts(session: Session) -> dict[str, int]:
+    def count(model, condition) -> sa.ScalarSelect:
+        return sa.select(sa.func.count()).select_from(model).where(condition).scalar_subquery()
+
+    row = session.execute(
+        sa.select(
+            count(Enterprise, Enterprise.status == RegistrationStatus.approved).label(
+                "enterprises"
+            ),
+            count(Cooperative, Cooperative.status == RegistrationStatus.approved).label(
+                "cooperatives"
+            ),
+            count(Product, Product.status == ProductStatus.listed).label("listed_products"),
+        )
+    ).one()
+    return dict(row._mapping)

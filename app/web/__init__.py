@@ -1,0 +1,1 @@
+"""The page adapter: Starlette routes that call services and render Jinja2 templates."""

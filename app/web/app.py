@@ -1,0 +1,64 @@
+"""The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.db import Database, create_db_engine
+from app.web.errors import EXCEPTION_HANDLERS
+from app.web.health import healthz
+from app.web.home import home
+from app.web.templating import LOCAL_HTMX_URL, STATIC_DIR, create_templates
+
+# Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
+HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
+
+
+def local_htmx(request: Request) -> FileResponse:
+    if not HTMX_FILE.is_file():
+        raise HTTPException(404, detail="htmx is not installed: run `npm ci`")
+    return FileResponse(HTMX_FILE, media_type="text/javascript")
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
+    """Build the web application; a ``database`` passed in is left to its caller to dispose."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    if database is None:
+        engine = create_db_engine(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+        database = Database(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_database:
+                database.dispose()
+
+    routes = [
+        Route("/", home, name="home"),
+        Route("/healthz", healthz, name="healthz"),
+        Route(LOCAL_HTMX_URL, local_htmx, name="htmx"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    application = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=EXCEPTION_HANDLERS,
+        max_body_size=settings.max_body_bytes,
+    )
+    application.state.settings = settings
+    application.state.database = database
+    application.state.templates = create_templates(settings)
+    return application

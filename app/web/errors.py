@@ -1,0 +1,39 @@
+"""Error pages in Chinese, in the site's layout."""
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.web.templating import render
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("请求有误", "提交的内容无法识别，请返回后重试。"),
+    403: ("没有权限", "您没有访问这个页面的权限。"),
+    404: ("页面不存在", "您访问的页面不存在，可能已被移除或地址有误。"),
+    405: ("不支持的请求方式", "这个页面不支持该操作，请返回后重试。"),
+    500: ("服务器出错了", "请稍后再试；如果问题一直存在，请联系运城市乡村振兴局。"),
+}
+DEFAULT_MESSAGE = ("请求无法完成", "请返回后重试。")
+
+
+def error_page(request: Request, status_code: int, headers=None) -> Response:
+    title, text = MESSAGES.get(status_code, DEFAULT_MESSAGE)
+    context = {"status_code": status_code, "title": title, "text": text}
+    return render(request, "errors/error.html", context, status_code=status_code, headers=headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+EXCEPTION_HANDLERS = {HTTPException: http_error, 500: server_error}

@@ -1,0 +1,151 @@
+"""The application shell: lifespan, health check, static files, htmx source, error pages."""
+
+import base64
+import hashlib
+
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from app.config import HTMX_CDN_INTEGRITY, HTMX_CDN_URL
+from app.db import Database, create_db_engine
+from app.web.app import HTMX_FILE, create_app
+from app.web.templating import htmx_script
+
+
+def test_healthz_reports_a_reachable_database(fresh_db, make_settings):
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_healthz_is_503_when_postgresql_refuses_connections(make_settings):
+    # Port 1 on the loopback interface: nothing listens there, the connection is refused at once.
+    settings = make_settings("postgresql+psycopg://postgres@127.0.0.1:1/cunqi")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_healthz_is_503_when_the_sqlite_file_cannot_be_opened(tmp_path, make_settings):
+    # The path is a directory, so SQLite cannot open it as a database file.
+    with TestClient(create_app(make_settings(f"sqlite:///{tmp_path}"))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+def test_the_app_disposes_a_database_it_built(tmp_path, make_settings):
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'own.sqlite3'}"))
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        assert app.state.database.engine.pool.checkedin() == 1
+    assert app.state.database.engine.pool.checkedin() == 0
+
+
+def test_the_app_leaves_a_given_database_to_its_owner(tmp_path, make_settings):
+    database = Database(create_db_engine(f"sqlite:///{tmp_path / 'given.sqlite3'}"))
+    app = create_app(make_settings(), database=database)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+    assert app.state.database is database
+    assert database.engine.pool.checkedin() == 1
+    database.dispose()
+
+
+def test_state_holds_settings_database_and_templates(fresh_db, make_settings):
+    settings = make_settings()
+    app = create_app(settings, database=fresh_db)
+    assert app.state.settings is settings
+    assert app.state.database is fresh_db
+    assert app.state.templates.env.autoescape is True
+
+
+def test_stylesheet_is_served_with_a_content_version(fresh_db, make_settings):
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    page = client.get("/")
+    href = page.text.split('<link rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    css = client.get(href)
+    assert href.startswith("/static/css/app.css?v=")
+    assert (
+        href.removeprefix("/static/css/app.css?v=") == hashlib.sha256(css.content).hexdigest()[:10]
+    )
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif' in css.text
+    assert "--touch-target: 44px;" in css.text
+    assert ":focus-visible {\n  outline: 3px solid var(--color-focus);" in css.text
+    assert "@import" not in css.text
+
+
+def test_a_missing_htmx_install_is_a_404_not_a_crash(fresh_db, make_settings, monkeypatch):
+    monkeypatch.setattr("app.web.app.HTMX_FILE", HTMX_FILE.parent / "no-such-file.js")
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    assert client.get("/static/vendor/htmx.min.js").status_code == 404
+
+
+def test_development_pages_load_the_local_htmx_copy(fresh_db, make_settings):
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    assert '<script src="/static/vendor/htmx.min.js" defer></script>' in client.get("/").text
+    script = client.get("/static/vendor/htmx.min.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+
+
+def test_the_local_htmx_copy_is_the_file_the_cdn_integrity_pins():
+    digest = base64.b64encode(hashlib.sha384(HTMX_FILE.read_bytes()).digest()).decode()
+    assert f"sha384-{digest}" == HTMX_CDN_INTEGRITY
+
+
+def test_production_pages_load_htmx_from_the_cdn_with_sri(database_factory, make_settings):
+    settings = make_settings(
+        database_factory.new_url("prod"), environment="production", secret_key="p" * 40
+    )
+    with TestClient(create_app(settings)) as client:
+        html = client.get("/").text
+    assert (
+        f'<script src="{HTMX_CDN_URL}" integrity="{HTMX_CDN_INTEGRITY}" '
+        'crossorigin="anonymous" defer></script>'
+    ) in html
+    assert "/static/vendor/htmx.min.js" not in html
+
+
+def test_htmx_script_follows_the_environment(make_settings):
+    assert htmx_script(make_settings()) == ("/static/vendor/htmx.min.js", None)
+    production = make_settings(environment="production")
+    assert htmx_script(production) == (HTMX_CDN_URL, HTMX_CDN_INTEGRITY)
+    assert htmx_script(make_settings(environment="production", htmx_integrity="")).integrity is None
+
+
+def test_unknown_pages_get_a_chinese_404_in_the_layout(fresh_db, make_settings):
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.template.name == "errors/error.html"
+    assert response.context["title"] == "页面不存在"
+    assert '<html lang="zh-CN">' in response.text
+    assert "<title>页面不存在 · 村企通</title>" in response.text
+
+
+def test_wrong_method_gets_405_with_allow(fresh_db, make_settings):
+    client = TestClient(create_app(make_settings(), database=fresh_db))
+    response = client.post("/")
+    assert response.status_code == 405
+    # Starlette builds the header from a set: the order varies between runs.
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
+    assert response.context["title"] == "不支持的请求方式"
+
+
+def test_server_errors_get_a_chinese_500(fresh_db, make_settings):
+    def boom(request):
+        raise RuntimeError("boom")
+
+    app = create_app(make_settings(), database=fresh_db)
+    app.router.routes.append(Route("/boom", boom))
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "服务器出错了" in response.text
+    assert "boom" not in response.text
