@@ -37,6 +37,8 @@ class Actor:
     village_id: int | None = None
     # Bureau scope: the city code (e.g. 140800) or one county code.
     region_code: str | None = None
+    # What the header shows next to the role: the organisation or the bureau's region.
+    organisation: str = ""
 
     @property
     def label(self) -> str:

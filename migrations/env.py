@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
 from app.db import create_db_engine
+from app.models.base import EnumString
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -15,6 +16,13 @@ def _url() -> str:
     return config.attributes.get("database_url") or get_settings().database_url
 
 
+def render_item(type_: str, obj, autogen_context):
+    """Render project column types as the plain SQL types they store (migrations stay stable)."""
+    if type_ == "type" and isinstance(obj, EnumString):
+        return f"sa.String(length={obj.impl.length})"
+    return False
+
+
 def run_migrations_offline() -> None:
     url = _url()
     context.configure(
@@ -22,6 +30,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_type=True,
+        render_item=render_item,
         render_as_batch=url.startswith("sqlite"),
     )
     with context.begin_transaction():
@@ -46,6 +55,7 @@ def _run(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, one_of, utcnow
 from app.models.enums import RegistrationStatus, UserRole
 
 if TYPE_CHECKING:
@@ -38,12 +38,14 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=40)
     phone: str = Field(default="", max_length=20)
     password_hash: str = Field(max_length=200)
-    role: UserRole = Field(sa_type=sa.String(16))
+    role: UserRole = Field(sa_type=EnumString(UserRole))
     enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id", index=True)
     cooperative_id: int | None = Field(default=None, foreign_key="cooperatives.id", index=True)
     village_id: int | None = Field(default=None, foreign_key="villages.id", index=True)
     region_code: str | None = Field(default=None, max_length=6)
-    status: RegistrationStatus = Field(default=RegistrationStatus.approved, sa_type=sa.String(16))
+    status: RegistrationStatus = Field(
+        default=RegistrationStatus.approved, sa_type=EnumString(RegistrationStatus)
+    )
     status_reason: str = Field(default="", max_length=200)
     is_active: bool = Field(default=True)
     # Bumped when the password changes: every session signed with an older value is refused.

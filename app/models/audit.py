@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, one_of, utcnow
 from app.models.enums import OutboxOp
 
 
@@ -41,7 +41,7 @@ class SearchOutbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     doc_type: str = Field(max_length=20)
     doc_id: int
-    op: OutboxOp = Field(default=OutboxOp.upsert, sa_type=sa.String(8))
+    op: OutboxOp = Field(default=OutboxOp.upsert, sa_type=EnumString(OutboxOp, 8))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = Field(default=0)
     last_error: str = Field(default="", max_length=500)

@@ -50,3 +50,23 @@ def one_of(column: str, values: type[StrEnum] | Iterable[str], *, name: str | No
 def non_negative(*columns: str) -> list[sa.CheckConstraint]:
     """CHECK constraints that each column is zero or more."""
     return [sa.CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative") for c in columns]
+
+
+class EnumString(sa.TypeDecorator):
+    """A VARCHAR that loads as the enumeration's member, so labels work on any loaded value.
+
+    Values are written as given: the table's CHECK constraint, not Python, refuses unknown ones.
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int = 16):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
 from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
 from app.models.flags import full_mask
 
@@ -35,7 +35,7 @@ class Enterprise(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
     name: str = Field(max_length=80, index=True)
-    kind: EnterpriseKind = Field(sa_type=sa.String(16))
+    kind: EnterpriseKind = Field(sa_type=EnumString(EnterpriseKind))
     industry: str = Field(max_length=1)
     county_code: str | None = Field(
         default=None, foreign_key="counties.code", index=True, max_length=6
@@ -46,7 +46,9 @@ class Enterprise(SQLModel, table=True):
     introduction: str = Field(default="", sa_type=sa.Text)
     contact_name: str = Field(default="", max_length=40)
     contact_phone: str = Field(default="", max_length=20)
-    status: RegistrationStatus = Field(default=RegistrationStatus.approved, sa_type=sa.String(16))
+    status: RegistrationStatus = Field(
+        default=RegistrationStatus.approved, sa_type=EnumString(RegistrationStatus)
+    )
     status_reason: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -75,7 +77,9 @@ class Cooperative(SQLModel, table=True):
     introduction: str = Field(default="", sa_type=sa.Text)
     contact_name: str = Field(default="", max_length=40)
     contact_phone: str = Field(default="", max_length=20)
-    status: RegistrationStatus = Field(default=RegistrationStatus.approved, sa_type=sa.String(16))
+    status: RegistrationStatus = Field(
+        default=RegistrationStatus.approved, sa_type=EnumString(RegistrationStatus)
+    )
     status_reason: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
 from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind, ReportStatus
 from app.models.flags import full_mask
 
@@ -68,7 +68,9 @@ class PairingAgreement(SQLModel, table=True):
     commit_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
     commit_beneficiaries: int = Field(default=0)
     note: str = Field(default="", sa_type=sa.Text)
-    status: AgreementStatus = Field(default=AgreementStatus.proposed, sa_type=sa.String(16))
+    status: AgreementStatus = Field(
+        default=AgreementStatus.proposed, sa_type=EnumString(AgreementStatus)
+    )
     status_reason: str = Field(default="", max_length=500)
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -111,7 +113,7 @@ class OutcomeReport(SQLModel, table=True):
     actual_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
     actual_beneficiaries: int = Field(default=0)
     narrative: str = Field(default="", sa_type=sa.Text)
-    status: ReportStatus = Field(default=ReportStatus.submitted, sa_type=sa.String(16))
+    status: ReportStatus = Field(default=ReportStatus.submitted, sa_type=EnumString(ReportStatus))
     return_comment: str = Field(default="", max_length=500)
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
 from app.models.enums import Certification, ProductCategory, ProductStatus
 from app.models.flags import ALL_MONTHS, full_mask
 
@@ -39,7 +39,7 @@ class Product(SQLModel, table=True):
     cooperative_id: int = Field(foreign_key="cooperatives.id", index=True)
     village_id: int = Field(foreign_key="villages.id", index=True)
     name: str = Field(max_length=60)
-    category: ProductCategory = Field(sa_type=sa.String(16))
+    category: ProductCategory = Field(sa_type=EnumString(ProductCategory))
     unit: str = Field(max_length=8)
     price_fen: int = Field(sa_type=sa.BigInteger)
     min_order: int = Field(default=1)
@@ -48,7 +48,7 @@ class Product(SQLModel, table=True):
     certifications: int = Field(default=0)
     assistance_certified_until: date | None = Field(default=None)
     description: str = Field(default="", sa_type=sa.Text)
-    status: ProductStatus = Field(default=ProductStatus.draft, sa_type=sa.String(16))
+    status: ProductStatus = Field(default=ProductStatus.draft, sa_type=EnumString(ProductStatus))
     rating_total: int = Field(default=0)
     rating_count: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

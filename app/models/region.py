@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
 from app.models.enums import CountyCategory, HelpKind, NeedStatus
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class County(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=6)
     name: str = Field(max_length=20, unique=True)
-    category: CountyCategory = Field(sa_type=sa.String(16))
+    category: CountyCategory = Field(sa_type=EnumString(CountyCategory))
 
     townships: list["Township"] = Relationship(back_populates="county")
 
@@ -99,11 +99,11 @@ class VillageNeed(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="villages.id", index=True)
-    kind: HelpKind = Field(sa_type=sa.String(16))
+    kind: HelpKind = Field(sa_type=EnumString(HelpKind))
     description: str = Field(sa_type=sa.Text)
     amount_fen: int | None = Field(default=None, sa_type=sa.BigInteger)
     headcount: int | None = Field(default=None)
-    status: NeedStatus = Field(default=NeedStatus.open, sa_type=sa.String(16))
+    status: NeedStatus = Field(default=NeedStatus.open, sa_type=EnumString(NeedStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import UTCDateTime, non_negative, one_of, utcnow
+from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
 from app.models.enums import DemandStatus, OrderStatus, ProductCategory
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Demand(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="enterprises.id", index=True)
     title: str = Field(max_length=80)
-    category: ProductCategory = Field(sa_type=sa.String(16))
+    category: ProductCategory = Field(sa_type=EnumString(ProductCategory))
     keywords: str = Field(default="", max_length=200)
     quantity: int = Field(sa_type=sa.BigInteger)
     unit: str = Field(max_length=8)
@@ -41,7 +41,7 @@ class Demand(SQLModel, table=True):
     deliver_by: date
     destination_region: str = Field(default="", max_length=60)
     note: str = Field(default="", sa_type=sa.Text)
-    status: DemandStatus = Field(default=DemandStatus.open, sa_type=sa.String(16))
+    status: DemandStatus = Field(default=DemandStatus.open, sa_type=EnumString(DemandStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -71,7 +71,7 @@ class Order(SQLModel, table=True):
     quantity: int = Field(sa_type=sa.BigInteger)
     unit_price_fen: int = Field(sa_type=sa.BigInteger)
     amount_fen: int = Field(sa_type=sa.BigInteger)
-    status: OrderStatus = Field(default=OrderStatus.placed, sa_type=sa.String(16))
+    status: OrderStatus = Field(default=OrderStatus.placed, sa_type=EnumString(OrderStatus))
     shipping_address: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=500)
     cancel_reason: str = Field(default="", max_length=200)

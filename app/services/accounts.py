@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from app.actors import ANONYMOUS, Actor, Role
@@ -18,9 +19,9 @@ from app.errors import (
     ThrottledError,
     ValidationError,
 )
-from app.models import ApiToken, Cooperative, Enterprise, LoginAttempt, User, Village
+from app.models import ApiToken, Cooperative, County, Enterprise, LoginAttempt, User, Village
 from app.models.base import utcnow
-from app.models.enums import RegistrationStatus, UserRole
+from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
 from app.services.audit import record_event
 from app.services.inputs import parse
@@ -59,7 +60,10 @@ def check_password_strength(password: str) -> None:
 
 
 def actor_for(user: User) -> Actor:
-    """The actor a signed-in user acts as; staff of an unapproved organisation act anonymously."""
+    """The actor a signed-in user acts as; staff of an unapproved organisation act for none.
+
+    Reads the user's organisation, so call it while the user's session is open.
+    """
     if not user.is_active:
         return ANONYMOUS
     approved = user.status == RegistrationStatus.approved
@@ -71,7 +75,20 @@ def actor_for(user: User) -> Actor:
         cooperative_id=user.cooperative_id if approved else None,
         village_id=user.village_id if approved else None,
         region_code=user.region_code,
+        organisation=_organisation_name(user),
     )
+
+
+def _organisation_name(user: User) -> str:
+    if user.role == UserRole.bureau:
+        if user.region_code == CITY_CODE:
+            return "运城市乡村振兴局"
+        county = (
+            object_session(user).get(County, user.region_code) if object_session(user) else None
+        )
+        return f"{county.name}乡村振兴局" if county else "乡村振兴局"
+    organisation = user.enterprise or user.cooperative or user.village
+    return organisation.name if organisation is not None else ""
 
 
 # Registration ---------------------------------------------------------------------------------
