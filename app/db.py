@@ -91,12 +91,13 @@ class Database:
 
     @contextmanager
     def read_only(self) -> Iterator[Session]:
-        """Open a read transaction that never writes."""
+        """Open a read transaction that never writes.
+
+        Closing (not rolling back) ends it: the pool discards anything written by mistake, and the
+        loaded objects stay readable for the template that renders them.
+        """
         with self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -356,6 +356,19 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiTok
     return token
 
 
+def list_api_tokens(*, session: Session, actor: Actor) -> list[ApiToken]:
+    """The actor's own tokens, newest first (revoked ones included, marked)."""
+    if actor.user_id is None:
+        return []
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.user_id == actor.user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        ).all()
+    )
+
+
 def user_for_token(*, session: Session, raw: str) -> User | None:
     """The active user behind a bearer token, or None."""
     if not raw.startswith(TOKEN_PREFIX):

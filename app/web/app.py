@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Mount, Route
@@ -12,13 +14,19 @@ from starlette.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
+from app.web import accounts, registration
+from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz
 from app.web.home import home
+from app.web.security import CSRFMiddleware, SecurityHeadersMiddleware
 from app.web.templating import LOCAL_HTMX_URL, STATIC_DIR, create_templates
 
 # Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
 HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
+
+
+SESSION_COOKIE = "cunqi_session"
 
 
 def local_htmx(request: Request) -> FileResponse:
@@ -48,12 +56,40 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     routes = [
         Route("/", home, name="home"),
         Route("/healthz", healthz, name="healthz"),
+        Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
+        Route("/logout", accounts.logout, methods=["POST"], name="logout"),
+        Route("/account", accounts.account, name="account"),
+        Route("/account/password", accounts.change_password, methods=["POST"]),
+        Route("/account/tokens", accounts.create_token, methods=["POST"]),
+        Route("/account/tokens/{token_id:int}/revoke", accounts.revoke_token, methods=["POST"]),
+        Route("/register", registration.choose, name="register"),
+        Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
+        Route("/registrations", registration.review_list, name="registrations"),
+        Route(
+            "/registrations/{user_id:int}/{decision:str}",
+            registration.review,
+            methods=["POST"],
+        ),
         Route(LOCAL_HTMX_URL, local_htmx, name="htmx"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, settings=settings),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=SESSION_COOKIE,
+            max_age=settings.session_max_age_seconds,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        ),
+        Middleware(CSRFMiddleware, session_cookie=SESSION_COOKIE),
+        Middleware(ActorMiddleware, database=database),
     ]
     application = Starlette(
         debug=settings.debug,
         routes=routes,
+        middleware=middleware,
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,
         max_body_size=settings.max_body_bytes,

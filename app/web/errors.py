@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.errors import PermissionDeniedError
 from app.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,12 @@ def error_page(request: Request, status_code: int, headers=None) -> Response:
     return render(request, "errors/error.html", context, status_code=status_code, headers=headers)
 
 
+def forbidden_response(request: Request, message: str) -> Response:
+    """A 403 page in Chinese that says why (expired form, foreign origin, no permission)."""
+    context = {"status_code": 403, "title": "请求被拒绝", "text": message}
+    return render(request, "errors/error.html", context, status_code=403)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_page(request, exc.status_code, headers=exc.headers)
@@ -36,4 +43,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
-EXCEPTION_HANDLERS = {HTTPException: http_error, 500: server_error}
+async def permission_denied(request: Request, exc: Exception) -> Response:
+    return forbidden_response(request, getattr(exc, "message", "您没有权限执行此操作"))
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_error,
+    PermissionDeniedError: permission_denied,
+    500: server_error,
+}

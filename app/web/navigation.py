@@ -64,6 +64,7 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
         NavItem("台账导出", "/exports"),
         NavItem("数据导入", "/imports"),
     ),
+    Role.admin: (HOME, NavItem("我的账号", "/account")),
 }
 
 

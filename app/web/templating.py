@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -19,6 +20,7 @@ from app.web.flash import pop_flashes
 from app.web.formatting import FILTERS
 from app.web.navigation import navigation_for
 from app.web.requests import current_actor, wants_partial
+from app.web.security import CSRF_FIELD, csrf_token
 
 PACKAGE_DIR = Path(app_package.__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -65,6 +67,13 @@ def static_url_function(*, cache: bool):
     return static_url
 
 
+def csrf_input(request: Request) -> Markup:
+    """The hidden field every plain form post carries."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, csrf_token(request)
+    )
+
+
 def format_value(value: Any, kind: str = "number") -> str:
     """Format ``value`` with the filter named ``kind`` (for macros that take the format as data)."""
     return FILTERS[kind](value)
@@ -95,6 +104,8 @@ def create_environment(settings: Settings) -> jinja2.Environment:
         role_label=ROLE_LABEL.__getitem__,
         format_value=format_value,
         pop_flashes=pop_flashes,
+        csrf_token=csrf_token,
+        csrf_input=csrf_input,
     )
     return env
 

@@ -1,5 +1,7 @@
 """Fixtures for the page adapter: applications over the shared fixtures' real databases."""
 
+import re
+
 import pytest
 
 from app.config import Settings
@@ -18,3 +20,13 @@ def make_settings():
         )
 
     return make
+
+
+CSRF_PATTERN = re.compile(r'"X-CSRF-Token": "([^"]+)"')
+
+
+def csrf_token_of(client) -> str:
+    """Open a page as a browser would and read the session's CSRF token from <body>."""
+    match = CSRF_PATTERN.search(client.get("/login").text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)

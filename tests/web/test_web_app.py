@@ -10,6 +10,7 @@ from app.config import HTMX_CDN_INTEGRITY, HTMX_CDN_URL
 from app.db import Database, create_db_engine
 from app.web.app import HTMX_FILE, create_app
 from app.web.templating import htmx_script
+from tests.web.conftest import csrf_token_of
 
 
 def test_healthz_reports_a_reachable_database(fresh_db, make_settings):
@@ -131,7 +132,7 @@ def test_unknown_pages_get_a_chinese_404_in_the_layout(fresh_db, make_settings):
 
 def test_wrong_method_gets_405_with_allow(fresh_db, make_settings):
     client = TestClient(create_app(make_settings(), database=fresh_db))
-    response = client.post("/")
+    response = client.post("/", headers={"X-CSRF-Token": csrf_token_of(client)})
     assert response.status_code == 405
     # Starlette builds the header from a set: the order varies between runs.
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}

@@ -224,8 +224,7 @@ def test_undefined_names_fail_loudly(env):
 
 def _request(path="/", session=None) -> Request:
     scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-    if session is not None:
-        scope["session"] = session
+    scope["session"] = {} if session is None else session
     return Request(scope)
 
 
@@ -236,9 +235,16 @@ def _render_base(env, *, actor, request):
 
 
 def test_base_shows_the_signed_in_organisation_and_role_menu(env):
-    actor = Actor(role=Role.bureau, user_id=1, name="运城市乡村振兴局", region_code="140800")
+    actor = Actor(
+        role=Role.bureau,
+        user_id=1,
+        name="张科长",
+        region_code="140800",
+        organisation="运城市乡村振兴局",
+    )
     html = _render_base(env, actor=actor, request=_request("/reports/7"))
     assert '<span class="whoami__org">运城市乡村振兴局</span>' in html
+    assert '<span class="whoami__name">张科长</span>' in html
     assert '<span class="whoami__role">乡村振兴局</span>' in html
     assert '<li><a href="/reports" aria-current="page">成效审核</a></li>' in html
     assert "登录" not in html
@@ -249,4 +255,4 @@ def test_base_shows_flash_messages_once(env):
     request = _request(session=session)
     html = _render_base(env, actor=ANONYMOUS, request=request)
     assert '<p class="flash flash--success">已提交</p>' in html
-    assert session == {}
+    assert "_flashes" not in session

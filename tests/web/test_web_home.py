@@ -5,7 +5,6 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from app.actors import Actor, Role
 from app.models.enums import AgreementStatus
 from app.services.overview import HomeFigures
 from app.web.app import create_app
@@ -182,26 +181,6 @@ def test_counties_without_villages_show_zero_tables(fresh_db, make_settings):
     assert "平台还没有数据" not in html
     assert stats(html)["行政村"] == "0"
     assert ["平陆县", "0", "0", "0", "0"] in table_rows(html)
-
-
-def test_a_signed_in_actor_sees_their_role_menu(scenario_db, make_settings):
-    # What the sign-in middleware (next issue) will do: put the actor on request.state.
-    def with_actor(app):
-        async def middleware(scope, receive, send):
-            scope.setdefault("state", {})["actor"] = Actor(
-                role=Role.enterprise, user_id=7, name="山西运城果业集团"
-            )
-            await app(scope, receive, send)
-
-        return middleware
-
-    app = create_app(make_settings(), database=scenario_db)
-    app.add_middleware(lambda app: with_actor(app))
-    html = TestClient(app).get("/").text
-    assert '<span class="whoami__org">山西运城果业集团</span>' in html
-    assert '<span class="whoami__role">帮扶主体</span>' in html
-    assert '<li><a href="/recommendations">推荐帮扶村</a></li>' in html
-    assert "/login" not in html.split("</nav>", 1)[0]
 
 
 def test_status_labels_come_from_app_labels(client):

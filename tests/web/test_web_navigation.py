@@ -104,4 +104,8 @@ def test_navigation_marks_exactly_the_current_page():
 
 
 def test_roles_without_a_menu_get_the_public_one():
-    assert navigation_for(Role.admin, "/") == navigation_for(Role.anonymous, "/")
+    assert navigation_for(Role.system, "/") == navigation_for(Role.anonymous, "/")
+
+
+def test_admins_get_their_own_short_menu():
+    assert [link.href for link in navigation_for(Role.admin, "/")] == ["/", "/account"]

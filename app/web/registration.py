@@ -1,0 +1,174 @@
+"""Self-registration for enterprise, cooperative and village staff, and the bureau's review."""
+
+from sqlmodel import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actors import Role
+from app.errors import DomainError, PermissionDeniedError
+from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
+from app.models import County, Township, User, Village
+from app.models.enums import UserRole
+from app.services import accounts
+from app.web.auth import sign_in
+from app.web.flash import flash
+from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect
+from app.web.guards import login_redirect, require_role
+from app.web.requests import current_actor
+from app.web.templating import render
+
+KINDS = {
+    "enterprise": ("帮扶主体", "企业、学校、医院、社会组织、机关事业单位"),
+    "cooperative": ("合作社", "农民专业合作社等村级生产经营主体"),
+    "village": ("村级用户", "村两委干部、驻村第一书记"),
+}
+ACCOUNT_FIELDS = ("username", "display_name", "phone", "password")
+
+
+def choose(request: Request) -> Response:
+    return render(request, "accounts/register_choose.html", {"kinds": KINDS})
+
+
+async def register(request: Request) -> Response:
+    kind = request.path_params["kind"]
+    if kind not in KINDS:
+        raise HTTPException(404)
+    if request.method == "GET":
+        values = dict(request.query_params)
+        return await _form(request, kind, values, {})
+    data = await read_form(request, lists=("offers",))
+    account = {k: data.get(k, "") for k in ACCOUNT_FIELDS}
+    organisation = _organisation_data(kind, data)
+    if data.get("password") != data.get("password_again"):
+        return await _form(request, kind, data, {"password_again": "两次输入的密码不一致"}, 422)
+
+    def apply(session):
+        user = accounts.register_account(
+            session=session, kind=UserRole(kind), account=account, organisation=organisation
+        )
+        return user.id, user.auth_version
+
+    try:
+        user_id, auth_version = await in_unit_of_work(request, apply)
+    except DomainError as exc:
+        return await _form(request, kind, data, field_errors(exc), 422)
+    sign_in(request, user_id=user_id, auth_version=auth_version)
+    flash(request, "注册申请已提交，乡村振兴局审核通过后即可使用全部功能", level="success")
+    return redirect("/account")
+
+
+def _organisation_data(kind: str, data: dict) -> dict:
+    if kind == "enterprise":
+        fields = (
+            "credit_code",
+            "name",
+            "kind",
+            "industry",
+            "county_code",
+            "external_region",
+            "introduction",
+            "contact_name",
+            "contact_phone",
+        )
+        organisation = {k: data.get(k, "") for k in fields}
+        organisation["county_code"] = organisation["county_code"] or None
+        organisation["offers"] = data.get("offers", [])
+        return organisation
+    if kind == "cooperative":
+        fields = (
+            "credit_code",
+            "name",
+            "village_id",
+            "members",
+            "lifted_members",
+            "introduction",
+            "contact_name",
+            "contact_phone",
+        )
+        organisation = {k: data.get(k, "") for k in fields}
+        for number in ("members", "lifted_members"):
+            organisation[number] = organisation[number] or 0
+        return organisation
+    return {"village_id": data.get("village_id", "")}
+
+
+async def _form(request, kind, values, errors, status_code=200) -> Response:
+    county_code = values.get("county_code") or ""
+
+    def options(session):
+        counties = session.exec(select(County).order_by(County.code)).all()
+        villages = []
+        if kind != "enterprise" and county_code:
+            villages = session.exec(
+                select(Village.id, Village.name, Township.name)
+                .join(Township, Township.code == Village.township_code)
+                .where(Village.county_code == county_code)
+                .order_by(Village.township_code, Village.code)
+            ).all()
+        return [(c.code, c.name) for c in counties], [
+            (v_id, f"{township} · {name}") for v_id, name, township in villages
+        ]
+
+    counties, villages = await read_only(request, options)
+    context = {
+        "kind": kind,
+        "kind_label": KINDS[kind][0],
+        "values": values,
+        "errors": errors,
+        "counties": counties,
+        "villages": villages,
+        "enterprise_kinds": list(ENTERPRISE_KIND.items()),
+        "industries": [(k, f"{k} {v}") for k, v in INDUSTRY_SECTION.items()],
+        "help_kinds": list(HELP_KIND.items()),
+    }
+    return render(request, "accounts/register.html", context, status_code=status_code)
+
+
+async def review_list(request: Request) -> Response:
+    actor = current_actor(request)
+    if not actor.is_authenticated:
+        return login_redirect(request)
+    require_role(request, Role.bureau)
+
+    def load(session):
+        pending = accounts.pending_registrations(session=session, actor=actor)
+        for user in pending:  # loaded here: the page renders after the session closes
+            _ = user.enterprise, user.cooperative, user.village
+            if user.enterprise is not None:
+                _ = user.enterprise.county
+            if user.cooperative is not None:
+                _ = user.cooperative.village
+        return pending
+
+    pending = await read_only(request, load)
+    return render(request, "accounts/registrations.html", {"pending": pending, "errors": {}})
+
+
+async def review(request: Request) -> Response:
+    actor = current_actor(request)
+    if not actor.is_authenticated:
+        return login_redirect(request)
+    user_id = request.path_params["user_id"]
+    approve = request.path_params["decision"] == "approve"
+    data = await read_form(request)
+
+    def apply(session):
+        user: User = accounts.review_registration(
+            session=session,
+            actor=actor,
+            user_id=user_id,
+            approve=approve,
+            reason=data.get("reason", ""),
+        )
+        return user.display_name
+
+    try:
+        name = await in_unit_of_work(request, apply)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        flash(request, exc.message, level="error")
+        return redirect("/registrations")
+    flash(request, f"已{'通过' if approve else '驳回'} {name} 的注册申请", level="success")
+    return redirect("/registrations")
