@@ -22,7 +22,11 @@ def test_valid_credit_codes_are_accepted_and_upper_cased(code):
     [
         ("", "credit_code_length", "统一社会信用代码应为 18 位"),
         ("91350100M000100Y4", "credit_code_length", "统一社会信用代码应为 18 位"),
-        ("91350100M000100Y44", "credit_code_check", "统一社会信用代码校验位不正确，请核对后重新输入"),
+        (
+            "91350100M000100Y44",
+            "credit_code_check",
+            "统一社会信用代码校验位不正确，请核对后重新输入",
+        ),
         ("91350100M0001OOY43", "credit_code_chars", None),
         ("9135010 M000100Y43", "credit_code_chars", None),
     ],
