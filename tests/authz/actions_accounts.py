@@ -1,0 +1,118 @@
+"""Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
+
+from app.models.enums import UserRole
+from app.services import accounts, events, organisations, pairing, villages
+from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action
+from tests.factories import make_village, valid_credit_code
+
+
+def _enterprise_form() -> dict:
+    return {
+        "credit_code": valid_credit_code(),
+        "name": "新登记企业",
+        "kind": "private",
+        "industry": "C",
+        "county_code": "140829",
+    }
+
+
+ACTIONS = [
+    Action(
+        "organisations.register_enterprise",
+        lambda s, w, a: organisations.register_enterprise(
+            session=s, actor=a, data=_enterprise_form()
+        ),
+        # Anonymous self-registration is allowed too: it stays pending.
+        COUNTY_BUREAUS | {"anonymous"},
+    ),
+    Action(
+        "organisations.register_cooperative",
+        lambda s, w, a: organisations.register_cooperative(
+            session=s,
+            actor=a,
+            data={
+                "credit_code": valid_credit_code("93140829"),
+                "name": "新合作社",
+                "village_id": w.village_id,
+            },
+        ),
+        COUNTY_BUREAUS | {"anonymous"},
+    ),
+    Action(
+        "villages.create_village",
+        lambda s, w, a: villages.create_village(
+            session=s,
+            actor=a,
+            data={"code": "140829100299", "name": "新建村", "county_code": "140829"},
+        ),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "pairing.propose_agreement",
+        lambda s, w, a: pairing.propose_agreement(
+            session=s,
+            actor=a,
+            data={
+                "enterprise_id": w.enterprise_a,
+                "village_id": make_village(s).id,
+                "help_kinds": ["sales"],
+                "start_on": "2026-03-01",
+                "end_on": "2028-02-28",
+            },
+        ),
+        frozenset({"enterprise_a"}),
+    ),
+    Action(
+        "pairing.revise_proposal",
+        lambda s, w, a: pairing.revise_proposal(
+            session=s,
+            actor=a,
+            agreement_id=w.proposal_id,
+            expected_version=1,
+            data={"help_kinds": ["funding"], "start_on": "2026-01-01", "end_on": "2027-12-31"},
+        ),
+        frozenset({"enterprise_a"}),
+    ),
+    Action(
+        "accounts.review_registration",
+        lambda s, w, a: accounts.review_registration(
+            session=s, actor=a, user_id=w.pending_user_id, approve=True
+        ),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "accounts.create_user",
+        lambda s, w, a: accounts.create_user(
+            session=s,
+            actor=a,
+            account={"username": "newbie", "display_name": "新人", "password": PASSWORD},
+            role=UserRole.bureau,
+            region_code="140829",
+        ),
+        frozenset({"admin"}),
+    ),
+    Action(
+        "accounts.create_api_token",
+        lambda s, w, a: accounts.create_api_token(session=s, actor=a, name="对接"),
+        SIGNED_IN,
+    ),
+    Action(
+        "accounts.change_password",
+        lambda s, w, a: accounts.change_password(
+            session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
+        ),
+        SIGNED_IN,
+    ),
+    Action(
+        "events.object_events",
+        lambda s, w, a: events.object_events(
+            session=s,
+            actor=a,
+            object_type="PairingAgreement",
+            object_id=w.proposal_id,
+            county_code="140829",
+        ),
+        COUNTY_BUREAUS | {"admin"},
+        writes=False,
+    ),
+]

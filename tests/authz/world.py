@@ -1,0 +1,136 @@
+"""The world every authorization-matrix action runs in, and the shape of an action."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.actors import ANONYMOUS, Actor, Role
+from app.models.enums import RegistrationStatus, UserRole
+from app.services import accounts, organisations, pairing
+from tests.factories import (
+    make_county,
+    make_enterprise,
+    make_township,
+    make_village,
+    valid_credit_code,
+)
+
+PASSWORD = "Huanghe2026"
+
+
+@dataclass
+class World:
+    """Two counties; the pairing county 平陆 (140829) holds everything acted upon."""
+
+    village_id: int
+    enterprise_a: int
+    enterprise_b: int
+    proposal_id: int
+    pending_user_id: int
+    actors: dict[str, Actor]
+    user_ids: dict[str, int]
+
+
+def build_world(session: Session) -> World:
+    make_county(session, code="140830", name="芮城县", category="overall")
+    make_township(session)
+    village = make_village(session)
+    a = make_enterprise(session, name="甲企业")
+    b = make_enterprise(session, name="乙企业")
+    proposal = pairing.propose_agreement(
+        session=session,
+        actor=Actor(role=Role.enterprise, user_id=None, enterprise_id=a.id),
+        data={
+            "enterprise_id": a.id,
+            "village_id": village.id,
+            "help_kinds": ["industry"],
+            "start_on": "2026-01-01",
+            "end_on": "2027-12-31",
+        },
+    )
+    cooperative = organisations.register_cooperative(
+        session=session,
+        actor=Actor(role=Role.system),
+        data={
+            "credit_code": valid_credit_code("93140829"),
+            "name": "合作社甲",
+            "village_id": village.id,
+        },
+    )
+    pending = accounts.register_account(
+        session=session,
+        kind=UserRole.enterprise,
+        account={"username": "pending1", "display_name": "待审", "password": PASSWORD},
+        organisation={
+            "credit_code": valid_credit_code(),
+            "name": "待审核企业",
+            "kind": "private",
+            "industry": "A",
+            "county_code": "140829",
+        },
+    )
+    specs = {
+        "enterprise_a": (UserRole.enterprise, {"enterprise_id": a.id}),
+        "enterprise_b": (UserRole.enterprise, {"enterprise_id": b.id}),
+        "cooperative": (UserRole.cooperative, {"cooperative_id": cooperative.id}),
+        "village": (UserRole.village, {"village_id": village.id}),
+        "bureau_other_county": (UserRole.bureau, {"region_code": "140830"}),
+        "bureau_county": (UserRole.bureau, {"region_code": "140829"}),
+        "bureau_city": (UserRole.bureau, {"region_code": "140800"}),
+        "admin": (UserRole.admin, {}),
+    }
+    actors: dict[str, Actor] = {"anonymous": ANONYMOUS}
+    user_ids: dict[str, int] = {}
+    for name, (role, links) in specs.items():
+        user = accounts.create_user(
+            session=session,
+            actor=Actor(role=Role.system),
+            account={"username": name, "display_name": name, "password": PASSWORD},
+            role=role,
+            **links,
+        )
+        actors[name] = accounts.actor_for(user)
+        user_ids[name] = user.id
+    session.flush()
+    assert pending.status == RegistrationStatus.pending
+    return World(village.id, a.id, b.id, proposal.id, pending.id, actors, user_ids)
+
+
+ActionFn = Callable[[Session, World, Actor], object]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    run: ActionFn
+    allowed: frozenset[str]
+    writes: bool = True
+
+
+SIGNED_IN = frozenset(
+    {
+        "enterprise_a",
+        "enterprise_b",
+        "cooperative",
+        "village",
+        "bureau_other_county",
+        "bureau_county",
+        "bureau_city",
+        "admin",
+    }
+)
+COUNTY_BUREAUS = frozenset({"bureau_county", "bureau_city"})
+
+
+ACTORS = [
+    "anonymous",
+    "enterprise_a",
+    "enterprise_b",
+    "cooperative",
+    "village",
+    "bureau_other_county",
+    "bureau_county",
+    "bureau_city",
+    "admin",
+]
