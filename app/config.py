@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     environment: Environment = Environment.development
     database_url: str = Field(default=f"sqlite:///{VAR_DIR / 'cunqi.sqlite3'}")
     index_dir: Path = VAR_DIR / "index"
+    # Uploaded evidence and product photos: outside the web root, served only through handlers.
+    upload_dir: Path = VAR_DIR / "uploads"
     secret_key: str = ""
     htmx_url: str = HTMX_CDN_URL
     htmx_integrity: str = HTMX_CDN_INTEGRITY

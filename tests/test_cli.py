@@ -2,11 +2,13 @@
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from app.cli import main
 from app.config import get_settings
 from app.db import create_db_engine
+from app.migrate import alembic_config
 
 
 @pytest.fixture
@@ -40,7 +42,8 @@ def test_db_upgrade_creates_the_schema(cli):
     result = cli("db", "upgrade")
     assert result.exit_code == 0, result.output
     assert _scalar(cli.url, "SELECT count(*) FROM counties") == 0
-    assert _scalar(cli.url, "SELECT version_num FROM alembic_version") == "0002"
+    head = ScriptDirectory.from_config(alembic_config(cli.url)).get_current_head()
+    assert _scalar(cli.url, "SELECT version_num FROM alembic_version") == head
 
 
 def test_user_create_makes_a_bureau_account(cli):

@@ -2,15 +2,17 @@
 
 from app.models.account import ApiToken, LoginAttempt, User
 from app.models.audit import Counter, Event, SearchOutbox
+from app.models.files import ProductImage, ReportEvidence
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
-from app.models.product import Product
+from app.models.product import CertificationApplication, Product
 from app.models.region import County, Township, Village, VillageNeed
 from app.models.trade import Demand, Order
 
 __all__ = [
     "INDICATORS",
     "ApiToken",
+    "CertificationApplication",
     "Cooperative",
     "Counter",
     "County",
@@ -22,6 +24,8 @@ __all__ = [
     "OutcomeReport",
     "PairingAgreement",
     "Product",
+    "ProductImage",
+    "ReportEvidence",
     "SearchOutbox",
     "Township",
     "User",

@@ -87,6 +87,12 @@ class ReportStatus(StrEnum):
     returned = "returned"
 
 
+class CertificationStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
 class DemandStatus(StrEnum):
     open = "open"
     matched = "matched"

@@ -29,7 +29,7 @@ class Enterprise(SQLModel, table=True):
         sa.CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
         sa.CheckConstraint(f"offers >= 0 AND offers <= {full_mask(HelpKind)}", name="offers_valid"),
         sa.CheckConstraint("county_code IS NOT NULL OR external_region <> ''", name="has_region"),
-        *non_negative("reserved_share_fen"),
+        *non_negative("reserved_share_fen", "max_villages"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +42,10 @@ class Enterprise(SQLModel, table=True):
     )
     external_region: str = Field(default="", max_length=40)
     offers: int = Field(default=0)
+    # 预留份额: the consumption-assistance purchases this buyer reserves for each calendar year.
     reserved_share_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    # The most villages this enterprise will pair with at once (the coverage planner's capacity).
+    max_villages: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
     introduction: str = Field(default="", sa_type=sa.Text)
     contact_name: str = Field(default="", max_length=40)
     contact_phone: str = Field(default="", max_length=20)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.base import EnumString, UTCDateTime, non_negative, one_of, utcnow
-from app.models.enums import Certification, ProductCategory, ProductStatus
+from app.models.enums import Certification, CertificationStatus, ProductCategory, ProductStatus
 from app.models.flags import ALL_MONTHS, full_mask
 
 if TYPE_CHECKING:
@@ -67,3 +67,30 @@ class Product(SQLModel, table=True):
         return (
             self.assistance_certified_until is not None and self.assistance_certified_until >= today
         )
+
+
+class CertificationApplication(SQLModel, table=True):
+    """A cooperative's application for the bureau's consumption-assistance certification."""
+
+    __tablename__ = "certification_applications"
+    __table_args__ = (
+        one_of("status", CertificationStatus),
+        sa.CheckConstraint(
+            "status <> 'approved' OR expires_on IS NOT NULL", name="approved_has_expiry"
+        ),
+        sa.Index("ix_certification_applications_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    status: CertificationStatus = Field(
+        default=CertificationStatus.pending, sa_type=EnumString(CertificationStatus)
+    )
+    note: str = Field(default="", max_length=500)
+    expires_on: date | None = Field(default=None)
+    reason: str = Field(default="", max_length=500)
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+
+    product: Product = Relationship()

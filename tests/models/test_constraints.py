@@ -205,3 +205,10 @@ def test_lifted_members_cannot_exceed_members(session):
         .where(Cooperative.id == cooperative.id)
         .values(members=3, lifted_members=4),
     )
+
+
+def test_enterprise_capacity_cannot_be_negative(session):
+    enterprise = make_enterprise(session)
+    _rejects(
+        session, sa.update(Enterprise).where(Enterprise.id == enterprise.id).values(max_villages=-1)
+    )
