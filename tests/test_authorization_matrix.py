@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from app.errors import PermissionDeniedError
-from tests.authz import actions_accounts
+from tests.authz import actions_accounts, actions_pairing, actions_trade
 from tests.authz.world import ACTORS, build_world
 
-ACTIONS = [*actions_accounts.ACTIONS]
+ACTIONS = [*actions_accounts.ACTIONS, *actions_pairing.ACTIONS, *actions_trade.ACTIONS]
 
 
 def _row_counts(session: Session) -> dict[str, int]:

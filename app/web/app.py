@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
-from app.web import accounts, registration
+from app.web import accounts, pairing_routes, registration, trade_routes
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz
@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             registration.review,
             methods=["POST"],
         ),
+        *pairing_routes.ROUTES,
+        *trade_routes.ROUTES,
         Route(LOCAL_HTMX_URL, local_htmx, name="htmx"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

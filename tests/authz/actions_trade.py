@@ -1,0 +1,5 @@
+"""Matrix actions for trade services."""
+
+from tests.authz.world import Action
+
+ACTIONS: list[Action] = []
