@@ -23,16 +23,27 @@ node_modules/.installed: package.json package-lock.json
 var:
 	mkdir -p var
 
+# Browser tests drive Debian's Chromium (never a downloaded browser) with Chinese fonts for screenshots.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "安装 Chromium 与中文字体（浏览器测试用）"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	else \
+	  echo "未安装 Chromium：浏览器测试将跳过（以 root 运行 make browser-deps 可安装）"; \
+	fi
+
 run: install var
 	$(BIN)/cunqi db upgrade
 	$(BIN)/cunqi seed
 	$(BIN)/cunqi serve
 
-test: install
+test: install browser-deps
 	$(BIN)/pytest
 
 # The whole suite again on PostgreSQL (the server must answer at PG_TEST_URL).
-test-pg: install
+test-pg: install browser-deps
 	CUNQI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 lint: install

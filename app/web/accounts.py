@@ -51,7 +51,7 @@ async def login(request: Request) -> Response:
         return _login_form(request, data, {"__all__": failure.message}, next_url, status_code=422)
     sign_in(request, user_id=signed[0], auth_version=signed[1])
     flash(request, "已登录", level="success")
-    return redirect(next_url)
+    return redirect(next_url, request)
 
 
 def _login_form(request, values, errors, next_url, *, status_code=200, headers=None):

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from app.errors import DomainError
+from app.web.requests import wants_partial
 from app.web.security import CSRF_FIELD
 
 T = TypeVar("T")
@@ -69,6 +70,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def redirect(url: str) -> RedirectResponse:
-    """After a successful post: 303 so the browser (and htmx) follows with a GET."""
+def redirect(url: str, request: Request | None = None) -> Response:
+    """After a successful post: 303 so the browser follows with a GET.
+
+    An htmx request that swaps a fragment (not a boosted page) would put the next page inside the
+    fragment, so it gets ``HX-Redirect`` instead and htmx loads the page in full.
+    """
+    if request is not None and wants_partial(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)

@@ -284,3 +284,16 @@ def test_sign_out_ends_the_session(app):
     )
     assert response.status_code == 303
     assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_htmx_sign_in_success_asks_htmx_to_load_the_next_page(app):
+    client = TestClient(app)
+    token = csrf_token_of(client)
+    response = client.post(
+        "/login",
+        data={"username": "qiye", "password": PASSWORD, "next": "/account"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.headers["hx-redirect"]) == (200, "/account")
+    assert client.get("/account", follow_redirects=False).status_code == 200
