@@ -101,7 +101,13 @@ def seed(scale: str, seed_value: int) -> None:
                     tasks[step] = bar.add_task(step, total=total)
                 bar.update(tasks[step], completed=done, total=total)
 
-            result = seed_database(database, scale=scale, seed=seed_value, progress=report)
+            result = seed_database(
+                database,
+                scale=scale,
+                seed=seed_value,
+                progress=report,
+                demo_accounts=not get_settings().is_production,
+            )
     finally:
         database.dispose()
     if result.skipped:

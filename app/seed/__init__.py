@@ -43,6 +43,7 @@ from app.seed.pairing import seed_agreements
 from app.seed.products import seed_products
 from app.seed.regions import seed_regions
 from app.seed.trade import seed_demands, seed_orders
+from app.seed.users import seed_demo_users
 
 __all__ = ["REFERENCE_DATE", "REFERENCE_TIME", "SCALES", "Scale", "SeedResult", "seed_database"]
 
@@ -69,9 +70,17 @@ class SeedResult:
 
 
 def seed_database(
-    db: Database, *, scale: str = "city", seed: int = 1, progress: Progress | None = None
+    db: Database,
+    *,
+    scale: str = "city",
+    seed: int = 1,
+    progress: Progress | None = None,
+    demo_accounts: bool = False,
 ) -> SeedResult:
-    """Fill an empty database with 运城 demo data; do nothing if it already holds regions."""
+    """Fill an empty database with 运城 demo data; do nothing if it already holds regions.
+
+    ``demo_accounts`` adds one account per role (development only; see app/seed/users.py).
+    """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     with db.unit_of_work() as session:
@@ -90,6 +99,8 @@ def seed_database(
         if session.get_bind().dialect.name == "postgresql":
             _advance_sequences(session)
         session.add(_event(scale, seed, run.counts))
+        if demo_accounts:
+            run.counts["演示账号"] = seed_demo_users(session)
     log.info("seeded %s data with seed %s: %s", scale, seed, run.counts)
     return SeedResult(skipped=False, counts=run.counts)
 

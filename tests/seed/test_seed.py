@@ -570,3 +570,27 @@ def test_an_unknown_scale_is_refused_and_nothing_is_written(fresh_db):
     with pytest.raises(ValueError, match="unknown scale"):
         seed_database(fresh_db, scale="nation")
     assert table_counts(fresh_db)["县"] == 0
+
+
+def test_demo_accounts_one_per_role_can_sign_in(fresh_db):
+    from app.seed.users import DEMO_PASSWORD
+    from app.services.accounts import actor_for, authenticate
+
+    result = seed_database(fresh_db, scale="tiny", seed=3, demo_accounts=True)
+    assert result.counts["演示账号"] == 6
+    with fresh_db.unit_of_work() as session:
+        roles = {}
+        for username in ("shiju", "pinglu", "admin", "qiye", "hezuoshe", "cungan"):
+            user = authenticate(
+                session=session, username=username, password=DEMO_PASSWORD, ip="127.0.0.1"
+            )
+            actor = actor_for(user)
+            roles[username] = (actor.role, actor.organisation != "")
+    assert roles == {
+        "shiju": ("bureau", True),
+        "pinglu": ("bureau", True),
+        "admin": ("admin", False),
+        "qiye": ("enterprise", True),
+        "hezuoshe": ("cooperative", True),
+        "cungan": ("village", True),
+    }
