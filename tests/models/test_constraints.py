@@ -26,7 +26,7 @@ from tests.factories import (
 )
 
 
-def _rejects(session: Session, statement) -> None:
+def assert_rejected(session: Session, statement) -> None:
     """The statement fails with an integrity error and the session stays usable."""
     with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
         session.execute(statement)
@@ -34,17 +34,17 @@ def _rejects(session: Session, statement) -> None:
 
 def test_negative_price_is_rejected(session):
     product = make_product(session)
-    _rejects(session, sa.update(Product).where(Product.id == product.id).values(price_fen=-1))
+    assert_rejected(session, sa.update(Product).where(Product.id == product.id).values(price_fen=-1))
 
 
 def test_negative_stock_is_rejected(session):
     product = make_product(session)
-    _rejects(session, sa.update(Product).where(Product.id == product.id).values(stock=-5))
+    assert_rejected(session, sa.update(Product).where(Product.id == product.id).values(stock=-5))
 
 
 def test_negative_commitment_is_rejected(session):
     agreement = make_agreement(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(PairingAgreement.__table__)
         .where(PairingAgreement.__table__.c.id == agreement.id)
@@ -54,7 +54,7 @@ def test_negative_commitment_is_rejected(session):
 
 def test_unknown_status_is_rejected(session):
     agreement = make_agreement(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(PairingAgreement.__table__)
         .where(PairingAgreement.__table__.c.id == agreement.id)
@@ -63,12 +63,12 @@ def test_unknown_status_is_rejected(session):
 
 
 def test_unknown_county_category_is_rejected(session):
-    _rejects(session, sa.insert(County).values(code="140800", name="运城市", category="capital"))
+    assert_rejected(session, sa.insert(County).values(code="140800", name="运城市", category="capital"))
 
 
 def test_term_ending_before_start_is_rejected(session):
     agreement = make_agreement(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(PairingAgreement.__table__)
         .where(PairingAgreement.__table__.c.id == agreement.id)
@@ -78,7 +78,7 @@ def test_term_ending_before_start_is_rejected(session):
 
 def test_duplicate_credit_code_is_rejected(session):
     enterprise = make_enterprise(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.insert(Enterprise).values(
             credit_code=enterprise.credit_code,
@@ -104,13 +104,13 @@ def test_duplicate_village_code_is_rejected(session):
     village = make_village(session)
     columns = [c.name for c in Village.__table__.columns if c.name != "id"]
     values = {c: getattr(village, c) for c in columns} | {"name": "重名村"}
-    _rejects(session, sa.insert(Village).values(**values))
+    assert_rejected(session, sa.insert(Village).values(**values))
 
 
 def test_village_code_outside_its_township_is_rejected(session):
     township = make_township(session)
     village = make_village(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(Village)
         .where(Village.id == village.id)
@@ -120,14 +120,14 @@ def test_village_code_outside_its_township_is_rejected(session):
 
 def test_missing_foreign_key_target_is_rejected(session):
     product = make_product(session)
-    _rejects(session, sa.update(Product).where(Product.id == product.id).values(village_id=999_999))
+    assert_rejected(session, sa.update(Product).where(Product.id == product.id).values(village_id=999_999))
 
 
 def test_second_open_agreement_for_the_same_pair_is_rejected(session):
     first = make_agreement(session)
     table = PairingAgreement.__table__
     row = {c.name: getattr(first, c.key) for c in table.columns if c.name != "id"}
-    _rejects(session, sa.insert(table).values(**(row | {"number": "JD-2026-999999"})))
+    assert_rejected(session, sa.insert(table).values(**(row | {"number": "JD-2026-999999"})))
 
 
 def test_closed_agreements_do_not_block_a_new_pairing(session):
@@ -159,13 +159,13 @@ def test_order_amount_must_equal_quantity_times_price(session):
         "updated_at": product.created_at,
         "version": 1,
     }
-    _rejects(session, sa.insert(Order.__table__).values(**row))
+    assert_rejected(session, sa.insert(Order.__table__).values(**row))
     session.execute(sa.insert(Order.__table__).values(**(row | {"amount_fen": 10_500})))
 
 
 def test_report_quarter_must_be_one_to_four(session):
     agreement = make_agreement(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.insert(OutcomeReport.__table__).values(
             agreement_id=agreement.id,
@@ -189,7 +189,7 @@ def test_report_quarter_must_be_one_to_four(session):
 
 def test_enterprise_needs_a_county_or_an_external_region(session):
     enterprise = make_enterprise(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(Enterprise)
         .where(Enterprise.id == enterprise.id)
@@ -199,7 +199,7 @@ def test_enterprise_needs_a_county_or_an_external_region(session):
 
 def test_lifted_members_cannot_exceed_members(session):
     cooperative = make_cooperative(session)
-    _rejects(
+    assert_rejected(
         session,
         sa.update(Cooperative)
         .where(Cooperative.id == cooperative.id)
@@ -209,6 +209,6 @@ def test_lifted_members_cannot_exceed_members(session):
 
 def test_enterprise_capacity_cannot_be_negative(session):
     enterprise = make_enterprise(session)
-    _rejects(
+    assert_rejected(
         session, sa.update(Enterprise).where(Enterprise.id == enterprise.id).values(max_villages=-1)
     )
