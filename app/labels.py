@@ -5,6 +5,7 @@ from enum import StrEnum
 from app.models.enums import (
     AgreementStatus,
     Certification,
+    CertificationStatus,
     CountyCategory,
     DemandStatus,
     EnterpriseKind,
@@ -65,6 +66,13 @@ PRODUCT_STATUS = {
     ProductStatus.listed: "在售",
     ProductStatus.delisted: "已下架",
 }
+CERTIFICATION_STATUS = {
+    CertificationStatus.pending: "待审核",
+    CertificationStatus.approved: "已认定",
+    CertificationStatus.rejected: "未通过",
+}
+# Units a product is sold in; an order or a demand must use the product's own unit.
+PRODUCT_UNITS = ("斤", "公斤", "吨", "箱", "件", "袋", "盒", "瓶", "桶", "罐", "只", "个", "套")
 AGREEMENT_STATUS = {
     AgreementStatus.proposed: "待签约",
     AgreementStatus.signed: "待备案",
@@ -116,6 +124,81 @@ INDUSTRY_SECTION = {
     "T": "国际组织",
 }
 
+# 千企帮千村 ------------------------------------------------------------------------------------
+# Village traits shown as tags on profiles and lists.
+VILLAGE_FLAG = {
+    "key_village": "重点帮扶村",
+    "lifted_village": "脱贫村",
+    "relocation_site": "易地搬迁安置区",
+    "pv_station": "村级光伏电站",
+    "tourism_demo": "旅游示范村",
+}
+# The indicators an agreement commits to and a report accounts for (app.models.INDICATORS).
+INDICATOR = {
+    "funding_business_fen": "经营性资金",
+    "funding_welfare_fen": "公益性资金",
+    "jobs": "带动就业",
+    "trainees": "技能培训",
+    "purchase_fen": "采购帮销",
+    "beneficiaries": "受益群众",
+}
+INDICATOR_UNIT = {"jobs": "人", "trainees": "人次", "beneficiaries": "人"}
+# Parts of a recommendation score, shown next to each recommended village or enterprise.
+SCORE_CRITERION = {
+    "key_county": "重点帮扶县",
+    "key_village": "重点帮扶村",
+    "no_partner": "暂无结对帮扶单位",
+    "need_match": "需求匹配",
+    "industry_fit": "产业契合",
+    "same_county": "同县就近",
+    "partner_overdue": "现有结对单位成效报告逾期",
+    "enterprise_overdue": "有逾期未报的成效报告",
+}
+# What an enterprise's industry (GB/T 4754 门类) can build on in a village.
+INDUSTRY_TRAIT = {
+    "agriculture": "特色种养",
+    "tourism": "乡村旅游",
+    "solar": "村级光伏",
+    "relocation": "易地搬迁安置区就近就业",
+}
+AGREEMENT_ACTION = {
+    "revise": "修改承诺",
+    "sign": "签约",
+    "decline": "婉拒",
+    "withdraw": "撤回",
+    "file": "备案",
+    "complete": "办结",
+    "terminate": "终止",
+}
+REPORT_ACTION = {
+    "submit": "提交",
+    "resubmit": "修改后重新提交",
+    "confirm": "确认",
+    "return": "退回修改",
+    "verify": "核实",
+}
+# Audit-trail actions as the timeline of an agreement shows them.
+EVENT_ACTION = {
+    "agreement.propose": "提出结对",
+    "agreement.plan": "覆盖规划生成提案",
+    "agreement.revise": "修改承诺",
+    "agreement.sign": "村签约",
+    "agreement.decline": "村婉拒",
+    "agreement.withdraw": "撤回提案",
+    "agreement.file": "备案生效",
+    "agreement.complete": "办结",
+    "agreement.terminate": "终止",
+    "report.submit": "提交成效报告",
+    "report.resubmit": "重新提交成效报告",
+    "report.confirm": "村确认成效报告",
+    "report.return": "退回成效报告",
+    "report.verify": "核实成效报告",
+    "village.update": "更新村情",
+    "need.add": "新增需求",
+    "need.update": "修改需求",
+    "need.status": "需求状态变更",
+}
+
 # Status tone for badges: colour always comes with the label text (UI.md).
 STATUS_TONE = {
     "proposed": "pending",
@@ -154,6 +237,7 @@ _BY_ENUM: dict[type[StrEnum], dict] = {
     ProductCategory: PRODUCT_CATEGORY,
     Certification: CERTIFICATION,
     ProductStatus: PRODUCT_STATUS,
+    CertificationStatus: CERTIFICATION_STATUS,
     AgreementStatus: AGREEMENT_STATUS,
     ReportStatus: REPORT_STATUS,
     DemandStatus: DEMAND_STATUS,

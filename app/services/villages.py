@@ -1,13 +1,20 @@
-"""Villages (行政村): registering them with valid statistical codes."""
+"""Villages (行政村): registering them with valid statistical codes, and the profile and needs
+list (需求清单) each village keeps itself."""
 
-from pydantic import BaseModel, Field
+import re
+
+from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from app.actors import Actor
-from app.errors import ConflictError, ValidationError
+from app.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from app.identifiers import normalize_county_code, normalize_village_code
-from app.models import Township, Village
-from app.permissions import can_create_village, require
+from app.labels import label
+from app.models import Township, Village, VillageNeed
+from app.models.base import utcnow
+from app.models.enums import HelpKind, NeedStatus
+from app.money import yuan_to_fen
+from app.permissions import can_create_village, can_edit_village_profile, require
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
 
@@ -70,3 +77,167 @@ def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
     )
     enqueue_search(session, "village", village.id)
     return village
+
+
+# The village's own profile and needs list (需求清单) ----------------------------------------------
+
+_PHONE = re.compile(r"^[0-9+\- ]*$")
+
+
+class VillageProfileUpdate(BaseModel):
+    population: int = Field(default=0, title="户籍人口", ge=0, le=1_000_000)
+    households: int = Field(default=0, title="户数", ge=0, le=1_000_000)
+    lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=1_000_000)
+    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=1_000_000)
+    main_industries: str = Field(default="", title="主导产业", max_length=200)
+    resources: str = Field(default="", title="资源禀赋", max_length=2000)
+    introduction: str = Field(default="", title="村情简介", max_length=4000)
+    contact_name: str = Field(default="", title="联系人", max_length=40)
+    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+
+    @field_validator("main_industries", "resources", "introduction", "contact_name", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.strip()
+        if not _PHONE.match(value):
+            raise ValueError("联系电话只能包含数字、空格、+ 和 -")
+        return value
+
+
+class NeedInput(BaseModel):
+    kind: HelpKind = Field(title="帮扶方式")
+    description: str = Field(title="需求内容", min_length=4, max_length=1000)
+    amount: int | None = Field(default=None, title="所需金额", ge=0)
+    headcount: int | None = Field(default=None, title="所需人数", ge=0, le=1_000_000)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _yuan(cls, value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return yuan_to_fen(str(value), label="所需金额")
+        except DomainError as exc:
+            raise ValueError(exc.message) from None
+
+    @field_validator("headcount", mode="before")
+    @classmethod
+    def _blank_headcount(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def columns(self) -> dict:
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "amount_fen": self.amount,
+            "headcount": self.headcount,
+        }
+
+
+def update_village_profile(
+    *, session: Session, actor: Actor, village_id: int, data: dict
+) -> Village:
+    """Update the facts a village keeps itself: figures, industries, resources and contact."""
+    village = _village(session, village_id)
+    require(can_edit_village_profile(actor, village.id))
+    form = parse(VillageProfileUpdate, data)
+    if form.lifted_households > form.households:
+        raise ValidationError(
+            "脱贫户数不能多于户数", code="lifted_exceeds_households", field="lifted_households"
+        )
+    before = snapshot(village)
+    for name, value in form.model_dump().items():
+        setattr(village, name, value)
+    village.updated_at = utcnow()
+    _record(session, actor, "village.update", village, f"更新“{village.name}”村情", village, before)
+    enqueue_search(session, "village", village.id)
+    return village
+
+
+def add_need(*, session: Session, actor: Actor, village_id: int, data: dict) -> VillageNeed:
+    """Add an item to the village's needs list; it is open until met or withdrawn."""
+    village = _village(session, village_id)
+    require(can_edit_village_profile(actor, village.id))
+    form = parse(NeedInput, data)
+    need = VillageNeed(village_id=village.id, status=NeedStatus.open, **form.columns())
+    session.add(need)
+    _record(session, actor, "need.add", need, f"“{village.name}”新增需求：{_short(need)}", village)
+    enqueue_search(session, "village", village.id)
+    return need
+
+
+def update_need(*, session: Session, actor: Actor, need_id: int, data: dict) -> VillageNeed:
+    """Change an item of the needs list."""
+    need, village = _need(session, need_id)
+    require(can_edit_village_profile(actor, village.id))
+    form = parse(NeedInput, data)
+    before = snapshot(need)
+    for name, value in form.columns().items():
+        setattr(need, name, value)
+    need.updated_at = utcnow()
+    _record(session, actor, "need.update", need, f"修改需求：{_short(need)}", village, before)
+    enqueue_search(session, "village", village.id)
+    return need
+
+
+def set_need_status(
+    *, session: Session, actor: Actor, need_id: int, status: NeedStatus | str
+) -> VillageNeed:
+    """Mark a need met, withdraw it, or open it again."""
+    need, village = _need(session, need_id)
+    require(can_edit_village_profile(actor, village.id))
+    try:
+        status = NeedStatus(status)
+    except ValueError:
+        raise ValidationError("需求状态无效", code="status_invalid", field="status") from None
+    if need.status == status:
+        raise ConflictError(f"该需求已是“{label(status)}”", code="invalid_state")
+    before = snapshot(need)
+    need.status, need.updated_at = status, utcnow()
+    summary = f"需求“{_short(need)}”改为{label(status)}"
+    _record(session, actor, "need.status", need, summary, village, before)
+    enqueue_search(session, "village", village.id)
+    return need
+
+
+def _village(session: Session, village_id: int) -> Village:
+    village = session.get(Village, village_id)
+    if village is None:
+        raise NotFoundError("村不存在")
+    return village
+
+
+def _need(session: Session, need_id: int) -> tuple[VillageNeed, Village]:
+    need = session.get(VillageNeed, need_id)
+    if need is None:
+        raise NotFoundError("需求不存在")
+    return need, _village(session, need.village_id)
+
+
+def _short(need: VillageNeed) -> str:
+    text = need.description if len(need.description) <= 30 else need.description[:30] + "…"
+    return f"{label(need.kind)} · {text}"
+
+
+def _record(session, actor, action, obj, summary, village, before=None) -> None:
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        obj=obj,
+        summary=summary,
+        before=before,
+        after=snapshot(obj),
+        county_code=village.county_code,
+    )

@@ -1,5 +1,51 @@
 """Routes of the 千企帮千村 pages: villages, recommendations, agreements, reports, review queues."""
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-ROUTES: list[BaseRoute] = []
+from app.web import (
+    pairing_agreements,
+    pairing_enterprises,
+    pairing_recommendations,
+    pairing_reports,
+    pairing_review,
+    pairing_villages,
+)
+
+GET_POST = ["GET", "POST"]
+POST = ["POST"]
+
+ROUTES: list[BaseRoute] = [
+    # Villages: the public list and profiles; the village's own profile and needs list.
+    Route("/villages", pairing_villages.village_list, name="villages"),
+    Route("/villages/{village_id:int}", pairing_villages.village_detail, name="village"),
+    Route("/village", pairing_villages.my_village, methods=GET_POST, name="my_village"),
+    Route("/needs", pairing_villages.needs, methods=GET_POST, name="needs"),
+    Route("/needs/{need_id:int}", pairing_villages.edit_need, methods=GET_POST),
+    Route("/needs/{need_id:int}/status", pairing_villages.need_status, methods=POST),
+    # Enterprises and recommendations.
+    Route("/enterprises", pairing_enterprises.enterprise_list, name="enterprises"),
+    Route("/enterprises/{enterprise_id:int}", pairing_enterprises.enterprise_detail),
+    Route("/recommendations", pairing_recommendations.recommendations, name="recommendations"),
+    # Agreements: list, proposal form (with inline validation), detail, lifecycle steps.
+    Route("/agreements", pairing_agreements.agreements, methods=GET_POST, name="agreements"),
+    Route("/agreements/new", pairing_agreements.new_proposal),
+    Route("/agreements/validate", pairing_agreements.validate_proposal, methods=POST),
+    Route("/agreements/{agreement_id:int}", pairing_agreements.agreement_detail),
+    Route("/agreements/{agreement_id:int}/edit", pairing_agreements.revise, methods=GET_POST),
+    Route("/agreements/{agreement_id:int}/reports/new", pairing_reports.new_report),
+    Route("/agreements/{agreement_id:int}/reports", pairing_reports.submit, methods=POST),
+    Route(
+        "/agreements/{agreement_id:int}/{action:str}",
+        pairing_agreements.transition,
+        methods=POST,
+    ),
+    # Outcome reports and their evidence.
+    Route("/reports", pairing_reports.report_list, name="reports"),
+    Route("/reports/{report_id:int}", pairing_reports.report_detail),
+    Route("/reports/{report_id:int}/edit", pairing_reports.resubmit, methods=GET_POST),
+    Route("/reports/{report_id:int}/{action:str}", pairing_reports.step, methods=POST),
+    Route("/evidence/{evidence_id:int}", pairing_reports.evidence_file),
+    # The bureau.
+    Route("/review", pairing_review.review, name="review"),
+    Route("/coverage", pairing_review.coverage, methods=GET_POST, name="coverage"),
+]

@@ -1,5 +1,66 @@
-"""Routes of the 消费帮扶 pages: products, certification, demands, orders."""
+"""Routes of the 消费帮扶 pages: products, certification, demands, orders.
 
-from starlette.routing import BaseRoute
+The public product list ``/products`` (with search) belongs to the search pages; the product's own
+page ``/products/{id}`` and everything below is here.
+"""
 
-ROUTES: list[BaseRoute] = []
+from starlette.routing import BaseRoute, Route
+
+from app.web import (
+    trade_bureau,
+    trade_catalog,
+    trade_demands,
+    trade_orders,
+    trade_product_pages,
+    trade_products,
+)
+
+GET_POST = ["GET", "POST"]
+POST = ["POST"]
+
+ROUTES: list[BaseRoute] = [
+    # The cooperative's products.
+    Route("/my/products", trade_products.my_products, name="my_products"),
+    Route("/my/products/new", trade_product_pages.new_product, methods=GET_POST),
+    Route("/my/products/{product_id:int}", trade_product_pages.manage_product, methods=GET_POST),
+    Route("/my/products/{product_id:int}/quick", trade_products.quick_edit, methods=POST),
+    Route(
+        "/my/products/{product_id:int}/images",
+        trade_product_pages.upload_image,
+        methods=POST,
+    ),
+    Route(
+        "/my/products/{product_id:int}/images/{image_id:int}/delete",
+        trade_product_pages.delete_image,
+        methods=POST,
+    ),
+    Route(
+        "/my/products/{product_id:int}/certification",
+        trade_product_pages.apply_for_certification,
+        methods=POST,
+    ),
+    # 上架 (list) and 下架 (delist); after the fixed paths above.
+    Route("/my/products/{product_id:int}/{action:str}", trade_products.change_status, methods=POST),
+    # A product's public page, its order form and its photos.
+    Route("/products/{product_id:int}", trade_catalog.product_detail, name="product"),
+    Route("/products/{product_id:int}/orders", trade_catalog.place_order, methods=POST),
+    Route("/product-images/{image_id:int}", trade_catalog.product_image),
+    Route("/product-images/{image_id:int}/{size:str}", trade_catalog.product_image),
+    # Demands and orders.
+    Route("/demands", trade_demands.demand_list, methods=GET_POST, name="demands"),
+    Route("/demands/{demand_id:int}", trade_demands.demand_detail),
+    Route("/demands/{demand_id:int}/close", trade_demands.close_demand, methods=POST),
+    Route("/orders", trade_orders.order_list, name="orders"),
+    Route("/orders/reserved-share", trade_orders.set_reserved_share, methods=POST),
+    Route("/orders/{order_id:int}", trade_orders.order_detail),
+    Route("/orders/{order_id:int}/{action:str}", trade_orders.transition, methods=POST),
+    # The bureau.
+    Route("/certifications", trade_bureau.certification_queue, name="certifications"),
+    Route(
+        "/certifications/{application_id:int}/{decision:str}",
+        trade_bureau.decide,
+        methods=POST,
+    ),
+    Route("/price-flags", trade_bureau.price_flag_list, name="price_flags"),
+    Route("/consumption", trade_bureau.consumption_overview, name="consumption"),
+]

@@ -1,5 +1,249 @@
-"""Matrix actions for pairing services."""
+"""Matrix actions for pairing: village profiles and needs, the agreement lifecycle, outcome
+reports and their evidence, recommendations, review queues and the coverage planner."""
 
-from tests.authz.world import Action
+from datetime import date
 
-ACTIONS: list[Action] = []
+from app.services import villages
+from app.services.pairing import (
+    accept_plan,
+    complete_agreement,
+    confirm_report,
+    decline_agreement,
+    file_agreement,
+    get_agreement,
+    get_report,
+    list_agreements,
+    list_reports,
+    list_villages,
+    open_evidence,
+    plan_coverage,
+    recommend_enterprises,
+    recommend_villages,
+    resubmit_report,
+    return_report,
+    review_queues,
+    sign_agreement,
+    submit_report,
+    terminate_agreement,
+    verify_report,
+    village_profile,
+    withdraw_agreement,
+)
+from tests.authz.pairing_world import UPLOAD_DIR
+from tests.authz.world import ACTORS, COUNTY_BUREAUS, SIGNED_IN, Action
+
+EVERYONE = frozenset(ACTORS)
+BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
+# Who may open the active agreement between 乙 and the world's village, and its reports.
+ACTIVE_READERS = frozenset({"enterprise_b", "village", "admin"}) | COUNTY_BUREAUS
+LISTERS = SIGNED_IN - {"cooperative"}
+VILLAGE = frozenset({"village"})
+REPORT = {
+    "narrative": "本季度采购苹果 2 万斤，带动 6 户脱贫户增收。",
+    "actual_purchase": "80000",
+}
+
+
+def _transition(fn, agreement_field: str, **extra):
+    return lambda s, w, a: fn(
+        session=s,
+        actor=a,
+        agreement_id=getattr(w, agreement_field),
+        expected_version=1,
+        **extra,
+    )
+
+
+def _report_step(fn, report_field: str, **extra):
+    return lambda s, w, a: fn(
+        session=s, actor=a, report_id=getattr(w, report_field), expected_version=1, **extra
+    )
+
+
+ACTIONS = [
+    # Village profile and needs ------------------------------------------------------------
+    Action(
+        "villages.update_village_profile",
+        lambda s, w, a: villages.update_village_profile(
+            session=s,
+            actor=a,
+            village_id=w.village_id,
+            data={"households": "320", "main_industries": "苹果、花椒"},
+        ),
+        VILLAGE,
+    ),
+    Action(
+        "villages.add_need",
+        lambda s, w, a: villages.add_need(
+            session=s,
+            actor=a,
+            village_id=w.village_id,
+            data={"kind": "sales", "description": "苹果滞销，需要帮销 5 万斤"},
+        ),
+        VILLAGE,
+    ),
+    Action(
+        "villages.update_need",
+        lambda s, w, a: villages.update_need(
+            session=s,
+            actor=a,
+            need_id=w.need_id,
+            data={"kind": "employment", "description": "采摘季用工 20 人", "headcount": "20"},
+        ),
+        VILLAGE,
+    ),
+    Action(
+        "villages.set_need_status",
+        lambda s, w, a: villages.set_need_status(
+            session=s, actor=a, need_id=w.need_id, status="met"
+        ),
+        VILLAGE,
+    ),
+    Action(
+        "pairing.village_profile",
+        lambda s, w, a: village_profile(session=s, actor=a, village_id=w.village_id),
+        EVERYONE,
+        writes=False,
+    ),
+    Action(
+        "pairing.list_villages",
+        lambda s, w, a: list_villages(session=s, actor=a),
+        EVERYONE,
+        writes=False,
+    ),
+    # Agreement lifecycle -------------------------------------------------------------------
+    Action("pairing.sign_agreement", _transition(sign_agreement, "proposal_id"), VILLAGE),
+    Action(
+        "pairing.decline_agreement",
+        _transition(decline_agreement, "proposal_id", reason="本村已有结对"),
+        VILLAGE,
+    ),
+    Action(
+        "pairing.withdraw_agreement",
+        _transition(withdraw_agreement, "proposal_id"),
+        frozenset({"enterprise_a"}),
+    ),
+    Action("pairing.file_agreement", _transition(file_agreement, "signed_id"), COUNTY_BUREAUS),
+    Action(
+        "pairing.complete_agreement",
+        _transition(complete_agreement, "ended_id", today=date(2026, 6, 1)),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "pairing.terminate_agreement",
+        _transition(terminate_agreement, "active_id", reason="企业搬迁"),
+        COUNTY_BUREAUS | {"enterprise_b", "village"},
+    ),
+    Action(
+        "pairing.get_agreement",
+        lambda s, w, a: get_agreement(session=s, actor=a, agreement_id=w.active_id),
+        ACTIVE_READERS,
+        writes=False,
+    ),
+    Action(
+        "pairing.list_agreements",
+        lambda s, w, a: list_agreements(session=s, actor=a),
+        LISTERS,
+        writes=False,
+    ),
+    # Outcome reports -----------------------------------------------------------------------
+    Action(
+        "pairing.submit_report",
+        lambda s, w, a: submit_report(
+            session=s,
+            actor=a,
+            agreement_id=w.active_id,
+            data=REPORT | {"period": "2026Q4"},
+            upload_dir=UPLOAD_DIR,
+            today=date(2026, 11, 1),
+        ),
+        frozenset({"enterprise_b"}),
+    ),
+    Action(
+        "pairing.resubmit_report",
+        lambda s, w, a: resubmit_report(
+            session=s,
+            actor=a,
+            report_id=w.returned_report_id,
+            expected_version=1,
+            data=REPORT,
+            upload_dir=UPLOAD_DIR,
+        ),
+        frozenset({"enterprise_b"}),
+    ),
+    Action(
+        "pairing.confirm_report",
+        _report_step(confirm_report, "submitted_report_id"),
+        VILLAGE,
+    ),
+    Action(
+        "pairing.return_report (village stage)",
+        _report_step(return_report, "submitted_report_id", comment="金额与发票不符"),
+        VILLAGE,
+    ),
+    Action(
+        "pairing.return_report (bureau stage)",
+        _report_step(return_report, "confirmed_report_id", comment="缺少采购凭证"),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "pairing.verify_report",
+        _report_step(verify_report, "confirmed_report_id"),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "pairing.get_report",
+        lambda s, w, a: get_report(session=s, actor=a, report_id=w.submitted_report_id),
+        ACTIVE_READERS,
+        writes=False,
+    ),
+    Action(
+        "pairing.list_reports",
+        lambda s, w, a: list_reports(session=s, actor=a),
+        LISTERS,
+        writes=False,
+    ),
+    Action(
+        "pairing.open_evidence",
+        lambda s, w, a: open_evidence(
+            session=s, actor=a, evidence_id=w.evidence_id, upload_dir=UPLOAD_DIR
+        ),
+        ACTIVE_READERS,
+        writes=False,
+    ),
+    # Recommendations, queues and the planner ----------------------------------------------
+    Action(
+        "pairing.recommend_villages",
+        lambda s, w, a: recommend_villages(session=s, actor=a, enterprise_id=w.enterprise_a),
+        BUREAUS | {"enterprise_a", "admin"},
+        writes=False,
+    ),
+    Action(
+        "pairing.recommend_enterprises",
+        lambda s, w, a: recommend_enterprises(session=s, actor=a, village_id=w.village_id),
+        COUNTY_BUREAUS | {"village", "admin"},
+        writes=False,
+    ),
+    Action(
+        "pairing.review_queues",
+        lambda s, w, a: review_queues(session=s, actor=a),
+        BUREAUS,
+        writes=False,
+    ),
+    Action(
+        "pairing.plan_coverage",
+        lambda s, w, a: plan_coverage(session=s, actor=a),
+        BUREAUS,
+        writes=False,
+    ),
+    Action(
+        "pairing.accept_plan",
+        lambda s, w, a: accept_plan(
+            session=s,
+            actor=a,
+            lines=[(w.spare_village_id, w.enterprise_a)],
+            data={"start_on": "2027-01-01", "years": "3"},
+        ),
+        COUNTY_BUREAUS,
+    ),
+]

@@ -1,5 +1,209 @@
-"""Matrix actions for trade services."""
+"""Matrix actions for the 消费帮扶 services: products, photos, certification, demands, orders."""
 
-from tests.authz.world import Action
+from tempfile import TemporaryDirectory
 
-ACTIONS: list[Action] = []
+from app.models import Enterprise
+from app.services import (
+    certification,
+    consumption,
+    demands,
+    orders,
+    pricing,
+    product_images,
+    products,
+)
+from app.services.clock import today
+from tests.authz.world import COUNTY_BUREAUS, Action
+from tests.trade_factories import image_bytes
+
+COOPERATIVE = frozenset({"cooperative"})
+BUYERS = frozenset({"enterprise_a", "enterprise_b"})
+BUYER_A = frozenset({"enterprise_a"})
+ALL_BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
+BUREAU_READERS = ALL_BUREAUS | {"admin"}
+
+PRODUCT_FORM = {
+    "name": "黄河滩枣",
+    "category": "dried_nut",
+    "unit": "斤",
+    "price": "18.80",
+    "stock": "300",
+    "harvest_months": ["9", "10"],
+}
+
+
+def _upload(s, w, a):
+    with TemporaryDirectory() as upload_dir:
+        return product_images.add_product_image(
+            session=s,
+            actor=a,
+            product_id=w.trade["product"],
+            content=image_bytes("PNG", (64, 48)),
+            upload_dir=upload_dir,
+        )
+
+
+def _transition(function, key, **extra):
+    return lambda s, w, a: function(
+        session=s, actor=a, order_id=w.trade[key], expected_version=1, **extra
+    )
+
+
+def _set_reserved_share(s, w, a):
+    s.get(Enterprise, w.enterprise_a).kind = "agency"  # scaffolding: only these kinds reserve
+    return consumption.set_reserved_share(
+        session=s, actor=a, enterprise_id=w.enterprise_a, data={"reserved_share": "500000"}
+    )
+
+
+ACTIONS = [
+    Action(
+        "products.create_product",
+        lambda s, w, a: products.create_product(session=s, actor=a, data=PRODUCT_FORM),
+        COOPERATIVE,
+    ),
+    Action(
+        "products.update_product",
+        lambda s, w, a: products.update_product(
+            session=s, actor=a, product_id=w.trade["product"], data=PRODUCT_FORM
+        ),
+        COOPERATIVE,
+    ),
+    Action(
+        "products.update_price_and_stock",
+        lambda s, w, a: products.update_price_and_stock(
+            session=s,
+            actor=a,
+            product_id=w.trade["product"],
+            data={"price": "30", "stock": "80"},
+            expected_stock=100,
+        ),
+        COOPERATIVE,
+    ),
+    Action(
+        "products.list_product",
+        lambda s, w, a: products.list_product(
+            session=s, actor=a, product_id=w.trade["draft_product"]
+        ),
+        COOPERATIVE,
+    ),
+    Action(
+        "products.delist_product",
+        lambda s, w, a: products.delist_product(session=s, actor=a, product_id=w.trade["product"]),
+        COOPERATIVE,
+    ),
+    Action("product_images.add_product_image", _upload, COOPERATIVE),
+    Action(
+        "product_images.remove_product_image",
+        lambda s, w, a: product_images.remove_product_image(
+            session=s, actor=a, image_id=w.trade["image"], upload_dir="/nonexistent"
+        ),
+        COOPERATIVE,
+    ),
+    Action(
+        "certification.apply_for_certification",
+        lambda s, w, a: certification.apply_for_certification(
+            session=s, actor=a, product_id=w.trade["draft_product"], data={"note": "带贫 30 户"}
+        ),
+        COOPERATIVE,
+    ),
+    Action(
+        "certification.approve_certification",
+        lambda s, w, a: certification.approve_certification(
+            session=s,
+            actor=a,
+            application_id=w.trade["application"],
+            data={"expires_on": today().replace(year=today().year + 1, day=1)},
+        ),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "certification.reject_certification",
+        lambda s, w, a: certification.reject_certification(
+            session=s, actor=a, application_id=w.trade["application"], data={"reason": "材料不全"}
+        ),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "certification.certification_queue",
+        lambda s, w, a: certification.certification_queue(session=s, actor=a),
+        BUREAU_READERS,
+        writes=False,
+    ),
+    Action(
+        "pricing.price_flags",
+        lambda s, w, a: pricing.price_flags(session=s, actor=a),
+        BUREAU_READERS,
+        writes=False,
+    ),
+    Action(
+        "demands.post_demand",
+        lambda s, w, a: demands.post_demand(
+            session=s,
+            actor=a,
+            data={
+                "title": "工会采购滩枣",
+                "category": "dried_nut",
+                "quantity": "200",
+                "unit": "斤",
+                "deliver_by": today().isoformat(),
+            },
+        ),
+        BUYERS,
+    ),
+    Action(
+        "demands.close_demand",
+        lambda s, w, a: demands.close_demand(session=s, actor=a, demand_id=w.trade["demand"]),
+        BUYER_A,
+    ),
+    Action(
+        "orders.place_order",
+        lambda s, w, a: orders.place_order(
+            session=s,
+            actor=a,
+            product_id=w.trade["product"],
+            data={"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"},
+        ),
+        BUYERS,
+    ),
+    Action("orders.confirm_order", _transition(orders.confirm_order, "order_placed"), COOPERATIVE),
+    Action("orders.ship_order", _transition(orders.ship_order, "order_confirmed"), COOPERATIVE),
+    Action("orders.receive_order", _transition(orders.receive_order, "order_shipped"), BUYER_A),
+    Action(
+        "orders.cancel_order",
+        _transition(orders.cancel_order, "order_confirmed", reason="改期"),
+        BUYER_A | COOPERATIVE,
+    ),
+    Action(
+        "orders.rate_order",
+        _transition(orders.rate_order, "order_received", data={"rating": 4}),
+        BUYER_A,
+    ),
+    Action("consumption.set_reserved_share", _set_reserved_share, BUYER_A),
+    Action(
+        "consumption.reserved_share_progress",
+        lambda s, w, a: consumption.reserved_share_progress(
+            session=s, actor=a, enterprise_id=w.enterprise_a
+        ),
+        BUYER_A | COUNTY_BUREAUS | {"admin"},
+        writes=False,
+    ),
+    Action(
+        "consumption.reserved_share_overview",
+        lambda s, w, a: consumption.reserved_share_overview(session=s, actor=a),
+        BUREAU_READERS,
+        writes=False,
+    ),
+    Action(
+        "consumption.consumption_by_county",
+        lambda s, w, a: consumption.consumption_by_county(session=s, actor=a),
+        BUREAU_READERS,
+        writes=False,
+    ),
+    Action(
+        "consumption.consumption_by_agreement",
+        lambda s, w, a: consumption.consumption_by_agreement(session=s, actor=a),
+        BUREAU_READERS | BUYERS | {"village"},
+        writes=False,
+    ),
+]

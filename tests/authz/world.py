@@ -1,16 +1,26 @@
 """The world every authorization-matrix action runs in, and the shape of an action."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from app.actors import ANONYMOUS, Actor, Role
-from app.models.enums import RegistrationStatus, UserRole
-from app.services import accounts, organisations, pairing
+from app.models import CertificationApplication, Cooperative, Demand, Order, ProductImage
+from app.models.enums import (
+    OrderStatus,
+    ProductCategory,
+    ProductStatus,
+    RegistrationStatus,
+    UserRole,
+)
+from app.services import accounts, clock, organisations, pairing
+from tests.authz.pairing_world import add_pairing_objects
 from tests.factories import (
     make_county,
     make_enterprise,
+    make_product,
     make_township,
     make_village,
     valid_credit_code,
@@ -30,6 +40,18 @@ class World:
     pending_user_id: int
     actors: dict[str, Actor]
     user_ids: dict[str, int]
+    # Products, orders in each state, a demand, an application, a photo: see _trade_objects.
+    trade: dict[str, int] = field(default_factory=dict)
+    # Pairing objects in every state (tests/authz/pairing_world.py).
+    signed_id: int = 0
+    active_id: int = 0
+    ended_id: int = 0
+    submitted_report_id: int = 0
+    confirmed_report_id: int = 0
+    returned_report_id: int = 0
+    evidence_id: int = 0
+    need_id: int = 0
+    spare_village_id: int = 0
 
 
 def build_world(session: Session) -> World:
@@ -94,7 +116,67 @@ def build_world(session: Session) -> World:
         user_ids[name] = user.id
     session.flush()
     assert pending.status == RegistrationStatus.pending
-    return World(village.id, a.id, b.id, proposal.id, pending.id, actors, user_ids)
+    world = World(village.id, a.id, b.id, proposal.id, pending.id, actors, user_ids)
+    world.trade = _trade_objects(session, cooperative.id, a.id)
+    add_pairing_objects(session, world)
+    return world
+
+
+def _trade_objects(session: Session, cooperative_id: int, buyer_id: int) -> dict[str, int]:
+    """What the 消费帮扶 actions act upon, all in the world's village (平陆县)."""
+    cooperative = session.get(Cooperative, cooperative_id)
+    listed = make_product(
+        session, cooperative=cooperative, status=ProductStatus.listed, stock=100, name="百合"
+    )
+    draft = make_product(session, cooperative=cooperative, name="小米")
+    orders = {}
+    for status in (
+        OrderStatus.placed,
+        OrderStatus.confirmed,
+        OrderStatus.shipped,
+        OrderStatus.received,
+    ):
+        order = Order(
+            number=f"DD-WORLD-{status}",
+            buyer_id=buyer_id,
+            product_id=listed.id,
+            quantity=2,
+            unit_price_fen=listed.price_fen,
+            amount_fen=2 * listed.price_fen,
+            status=status,
+        )
+        session.add(order)
+        session.flush()
+        orders[f"order_{status}"] = order.id
+    demand = Demand(
+        buyer_id=buyer_id,
+        title="食堂采购百合",
+        category=ProductCategory.vegetable,
+        quantity=50,
+        unit="斤",
+        deliver_by=clock.today() + timedelta(days=30),
+    )
+    application = CertificationApplication(product_id=listed.id)
+    image = ProductImage(
+        product_id=listed.id,
+        content_type="image/jpeg",
+        size_bytes=1,
+        width=1,
+        height=1,
+        sha256="0" * 64,
+        storage_key="world/missing.jpg",
+        thumbnail_key="world/missing_thumb.jpg",
+    )
+    session.add_all([demand, application, image])
+    session.flush()
+    return {
+        "product": listed.id,
+        "draft_product": draft.id,
+        "demand": demand.id,
+        "application": application.id,
+        "image": image.id,
+        **orders,
+    }
 
 
 ActionFn = Callable[[Session, World, Actor], object]

@@ -25,7 +25,7 @@ def _proposal(enterprise, village, **overrides) -> dict:
         "help_kinds": ["industry", "employment"],
         "start_on": "2026-01-01",
         "end_on": "2028-12-31",
-        "commit_funding_business_fen": 50_000_000,
+        "commit_funding_business": "500,000",
         "commit_jobs": 20,
     } | overrides
 
@@ -50,6 +50,8 @@ def test_propose_numbers_the_agreement_and_records_an_event(session):
     )
     assert (first.number, second.number) == ("JD-2026-000001", "JD-2026-000002")
     assert first.status == "proposed"
+    # Amounts are typed in 元 and stored in 分.
+    assert (first.commit_funding_business_fen, first.commit_jobs) == (50_000_000, 20)
     assert session.exec(select(Event.action)).all() == ["agreement.propose", "agreement.propose"]
 
 
@@ -69,6 +71,9 @@ def test_a_second_open_proposal_for_the_same_village_is_refused(session):
         ({"end_on": "2025-12-31"}, "结束日期应晚于开始日期"),
         ({"end_on": "2026-06-30"}, "帮扶期限应为 1 至 5 年"),
         ({"end_on": "2032-01-01"}, "帮扶期限应为 1 至 5 年"),
+        ({"end_on": "2031-01-01"}, "帮扶期限应为 1 至 5 年"),
+        ({"end_on": "2026-12-30"}, "帮扶期限应为 1 至 5 年"),
+        ({"commit_purchase": "1.234"}, "采购帮销金额最多保留两位小数（精确到分）"),
         ({"help_kinds": []}, "请至少选择一项帮扶方式"),
     ],
 )
@@ -193,3 +198,39 @@ def test_missing_fields_are_reported_per_field(session):
         "enterprise_id",
         "village_id",
     }
+
+
+@pytest.mark.parametrize("end_on", ["2026-12-31", "2030-12-31"])
+def test_whole_years_from_one_to_five_are_accepted(session, end_on):
+    enterprise, village = make_enterprise(session), make_village(session)
+    agreement = propose_agreement(
+        session=session, actor=_as(enterprise), data=_proposal(enterprise, village, end_on=end_on)
+    )
+    assert agreement.end_on == date.fromisoformat(end_on)
+
+
+def test_a_double_submitted_proposal_makes_one_agreement(fresh_db):
+    with fresh_db.unit_of_work() as session:
+        enterprise, village = make_enterprise(session), make_village(session)
+        data = _proposal(enterprise, village)
+        actor = _as(enterprise)
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: list[str] = []
+
+    def propose() -> None:
+        barrier.wait()
+        try:
+            with fresh_db.unit_of_work() as session:
+                propose_agreement(session=session, actor=actor, data=data)
+            outcomes.append("ok")
+        except ConflictError as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=propose) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["duplicate_pairing", "ok"]
+    with fresh_db.read_only() as session:
+        assert session.exec(select(sa.func.count()).select_from(PairingAgreement)).one() == 1

@@ -1,0 +1,213 @@
+"""Consumption-assistance certification (消费帮扶产品认定).
+
+A cooperative applies for one of its products; a bureau officer of the product's county certifies
+it until an expiry date or rejects it with a reason. The product carries the date
+(``assistance_certified_until``), so the badge disappears by itself once the date has passed:
+nothing has to run on the expiry day.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from app.actors import Actor
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.models import CertificationApplication, Product, Village
+from app.models.base import utcnow
+from app.models.enums import CertificationStatus, ProductStatus
+from app.permissions import (
+    bureau_county_scope,
+    can_certify_product,
+    can_manage_product,
+    can_review_certifications,
+    require,
+)
+from app.services import clock
+from app.services.audit import record_event, snapshot
+from app.services.inputs import parse
+from app.services.products import reindex
+
+MAX_CERTIFICATION_YEARS = 3
+
+
+class ApplicationInput(BaseModel):
+    note: str = Field(default="", title="申请说明", max_length=500)
+
+
+class ApprovalInput(BaseModel):
+    expires_on: date = Field(title="认定有效期至")
+
+
+class RejectionInput(BaseModel):
+    reason: str = Field(title="不通过的原因", min_length=1, max_length=500)
+
+
+def apply_for_certification(
+    *, session: Session, actor: Actor, product_id: int, data: dict | None = None
+) -> CertificationApplication:
+    """Ask the bureau to certify a product; one application per product waits at a time."""
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFoundError("产品不存在")
+    require(can_manage_product(actor, product.cooperative_id))
+    form = parse(ApplicationInput, data or {})
+    if product.status == ProductStatus.delisted:
+        raise ConflictError("已下架的产品不能申请认定，请先重新上架", code="product_delisted")
+    waiting = session.exec(
+        select(CertificationApplication.id).where(
+            CertificationApplication.product_id == product.id,
+            CertificationApplication.status == CertificationStatus.pending,
+        )
+    ).first()
+    if waiting is not None:
+        raise ConflictError("该产品已有待审核的认定申请", code="already_applied")
+    application = CertificationApplication(product_id=product.id, note=form.note.strip())
+    session.add(application)
+    _record(session, actor, "certification.apply", application, product, "申请消费帮扶产品认定")
+    return application
+
+
+def approve_certification(
+    *,
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    data: dict,
+    today: date | None = None,
+) -> CertificationApplication:
+    """Certify the product until ``expires_on`` (at most three years ahead)."""
+    application, product = _decidable(session, actor, application_id)
+    form = parse(ApprovalInput, data)
+    today = today or clock.today()
+    if form.expires_on <= today:
+        raise ValidationError("有效期应晚于今天", code="expiry_past", field="expires_on")
+    if form.expires_on > _years_after(today, MAX_CERTIFICATION_YEARS):
+        raise ValidationError(
+            f"有效期最长 {MAX_CERTIFICATION_YEARS} 年", code="expiry_too_far", field="expires_on"
+        )
+    _decide(session, application, CertificationStatus.approved, actor, expires_on=form.expires_on)
+    product.assistance_certified_until = form.expires_on
+    product.updated_at = utcnow()
+    summary = f"认定为消费帮扶产品，有效期至 {form.expires_on.isoformat()}"
+    _record(session, actor, "certification.approve", application, product, summary)
+    reindex(session, product)
+    return application
+
+
+def reject_certification(
+    *, session: Session, actor: Actor, application_id: int, data: dict
+) -> CertificationApplication:
+    """Refuse the application with a reason the cooperative will read."""
+    application, product = _decidable(session, actor, application_id)
+    form = parse(RejectionInput, {"reason": str(data.get("reason", "")).strip()})
+    _decide(session, application, CertificationStatus.rejected, actor, reason=form.reason)
+    _record(
+        session,
+        actor,
+        "certification.reject",
+        application,
+        product,
+        f"消费帮扶产品认定未通过：{form.reason}",
+    )
+    return application
+
+
+def certification_queue(*, session: Session, actor: Actor) -> list[CertificationApplication]:
+    """Applications waiting for this bureau officer, oldest first, with product and origin."""
+    require(can_review_certifications(actor))
+    return list(
+        session.exec(
+            select(CertificationApplication)
+            .join(Product, Product.id == CertificationApplication.product_id)
+            .join(Village, Village.id == Product.village_id)
+            .where(
+                CertificationApplication.status == CertificationStatus.pending,
+                bureau_county_scope(actor, Village.county_code),
+            )
+            .options(
+                selectinload(CertificationApplication.product).selectinload(Product.village),
+                selectinload(CertificationApplication.product).selectinload(Product.cooperative),
+            )
+            .order_by(CertificationApplication.applied_at, CertificationApplication.id)
+        ).all()
+    )
+
+
+def latest_applications(
+    session: Session, product_ids: list[int]
+) -> dict[int, CertificationApplication]:
+    """Each product's most recent application, in one query (for the cooperative's list)."""
+    if not product_ids:
+        return {}
+    newest = (
+        sa.select(sa.func.max(CertificationApplication.id))
+        .where(CertificationApplication.product_id.in_(product_ids))
+        .group_by(CertificationApplication.product_id)
+    )
+    rows = session.exec(
+        select(CertificationApplication).where(CertificationApplication.id.in_(newest))
+    ).all()
+    return {row.product_id: row for row in rows}
+
+
+def _decidable(
+    session: Session, actor: Actor, application_id: int
+) -> tuple[CertificationApplication, Product]:
+    application = session.get(CertificationApplication, application_id)
+    if application is None:
+        raise NotFoundError("认定申请不存在")
+    product = session.get(Product, application.product_id)
+    county_code = session.get(Village, product.village_id).county_code
+    require(can_certify_product(actor, county_code))
+    if application.status != CertificationStatus.pending:
+        raise ConflictError("该申请已处理，请刷新页面", code="already_decided")
+    return application, product
+
+
+def _decide(
+    session: Session,
+    application: CertificationApplication,
+    status: CertificationStatus,
+    actor: Actor,
+    **values,
+) -> None:
+    """Conditional on the application still pending: two officers cannot both decide it."""
+    table = CertificationApplication.__table__
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.id == application.id, table.c.status == CertificationStatus.pending)
+        .values(status=status, decided_at=utcnow(), decided_by=actor.user_id, **values)
+    )
+    if result.rowcount != 1:
+        raise ConflictError("该申请已处理，请刷新页面", code="already_decided")
+    session.refresh(application)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    application: CertificationApplication,
+    product: Product,
+    summary: str,
+) -> None:
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        obj=application,
+        summary=f"“{product.name}”{summary}",
+        after=snapshot(application),
+        county_code=session.get(Village, product.village_id).county_code,
+    )

@@ -1,0 +1,156 @@
+"""Evidence files of outcome reports: checked, stored outside the web root, served to the allowed.
+
+A file's type is decided by its first bytes, never by its name or the browser's claim, and only
+PDF, JPEG and PNG are kept. Bytes are written (and fsynced) before the row that names them, so a
+committed row always has its file; a rolled-back upload leaves an unnamed file that nothing serves.
+"""
+
+import hashlib
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlmodel import Session
+
+from app.actors import Actor
+from app.config import get_settings
+from app.errors import NotFoundError, ValidationError
+from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
+from app.permissions import can_see_agreement, require
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILES_PER_REPORT = 10
+# content type → (leading bytes, stored extension)
+SIGNATURES = {
+    "application/pdf": (b"%PDF-", ".pdf"),
+    "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
+}
+ALLOWED_TEXT = "PDF、JPG 或 PNG"
+EVIDENCE_DIR = "evidence"
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"<>|:*?\\/]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file as received: its name as the sender gave it and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedUpload:
+    filename: str
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def upload_root(upload_dir: Path | None) -> Path:
+    return Path(upload_dir if upload_dir is not None else get_settings().upload_dir)
+
+
+def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[CheckedUpload]:
+    """Refuse the whole batch if any file is empty, too large or of another type."""
+    uploads = [u for u in uploads if u.filename or u.data]
+    if already + len(uploads) > MAX_FILES_PER_REPORT:
+        raise _error(f"每份报告最多 {MAX_FILES_PER_REPORT} 个证明材料")
+    checked = []
+    for upload in uploads:
+        name = safe_filename(upload.filename)
+        if not upload.data:
+            raise _error(f"文件“{name}”是空文件")
+        if len(upload.data) > MAX_FILE_BYTES:
+            raise _error(f"文件“{name}”超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        content_type = sniff(upload.data)
+        if content_type is None:
+            raise _error(f"文件“{name}”不是 {ALLOWED_TEXT} 文件")
+        checked.append(CheckedUpload(name, upload.data, content_type, SIGNATURES[content_type][1]))
+    return checked
+
+
+def sniff(data: bytes) -> str | None:
+    for content_type, (signature, _extension) in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def safe_filename(raw: str) -> str:
+    """The last path component, without control or reserved characters, at most 200 characters."""
+    name = PurePosixPath((raw or "").replace("\\", "/")).name
+    name = _UNSAFE.sub("_", name).strip(" .")
+    return name[-200:] or "证明材料"
+
+
+def _error(message: str) -> ValidationError:
+    return ValidationError(message, code="evidence_invalid", field="evidence")
+
+
+def attach(
+    session: Session,
+    *,
+    report: OutcomeReport,
+    uploads: list[CheckedUpload],
+    root: Path,
+    user_id: int | None,
+) -> list[ReportEvidence]:
+    """Write each file under ``root`` and add its row to the report."""
+    rows = []
+    for upload in uploads:
+        key = _write(root, upload)
+        row = ReportEvidence(
+            report_id=report.id,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            size_bytes=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            storage_key=key,
+            uploaded_by=user_id,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _write(root: Path, upload: CheckedUpload) -> str:
+    name = uuid.uuid4().hex
+    key = f"{EVIDENCE_DIR}/{name[:2]}/{name}{upload.extension}"
+    path = root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(upload.data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return key
+
+
+def resolve(root: Path, storage_key: str) -> Path:
+    """The stored file's path, refusing any key that would leave ``root``."""
+    base = root.resolve()
+    path = (base / storage_key).resolve()
+    if base not in path.parents:
+        raise NotFoundError("证明材料不存在")
+    return path
+
+
+def open_evidence(
+    *, session: Session, actor: Actor, evidence_id: int, upload_dir: Path | None = None
+) -> tuple[ReportEvidence, Path]:
+    """An evidence file's row and path, for the parties, their bureau and admins only."""
+    evidence = session.get(ReportEvidence, evidence_id)
+    if evidence is None:
+        raise NotFoundError("证明材料不存在")
+    report = session.get(OutcomeReport, evidence.report_id)
+    agreement = session.get(PairingAgreement, report.agreement_id)
+    village = session.get(Village, agreement.village_id)
+    require(can_see_agreement(actor, agreement.enterprise_id, village.id, village.county_code))
+    path = resolve(upload_root(upload_dir), evidence.storage_key)
+    if not path.is_file():
+        raise NotFoundError("证明材料文件缺失，请联系管理员")
+    return evidence, path

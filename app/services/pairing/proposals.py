@@ -1,0 +1,213 @@
+"""Proposing a pairing (结对帮扶协议) and revising the proposal before the village signs.
+
+Amounts are entered in 元 (pages and the API alike) and stored in 分. Every change checks the
+version the user saw, so a stale edit is a conflict; the partial unique index on open pairs turns
+a double submission into a conflict too, even when two requests race.
+"""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from sqlmodel import Session, select
+
+from app.actors import Actor
+from app.errors import ConflictError, DomainError, NotFoundError
+from app.models import Enterprise, PairingAgreement, Village
+from app.models.base import utcnow
+from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
+from app.models.flags import to_mask
+from app.permissions import can_propose_agreement, can_revise_proposal, require
+from app.services.audit import snapshot
+from app.services.inputs import InputErrors, parse
+from app.services.numbering import agreement_number
+from app.services.pairing.common import (
+    blank_as_zero,
+    check_version,
+    flush_versioned,
+    load_agreement,
+    record,
+    reindex_village,
+    yuan_validator,
+)
+
+MIN_TERM_YEARS = 1
+MAX_TERM_YEARS = 5
+DUPLICATE_MESSAGE = "与该村已有进行中的结对协议，请勿重复提交"
+
+
+class Commitments(BaseModel):
+    """What the enterprise commits to; money fields are typed in 元 and held in 分."""
+
+    help_kinds: list[HelpKind] = Field(title="帮扶方式", min_length=1)
+    start_on: date = Field(title="开始日期")
+    end_on: date = Field(title="结束日期")
+    commit_funding_business: int = Field(default=0, ge=0, title="经营性资金")
+    commit_funding_welfare: int = Field(default=0, ge=0, title="公益性资金")
+    commit_jobs: int = Field(default=0, ge=0, le=1_000_000, title="带动就业人数")
+    commit_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
+    commit_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
+    commit_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
+    note: str = Field(default="", max_length=2000, title="备注")
+
+    _money = yuan_validator("commit_funding_business", "commit_funding_welfare", "commit_purchase")
+    _counts = blank_as_zero("commit_jobs", "commit_trainees", "commit_beneficiaries")
+
+    @field_validator("end_on")
+    @classmethod
+    def _term(cls, end_on: date, info: ValidationInfo) -> date:
+        start_on = info.data.get("start_on")
+        if start_on is None:  # start_on has its own error
+            return end_on
+        if end_on <= start_on:
+            raise ValueError("结束日期应晚于开始日期")
+        shortest = add_years(start_on, MIN_TERM_YEARS) - timedelta(days=1)
+        longest = add_years(start_on, MAX_TERM_YEARS) - timedelta(days=1)
+        if not shortest <= end_on <= longest:
+            raise ValueError("帮扶期限应为 1 至 5 年")
+        return end_on
+
+    def columns(self) -> dict:
+        """The agreement's column values (``commit_*_fen`` for money)."""
+        return {
+            "help_kinds": to_mask(self.help_kinds, HelpKind),
+            "start_on": self.start_on,
+            "end_on": self.end_on,
+            "commit_funding_business_fen": self.commit_funding_business,
+            "commit_funding_welfare_fen": self.commit_funding_welfare,
+            "commit_jobs": self.commit_jobs,
+            "commit_trainees": self.commit_trainees,
+            "commit_purchase_fen": self.commit_purchase,
+            "commit_beneficiaries": self.commit_beneficiaries,
+            "note": self.note.strip(),
+        }
+
+
+class AgreementProposal(Commitments):
+    enterprise_id: int = Field(title="帮扶主体")
+    village_id: int = Field(title="帮扶村")
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def default_term(today: date, years: int = 3) -> tuple[date, date]:
+    """A term starting on the first of next month and running ``years`` whole years."""
+    start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return start, add_years(start, years) - timedelta(days=1)
+
+
+def check_commitments(*, data: dict) -> list[DomainError]:
+    """The field errors a proposal or revision would get, without touching the database."""
+    try:
+        parse(Commitments, data)
+    except InputErrors as exc:
+        return list(exc.errors)
+    return []
+
+
+def propose_agreement(*, session: Session, actor: Actor, data: dict) -> PairingAgreement:
+    """Propose a pairing from an enterprise to a village; the village signs or declines it."""
+    form = parse(AgreementProposal, data)
+    enterprise = session.get(Enterprise, form.enterprise_id)
+    if enterprise is None:
+        raise NotFoundError("帮扶主体不存在", field="enterprise_id")
+    require(can_propose_agreement(actor, enterprise.id, enterprise.status))
+    village = session.get(Village, form.village_id)
+    if village is None:
+        raise NotFoundError("帮扶村不存在", field="village_id")
+    return insert_proposal(
+        session,
+        actor,
+        enterprise=enterprise,
+        village=village,
+        commitments=form,
+        action="agreement.propose",
+        summary=f"{enterprise.name} 向 {village.name} 提出结对帮扶",
+    )
+
+
+def insert_proposal(
+    session: Session,
+    actor: Actor,
+    *,
+    enterprise: Enterprise,
+    village: Village,
+    commitments: Commitments,
+    action: str,
+    summary: str,
+) -> PairingAgreement:
+    """Add a proposed agreement after the caller's permission check; duplicates are conflicts."""
+    if has_open_agreement(session, enterprise.id, village.id):
+        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
+    agreement = PairingAgreement(
+        **commitments.columns(),
+        enterprise_id=enterprise.id,
+        village_id=village.id,
+        number=agreement_number(session, commitments.start_on.year),
+        status=AgreementStatus.proposed,
+    )
+    try:
+        # A racing twin passes the check above; the partial unique index stops it here.
+        with session.begin_nested():
+            session.add(agreement)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing") from None
+    record(
+        session,
+        actor,
+        action,
+        agreement,
+        summary,
+        after=snapshot(agreement),
+        county_code=village.county_code,
+    )
+    reindex_village(session, village.id)
+    return agreement
+
+
+def has_open_agreement(session: Session, enterprise_id: int, village_id: int) -> bool:
+    return (
+        session.exec(
+            select(PairingAgreement.id).where(
+                PairingAgreement.enterprise_id == enterprise_id,
+                PairingAgreement.village_id == village_id,
+                PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
+            )
+        ).first()
+        is not None
+    )
+
+
+def revise_proposal(
+    *, session: Session, actor: Actor, agreement_id: int, expected_version: int, data: dict
+) -> PairingAgreement:
+    """Change a proposal's commitments before the village signs; a stale version is a conflict."""
+    form = parse(Commitments, data)
+    agreement, village = load_agreement(session, agreement_id)
+    require(can_revise_proposal(actor, agreement.enterprise_id))
+    check_version(expected_version, agreement.version)
+    if agreement.status != AgreementStatus.proposed:
+        raise ConflictError("协议已签约或已结束，不能再修改", code="invalid_state")
+    before = snapshot(agreement)
+    for name, value in form.columns().items():
+        setattr(agreement, name, value)
+    agreement.updated_at = utcnow()
+    flush_versioned(session)
+    record(
+        session,
+        actor,
+        "agreement.revise",
+        agreement,
+        f"修改结对协议 {agreement.number} 的承诺内容",
+        before=before,
+        after=snapshot(agreement),
+        county_code=village.county_code,
+    )
+    return agreement

@@ -1,0 +1,164 @@
+"""Recommendations: villages for an enterprise, enterprises for a village, ranked by score.
+
+The facts of every candidate come in one query, numpy scores them all at once, and only the page
+shown is explained part by part (``score_parts``). Candidates exclude pairs that already have an
+open agreement; enterprises that have reached their capacity are not recommended to villages.
+A bureau officer sees the same lists, limited to the villages of the officer's region.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.actors import Actor, Role
+from app.errors import NotFoundError
+from app.models import Enterprise, PairingAgreement, Village
+from app.models.enums import OPEN_AGREEMENT_STATUSES
+from app.permissions import (
+    bureau_county_scope,
+    can_recommend_for_enterprise,
+    can_recommend_for_village,
+    require,
+)
+from app.services.pairing.facts import enterprise_facts, village_facts
+from app.services.pairing.listing import PAGE_SIZE, clamp
+from app.services.pairing.periods import local_today
+from app.services.pairing.scoring import (
+    EnterpriseFacts,
+    ScorePart,
+    Side,
+    VillageFacts,
+    score_matrix,
+    score_parts,
+)
+
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Recommended(Generic[T]):
+    candidate: T
+    score: int
+    parts: tuple[ScorePart, ...]
+
+    def parts_of(self, *sides: str) -> tuple[ScorePart, ...]:
+        return tuple(p for p in self.parts if p.side in sides)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations(Generic[S, T]):
+    """One page of candidates for ``subject``, best first."""
+
+    subject: S
+    items: list[Recommended[T]]
+    total: int
+    number: int
+    size: int
+    # Parts that rest on the subject alone, the same for every row: shown once above the list.
+    common_parts: tuple[ScorePart, ...]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def recommend_villages(
+    *,
+    session: Session,
+    actor: Actor,
+    enterprise_id: int,
+    county_code: str | None = None,
+    key_only: bool = False,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    today: date | None = None,
+) -> Recommendations[EnterpriseFacts, VillageFacts]:
+    """Villages ranked for an enterprise by recommendation score."""
+    require(can_recommend_for_enterprise(actor, enterprise_id))
+    today = today or local_today()
+    found = enterprise_facts(session, where=[Enterprise.id == enterprise_id], today=today)
+    if not found:
+        raise NotFoundError("帮扶主体不存在或尚未通过审核")
+    enterprise = found[0]
+    partnered = sa.select(PairingAgreement.village_id).where(
+        PairingAgreement.enterprise_id == enterprise.id,
+        PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
+    )
+    where = [Village.id.not_in(partnered)]
+    if actor.role == Role.bureau:
+        where.append(bureau_county_scope(actor, Village.county_code))
+    if county_code:
+        where.append(Village.county_code == county_code)
+    if key_only:
+        where.append(Village.key_village.is_(True))
+    villages = village_facts(session, where=where, today=today)
+    scores = score_matrix(villages, [enterprise])[:, 0]
+    ranked, number = _page(scores, page, size)
+    items = [_explain(villages[i], enterprise, int(scores[i]), villages[i]) for i in ranked]
+    return Recommendations(
+        subject=enterprise,
+        items=items,
+        total=len(villages),
+        number=number,
+        size=size,
+        common_parts=items[0].parts_of(Side.enterprise) if items else (),
+    )
+
+
+def recommend_enterprises(
+    *,
+    session: Session,
+    actor: Actor,
+    village_id: int,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    today: date | None = None,
+) -> Recommendations[VillageFacts, EnterpriseFacts]:
+    """Approved enterprises with spare capacity, ranked for a village by recommendation score."""
+    today = today or local_today()
+    found = village_facts(session, where=[Village.id == village_id], today=today)
+    if not found:
+        raise NotFoundError("村不存在")
+    village = found[0]
+    require(can_recommend_for_village(actor, village.id, village.county_code))
+    partnered = sa.select(PairingAgreement.enterprise_id).where(
+        PairingAgreement.village_id == village.id,
+        PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
+    )
+    candidates = enterprise_facts(session, where=[Enterprise.id.not_in(partnered)], today=today)
+    enterprises = [e for e in candidates if e.spare > 0]
+    scores = score_matrix([village], enterprises)[0, :]
+    ranked, number = _page(scores, page, size)
+    items = [_explain(village, enterprises[i], int(scores[i]), enterprises[i]) for i in ranked]
+    return Recommendations(
+        subject=village,
+        items=items,
+        total=len(enterprises),
+        number=number,
+        size=size,
+        common_parts=items[0].parts_of(Side.village) if items else (),
+    )
+
+
+def _page(scores: np.ndarray, page: int, size: int) -> tuple[list[int], int]:
+    """Indexes of one page of candidates, best score first (ties: the order given, i.e. by id)."""
+    number = clamp(page, len(scores), size)
+    order = np.argsort(-scores, kind="stable")
+    return [int(i) for i in order[(number - 1) * size : number * size]], number
+
+
+def _explain(village: VillageFacts, enterprise: EnterpriseFacts, score: int, candidate):
+    return Recommended(candidate=candidate, score=score, parts=score_parts(village, enterprise))

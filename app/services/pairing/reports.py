@@ -1,0 +1,345 @@
+"""Quarterly outcome reports (帮扶成效报告).
+
+    (enterprise) submit ─▶ submitted ─confirm (village)─▶ confirmed ─verify (bureau)─▶ verified
+                             │ return (village)             │ return (bureau)
+                             ▼                              ▼
+                          returned ◀────────────────────────┘    resubmit (enterprise) ─▶ submitted
+
+One report per agreement and quarter (a unique constraint backs the check, so a double submission is
+a conflict, not a duplicate). Each step checks the version the user saw.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, func, select
+
+from app.actors import Actor
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.labels import REPORT_ACTION, label
+from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
+from app.models.base import utcnow
+from app.models.enums import AgreementStatus, ReportStatus
+from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
+from app.services.audit import snapshot
+from app.services.inputs import parse
+from app.services.pairing import evidence
+from app.services.pairing.common import (
+    STALE_REPORT_MESSAGE,
+    blank_as_zero,
+    check_version,
+    flush_versioned,
+    load_agreement,
+    record,
+    yuan_validator,
+)
+from app.services.pairing.periods import Quarter, local_today, reportable_quarters
+
+R = ReportStatus
+MAX_COMMENT = 500
+
+
+class ReportInput(BaseModel):
+    """Actuals for the committed indicators; money typed in 元, held in 分."""
+
+    actual_funding_business: int = Field(default=0, ge=0, title="经营性资金")
+    actual_funding_welfare: int = Field(default=0, ge=0, title="公益性资金")
+    actual_jobs: int = Field(default=0, ge=0, le=1_000_000, title="带动就业人数")
+    actual_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
+    actual_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
+    actual_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
+    narrative: str = Field(title="帮扶成效说明", min_length=10, max_length=4000)
+
+    _money = yuan_validator("actual_funding_business", "actual_funding_welfare", "actual_purchase")
+    _counts = blank_as_zero("actual_jobs", "actual_trainees", "actual_beneficiaries")
+
+    @field_validator("narrative", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    def columns(self) -> dict:
+        return {
+            "actual_funding_business_fen": self.actual_funding_business,
+            "actual_funding_welfare_fen": self.actual_funding_welfare,
+            "actual_jobs": self.actual_jobs,
+            "actual_trainees": self.actual_trainees,
+            "actual_purchase_fen": self.actual_purchase,
+            "actual_beneficiaries": self.actual_beneficiaries,
+            "narrative": self.narrative,
+        }
+
+
+class ReportCreate(ReportInput):
+    period: str = Field(title="报告季度")
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        try:
+            return Quarter.parse(value).period
+        except ValueError:
+            raise ValueError("请选择报告季度") from None
+
+
+def submit_report(
+    *,
+    session: Session,
+    actor: Actor,
+    agreement_id: int,
+    data: dict,
+    files: list[evidence.Upload] = (),
+    upload_dir: Path | None = None,
+    today: date | None = None,
+) -> OutcomeReport:
+    """Report one quarter's actuals of an active agreement, with evidence files."""
+    agreement, village = load_agreement(session, agreement_id)
+    require(can_submit_report(actor, agreement.enterprise_id))
+    form = parse(ReportCreate, data)
+    if agreement.status != AgreementStatus.active:
+        raise ConflictError("协议备案生效后才能报送成效", code="invalid_state")
+    quarter = Quarter.parse(form.period)
+    allowed = reportable_quarters(agreement.start_on, agreement.end_on, today or local_today())
+    if quarter not in allowed:
+        raise ValidationError(
+            "只能报送协议期内已经开始的季度", code="period_invalid", field="period"
+        )
+    if _report_for(session, agreement.id, quarter) is not None:
+        raise _duplicate(quarter)
+    uploads = evidence.check_uploads(list(files))
+    report = OutcomeReport(
+        agreement_id=agreement.id, year=quarter.year, quarter=quarter.quarter, **form.columns()
+    )
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise _duplicate(quarter) from None
+    evidence.attach(
+        session,
+        report=report,
+        uploads=uploads,
+        root=evidence.upload_root(upload_dir),
+        user_id=actor.user_id,
+    )
+    record(
+        session,
+        actor,
+        "report.submit",
+        report,
+        f"报送结对协议 {agreement.number} {_quarter_text(quarter)}成效报告",
+        after=snapshot(report),
+        county_code=village.county_code,
+    )
+    return report
+
+
+def resubmit_report(
+    *,
+    session: Session,
+    actor: Actor,
+    report_id: int,
+    expected_version: int,
+    data: dict,
+    files: list[evidence.Upload] = (),
+    upload_dir: Path | None = None,
+) -> OutcomeReport:
+    """Correct a returned report and submit it again, optionally with more evidence."""
+    report, agreement, village = load_report(session, report_id)
+    require(can_submit_report(actor, agreement.enterprise_id))
+    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
+    _require_state(report, (R.returned,), "resubmit")
+    form = parse(ReportInput, data)
+    uploads = evidence.check_uploads(list(files), already=_evidence_count(session, report.id))
+    before = snapshot(report)
+    for name, value in form.columns().items():
+        setattr(report, name, value)
+    now = utcnow()
+    report.status, report.submitted_at, report.updated_at = R.submitted, now, now
+    report.confirmed_at = None
+    report.return_comment = ""
+    flush_versioned(session, STALE_REPORT_MESSAGE)
+    evidence.attach(
+        session,
+        report=report,
+        uploads=uploads,
+        root=evidence.upload_root(upload_dir),
+        user_id=actor.user_id,
+    )
+    record(
+        session,
+        actor,
+        "report.resubmit",
+        report,
+        f"修改后重新报送结对协议 {agreement.number} {_quarter_text(_quarter(report))}成效报告",
+        before=before,
+        after=snapshot(report),
+        county_code=village.county_code,
+    )
+    return report
+
+
+def confirm_report(
+    *, session: Session, actor: Actor, report_id: int, expected_version: int
+) -> OutcomeReport:
+    """Confirm, as the village helped, that a submitted report is true."""
+    report, agreement, village = load_report(session, report_id)
+    require(can_confirm_report(actor, village.id))
+    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
+    _require_state(report, (R.submitted,), "confirm")
+    return _step(session, actor, report, agreement, village, "confirm", R.confirmed)
+
+
+def verify_report(
+    *, session: Session, actor: Actor, report_id: int, expected_version: int
+) -> OutcomeReport:
+    """Verify, as the bureau, a report the village confirmed."""
+    report, agreement, village = load_report(session, report_id)
+    require(can_verify_report(actor, village.county_code))
+    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
+    _require_state(report, (R.confirmed,), "verify")
+    return _step(session, actor, report, agreement, village, "verify", R.verified)
+
+
+def return_report(
+    *, session: Session, actor: Actor, report_id: int, expected_version: int, comment: str
+) -> OutcomeReport:
+    """Send a report back for correction with a comment.
+
+    Each reviewer returns at its own stage: the village a submitted report, the bureau a confirmed
+    one. A reviewer whose version is stale gets a conflict, whatever the report's stage now.
+    """
+    report, agreement, village = load_report(session, report_id)
+    village_staff = can_confirm_report(actor, village.id)
+    bureau = can_verify_report(actor, village.county_code)
+    require(village_staff or bureau)
+    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
+    if report.status == R.submitted:
+        require(village_staff)
+    elif report.status == R.confirmed:
+        require(bureau)
+    else:
+        _require_state(report, (R.submitted, R.confirmed), "return")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("请填写退回意见", code="comment_required", field="comment")
+    if len(comment) > MAX_COMMENT:
+        raise ValidationError(
+            f"退回意见不能超过 {MAX_COMMENT} 个字符", code="comment_too_long", field="comment"
+        )
+    return _step(session, actor, report, agreement, village, "return", R.returned, comment)
+
+
+_STAMPS = {"confirm": "confirmed_at", "verify": "verified_at"}
+_SUMMARIES = {
+    "confirm": "{village} 确认 {period}成效报告（协议 {number}）",
+    "verify": "核实 {period}成效报告（协议 {number}）",
+    "return": "退回 {period}成效报告（协议 {number}）：{comment}",
+}
+
+
+def _step(
+    session: Session,
+    actor: Actor,
+    report: OutcomeReport,
+    agreement: PairingAgreement,
+    village: Village,
+    action: str,
+    target: ReportStatus,
+    comment: str | None = None,
+) -> OutcomeReport:
+    """Move a checked report to ``target`` (with the return comment, if any) and record it."""
+    before = snapshot(report)
+    now = utcnow()
+    report.status, report.updated_at = target, now
+    if comment is not None:
+        report.return_comment = comment
+    if action in _STAMPS:
+        setattr(report, _STAMPS[action], now)
+    flush_versioned(session, STALE_REPORT_MESSAGE)
+    summary = _SUMMARIES[action].format(
+        village=village.name,
+        period=_quarter_text(_quarter(report)),
+        number=agreement.number,
+        comment=report.return_comment,
+    )
+    record(
+        session,
+        actor,
+        f"report.{action}",
+        report,
+        summary,
+        before=before,
+        after=snapshot(report),
+        county_code=village.county_code,
+    )
+    return report
+
+
+def _require_state(report: OutcomeReport, sources: tuple[ReportStatus, ...], action: str) -> None:
+    if report.status not in sources:
+        raise ConflictError(
+            f"报告当前为“{label(report.status)}”，不能{REPORT_ACTION[action]}",
+            code="invalid_state",
+        )
+
+
+def report_actions(
+    actor: Actor, report: OutcomeReport, agreement: PairingAgreement, county_code: str
+) -> list[str]:
+    """The steps ``actor`` may take on ``report`` now (the same rules as the services)."""
+    actions = []
+    village_staff = can_confirm_report(actor, agreement.village_id)
+    bureau = can_verify_report(actor, county_code)
+    if report.status == R.returned and can_submit_report(actor, agreement.enterprise_id):
+        actions.append("resubmit")
+    if report.status == R.submitted and village_staff:
+        actions += ["confirm", "return"]
+    if report.status == R.confirmed and bureau:
+        actions += ["verify", "return"]
+    return actions
+
+
+def load_report(
+    session: Session, report_id: int
+) -> tuple[OutcomeReport, PairingAgreement, Village]:
+    report = session.get(OutcomeReport, report_id)
+    if report is None:
+        raise NotFoundError("成效报告不存在")
+    agreement, village = load_agreement(session, report.agreement_id)
+    return report, agreement, village
+
+
+def _report_for(session: Session, agreement_id: int, quarter: Quarter) -> OutcomeReport | None:
+    return session.exec(
+        select(OutcomeReport).where(
+            OutcomeReport.agreement_id == agreement_id,
+            OutcomeReport.year == quarter.year,
+            OutcomeReport.quarter == quarter.quarter,
+        )
+    ).first()
+
+
+def _evidence_count(session: Session, report_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(ReportEvidence)
+        .where(ReportEvidence.report_id == report_id)
+    ).one()
+
+
+def _duplicate(quarter: Quarter) -> ConflictError:
+    return ConflictError(
+        f"{_quarter_text(quarter)}的成效报告已经提交，请勿重复提交", code="duplicate_report"
+    )
+
+
+def _quarter(report: OutcomeReport) -> Quarter:
+    return Quarter(report.year, report.quarter)
+
+
+def _quarter_text(quarter: Quarter) -> str:
+    return f"{quarter.year}年第{quarter.quarter}季度"

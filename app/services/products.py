@@ -1,0 +1,268 @@
+"""Products (特色产品) of cooperatives: create, edit, list, delist, and inline price and stock."""
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, select
+
+from app.actors import Actor
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.labels import PRODUCT_UNITS
+from app.models import Cooperative, Product, Village
+from app.models.base import utcnow
+from app.models.enums import Certification, OutboxOp, ProductCategory, ProductStatus
+from app.models.flags import months_to_mask, to_mask
+from app.money import fen_to_yuan, yuan_to_fen
+from app.permissions import can_create_product, can_manage_product, can_see_product, require
+from app.services.audit import enqueue_search, record_event, snapshot
+from app.services.inputs import parse
+from app.services.paging import Page, paginate
+
+# Large enough for any real stock or order, small enough to multiply by a price in 64 bits.
+MAX_QUANTITY = 100_000_000
+
+
+def check_unit(value: str) -> str:
+    value = (value or "").strip()
+    if value not in PRODUCT_UNITS:
+        raise ValueError("请选择计量单位（" + "、".join(PRODUCT_UNITS) + "）")
+    return value
+
+
+def yuan_field(label: str, *, positive: bool = True):
+    """A validator turning an amount in 元 into 分, with money.py's Chinese messages."""
+
+    def convert(value):
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if blank and not positive:
+            return None
+        try:
+            fen = yuan_to_fen("" if value is None else value, label=label)
+        except ValidationError as exc:
+            raise ValueError(exc.message) from None
+        if positive and fen == 0:
+            raise ValueError(f"{label}应大于 0")
+        return fen
+
+    return convert
+
+
+class PriceStockInput(BaseModel):
+    price: int = Field(title="单价")
+    stock: int = Field(title="库存", ge=0, le=MAX_QUANTITY)
+
+    _price = field_validator("price", mode="before")(yuan_field("单价"))
+
+
+class ProductInput(PriceStockInput):
+    name: str = Field(title="产品名称", min_length=2, max_length=60)
+    category: ProductCategory = Field(title="品类")
+    unit: str = Field(title="计量单位")
+    min_order: int = Field(default=1, title="起订量", ge=1, le=MAX_QUANTITY)
+    harvest_months: list[int] = Field(default_factory=list, title="上市月份")
+    certifications: list[Certification] = Field(default_factory=list, title="产品认证")
+    description: str = Field(default="", title="产品介绍", max_length=4000)
+
+    _unit = field_validator("unit")(check_unit)
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("harvest_months")
+    @classmethod
+    def _months(cls, months: list[int]) -> list[int]:
+        if any(not 1 <= m <= 12 for m in months):
+            raise ValueError("上市月份应为 1–12 月")
+        return sorted(set(months))
+
+
+def reindex(session: Session, product: Product) -> None:
+    """Queue the product for the search index: removed once delisted, refreshed otherwise."""
+    op = OutboxOp.delete if product.status == ProductStatus.delisted else OutboxOp.upsert
+    enqueue_search(session, "product", product.id, op)
+
+
+def create_product(*, session: Session, actor: Actor, data: dict) -> Product:
+    """Add a product as a draft of the actor's cooperative, from the cooperative's own village."""
+    cooperative = session.get(Cooperative, actor.cooperative_id) if actor.cooperative_id else None
+    require(
+        cooperative is not None and can_create_product(actor, cooperative.id, cooperative.status)
+    )
+    form = parse(ProductInput, data)
+    product = Product(
+        **_columns(form),
+        cooperative_id=cooperative.id,
+        village_id=cooperative.village_id,
+        status=ProductStatus.draft,
+    )
+    session.add(product)
+    _record(session, actor, "product.create", product, f"新增产品“{product.name}”")
+    reindex(session, product)
+    return product
+
+
+def update_product(*, session: Session, actor: Actor, product_id: int, data: dict) -> Product:
+    """Change every editable field of a product."""
+    product = _managed(session, actor, product_id)
+    form = parse(ProductInput, data)
+    before = snapshot(product)
+    for name, value in _columns(form).items():
+        setattr(product, name, value)
+    product.updated_at = utcnow()
+    _record(session, actor, "product.update", product, f"修改产品“{product.name}”", before)
+    reindex(session, product)
+    return product
+
+
+def update_price_and_stock(
+    *,
+    session: Session,
+    actor: Actor,
+    product_id: int,
+    data: dict,
+    expected_stock: int | None = None,
+) -> Product:
+    """Set price and stock from the inline editor.
+
+    ``expected_stock`` is the stock the editor showed: if an order confirmation changed it
+    meanwhile, the edit is refused instead of silently overwriting the reservation.
+    """
+    product = _managed(session, actor, product_id)
+    form = parse(PriceStockInput, data)
+    before = snapshot(product)
+    table = Product.__table__
+    condition = table.c.id == product.id
+    if expected_stock is not None:
+        condition = condition & (table.c.stock == expected_stock)
+    result = session.execute(
+        sa.update(table)
+        .where(condition)
+        .values(price_fen=form.price, stock=form.stock, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        session.refresh(product)
+        raise ConflictError(
+            f"库存刚刚发生变化（当前 {product.stock} {product.unit}），请核对后再保存",
+            code="stock_changed",
+            field="stock",
+        )
+    session.refresh(product)
+    _record(
+        session,
+        actor,
+        "product.update_price_stock",
+        product,
+        f"调整“{product.name}”单价为 {fen_to_yuan(product.price_fen)} 元、库存为 {product.stock}",
+        before,
+    )
+    reindex(session, product)
+    return product
+
+
+def list_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+    """Put a draft or delisted product on sale (在售)."""
+    product = _managed(session, actor, product_id)
+    cooperative = session.get(Cooperative, product.cooperative_id)
+    require(can_create_product(actor, cooperative.id, cooperative.status))
+    if product.status == ProductStatus.listed:
+        raise ConflictError("该产品已在售", code="already_listed")
+    if product.price_fen <= 0:
+        raise ValidationError("请先填写单价再上架", code="price_required", field="price")
+    return _set_status(session, actor, product, ProductStatus.listed, "product.list", "上架")
+
+
+def delist_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+    """Take a listed product off sale; orders already placed go on."""
+    product = _managed(session, actor, product_id)
+    if product.status != ProductStatus.listed:
+        raise ConflictError("该产品不在售，无需下架", code="not_listed")
+    return _set_status(session, actor, product, ProductStatus.delisted, "product.delist", "下架")
+
+
+def get_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+    """A product the actor may see (listed ones are public), with its village and county."""
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFoundError("产品不存在")
+    village = session.get(Village, product.village_id)
+    visible = can_see_product(
+        actor,
+        product.cooperative_id,
+        village.county_code,
+        listed=product.status == ProductStatus.listed,
+    )
+    if not visible:
+        raise NotFoundError("产品不存在或已下架")
+    _ = product.village.county, product.cooperative
+    return product
+
+
+def get_managed_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+    """A product of the actor's own cooperative, for its editing page."""
+    product = _managed(session, actor, product_id)
+    _ = product.village.county, product.cooperative
+    return product
+
+
+def my_products(
+    *, session: Session, actor: Actor, status: ProductStatus | None = None, page: int = 1
+) -> Page[Product]:
+    """The actor's cooperative's products, newest first (none for anyone else)."""
+    query = select(Product).where(
+        Product.cooperative_id == (actor.cooperative_id or -1),
+        sa.true() if status is None else Product.status == status,
+    )
+    return paginate(
+        session, query.order_by(Product.created_at.desc(), Product.id.desc()), number=page
+    )
+
+
+def _managed(session: Session, actor: Actor, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFoundError("产品不存在")
+    require(can_manage_product(actor, product.cooperative_id))
+    return product
+
+
+def _columns(form: ProductInput) -> dict:
+    values = form.model_dump(exclude={"price", "harvest_months", "certifications"})
+    return values | {
+        "price_fen": form.price,
+        "harvest_months": months_to_mask(form.harvest_months),
+        "certifications": to_mask(form.certifications, Certification),
+    }
+
+
+def _set_status(
+    session: Session, actor: Actor, product: Product, status: ProductStatus, action: str, verb: str
+) -> Product:
+    before = snapshot(product)
+    product.status = status
+    product.updated_at = utcnow()
+    _record(session, actor, action, product, f"{verb}产品“{product.name}”", before)
+    reindex(session, product)
+    return product
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    product: Product,
+    summary: str,
+    before: dict | None = None,
+) -> None:
+    village = session.get(Village, product.village_id)
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        obj=product,
+        summary=summary,
+        before=before,
+        after=snapshot(product),
+        county_code=village.county_code,
+    )

@@ -1,0 +1,294 @@
+"""Outcome-report pages: the list, the report form with evidence files, a report's page with its
+review steps, and evidence downloads for those allowed."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from app.actors import Role
+from app.errors import ConflictError, DomainError
+from app.labels import REPORT_STATUS
+from app.models.enums import ReportStatus
+from app.money import fen_to_yuan
+from app.services.pairing import evidence, queries, reports
+from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
+from app.services.pairing.listing import page_number
+from app.services.pairing.periods import Quarter
+from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.pairing_common import (
+    done,
+    gate,
+    int_or_none,
+    load,
+    page,
+    page_url,
+    unless_fixable,
+    upload_dir,
+    uploads,
+)
+from app.web.requests import wants_partial
+
+LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
+# What each reviewer sees first: the reports waiting for them.
+DEFAULT_STATUS = {Role.village: ReportStatus.submitted, Role.bureau: ReportStatus.confirmed}
+REPORT_FIELDS = (
+    "actual_funding_business",
+    "actual_funding_welfare",
+    "actual_jobs",
+    "actual_trainees",
+    "actual_purchase",
+    "actual_beneficiaries",
+    "narrative",
+)
+STEPS = {
+    "confirm": (reports.confirm_report, "已确认该成效报告，等待乡村振兴局核实"),
+    "verify": (reports.verify_report, "已核实该成效报告"),
+    "return": (reports.return_report, "已退回，等待帮扶主体修改后重新提交"),
+}
+LIMITS = (
+    f"{ALLOWED_TEXT}，每个不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，"
+    f"每份报告最多 {MAX_FILES_PER_REPORT} 个"
+)
+
+
+async def report_list(request: Request) -> Response:
+    actor = gate(request, *LIST_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    raw = request.query_params.get("status")
+    if raw is None:
+        status = DEFAULT_STATUS.get(actor.role)
+    else:
+        try:
+            status = ReportStatus(raw) if raw not in ("", "all") else None
+        except ValueError:
+            status = None
+    number = page_number(request.query_params.get("page"))
+    results = await load(
+        request,
+        lambda s: queries.list_reports(session=s, actor=actor, status=status, page=number),
+    )
+    context = {
+        "page": results,
+        "status": status.value if status else "all",
+        "statuses": list(REPORT_STATUS.items()),
+        "page_url": lambda n: page_url(request, n),
+        "role": actor.role,
+    }
+    return page(request, "pairing/reports.html", context, partial="pairing/_report_results.html")
+
+
+# Submitting ------------------------------------------------------------------------------------
+
+
+async def new_report(request: Request) -> Response:
+    actor = gate(request, Role.enterprise)
+    if isinstance(actor, Response):
+        return actor
+    agreement_id = request.path_params["agreement_id"]
+    values = {"period": request.query_params.get("period", "")}
+    return await _report_form(request, actor, agreement_id, values, {})
+
+
+async def _report_form(request, actor, agreement_id, values, errors, status_code=200):
+    detail = await load(
+        request,
+        lambda s: queries.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+    )
+    if not detail.reportable:
+        return done(request, f"/agreements/{agreement_id}", "当前没有需要报送的季度", level="error")
+    if not values.get("period"):
+        values = values | {"period": detail.reportable[-1].period}
+    context = {
+        "detail": detail,
+        "report": None,
+        "values": values,
+        "errors": errors,
+        "periods": [
+            (q.period, f"{q.year}年第{q.quarter}季度") for q in reversed(detail.reportable)
+        ],
+        "action": f"/agreements/{agreement_id}/reports",
+        "limits": LIMITS,
+    }
+    return page(request, "pairing/report_form.html", context, status_code=status_code)
+
+
+async def submit(request: Request) -> Response:
+    actor = gate(request, Role.enterprise)
+    if isinstance(actor, Response):
+        return actor
+    agreement_id = request.path_params["agreement_id"]
+    data = await read_form(request)
+    values = {name: data.get(name, "") for name in (*REPORT_FIELDS, "period")}
+    files = await uploads(request, "evidence")
+    root = upload_dir(request)
+
+    def apply(session):
+        return reports.submit_report(
+            session=session,
+            actor=actor,
+            agreement_id=agreement_id,
+            data=values,
+            files=files,
+            upload_dir=root,
+        ).id
+
+    try:
+        report_id = await in_unit_of_work(request, apply)
+    except DomainError as exc:
+        unless_fixable(exc)
+        status = 409 if isinstance(exc, ConflictError) else 422
+        return await _report_form(request, actor, agreement_id, values, field_errors(exc), status)
+    return done(request, f"/reports/{report_id}", "成效报告已提交，等待村确认")
+
+
+async def resubmit(request: Request) -> Response:
+    actor = gate(request, Role.enterprise)
+    if isinstance(actor, Response):
+        return actor
+    report_id = request.path_params["report_id"]
+    if request.method == "GET":
+        return await _resubmit_form(request, actor, report_id, None, {})
+    data = await read_form(request)
+    values = {name: data.get(name, "") for name in REPORT_FIELDS}
+    version = int_or_none(data.get("version")) or 0
+    files = await uploads(request, "evidence")
+    root = upload_dir(request)
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: reports.resubmit_report(
+                session=s,
+                actor=actor,
+                report_id=report_id,
+                expected_version=version,
+                data=values,
+                files=files,
+                upload_dir=root,
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        status = 409 if isinstance(exc, ConflictError) else 422
+        return await _resubmit_form(
+            request, actor, report_id, values, field_errors(exc), status, version
+        )
+    return done(request, f"/reports/{report_id}", "已修改并重新提交，等待村确认")
+
+
+async def _resubmit_form(request, actor, report_id, values, errors, status_code=200, version=None):
+    detail = await load(
+        request, lambda s: queries.get_report(session=s, actor=actor, report_id=report_id)
+    )
+    if "resubmit" not in detail.actions:
+        raise HTTPException(404)
+    report = detail.report
+    if values is None:
+        values = {
+            "actual_funding_business": _yuan(report.actual_funding_business_fen),
+            "actual_funding_welfare": _yuan(report.actual_funding_welfare_fen),
+            "actual_jobs": report.actual_jobs,
+            "actual_trainees": report.actual_trainees,
+            "actual_purchase": _yuan(report.actual_purchase_fen),
+            "actual_beneficiaries": report.actual_beneficiaries,
+            "narrative": report.narrative,
+        }
+    context = {
+        "detail": detail,
+        "report": report,
+        "values": values,
+        "errors": errors,
+        "periods": [],
+        "action": f"/reports/{report_id}/edit",
+        "limits": LIMITS,
+        "version": version if version is not None else report.version,
+    }
+    return page(request, "pairing/report_form.html", context, status_code=status_code)
+
+
+def _yuan(fen: int) -> str:
+    return fen_to_yuan(fen) if fen else ""
+
+
+# A report's page and its review steps ----------------------------------------------------------
+
+
+async def report_detail(request: Request) -> Response:
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    return await _detail(request, actor, request.path_params["report_id"])
+
+
+async def _detail(request, actor, report_id, *, errors=None, toast=None, status_code=200):
+    detail = await load(
+        request, lambda s: queries.get_report(session=s, actor=actor, report_id=report_id)
+    )
+    context = {
+        "detail": detail,
+        "quarter": Quarter(detail.report.year, detail.report.quarter),
+        "errors": errors or {},
+        "toast": toast,
+    }
+    return page(
+        request,
+        "pairing/report.html",
+        context,
+        partial="pairing/_report.html",
+        status_code=status_code,
+    )
+
+
+async def step(request: Request) -> Response:
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    report_id = request.path_params["report_id"]
+    action = request.path_params["action"]
+    if action not in STEPS:
+        raise HTTPException(404)
+    service, message = STEPS[action]
+    data = await read_form(request)
+    version = int_or_none(data.get("version")) or 0
+    extra = {"comment": data.get("reason", "")} if action == "return" else {}
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: service(
+                session=s, actor=actor, report_id=report_id, expected_version=version, **extra
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        if isinstance(exc, ConflictError) and not wants_partial(request):
+            return done(request, f"/reports/{report_id}", exc.message, level="error")
+        status = 409 if isinstance(exc, ConflictError) else 422
+        errors = field_errors(exc)
+        if "comment" in errors:
+            errors["return_reason"] = errors.pop("comment")
+        return await _detail(request, actor, report_id, errors=errors, status_code=status)
+    if not wants_partial(request):
+        return done(request, f"/reports/{report_id}", message)
+    return await _detail(request, actor, report_id, toast=message)
+
+
+async def evidence_file(request: Request) -> Response:
+    """An evidence file, to the parties, their bureau and admins; never cached by proxies."""
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    evidence_id = request.path_params["evidence_id"]
+    root = upload_dir(request)
+    row, path = await load(
+        request,
+        lambda s: evidence.open_evidence(
+            session=s, actor=actor, evidence_id=evidence_id, upload_dir=root
+        ),
+    )
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        filename=row.filename,
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )

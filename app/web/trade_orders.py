@@ -1,0 +1,167 @@
+"""Orders: the list for buyers and cooperatives, an order's page and its transitions."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actors import Role
+from app.errors import ConflictError, DomainError
+from app.labels import ORDER_STATUS
+from app.models.enums import OrderStatus
+from app.money import fen_to_yuan
+from app.services import consumption, orders
+from app.services.consumption import RESERVING_KINDS
+from app.services.paging import page_number
+from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.requests import wants_partial
+from app.web.templating import render
+from app.web.trade_common import (
+    enum_param,
+    finish,
+    gate,
+    int_or_none,
+    load,
+    page_url,
+    unless_fixable,
+)
+
+LIST_ROLES = (Role.enterprise, Role.cooperative, Role.bureau, Role.admin)
+TRANSITIONS = {
+    "confirm": (orders.confirm_order, "已确认接单，库存已预留"),
+    "ship": (orders.ship_order, "已标记为发货"),
+    "receive": (orders.receive_order, "已确认收货"),
+    "cancel": (orders.cancel_order, "订单已取消"),
+    "rate": (orders.rate_order, "感谢评价"),
+}
+
+
+async def order_list(request: Request) -> Response:
+    actor = gate(request, *LIST_ROLES)
+    if isinstance(actor, Response):
+        return actor
+    return await _list_page(request, actor)
+
+
+async def _list_page(request, actor, *, share_values=None, share_errors=None, status_code=200):
+    status = enum_param(request, "status", OrderStatus)
+    number = page_number(request.query_params.get("page"))
+
+    def work(session):
+        page = orders.list_orders(session=session, actor=actor, status=status, page=number)
+        share = None
+        if actor.role == Role.enterprise and actor.enterprise_id:
+            share = consumption.reserved_share_progress(
+                session=session, actor=actor, enterprise_id=actor.enterprise_id
+            )
+        return page, share if share is not None and share.kind in RESERVING_KINDS else None
+
+    page, share = await load(request, work)
+    context = {
+        "page": page,
+        "share": share,
+        "share_values": share_values
+        or ({"reserved_share": fen_to_yuan(share.reserved_fen)} if share else {}),
+        "share_errors": share_errors or {},
+        "status": status.value if status else "",
+        "statuses": list(ORDER_STATUS.items()),
+        "page_url": lambda n: page_url(request, n),
+    }
+    return render(
+        request,
+        "orders/list.html",
+        context,
+        partial="orders/_results.html",
+        status_code=status_code,
+    )
+
+
+async def order_detail(request: Request) -> Response:
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    return await _order_page(request, actor, request.path_params["order_id"])
+
+
+async def _order_page(
+    request, actor, order_id, *, errors=None, values=None, toast=None, status_code=200
+):
+    def work(session):
+        order = orders.get_order(session=session, actor=actor, order_id=order_id)
+        return order, orders.order_actions(actor, order, order.product)
+
+    order, actions = await load(request, work)
+    context = {
+        "order": order,
+        "actions": actions,
+        "errors": errors or {},
+        "values": values or {},
+        "toast": toast,
+        "is_buyer": actor.role == Role.enterprise and actor.enterprise_id == order.buyer_id,
+    }
+    return render(
+        request,
+        "orders/detail.html",
+        context,
+        partial="orders/_order.html",
+        status_code=status_code,
+    )
+
+
+async def transition(request: Request) -> Response:
+    actor = gate(request, Role.enterprise, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    order_id = request.path_params["order_id"]
+    name = request.path_params["action"]
+    if name not in TRANSITIONS:
+        raise HTTPException(404)
+    service, message = TRANSITIONS[name]
+    data = await read_form(request)
+    extra = {}
+    if name == "cancel":
+        extra["reason"] = data.get("reason", "")
+    if name == "rate":
+        extra["data"] = {"rating": data.get("rating", ""), "comment": data.get("comment", "")}
+    version = int_or_none(data.get("version")) or 0
+
+    def apply(session):
+        service(session=session, actor=actor, order_id=order_id, expected_version=version, **extra)
+
+    try:
+        await in_unit_of_work(request, apply)
+    except DomainError as exc:
+        unless_fixable(exc)
+        status = 409 if isinstance(exc, ConflictError) else 422
+        return await _order_page(
+            request, actor, order_id, errors=field_errors(exc), values=data, status_code=status
+        )
+    if not wants_partial(request):
+        return finish(request, f"/orders/{order_id}", message)
+    return await _order_page(request, actor, order_id, toast=message)
+
+
+async def set_reserved_share(request: Request) -> Response:
+    actor = gate(request, Role.enterprise)
+    if isinstance(actor, Response):
+        return actor
+    data = await read_form(request)
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: consumption.set_reserved_share(
+                session=s,
+                actor=actor,
+                enterprise_id=actor.enterprise_id or 0,
+                data={"reserved_share": data.get("reserved_share", "")},
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _list_page(
+            request,
+            actor,
+            share_values=data,
+            share_errors=field_errors(exc),
+            status_code=422,
+        )
+    return finish(request, "/orders", "已保存年度预留采购份额")

@@ -1,0 +1,205 @@
+"""One product of the cooperative: the form (new and edit), photos, certification application."""
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actors import Role
+from app.errors import DomainError, NotFoundError
+from app.services import certification, clock, product_images, products
+from app.services.product_images import MAX_IMAGE_BYTES
+from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.requests import wants_partial
+from app.web.templating import render
+from app.web.trade_common import finish, gate, load, unless_fixable, upload_dir
+from app.web.trade_products import MY_PRODUCTS, form_options, load_rows, product_values
+
+FORM_LISTS = ("harvest_months", "certifications")
+EMPTY_FORM = {"min_order": "1", "stock": "0", "harvest_months": [], "certifications": []}
+
+
+async def new_product(request: Request) -> Response:
+    actor = gate(request, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    if request.method == "GET":
+        return _form_page(request, EMPTY_FORM, {})
+    data = await read_form(request, lists=FORM_LISTS)
+    try:
+        product_id = await in_unit_of_work(
+            request,
+            lambda s: products.create_product(session=s, actor=actor, data=data).id,
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        return _form_page(request, data, field_errors(exc), status_code=422)
+    return finish(request, f"{MY_PRODUCTS}/{product_id}", "产品已保存为草稿，上传照片后即可上架")
+
+
+def _form_page(request, values, errors, *, status_code=200):
+    context = {
+        "product": None,
+        "values": values,
+        "errors": errors,
+        "toast": None,
+        "section": "form",
+    }
+    context |= form_options()
+    return render(
+        request,
+        "products/new.html",
+        context,
+        partial="products/_form.html",
+        status_code=status_code,
+    )
+
+
+async def manage_product(request: Request) -> Response:
+    """GET shows the product's page; POST saves the form."""
+    actor = gate(request, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    product_id = request.path_params["product_id"]
+    if request.method == "GET":
+        return await _manage_page(request, actor, product_id)
+    data = await read_form(request, lists=FORM_LISTS)
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: products.update_product(
+                session=s, actor=actor, product_id=product_id, data=data
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _manage_page(
+            request, actor, product_id, values=data, errors=field_errors(exc), status_code=422
+        )
+    return finish(request, f"{MY_PRODUCTS}/{product_id}", "已保存产品信息")
+
+
+async def _manage_page(
+    request,
+    actor,
+    product_id,
+    *,
+    values=None,
+    errors=None,
+    section="form",
+    status_code=200,
+    toast=None,
+):
+    def work(session):
+        product = products.get_managed_product(session=session, actor=actor, product_id=product_id)
+        return load_rows(session, [product])[0]
+
+    row = await load(request, work)
+    context = {
+        "product": row.product,
+        "row": row,
+        "values": values if values is not None else product_values(row.product),
+        "errors": errors or {},
+        "today": clock.today(),
+        "max_image_mb": MAX_IMAGE_BYTES // (1024 * 1024),
+        "toast": toast,
+        "section": section,
+        **form_options(),
+    }
+    partials = {
+        "form": "products/_form.html",
+        "photos": "products/_photos.html",
+        "certification": "products/_certification.html",
+    }
+    return render(
+        request,
+        "products/manage.html",
+        context,
+        partial=partials[section],
+        status_code=status_code,
+    )
+
+
+async def upload_image(request: Request) -> Response:
+    actor = gate(request, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    product_id = request.path_params["product_id"]
+    form = await request.form()
+    upload = form.get("image")
+    # Read one byte past the limit: enough to refuse an oversized file without holding it all.
+    content = await upload.read(MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    await form.close()
+    directory = upload_dir(request)
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: product_images.add_product_image(
+                session=s, actor=actor, product_id=product_id, content=content, upload_dir=directory
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _manage_page(
+            request,
+            actor,
+            product_id,
+            errors=field_errors(exc),
+            section="photos",
+            status_code=422,
+        )
+    return await _after(request, actor, product_id, "photos", "照片已上传")
+
+
+async def delete_image(request: Request) -> Response:
+    actor = gate(request, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    product_id = request.path_params["product_id"]
+    image_id = request.path_params["image_id"]
+    directory = upload_dir(request)
+
+    def remove(session):
+        image = product_images.remove_product_image(
+            session=session, actor=actor, image_id=image_id, upload_dir=directory
+        )
+        if image.product_id != product_id:
+            raise NotFoundError("照片不存在")
+
+    try:
+        await in_unit_of_work(request, remove)
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _manage_page(
+            request, actor, product_id, errors=field_errors(exc), section="photos", status_code=422
+        )
+    return await _after(request, actor, product_id, "photos", "照片已删除")
+
+
+async def apply_for_certification(request: Request) -> Response:
+    actor = gate(request, Role.cooperative)
+    if isinstance(actor, Response):
+        return actor
+    product_id = request.path_params["product_id"]
+    data = await read_form(request)
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: certification.apply_for_certification(
+                session=s, actor=actor, product_id=product_id, data=data
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        errors = field_errors(exc)
+        return await _manage_page(
+            request, actor, product_id, errors=errors, section="certification", status_code=422
+        )
+    message = "已提交消费帮扶产品认定申请，等待乡村振兴局审核"
+    return await _after(request, actor, product_id, "certification", message)
+
+
+async def _after(request, actor, product_id, section, message):
+    """The updated section with a toast for htmx; otherwise back to the product page."""
+    if not wants_partial(request):
+        return finish(request, f"{MY_PRODUCTS}/{product_id}", message)
+    return await _manage_page(request, actor, product_id, section=section, toast=message)
