@@ -179,5 +179,14 @@ def user_create(
     console.print(f"已创建账号 {username}（编号 {user_id}）。")
 
 
+def _register_search_commands() -> None:
+    from app.search.cli import search as search_group
+
+    main.add_command(search_group)
+
+
+_register_search_commands()
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,9 +1,11 @@
 """The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,6 +29,18 @@ HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min
 
 
 SESSION_COOKIE = "cunqi_session"
+log = logging.getLogger(__name__)
+
+
+def _start_search(database: Database, settings: Settings):
+    """Build or catch up the search index; the site still serves pages if that fails."""
+    from app import search
+
+    try:
+        return search.startup(database, settings)
+    except Exception:
+        log.exception("search start-up failed; search stays unavailable until the next start")
+        return None
 
 
 def local_htmx(request: Request) -> FileResponse:
@@ -46,7 +60,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         database = Database(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.search = await run_in_threadpool(_start_search, database, settings)
         try:
             yield
         finally:
@@ -96,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         exception_handlers=EXCEPTION_HANDLERS,
         max_body_size=settings.max_body_bytes,
     )
+    application.state.search = None
     application.state.settings = settings
     application.state.database = database
     application.state.templates = create_templates(settings)

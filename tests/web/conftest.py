@@ -10,12 +10,18 @@ SECRET = "x" * 40
 
 
 @pytest.fixture
-def make_settings():
+def make_settings(tmp_path):
     """Settings for a test: development unless told otherwise, never reading a secret file."""
 
     def make(database_url: str = "sqlite://", **overrides) -> Settings:
         return Settings(
-            **{"environment": "development", "secret_key": SECRET, "database_url": database_url}
+            **{
+                "environment": "development",
+                "secret_key": SECRET,
+                "database_url": database_url,
+                "index_dir": tmp_path / "index",
+                "upload_dir": tmp_path / "uploads",
+            }
             | overrides
         )
 

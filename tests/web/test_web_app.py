@@ -150,3 +150,21 @@ def test_server_errors_get_a_chinese_500(fresh_db, make_settings):
     assert response.status_code == 500
     assert "服务器出错了" in response.text
     assert "boom" not in response.text
+
+
+def test_start_up_builds_the_search_index_and_hooks_the_outbox_drain(fresh_db, make_settings):
+    settings = make_settings()
+    app = create_app(settings, database=fresh_db)
+    with TestClient(app):
+        assert app.state.search is not None
+        assert (settings.index_dir).is_dir()
+        assert len(fresh_db.after_commit_hooks) == 1
+
+
+def test_a_broken_search_start_up_does_not_stop_the_site(fresh_db, make_settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    app = create_app(make_settings(index_dir=blocker / "index"), database=fresh_db)
+    with TestClient(app) as client:
+        assert app.state.search is None
+        assert client.get("/").status_code == 200

@@ -1,0 +1,204 @@
+"""Draining the search outbox into the index, after commit and at start-up.
+
+Services write an outbox row in the same transaction as the change, so the index can never see a
+rolled-back change and a crash between commit and drain loses nothing: the row stays and the next
+drain (the next commit's, or start-up's) replays it. Replaying is harmless because a drain writes
+what the database says *now* (``update_document`` of the current row, or a delete when the
+object is gone, delisted or unapproved), never what the row says.
+
+The index lock is taken *before* rows and objects are read, so two drains cannot write an older
+state over a newer one. When another process holds the lock, the rows simply wait; a failure marks
+the rows (``attempts``, ``last_error``) and leaves them; nothing is raised to the request.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from whoosh.index import LockError
+
+from app.db import SQLITE_BEGIN, Database
+from app.models import SearchOutbox
+from app.search.documents import (
+    COOPERATIVE,
+    ENTERPRISE,
+    PRODUCT,
+    VILLAGE,
+    Batch,
+    product_batch,
+    products_of,
+)
+from app.search.index import current_directory, open_index, write_locks
+from app.search.pairing_documents import pairing_batch
+from app.search.schema import PAIRING, PRODUCTS
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 500
+MAX_ROUNDS = 20
+# Rows that failed this often are left for ``search check`` (which repairs by comparing all).
+MAX_ATTEMPTS = 5
+DOC_TYPES = (PRODUCT, VILLAGE, ENTERPRISE, COOPERATIVE)
+
+
+@dataclass(slots=True)
+class DrainReport:
+    rows: int = 0
+    updated: int = 0
+    deleted: int = 0
+    locked: bool = False
+    error: str | None = None
+
+    def add(self, other: "DrainReport") -> None:
+        self.rows += other.rows
+        self.updated += other.updated
+        self.deleted += other.deleted
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What to re-index: object ids by kind (cascades already expanded)."""
+
+    products: frozenset[int] = frozenset()
+    villages: frozenset[int] = frozenset()
+    enterprises: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.products or self.villages or self.enterprises)
+
+
+def drain(
+    database: Database,
+    link: Path,
+    *,
+    lock_timeout: float,
+    extra: Changes = Changes(),
+) -> DrainReport:
+    """Apply pending outbox rows (and ``extra`` changes) to the index.
+
+    A held lock or a failed write is reported, not raised; only an unreadable database raises
+    (``SearchService.drain``, the after-commit hook, catches even that).
+    """
+    report = DrainReport()
+    for _round in range(MAX_ROUNDS):
+        try:
+            step = _drain_batch(database, link, lock_timeout, extra)
+        except LockError:
+            report.locked = True
+            log.info("search index locked by another writer; outbox rows wait for the next drain")
+            return report
+        extra = Changes()
+        report.add(step)
+        if step.error:
+            report.error = step.error
+            return report
+        # A short batch: done, unless rows were committed while we were writing.
+        if step.rows == 0 or (step.rows < BATCH_ROWS and not _pending(database)):
+            return report
+    return report
+
+
+def _pending(database: Database) -> bool:
+    with database.read_only() as session:
+        query = sa.select(SearchOutbox.id).where(SearchOutbox.attempts < MAX_ATTEMPTS).limit(1)
+        return session.execute(query).first() is not None
+
+
+def _drain_batch(database: Database, link: Path, lock_timeout: float, extra: Changes):
+    if not extra and not _pending(database):
+        return DrainReport()
+    directory = current_directory(link)
+    if directory is None:
+        # No index yet: the rows wait for the rebuild (start-up runs one).
+        raise LockError("no index")
+    with write_locks(directory, timeout=lock_timeout):
+        if current_directory(link) != directory:
+            raise LockError("index swapped while locking")  # a rebuild just finished; retry
+        with database.read_only() as session:
+            rows = session.execute(
+                sa.select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
+                .where(SearchOutbox.attempts < MAX_ATTEMPTS)
+                .order_by(SearchOutbox.id)
+                .limit(BATCH_ROWS)
+            ).all()
+            row_ids = [r.id for r in rows]
+            try:
+                changes = _changes(session, rows, extra)
+                report = _write(directory, PRODUCTS, product_batch(session, changes.products))
+                pairing = pairing_batch(session, changes.villages, changes.enterprises)
+                report.add(_write(directory, PAIRING, pairing))
+            except Exception as exc:
+                log.exception("search drain failed; %d outbox rows kept", len(row_ids))
+                _mark_failed(database, row_ids, exc)
+                return DrainReport(error=str(exc) or type(exc).__name__)
+    report.rows = len(row_ids)
+    _delete_rows(database, row_ids)
+    return report
+
+
+def _changes(session, rows: Iterable, extra: Changes) -> Changes:
+    ids: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        if row.doc_type not in DOC_TYPES:
+            raise ValueError(f"unknown search document type {row.doc_type!r}")
+        ids[row.doc_type].add(row.doc_id)
+    # A product document shows its village's and cooperative's names.
+    cascaded = products_of(session, village_ids=ids[VILLAGE], cooperative_ids=ids[COOPERATIVE])
+    return Changes(
+        products=frozenset(ids[PRODUCT] | set(cascaded) | extra.products),
+        villages=frozenset(ids[VILLAGE] | extra.villages),
+        enterprises=frozenset(ids[ENTERPRISE] | extra.enterprises),
+    )
+
+
+def _write(directory: Path, name: str, batch: Batch) -> DrainReport:
+    """Apply a batch to one index; the caller holds its write lock (``write_locks``)."""
+    report = DrainReport()
+    if not batch.documents and not batch.missing:
+        return report
+    writer = open_index(directory, name).writer(_lk=False)
+    try:
+        for doc in batch.documents.values():
+            writer.update_document(**doc)
+            report.updated += 1
+        for doc_id in batch.missing:
+            writer.delete_by_term("id", doc_id)
+            report.deleted += 1
+        writer.commit()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    return report
+
+
+def _write_engine(database: Database) -> sa.Engine:
+    # Not a unit of work: its after-commit hooks would start another drain.
+    return database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def _delete_rows(database: Database, row_ids: list[int]) -> None:
+    if not row_ids:
+        return
+    with _write_engine(database).begin() as conn:
+        for start in range(0, len(row_ids), 500):
+            chunk = row_ids[start : start + 500]
+            conn.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
+
+
+def _mark_failed(database: Database, row_ids: list[int], exc: Exception) -> None:
+    if not row_ids:
+        return
+    message = f"{type(exc).__name__}: {exc}"[:500]
+    try:
+        with _write_engine(database).begin() as conn:
+            conn.execute(
+                sa.update(SearchOutbox)
+                .where(SearchOutbox.id.in_(row_ids))
+                .values(attempts=SearchOutbox.attempts + 1, last_error=message)
+            )
+    except Exception:
+        log.exception("could not record the failed search drain")
