@@ -34,7 +34,9 @@ def assert_rejected(session: Session, statement) -> None:
 
 def test_negative_price_is_rejected(session):
     product = make_product(session)
-    assert_rejected(session, sa.update(Product).where(Product.id == product.id).values(price_fen=-1))
+    assert_rejected(
+        session, sa.update(Product).where(Product.id == product.id).values(price_fen=-1)
+    )
 
 
 def test_negative_stock_is_rejected(session):
@@ -63,7 +65,9 @@ def test_unknown_status_is_rejected(session):
 
 
 def test_unknown_county_category_is_rejected(session):
-    assert_rejected(session, sa.insert(County).values(code="140800", name="运城市", category="capital"))
+    assert_rejected(
+        session, sa.insert(County).values(code="140800", name="运城市", category="capital")
+    )
 
 
 def test_term_ending_before_start_is_rejected(session):
@@ -120,7 +124,9 @@ def test_village_code_outside_its_township_is_rejected(session):
 
 def test_missing_foreign_key_target_is_rejected(session):
     product = make_product(session)
-    assert_rejected(session, sa.update(Product).where(Product.id == product.id).values(village_id=999_999))
+    assert_rejected(
+        session, sa.update(Product).where(Product.id == product.id).values(village_id=999_999)
+    )
 
 
 def test_second_open_agreement_for_the_same_pair_is_rejected(session):
