@@ -11,7 +11,7 @@ from app.labels import AGREEMENT_STATUS, HELP_KIND
 from app.models.enums import AgreementStatus, HelpKind
 from app.models.flags import from_mask
 from app.money import fen_to_yuan
-from app.services.pairing import directory, lifecycle, proposals, queries
+from app.services.pairing import details, directory, lifecycle, profiles, proposals, queries
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
 from app.web.forms import field_errors, in_unit_of_work, read_form
@@ -126,8 +126,8 @@ async def _proposal_form(request, actor, village_id, values, errors, status_code
         return page(request, "pairing/not_approved.html", {})
 
     def work(session):
-        village = directory.village_profile(session=session, actor=actor, village_id=village_id)
-        enterprise = directory.enterprise_profile(
+        village = profiles.village_profile(session=session, actor=actor, village_id=village_id)
+        enterprise = profiles.enterprise_profile(
             session=session, actor=actor, enterprise_id=actor.enterprise_id
         )
         return village, enterprise
@@ -238,7 +238,7 @@ async def _revision_form(
 ):
     detail = await load(
         request,
-        lambda s: queries.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+        lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
     )
     if "revise" not in detail.actions:
         raise HTTPException(404)
@@ -293,7 +293,7 @@ async def agreement_detail(request: Request) -> Response:
 async def _detail(request, actor, agreement_id, *, errors=None, toast=None, status_code=200):
     detail = await load(
         request,
-        lambda s: queries.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+        lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
     )
     context = {"detail": detail, "errors": errors or {}, "toast": toast}
     return page(

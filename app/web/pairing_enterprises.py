@@ -5,7 +5,7 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
-from app.services.pairing import directory
+from app.services.pairing import directory, profiles
 from app.services.pairing.directory import EXTERNAL, EnterpriseFilters
 from app.services.pairing.listing import page_number
 from app.web.pairing_common import load, page, page_url
@@ -43,7 +43,7 @@ async def enterprise_detail(request: Request) -> Response:
     enterprise_id = request.path_params["enterprise_id"]
     profile = await load(
         request,
-        lambda s: directory.enterprise_profile(session=s, actor=actor, enterprise_id=enterprise_id),
+        lambda s: profiles.enterprise_profile(session=s, actor=actor, enterprise_id=enterprise_id),
     )
     context = {
         "profile": profile,

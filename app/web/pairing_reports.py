@@ -10,7 +10,7 @@ from app.errors import ConflictError, DomainError
 from app.labels import REPORT_STATUS
 from app.models.enums import ReportStatus
 from app.money import fen_to_yuan
-from app.services.pairing import evidence, queries, reports
+from app.services.pairing import details, evidence, queries, reports
 from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
@@ -93,7 +93,7 @@ async def new_report(request: Request) -> Response:
 async def _report_form(request, actor, agreement_id, values, errors, status_code=200):
     detail = await load(
         request,
-        lambda s: queries.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+        lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
     )
     if not detail.reportable:
         return done(request, f"/agreements/{agreement_id}", "当前没有需要报送的季度", level="error")
@@ -178,7 +178,7 @@ async def resubmit(request: Request) -> Response:
 
 async def _resubmit_form(request, actor, report_id, values, errors, status_code=200, version=None):
     detail = await load(
-        request, lambda s: queries.get_report(session=s, actor=actor, report_id=report_id)
+        request, lambda s: details.get_report(session=s, actor=actor, report_id=report_id)
     )
     if "resubmit" not in detail.actions:
         raise HTTPException(404)
@@ -222,7 +222,7 @@ async def report_detail(request: Request) -> Response:
 
 async def _detail(request, actor, report_id, *, errors=None, toast=None, status_code=200):
     detail = await load(
-        request, lambda s: queries.get_report(session=s, actor=actor, report_id=report_id)
+        request, lambda s: details.get_report(session=s, actor=actor, report_id=report_id)
     )
     context = {
         "detail": detail,

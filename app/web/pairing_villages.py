@@ -9,7 +9,7 @@ from app.errors import DomainError
 from app.labels import COUNTY_CATEGORY, HELP_KIND, NEED_STATUS
 from app.money import fen_to_yuan
 from app.services import villages
-from app.services.pairing import directory
+from app.services.pairing import directory, profiles
 from app.services.pairing.directory import VillageFilters
 from app.services.pairing.listing import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
@@ -60,7 +60,7 @@ async def village_detail(request: Request) -> Response:
     village_id = request.path_params["village_id"]
     profile = await load(
         request,
-        lambda s: directory.village_profile(session=s, actor=actor, village_id=village_id),
+        lambda s: profiles.village_profile(session=s, actor=actor, village_id=village_id),
     )
     context = {
         "profile": profile,
@@ -111,7 +111,7 @@ async def my_village(request: Request) -> Response:
 async def _profile_form(request, actor, village_id, values, errors, status_code=200):
     profile = await load(
         request,
-        lambda s: directory.village_profile(session=s, actor=actor, village_id=village_id),
+        lambda s: profiles.village_profile(session=s, actor=actor, village_id=village_id),
     )
     if values is None:
         values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
@@ -143,7 +143,7 @@ async def needs(request: Request) -> Response:
 async def _needs_page(request, actor, village_id, values, errors, status_code=200):
     profile = await load(
         request,
-        lambda s: directory.village_profile(session=s, actor=actor, village_id=village_id),
+        lambda s: profiles.village_profile(session=s, actor=actor, village_id=village_id),
     )
     context = {
         "profile": profile,
@@ -178,7 +178,7 @@ async def edit_need(request: Request) -> Response:
 async def _need_form(request, actor, village_id, need_id, values, errors, status_code=200):
     profile = await load(
         request,
-        lambda s: directory.village_profile(session=s, actor=actor, village_id=village_id or 0),
+        lambda s: profiles.village_profile(session=s, actor=actor, village_id=village_id or 0),
     )
     need = next((n for n in profile.needs if n.id == need_id), None)
     if need is None or not profile.can_edit:

@@ -12,10 +12,10 @@ from app.services.pairing.directory import (
     EnterpriseFilters,
     VillageFilters,
     county_overview,
-    enterprise_profile,
     list_enterprises,
     list_villages,
 )
+from app.services.pairing.profiles import enterprise_profile
 from tests.factories import make_agreement, make_enterprise, make_township
 from tests.pairing_factories import bureau_actor, enterprise_actor, make_need, village_actor
 from tests.web.web_factories import make_yuncheng_counties, village_in

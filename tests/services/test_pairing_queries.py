@@ -7,12 +7,11 @@ import pytest
 from app.actors import ANONYMOUS, Actor, Role
 from app.errors import PermissionDeniedError
 from app.models.enums import AgreementStatus, ReportStatus
+from app.services.pairing.details import get_agreement, get_report
 from app.services.pairing.lifecycle import transition_agreement
 from app.services.pairing.periods import Quarter
 from app.services.pairing.proposals import propose_agreement
 from app.services.pairing.queries import (
-    get_agreement,
-    get_report,
     list_agreements,
     list_reports,
     review_queues,

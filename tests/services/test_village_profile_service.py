@@ -9,7 +9,7 @@ from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.models import Event, SearchOutbox, VillageNeed
 from app.models.enums import AgreementStatus, HelpKind, NeedStatus
 from app.services.inputs import InputErrors
-from app.services.pairing.directory import village_profile
+from app.services.pairing.profiles import village_profile
 from app.services.villages import add_need, set_need_status, update_need, update_village_profile
 from tests.factories import make_agreement, make_county, make_enterprise, make_village
 from tests.pairing_factories import ADMIN, bureau_actor, enterprise_actor, village_actor

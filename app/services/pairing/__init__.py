@@ -4,14 +4,13 @@ Services take keyword-only ``session`` and ``actor``, check permissions with app
 an event for every change and never commit. GraphQL resolvers and page handlers call them alike.
 """
 
+from app.services.pairing.details import get_agreement, get_report
 from app.services.pairing.directory import (
     EnterpriseFilters,
     VillageFilters,
     county_overview,
-    enterprise_profile,
     list_enterprises,
     list_villages,
-    village_profile,
 )
 from app.services.pairing.evidence import Upload, open_evidence
 from app.services.pairing.lifecycle import (
@@ -24,10 +23,9 @@ from app.services.pairing.lifecycle import (
     withdraw_agreement,
 )
 from app.services.pairing.planner import accept_plan, plan_assignment, plan_coverage
+from app.services.pairing.profiles import enterprise_profile, village_profile
 from app.services.pairing.proposals import check_commitments, propose_agreement, revise_proposal
 from app.services.pairing.queries import (
-    get_agreement,
-    get_report,
     list_agreements,
     list_reports,
     review_queues,

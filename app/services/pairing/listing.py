@@ -1,38 +1,8 @@
-"""One page of a list: its rows, how many there are in all, and where the page sits."""
+"""Paging for the pairing lists: the shared ``Page`` plus keeping a stale page number in range."""
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from app.services.paging import PAGE_SIZE, Page, page_number
 
-T = TypeVar("T")
-PAGE_SIZE = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    number: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def page_number(raw: object) -> int:
-    """A page number from a query string; anything odd is page 1."""
-    try:
-        return max(1, int(str(raw)))
-    except (TypeError, ValueError):
-        return 1
+__all__ = ["PAGE_SIZE", "Page", "clamp", "page_number"]
 
 
 def clamp(number: int, total: int, size: int = PAGE_SIZE) -> int:

@@ -166,7 +166,7 @@ def accept_plan(
     end_on = add_years(terms.start_on, terms.years) - timedelta(days=1)
     villages = _villages_in_scope(session, actor, [v for v, _ in lines], today)
     wanted = Counter(e for _, e in lines)
-    found = enterprise_facts(session, where=[Enterprise.id.in_(list(wanted))], today=today)
+    found = enterprise_facts(session, ids=list(wanted), today=today)
     enterprises = {e.id: e for e in found}
     for enterprise_id, count in wanted.items():
         facts = enterprises.get(enterprise_id)
@@ -212,9 +212,7 @@ def _villages_in_scope(
     for _id, county_code in rows:
         require(can_plan_for_county(actor, county_code))
     still = village_facts(
-        session,
-        where=[Village.id.in_(village_ids), *unpaired_key_village_conditions(actor)],
-        today=today,
+        session, where=unpaired_key_village_conditions(actor), ids=village_ids, today=today
     )
     if len(still) != len(village_ids):
         raise ConflictError(OUTDATED, code="plan_outdated")

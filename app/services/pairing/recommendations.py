@@ -1,7 +1,8 @@
 """Recommendations: villages for an enterprise, enterprises for a village, ranked by score.
 
-The facts of every candidate come in one query, numpy scores them all at once, and only the page
-shown is explained part by part (``score_parts``). Candidates exclude pairs that already have an
+Three queries whatever the number of candidates: the subject's facts, every candidate's numeric
+facts as numpy columns (scored all at once), and the full facts of the page shown, which alone is
+explained part by part (``score_parts``). Candidates exclude pairs that already have an
 open agreement; enterprises that have reached their capacity are not recommended to villages.
 A bureau officer sees the same lists, limited to the villages of the officer's region.
 """
@@ -24,7 +25,12 @@ from app.permissions import (
     can_recommend_for_village,
     require,
 )
-from app.services.pairing.facts import enterprise_facts, village_facts
+from app.services.pairing.facts import (
+    enterprise_columns,
+    enterprise_facts,
+    village_columns,
+    village_facts,
+)
 from app.services.pairing.listing import PAGE_SIZE, clamp
 from app.services.pairing.periods import local_today
 from app.services.pairing.scoring import (
@@ -89,7 +95,7 @@ def recommend_villages(
     """Villages ranked for an enterprise by recommendation score."""
     require(can_recommend_for_enterprise(actor, enterprise_id))
     today = today or local_today()
-    found = enterprise_facts(session, where=[Enterprise.id == enterprise_id], today=today)
+    found = enterprise_facts(session, ids=[enterprise_id], today=today)
     if not found:
         raise NotFoundError("帮扶主体不存在或尚未通过审核")
     enterprise = found[0]
@@ -104,14 +110,19 @@ def recommend_villages(
         where.append(Village.county_code == county_code)
     if key_only:
         where.append(Village.key_village.is_(True))
-    villages = village_facts(session, where=where, today=today)
-    scores = score_matrix(villages, [enterprise])[:, 0]
+    columns = village_columns(session, where=where, today=today)
+    scores = score_matrix(columns, [enterprise])[:, 0]
     ranked, number = _page(scores, page, size)
-    items = [_explain(villages[i], enterprise, int(scores[i]), villages[i]) for i in ranked]
+    ids = _ids(columns, ranked)
+    shown = _by_id(village_facts(session, ids=ids, today=today))
+    items = [
+        _explain(shown[v], enterprise, int(scores[i]), shown[v])
+        for i, v in zip(ranked, ids, strict=True)
+    ]
     return Recommendations(
         subject=enterprise,
         items=items,
-        total=len(villages),
+        total=len(columns),
         number=number,
         size=size,
         common_parts=items[0].parts_of(Side.enterprise) if items else (),
@@ -129,7 +140,7 @@ def recommend_enterprises(
 ) -> Recommendations[VillageFacts, EnterpriseFacts]:
     """Approved enterprises with spare capacity, ranked for a village by recommendation score."""
     today = today or local_today()
-    found = village_facts(session, where=[Village.id == village_id], today=today)
+    found = village_facts(session, ids=[village_id], today=today)
     if not found:
         raise NotFoundError("村不存在")
     village = found[0]
@@ -138,15 +149,20 @@ def recommend_enterprises(
         PairingAgreement.village_id == village.id,
         PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
     )
-    candidates = enterprise_facts(session, where=[Enterprise.id.not_in(partnered)], today=today)
-    enterprises = [e for e in candidates if e.spare > 0]
-    scores = score_matrix([village], enterprises)[0, :]
+    candidates = enterprise_columns(session, where=[Enterprise.id.not_in(partnered)], today=today)
+    columns = candidates.select(candidates.spare > 0)
+    scores = score_matrix([village], columns)[0, :]
     ranked, number = _page(scores, page, size)
-    items = [_explain(village, enterprises[i], int(scores[i]), enterprises[i]) for i in ranked]
+    ids = _ids(columns, ranked)
+    shown = _by_id(enterprise_facts(session, ids=ids, today=today))
+    items = [
+        _explain(village, shown[e], int(scores[i]), shown[e])
+        for i, e in zip(ranked, ids, strict=True)
+    ]
     return Recommendations(
         subject=village,
         items=items,
-        total=len(enterprises),
+        total=len(columns),
         number=number,
         size=size,
         common_parts=items[0].parts_of(Side.village) if items else (),
@@ -158,6 +174,14 @@ def _page(scores: np.ndarray, page: int, size: int) -> tuple[list[int], int]:
     number = clamp(page, len(scores), size)
     order = np.argsort(-scores, kind="stable")
     return [int(i) for i in order[(number - 1) * size : number * size]], number
+
+
+def _ids(columns, indexes: list[int]) -> list[int]:
+    return [int(columns.ids[i]) for i in indexes]
+
+
+def _by_id(facts: list) -> dict:
+    return {f.id: f for f in facts}
 
 
 def _explain(village: VillageFacts, enterprise: EnterpriseFacts, score: int, candidate):

@@ -6,8 +6,9 @@ planner). A test keeps the two equal. The facts they read come from ``facts.py``
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from itertools import chain
 
 import numpy as np
 
@@ -169,34 +170,117 @@ def total(parts: Sequence[ScorePart]) -> int:
 
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(HelpKind))], dtype=np.int64)
+NO_COUNTY = -1
+
+
+def int_table(rows, width: int) -> np.ndarray:
+    """Rows of integers (tuples or result rows) as a 2-D array, without per-row conversions."""
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, width)
+
+
+def _array(values, dtype=np.int64) -> np.ndarray:
+    return np.asarray(list(values), dtype=dtype)
+
+
+@dataclass(frozen=True)
+class VillageColumns:
+    """The facts of many villages as numpy columns (one entry per village, in ``ids`` order).
+
+    ``county`` is the county code as an integer; the flags are 0 or 1.
+    """
+
+    ids: np.ndarray
+    county: np.ndarray
+    key_county: np.ndarray
+    key_village: np.ndarray
+    has_partner: np.ndarray
+    partner_overdue: np.ndarray
+    needs: np.ndarray
+    traits: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(cls, rows) -> "VillageColumns":
+        """From rows of (id, county, key_county, key_village, partner, overdue, needs, traits)."""
+        table = int_table(rows, 8)
+        return cls(*(table[:, i] for i in range(8)))
+
+    @classmethod
+    def from_facts(cls, villages: Sequence[VillageFacts]) -> "VillageColumns":
+        return cls.from_rows(
+            [
+                (
+                    v.id,
+                    int(v.county_code),
+                    v.key_county,
+                    v.key_village,
+                    v.has_partner,
+                    v.partner_overdue,
+                    v.needs,
+                    v.traits,
+                )
+                for v in villages
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class EnterpriseColumns:
+    """The facts of many enterprises as numpy columns; ``county`` is NO_COUNTY outside the city."""
+
+    ids: np.ndarray
+    county: np.ndarray
+    offers: np.ndarray
+    wanted: np.ndarray  # TRAITS mask its industry builds on
+    overdue: np.ndarray
+    spare: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_facts(cls, enterprises: Sequence[EnterpriseFacts]) -> "EnterpriseColumns":
+        return cls(
+            ids=_array(e.id for e in enterprises),
+            county=_array(int(e.county_code) if e.county_code else NO_COUNTY for e in enterprises),
+            offers=_array(e.offers for e in enterprises),
+            wanted=_array(wanted_traits(e.industry) for e in enterprises),
+            overdue=_array(e.overdue for e in enterprises),
+            spare=_array(e.spare for e in enterprises),
+        )
+
+    def select(self, keep: np.ndarray) -> "EnterpriseColumns":
+        """The enterprises where ``keep`` (a boolean array) is true."""
+        return EnterpriseColumns(*(getattr(self, f.name)[keep] for f in fields(self)))
 
 
 def score_matrix(
-    villages: Sequence[VillageFacts], enterprises: Sequence[EnterpriseFacts]
+    villages: VillageColumns | Sequence[VillageFacts],
+    enterprises: EnterpriseColumns | Sequence[EnterpriseFacts],
 ) -> np.ndarray:
     """Scores of every village (rows) with every enterprise (columns), as ``score_parts`` sums."""
+    if not isinstance(villages, VillageColumns):
+        villages = VillageColumns.from_facts(villages)
+    if not isinstance(enterprises, EnterpriseColumns):
+        enterprises = EnterpriseColumns.from_facts(enterprises)
     w = WEIGHTS
-    v_base = np.array(
-        [
-            w["key_county"] * v.key_county
-            + w["key_village"] * v.key_village
-            + w["no_partner"] * (not v.has_partner)
-            + w["partner_overdue"] * v.partner_overdue
-            for v in villages
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 1)
-    e_base = np.array(
-        [w["enterprise_overdue"] * e.overdue for e in enterprises], dtype=np.int64
-    ).reshape(1, -1)
-    needs = np.array([v.needs for v in villages], dtype=np.int64).reshape(-1, 1)
-    offers = np.array([e.offers for e in enterprises], dtype=np.int64).reshape(1, -1)
-    matched = np.minimum(_POPCOUNT[needs & offers], NEED_MATCH_CAP) * w["need_match"]
-    traits = np.array([v.traits for v in villages], dtype=np.int64).reshape(-1, 1)
-    wanted = np.array([wanted_traits(e.industry) for e in enterprises], dtype=np.int64)
-    fit = ((traits & wanted.reshape(1, -1)) != 0) * w["industry_fit"]
-    counties = {code: i for i, code in enumerate(sorted({v.county_code for v in villages}))}
-    v_county = np.array([counties[v.county_code] for v in villages], dtype=np.int64)
-    e_county = np.array([counties.get(e.county_code, -1) for e in enterprises], dtype=np.int64)
-    same = (v_county.reshape(-1, 1) == e_county.reshape(1, -1)) * w["same_county"]
-    return v_base + e_base + matched + fit + same
+    v, e = villages, enterprises
+    v_base = (
+        w["key_county"] * v.key_county
+        + w["key_village"] * v.key_village
+        + w["no_partner"] * (1 - v.has_partner)
+        + w["partner_overdue"] * v.partner_overdue
+    )
+    e_base = w["enterprise_overdue"] * e.overdue
+    matched = np.minimum(_POPCOUNT[np.bitwise_and.outer(v.needs, e.offers)], NEED_MATCH_CAP)
+    fit = np.bitwise_and.outer(v.traits, e.wanted) != 0
+    same = np.equal.outer(v.county, e.county)
+    return (
+        v_base[:, None]
+        + e_base[None, :]
+        + w["need_match"] * matched
+        + w["industry_fit"] * fit
+        + w["same_county"] * same
+    ).astype(np.int64)
