@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
+from app.schema.view import graphql_app
 from app.web import accounts, pairing_routes, registration, trade_routes
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     routes = [
         Route("/", home, name="home"),
         Route("/healthz", healthz, name="healthz"),
+        Route("/graphql", graphql_app(settings, database), methods=["GET", "POST"]),
         Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
         Route("/logout", accounts.logout, methods=["POST"], name="logout"),
         Route("/account", accounts.account, name="account"),

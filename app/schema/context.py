@@ -1,0 +1,101 @@
+"""The per-request context every resolver receives: actor, database access and DataLoaders.
+
+Database access is synchronous SQLAlchemy, so an operation does not run on the server's event
+loop: ``run_operation`` executes it in a worker thread of its own, on a private event loop that
+serves this one request (its DataLoaders batch there). The request's read session is used only by
+that thread, and the server's event loop is never blocked. One thread hop per operation, instead
+of one per DataLoader batch, is what keeps GraphQL near a hand-written endpoint (bench/README.md).
+
+Each mutation runs in its own unit of work (committed once); afterwards the read session and the
+loaders start afresh, so the payload and later mutations see what was just written.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import strawberry
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actors import Actor
+from app.db import Database
+from app.schema.loaders import DataLoaders
+
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Context:
+    actor: Actor
+    database: Database
+    request: Request | None = None
+    response: Response | None = None
+    loaders: DataLoaders = field(init=False)
+    # Field selections worked out by app.schema.lookahead, per field of the document.
+    lookahead: dict = field(init=False, default_factory=dict)
+    _reads: ExitStack | None = field(init=False, default=None)
+    _session: Session | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.loaders = DataLoaders(self)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` with the request's read session (opened on first use)."""
+        if self._session is None:
+            self._reads = ExitStack()
+            self._session = self._reads.enter_context(self.database.read_only())
+        return work(self._session)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a unit of work of its own: committed once, or rolled back on error."""
+        try:
+            with self.database.unit_of_work() as session:
+                return work(session)
+        finally:
+            # Later reads (this payload, the next mutation's) must see what was committed.
+            self.close()
+            self.loaders = DataLoaders(self)
+
+    def close(self) -> None:
+        """End the read session, if one was opened."""
+        reads, self._reads, self._session = self._reads, None, None
+        if reads is not None:
+            reads.close()
+
+
+async def run_operation(context: Context, operation: Callable[[], Awaitable[T]]) -> T:
+    """Run ``operation()`` in a worker thread, on an event loop of its own, then end its reads."""
+    return await run_in_threadpool(run_in_own_loop, context, operation)
+
+
+def run_in_own_loop(context: Context, operation: Callable[[], Awaitable[T]]) -> T:
+    """Run ``operation()`` to the end on a new event loop in the calling thread."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(operation())
+    finally:
+        _finish(loop)
+        context.close()
+
+
+def _finish(loop: asyncio.AbstractEventLoop) -> None:
+    """Close the request's loop like ``asyncio.run`` does, after letting scheduled callbacks
+    start: a field that failed may leave a DataLoader batch scheduled but never awaited."""
+    try:
+        loop.run_until_complete(asyncio.sleep(0))
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
+Info = strawberry.Info[Context, None]

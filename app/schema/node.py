@@ -1,0 +1,107 @@
+"""Global object identifiers and the ``Node`` interface behind ``node(id)``.
+
+A global id is base64 of ``"<GraphQL type>:<key>"`` (Relay's convention). Each node type registers
+how to fetch one object *as the reader may see it*: ``node(id)`` answers null both for an object
+that does not exist and for one the reader may not see, so ids reveal nothing.
+"""
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+from sqlmodel import SQLModel
+
+from app.errors import ValidationError
+from app.schema.context import Context, Info
+
+Resolve = Callable[[Context, Any], Awaitable[SQLModel | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeKind:
+    name: str
+    model: type[SQLModel]
+    resolve: Resolve
+    key: str
+    parse: Callable[[str], Hashable]
+
+
+_BY_NAME: dict[str, NodeKind] = {}
+_BY_MODEL: dict[type, NodeKind] = {}
+
+
+def register(
+    name: str,
+    model: type[SQLModel],
+    resolve: Resolve,
+    *,
+    key: str = "id",
+    parse: Callable[[str], Hashable] = int,
+) -> None:
+    """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``."""
+    kind = NodeKind(name=name, model=model, resolve=resolve, key=key, parse=parse)
+    _BY_NAME[name] = kind
+    _BY_MODEL[model] = kind
+
+
+def is_type_of(model: type[SQLModel]):
+    """An ``is_type_of`` for a type whose resolvers return ``model`` rows."""
+
+    def check(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, model)
+
+    return classmethod(check)
+
+
+def global_id(obj: SQLModel) -> str:
+    kind = _BY_MODEL[type(obj)]
+    raw = f"{kind.name}:{getattr(obj, kind.key)}"
+    return base64.b64encode(raw.encode()).decode()
+
+
+def global_id_of(name: str, key: Hashable) -> str:
+    return base64.b64encode(f"{name}:{key}".encode()).decode()
+
+
+def _decode(value: str) -> tuple[NodeKind, Hashable] | None:
+    try:
+        name, _, raw = base64.b64decode(value.encode(), validate=True).decode().partition(":")
+        kind = _BY_NAME[name]
+        return kind, kind.parse(raw)
+    except (binascii.Error, UnicodeError, KeyError, ValueError):
+        return None
+
+
+def parse_id(value: str, expected: str, *, field: str) -> Hashable:
+    """The key inside a global id of type ``expected``; a ValidationError for anything else."""
+    decoded = _decode(value)
+    if decoded is None or decoded[0].name != expected:
+        raise ValidationError("编号无效，请使用查询结果中的 id", code="invalid_id", field=field)
+    return decoded[1]
+
+
+async def resolve_node(context: Context, value: str) -> SQLModel | None:
+    decoded = _decode(value)
+    if decoded is None:
+        return None
+    kind, key = decoded
+    return await kind.resolve(context, key)
+
+
+@strawberry.interface(description="可按全局编号重新获取的对象（Relay 节点）")
+class Node:
+    @strawberry.field(description="全局编号：不透明的字符串，可传给 node(id) 重新获取这个对象")
+    def id(self, root: SQLModel) -> strawberry.ID:
+        return strawberry.ID(global_id(root))
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="按全局编号获取任何对象；不存在或无权查看时为空")
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
+    ) -> Node | None:
+        return await resolve_node(info.context, id)

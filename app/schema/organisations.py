@@ -1,0 +1,403 @@
+"""Enterprises (帮扶主体) and cooperatives (合作社): types, queries, the bureau's registrations."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app import models
+from app.actors import Role
+from app.labels import INDUSTRY_SECTION
+from app.models.enums import HelpKind as DomainHelpKind
+from app.models.enums import RegistrationStatus as DomainStatus
+from app.models.flags import from_mask
+from app.money import yuan_to_fen
+from app.permissions import (
+    can_see_cooperative,
+    can_see_cooperative_contact,
+    can_see_enterprise,
+    can_see_enterprise_contact,
+    can_see_reserved_share,
+    can_see_review_outcome,
+)
+from app.schema import enums
+from app.schema.context import Context, Info
+from app.schema.errors import UserError, input_data, mutate, require_signed_in
+from app.schema.loaders import PageArgs, ready
+from app.schema.lookahead import node_fields
+from app.schema.node import Node, is_type_of, parse_id, register
+from app.schema.pagination import (
+    AFTER_DESCRIPTION,
+    DEFAULT_PAGE_SIZE,
+    FIRST_DESCRIPTION,
+    Connection,
+    list_connection,
+    page_request,
+)
+from app.schema.regions import County, Village
+from app.schema.scalars import Money
+from app.services import organisations as services
+from app.services.queries import organisations as queries
+from app.services.queries import pairing as pairing_queries
+from app.services.queries import trade as trade_queries
+
+if TYPE_CHECKING:
+    from app.schema.pairing import PairingAgreement
+    from app.schema.trade import Product
+
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+AgreementRef = Annotated["PairingAgreement", strawberry.lazy("app.schema.pairing")]
+ProductRef = Annotated["Product", strawberry.lazy("app.schema.trade")]
+
+OrganisationOrder = enums.graphql_enum(
+    queries.OrganisationOrder,
+    {queries.OrganisationOrder.name: "按名称", queries.OrganisationOrder.newest: "新登记的在前"},
+    "帮扶主体、合作社列表的排序",
+)
+StatusArgument = Annotated[
+    list[enums.AgreementStatus] | None, strawberry.argument(description="只看这些状态")
+]
+
+
+def _own_enterprise(context: Context, enterprise: models.Enterprise) -> bool:
+    actor = context.actor
+    return actor.role == Role.enterprise and actor.enterprise_id == enterprise.id
+
+
+@strawberry.type(
+    description="帮扶主体：民营企业、国有企业、机关事业单位、学校、医院、社会组织。"
+    "已通过审核的公开；待审核的仅本单位、本县乡村振兴局和管理员可见"
+)
+class Enterprise(Node):
+    is_type_of = is_type_of(models.Enterprise)
+
+    credit_code: str = strawberry.field(description="统一社会信用代码（18 位）")
+    name: str = strawberry.field(description="单位名称")
+    kind: enums.EnterpriseKind = strawberry.field(description="单位类型")
+    industry: str = strawberry.field(description="所属行业：国民经济行业分类门类字母 A–T")
+    external_region: str = strawberry.field(description="市外单位的所在地区")
+    max_villages: int = strawberry.field(description="同时结对帮扶的村数上限")
+    introduction: str = strawberry.field(description="单位简介")
+    status: enums.RegistrationStatus = strawberry.field(description="登记审核状态")
+    created_at: datetime = strawberry.field(description="登记时间")
+    updated_at: datetime = strawberry.field(description="最后修改时间")
+
+    @strawberry.field(description="所属行业门类的名称，如 农、林、牧、渔业")
+    def industry_name(self, root: models.Enterprise) -> str:
+        return INDUSTRY_SECTION.get(root.industry, "")
+
+    @strawberry.field(description="所在县（市、区）；市外单位为空")
+    def county(self, root: models.Enterprise, info: Info) -> County | None:
+        if root.county_code is None:
+            return None
+        return info.context.loaders.county_by_code.load(root.county_code)
+
+    @strawberry.field(description="可提供的帮扶方式")
+    def offers(self, root: models.Enterprise) -> list[enums.HelpKind]:
+        return from_mask(root.offers, DomainHelpKind)
+
+    @strawberry.field(description="年度预留采购份额（元）；仅本单位、本县乡村振兴局和管理员可见")
+    def reserved_share(self, root: models.Enterprise, info: Info) -> Money | None:
+        allowed = can_see_reserved_share(info.context.actor, root.id, root.county_code)
+        return root.reserved_share_fen if allowed else None
+
+    @strawberry.field(description="联系人（登录用户可见）")
+    def contact_name(self, root: models.Enterprise, info: Info) -> str | None:
+        return root.contact_name if can_see_enterprise_contact(info.context.actor) else None
+
+    @strawberry.field(description="联系电话（登录用户可见）")
+    def contact_phone(self, root: models.Enterprise, info: Info) -> str | None:
+        return root.contact_phone if can_see_enterprise_contact(info.context.actor) else None
+
+    @strawberry.field(description="审核未通过的原因；仅本单位、本县乡村振兴局和管理员可见")
+    def status_reason(self, root: models.Enterprise, info: Info) -> str | None:
+        own = _own_enterprise(info.context, root)
+        allowed = can_see_review_outcome(info.context.actor, own=own, county_code=root.county_code)
+        return root.status_reason if allowed else None
+
+    @strawberry.field(description="该单位的结对协议（只含您有权查看的），新提出的在前")
+    def agreements(
+        self,
+        root: models.Enterprise,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        status: StatusArgument = None,
+    ) -> Connection[AgreementRef]:
+        filters = pairing_queries.AgreementFilter(statuses=enums.domains(status))
+        loader = info.context.loaders.agreements_by_enterprise
+        include = node_fields(info) & loader.PREFETCHED
+        order = pairing_queries.AgreementOrder.newest
+        return loader.load((root.id, PageArgs(page_request(first, after), filters, order, include)))
+
+
+@strawberry.type(
+    description="合作社（农民专业合作社等村级生产经营主体）。"
+    "已通过审核的公开；待审核的仅本社、本县乡村振兴局和管理员可见"
+)
+class Cooperative(Node):
+    is_type_of = is_type_of(models.Cooperative)
+
+    credit_code: str = strawberry.field(description="统一社会信用代码（18 位）")
+    name: str = strawberry.field(description="合作社名称")
+    members: int = strawberry.field(description="成员数")
+    lifted_members: int = strawberry.field(description="其中脱贫户成员数（联农带农）")
+    introduction: str = strawberry.field(description="简介")
+    status: enums.RegistrationStatus = strawberry.field(description="登记审核状态")
+    created_at: datetime = strawberry.field(description="登记时间")
+    updated_at: datetime = strawberry.field(description="最后修改时间")
+
+    @strawberry.field(description="所在村")
+    def village(self, root: models.Cooperative, info: Info) -> Village:
+        return info.context.loaders.village_by_id.load(root.village_id)
+
+    @strawberry.field(description="联系人（登录用户可见）")
+    def contact_name(self, root: models.Cooperative, info: Info) -> str | None:
+        return root.contact_name if can_see_cooperative_contact(info.context.actor) else None
+
+    @strawberry.field(description="联系电话（登录用户可见）")
+    def contact_phone(self, root: models.Cooperative, info: Info) -> str | None:
+        return root.contact_phone if can_see_cooperative_contact(info.context.actor) else None
+
+    @strawberry.field(description="审核未通过的原因；仅本社、本县乡村振兴局和管理员可见")
+    async def status_reason(self, root: models.Cooperative, info: Info) -> str | None:
+        actor = info.context.actor
+        village = await info.context.loaders.village_by_id.load(root.village_id)
+        own = actor.role == Role.cooperative and actor.cooperative_id == root.id
+        allowed = can_see_review_outcome(actor, own=own, county_code=village.county_code)
+        return root.status_reason if allowed else None
+
+    @strawberry.field(
+        description="该社的产品（在售的公开；草稿和已下架的仅本社和本县乡村振兴局可见）"
+    )
+    def products(
+        self,
+        root: models.Cooperative,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> Connection[ProductRef]:
+        args = PageArgs(
+            page_request(first, after),
+            trade_queries.ProductFilter(),
+            trade_queries.ProductOrder.newest,
+        )
+        return info.context.loaders.products_by_cooperative.load((root.id, args))
+
+
+# Visibility, for node(id) and nested references -----------------------------------------------
+
+
+async def visible_enterprise(context: Context, key: int) -> models.Enterprise | None:
+    row = await context.loaders.enterprise_by_id.load(key)
+    if row is None:
+        return None
+    approved = row.status == DomainStatus.approved
+    return (
+        row
+        if can_see_enterprise(context.actor, row.id, row.county_code, approved=approved)
+        else None
+    )
+
+
+async def visible_cooperative(context: Context, key: int) -> models.Cooperative | None:
+    row = await context.loaders.cooperative_by_id.load(key)
+    if row is None:
+        return None
+    village = await context.loaders.village_by_id.load(row.village_id)
+    approved = row.status == DomainStatus.approved
+    allowed = can_see_cooperative(context.actor, row.id, village.county_code, approved=approved)
+    return row if allowed else None
+
+
+def enterprise_reference(context: Context, key: int):
+    """An enterprise another visible object refers to (agreements, demands and orders exist only
+    for approved ones); refused, never shown, should that ever not hold."""
+    return ready(context.loaders.visible_enterprise_by_id, key)
+
+
+def cooperative_reference(context: Context, key: int):
+    """The cooperative of a visible product: a pending load, refused like enterprises."""
+    return context.loaders.visible_cooperative_by_id.load(key)
+
+
+register("Enterprise", models.Enterprise, visible_enterprise)
+register("Cooperative", models.Cooperative, visible_cooperative)
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="帮扶主体列表的筛选条件；各项同时满足")
+class EnterpriseFilter:
+    county_code: str | None = strawberry.field(default=None, description="所在县级代码")
+    kind: enums.EnterpriseKind | None = strawberry.field(default=None, description="单位类型")
+    offers: enums.HelpKind | None = strawberry.field(default=None, description="可提供此帮扶方式")
+    status: enums.RegistrationStatus | None = strawberry.field(
+        default=None, description="审核状态（待审核的仅有权限的用户可见）"
+    )
+
+
+@strawberry.input(description="合作社列表的筛选条件；各项同时满足")
+class CooperativeFilter:
+    county_code: str | None = strawberry.field(default=None, description="所在县级代码")
+    village_id: strawberry.ID | None = strawberry.field(default=None, description="所在村")
+    status: enums.RegistrationStatus | None = strawberry.field(
+        default=None, description="审核状态（待审核的仅有权限的用户可见）"
+    )
+
+
+@strawberry.type
+class OrganisationQueries:
+    @strawberry.field(description="帮扶主体列表")
+    async def enterprises(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            EnterpriseFilter | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        order_by: Annotated[
+            OrganisationOrder, strawberry.argument(description="排序，默认按名称")
+        ] = OrganisationOrder.NAME,
+    ) -> Connection[Enterprise]:
+        given = filter or EnterpriseFilter()
+        filters = queries.EnterpriseFilter(
+            county_code=given.county_code,
+            kind=enums.domain(given.kind),
+            offers=enums.domain(given.offers),
+            status=enums.domain(given.status),
+        )
+        query = queries.select_enterprises(
+            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
+        )
+        loader = info.context.loaders.enterprise_by_id
+        return await list_connection(info, query, page_request(first, after), prime=loader)
+
+    @strawberry.field(description="按全局编号查一个帮扶主体；不存在或无权查看时为空")
+    async def enterprise(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
+    ) -> Enterprise | None:
+        return await visible_enterprise(info.context, parse_id(id, "Enterprise", field="id"))
+
+    @strawberry.field(description="合作社列表")
+    async def cooperatives(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            CooperativeFilter | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        order_by: Annotated[
+            OrganisationOrder, strawberry.argument(description="排序，默认按名称")
+        ] = OrganisationOrder.NAME,
+    ) -> Connection[Cooperative]:
+        given = filter or CooperativeFilter()
+        village_id = given.village_id and parse_id(given.village_id, "Village", field="villageId")
+        filters = queries.CooperativeFilter(
+            county_code=given.county_code,
+            village_id=village_id,
+            status=enums.domain(given.status),
+        )
+        query = queries.select_cooperatives(
+            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
+        )
+        loader = info.context.loaders.cooperative_by_id
+        return await list_connection(info, query, page_request(first, after), prime=loader)
+
+    @strawberry.field(description="按全局编号查一个合作社；不存在或无权查看时为空")
+    async def cooperative(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
+    ) -> Cooperative | None:
+        return await visible_cooperative(info.context, parse_id(id, "Cooperative", field="id"))
+
+
+# Mutations ------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="登记帮扶主体（乡村振兴局录入，直接通过审核）")
+class RegisterEnterpriseInput:
+    credit_code: str = strawberry.field(description="统一社会信用代码（18 位，校验位须正确）")
+    name: str = strawberry.field(description="单位名称")
+    kind: enums.EnterpriseKind = strawberry.field(description="单位类型")
+    industry: str = strawberry.field(description="所属行业门类字母 A–T")
+    county_code: str | None = strawberry.field(
+        default=None, description="所在县级代码；市外单位留空并填写所在地区"
+    )
+    external_region: str = strawberry.field(default="", description="市外单位的所在地区")
+    offers: list[enums.HelpKind] = strawberry.field(
+        default_factory=list, description="可提供的帮扶方式"
+    )
+    reserved_share: Money | None = strawberry.field(
+        default=None, description="年度预留采购份额（元）"
+    )
+    introduction: str = strawberry.field(default="", description="单位简介")
+    contact_name: str = strawberry.field(default="", description="联系人")
+    contact_phone: str = strawberry.field(default="", description="联系电话")
+
+
+@strawberry.input(description="登记合作社（乡村振兴局录入，直接通过审核）")
+class RegisterCooperativeInput:
+    credit_code: str = strawberry.field(description="统一社会信用代码（18 位，校验位须正确）")
+    name: str = strawberry.field(description="合作社名称")
+    village_id: strawberry.ID = strawberry.field(description="所在村（全局编号）")
+    members: int = strawberry.field(default=0, description="成员数")
+    lifted_members: int = strawberry.field(default=0, description="其中脱贫户成员数")
+    introduction: str = strawberry.field(default="", description="简介")
+    contact_name: str = strawberry.field(default="", description="联系人")
+    contact_phone: str = strawberry.field(default="", description="联系电话")
+
+
+@strawberry.type(description="登记帮扶主体的结果")
+class RegisterEnterprisePayload:
+    enterprise: Enterprise | None = strawberry.field(description="登记的帮扶主体；出错时为空")
+    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
+
+
+@strawberry.type(description="登记合作社的结果")
+class RegisterCooperativePayload:
+    cooperative: Cooperative | None = strawberry.field(description="登记的合作社；出错时为空")
+    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
+
+
+@strawberry.type
+class OrganisationMutations:
+    @strawberry.mutation(description="登记帮扶主体（乡村振兴局，限本辖区；自行注册请用网页）")
+    async def register_enterprise(
+        self,
+        info: Info,
+        input: Annotated[RegisterEnterpriseInput, strawberry.argument(description="输入")],
+    ) -> RegisterEnterprisePayload:
+        actor = info.context.actor
+        data = input_data(input, skip=("reserved_share",))
+
+        def work(session):
+            require_signed_in(actor)
+            share = input.reserved_share or "0"
+            data["reserved_share_fen"] = yuan_to_fen(
+                share, field="reserved_share", label="预留份额"
+            )
+            return services.register_enterprise(session=session, actor=actor, data=data)
+
+        enterprise, errors = await mutate(info, work)
+        return RegisterEnterprisePayload(enterprise=enterprise, errors=errors)
+
+    @strawberry.mutation(description="登记合作社（乡村振兴局，限本辖区；自行注册请用网页）")
+    async def register_cooperative(
+        self,
+        info: Info,
+        input: Annotated[RegisterCooperativeInput, strawberry.argument(description="输入")],
+    ) -> RegisterCooperativePayload:
+        actor = info.context.actor
+        data = input_data(input, skip=("village_id",))
+
+        def work(session):
+            require_signed_in(actor)
+            data["village_id"] = parse_id(input.village_id, "Village", field="village_id")
+            return services.register_cooperative(session=session, actor=actor, data=data)
+
+        cooperative, errors = await mutate(info, work)
+        return RegisterCooperativePayload(cooperative=cooperative, errors=errors)

@@ -1,0 +1,372 @@
+"""Pairing agreements (结对帮扶协议) and outcome reports: types, queries, proposals.
+
+An agreement, its commitments and its reports are seen by the two parties, the bureau whose
+region holds the village, and admins (``can_see_agreement``); lists are scoped the same way.
+"""
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from app import models
+from app.errors import PermissionDeniedError
+from app.models.enums import HelpKind as DomainHelpKind
+from app.models.flags import from_mask
+from app.permissions import can_see_agreement
+from app.schema import enums
+from app.schema.context import Context, Info
+from app.schema.errors import UserError, input_data, mutate
+from app.schema.loaders import ready
+from app.schema.node import Node, is_type_of, parse_id, register
+from app.schema.organisations import Enterprise, enterprise_reference
+from app.schema.pagination import (
+    AFTER_DESCRIPTION,
+    DEFAULT_PAGE_SIZE,
+    FIRST_DESCRIPTION,
+    Connection,
+    list_connection,
+    page_request,
+)
+from app.schema.regions import Village
+from app.schema.scalars import Money
+from app.services.pairing import proposals
+from app.services.queries import pairing as queries
+
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+
+AgreementOrder = enums.graphql_enum(
+    queries.AgreementOrder,
+    {
+        queries.AgreementOrder.newest: "新提出的在前",
+        queries.AgreementOrder.start_on: "按开始日期",
+        queries.AgreementOrder.end_on: "按结束日期",
+        queries.AgreementOrder.number: "按协议编号",
+    },
+    "结对协议列表的排序",
+)
+
+
+@strawberry.type(
+    description="结对帮扶协议：一个帮扶主体与一个村之间的多年协议。"
+    "仅协议双方、村所在县的乡村振兴局和管理员可见"
+)
+class PairingAgreement(Node):
+    is_type_of = is_type_of(models.PairingAgreement)
+
+    number: str = strawberry.field(description="协议编号，如 JD-2026-000001")
+    start_on: date = strawberry.field(description="开始日期")
+    end_on: date = strawberry.field(description="结束日期")
+    status: enums.AgreementStatus = strawberry.field(description="状态")
+    status_reason: str = strawberry.field(description="婉拒、撤回或终止的原因")
+    commit_funding_business_fen: Money = strawberry.field(
+        name="commitFundingBusiness", description="承诺经营性资金（元）"
+    )
+    commit_funding_welfare_fen: Money = strawberry.field(
+        name="commitFundingWelfare", description="承诺公益性资金（元）"
+    )
+    commit_jobs: int = strawberry.field(description="承诺带动就业人数")
+    commit_trainees: int = strawberry.field(description="承诺培训人次")
+    commit_purchase_fen: Money = strawberry.field(
+        name="commitPurchase", description="承诺采购帮销金额（元）"
+    )
+    commit_beneficiaries: int = strawberry.field(description="承诺受益人数")
+    note: str = strawberry.field(description="备注")
+    proposed_at: datetime = strawberry.field(description="提出时间")
+    signed_at: datetime | None = strawberry.field(description="村签约时间")
+    filed_at: datetime | None = strawberry.field(description="乡村振兴局备案时间")
+    ended_at: datetime | None = strawberry.field(description="结束（完成、终止等）时间")
+    updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(description="版本号；修改时原样传回，用于发现他人的并发修改")
+
+    @strawberry.field(description="帮扶方式")
+    def help_kinds(self, root: models.PairingAgreement) -> list[enums.HelpKind]:
+        return from_mask(root.help_kinds, DomainHelpKind)
+
+    @strawberry.field(description="承诺资金合计（经营性 + 公益性，元）")
+    def commit_funding(self, root: models.PairingAgreement) -> Money:
+        return root.commit_funding_fen
+
+    @strawberry.field(description="帮扶主体")
+    def enterprise(self, root: models.PairingAgreement, info: Info) -> Enterprise:
+        return enterprise_reference(info.context, root.enterprise_id)
+
+    @strawberry.field(description="帮扶村")
+    def village(self, root: models.PairingAgreement, info: Info) -> Village:
+        return info.context.loaders.village_by_id.load(root.village_id)
+
+    @strawberry.field(description="最近一个季度的帮扶成效报告；尚无报告时为空")
+    def latest_report(self, root: models.PairingAgreement, info: Info) -> "OutcomeReport | None":
+        return ready(info.context.loaders.latest_report_by_agreement, root.id)
+
+    @strawberry.field(description="全部帮扶成效报告，按季度先后（五年期协议至多 20 份）")
+    def reports(self, root: models.PairingAgreement, info: Info) -> list["OutcomeReport"]:
+        return info.context.loaders.reports_by_agreement.load(root.id)
+
+
+@strawberry.type(
+    description="帮扶成效报告：一个季度的实绩。提交 → 村确认 → 乡村振兴局核实，或退回修改"
+)
+class OutcomeReport(Node):
+    is_type_of = is_type_of(models.OutcomeReport)
+
+    year: int = strawberry.field(description="年份")
+    quarter: int = strawberry.field(description="季度 1–4")
+    actual_funding_business_fen: Money = strawberry.field(
+        name="actualFundingBusiness", description="实际经营性资金（元）"
+    )
+    actual_funding_welfare_fen: Money = strawberry.field(
+        name="actualFundingWelfare", description="实际公益性资金（元）"
+    )
+    actual_jobs: int = strawberry.field(description="实际带动就业人数")
+    actual_trainees: int = strawberry.field(description="实际培训人次")
+    actual_purchase_fen: Money = strawberry.field(
+        name="actualPurchase", description="实际采购帮销金额（元）"
+    )
+    actual_beneficiaries: int = strawberry.field(description="实际受益人数")
+    narrative: str = strawberry.field(description="情况说明")
+    status: enums.ReportStatus = strawberry.field(description="状态")
+    return_comment: str = strawberry.field(description="退回时的意见")
+    submitted_at: datetime = strawberry.field(description="提交时间")
+    confirmed_at: datetime | None = strawberry.field(description="村确认时间")
+    verified_at: datetime | None = strawberry.field(description="乡村振兴局核实时间")
+    updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(description="版本号；处理时原样传回，用于发现并发修改")
+
+    @strawberry.field(description="报告期，如 2026Q3")
+    def period(self, root: models.OutcomeReport) -> str:
+        return root.period
+
+    @strawberry.field(description="所属协议")
+    async def agreement(self, root: models.OutcomeReport, info: Info) -> PairingAgreement:
+        return await agreement_reference(info.context, root.agreement_id)
+
+
+# Visibility -----------------------------------------------------------------------------------
+
+
+async def _allowed(context: Context, agreement: models.PairingAgreement) -> bool:
+    village = await context.loaders.village_by_id.load(agreement.village_id)
+    return can_see_agreement(
+        context.actor, agreement.enterprise_id, agreement.village_id, village.county_code
+    )
+
+
+async def visible_agreement(context: Context, key: int) -> models.PairingAgreement | None:
+    row = await context.loaders.agreement_by_id.load(key)
+    return row if row is not None and await _allowed(context, row) else None
+
+
+async def visible_report(context: Context, key: int) -> models.OutcomeReport | None:
+    row = await context.loaders.report_by_id.load(key)
+    if row is None or await visible_agreement(context, row.agreement_id) is None:
+        return None
+    return row
+
+
+async def agreement_reference(context: Context, key: int) -> models.PairingAgreement:
+    row = await visible_agreement(context, key)
+    if row is None:
+        raise PermissionDeniedError("您没有权限查看该结对协议")
+    return row
+
+
+register("PairingAgreement", models.PairingAgreement, visible_agreement)
+register("OutcomeReport", models.OutcomeReport, visible_report)
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="结对协议列表的筛选条件；各项同时满足，日期范围含两端")
+class AgreementFilter:
+    status: list[enums.AgreementStatus] | None = strawberry.field(
+        default=None, description="只看这些状态"
+    )
+    help_kind: enums.HelpKind | None = strawberry.field(default=None, description="含此帮扶方式")
+    county_code: str | None = strawberry.field(default=None, description="村所在县级代码")
+    enterprise_id: strawberry.ID | None = strawberry.field(default=None, description="帮扶主体")
+    village_id: strawberry.ID | None = strawberry.field(default=None, description="帮扶村")
+    start_from: date | None = strawberry.field(default=None, description="开始日期不早于")
+    start_to: date | None = strawberry.field(default=None, description="开始日期不晚于")
+    end_from: date | None = strawberry.field(default=None, description="结束日期不早于")
+    end_to: date | None = strawberry.field(default=None, description="结束日期不晚于")
+
+    def to_filter(self) -> queries.AgreementFilter:
+        enterprise = self.enterprise_id
+        village = self.village_id
+        return queries.AgreementFilter(
+            statuses=enums.domains(self.status),
+            help_kind=enums.domain(self.help_kind),
+            county_code=self.county_code,
+            enterprise_id=parse_id(enterprise, "Enterprise", field="enterpriseId")
+            if enterprise
+            else None,
+            village_id=parse_id(village, "Village", field="villageId") if village else None,
+            start_from=self.start_from,
+            start_to=self.start_to,
+            end_from=self.end_from,
+            end_to=self.end_to,
+        )
+
+
+@strawberry.input(description="帮扶成效报告列表的筛选条件；各项同时满足")
+class OutcomeReportFilter:
+    status: list[enums.ReportStatus] | None = strawberry.field(
+        default=None, description="只看这些状态"
+    )
+    year: int | None = strawberry.field(default=None, description="年份")
+    quarter: int | None = strawberry.field(default=None, description="季度 1–4")
+    agreement_id: strawberry.ID | None = strawberry.field(default=None, description="所属协议")
+    county_code: str | None = strawberry.field(default=None, description="村所在县级代码")
+
+    def to_filter(self) -> queries.ReportFilter:
+        agreement = self.agreement_id
+        return queries.ReportFilter(
+            statuses=enums.domains(self.status),
+            year=self.year,
+            quarter=self.quarter,
+            agreement_id=parse_id(agreement, "PairingAgreement", field="agreementId")
+            if agreement
+            else None,
+            county_code=self.county_code,
+        )
+
+
+@strawberry.type
+class PairingQueries:
+    @strawberry.field(description="结对协议列表（只含您有权查看的）")
+    async def agreements(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            AgreementFilter | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        order_by: Annotated[
+            AgreementOrder, strawberry.argument(description="排序，默认新提出的在前")
+        ] = AgreementOrder.NEWEST,
+    ) -> Connection[PairingAgreement]:
+        filters = filter.to_filter() if filter else queries.AgreementFilter()
+        query = queries.select_agreements(
+            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
+        )
+        loader = info.context.loaders.agreement_by_id
+        return await list_connection(info, query, page_request(first, after), prime=loader)
+
+    @strawberry.field(description="按全局编号或协议编号查一份结对协议；不存在或无权查看时为空")
+    async def agreement(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="全局编号")] = None,
+        number: Annotated[str | None, strawberry.argument(description="协议编号")] = None,
+    ) -> PairingAgreement | None:
+        if id is not None:
+            key = parse_id(id, "PairingAgreement", field="id")
+        elif number is not None:
+            key = await info.context.read(lambda s: queries.agreement_id_by_number(s, number))
+            if key is None:
+                return None
+        else:
+            return None
+        return await visible_agreement(info.context, key)
+
+    @strawberry.field(description="帮扶成效报告列表（只含您有权查看的协议的报告），新季度在前")
+    async def outcome_reports(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: Annotated[
+            OutcomeReportFilter | None, strawberry.argument(description="筛选条件")
+        ] = None,
+    ) -> Connection[OutcomeReport]:
+        filters = filter.to_filter() if filter else queries.ReportFilter()
+        query = queries.select_reports(actor=info.context.actor, filters=filters)
+        loader = info.context.loaders.report_by_id
+        return await list_connection(info, query, page_request(first, after), prime=loader)
+
+
+# Mutations ------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="协议的帮扶方式、期限和承诺；金额以元填写，最多两位小数")
+class CommitmentsInput:
+    help_kinds: list[enums.HelpKind] = strawberry.field(description="帮扶方式，至少一项")
+    start_on: date = strawberry.field(description="开始日期")
+    end_on: date = strawberry.field(description="结束日期（期限 1 至 5 年）")
+    commit_funding_business: Money | None = strawberry.field(
+        default=None, description="经营性资金（元）"
+    )
+    commit_funding_welfare: Money | None = strawberry.field(
+        default=None, description="公益性资金（元）"
+    )
+    commit_jobs: int = strawberry.field(default=0, description="带动就业人数")
+    commit_trainees: int = strawberry.field(default=0, description="培训人次")
+    commit_purchase: Money | None = strawberry.field(default=None, description="采购帮销金额（元）")
+    commit_beneficiaries: int = strawberry.field(default=0, description="受益人数")
+    note: str = strawberry.field(default="", description="备注")
+
+
+@strawberry.input(description="提出结对帮扶（帮扶主体向村提出，待村签约）")
+class ProposeAgreementInput(CommitmentsInput):
+    enterprise_id: strawberry.ID = strawberry.field(description="帮扶主体（本单位）")
+    village_id: strawberry.ID = strawberry.field(description="帮扶村")
+
+
+@strawberry.input(description="在村签约前修改提议的承诺内容")
+class ReviseProposalInput(CommitmentsInput):
+    agreement_id: strawberry.ID = strawberry.field(description="协议")
+    expected_version: int = strawberry.field(description="您看到的协议版本号（version）")
+
+
+@strawberry.type(description="结对协议操作的结果")
+class PairingAgreementPayload:
+    agreement: PairingAgreement | None = strawberry.field(description="协议；出错时为空")
+    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
+
+
+@strawberry.type
+class PairingMutations:
+    @strawberry.mutation(description="提出结对帮扶（已通过审核的帮扶主体）")
+    async def propose_agreement(
+        self,
+        info: Info,
+        input: Annotated[ProposeAgreementInput, strawberry.argument(description="输入")],
+    ) -> PairingAgreementPayload:
+        actor = info.context.actor
+        data = input_data(input, skip=("enterprise_id", "village_id"))
+
+        def work(session):
+            data["enterprise_id"] = parse_id(
+                input.enterprise_id, "Enterprise", field="enterprise_id"
+            )
+            data["village_id"] = parse_id(input.village_id, "Village", field="village_id")
+            return proposals.propose_agreement(session=session, actor=actor, data=data)
+
+        agreement, errors = await mutate(info, work)
+        return PairingAgreementPayload(agreement=agreement, errors=errors)
+
+    @strawberry.mutation(description="修改尚未签约的提议（提出方）；版本号不符时为冲突")
+    async def revise_proposal(
+        self,
+        info: Info,
+        input: Annotated[ReviseProposalInput, strawberry.argument(description="输入")],
+    ) -> PairingAgreementPayload:
+        actor = info.context.actor
+        data = input_data(input, skip=("agreement_id", "expected_version"))
+
+        def work(session):
+            key = parse_id(input.agreement_id, "PairingAgreement", field="agreement_id")
+            return proposals.revise_proposal(
+                session=session,
+                actor=actor,
+                agreement_id=key,
+                expected_version=input.expected_version,
+                data=data,
+            )
+
+        agreement, errors = await mutate(info, work)
+        return PairingAgreementPayload(agreement=agreement, errors=errors)

@@ -1,0 +1,69 @@
+"""``/graphql`` on the Starlette app: Strawberry's ASGI view with the project's context.
+
+POST only for operations (queries via GET are refused too, so no operation rides on a link);
+GraphiQL on GET in development only. No batching, no multipart, no subscriptions. The actor comes
+from ``ActorMiddleware`` (session cookie or ``Authorization: Bearer``); CSRF for cookie-signed
+posts is checked by ``CSRFMiddleware`` before the request gets here.
+"""
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from app.config import Settings
+from app.db import Database
+from app.schema.context import Context, run_operation
+from app.schema.schema import create_schema
+from app.schema.security import with_code
+from app.web.requests import current_actor
+from app.web.security import csrf_token
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, *, settings: Settings, database: Database):
+        super().__init__(
+            create_schema(introspection=settings.introspection_enabled),
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=False,
+            subscription_protocols=(),
+        )
+        self.database = database
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        return Context(
+            actor=current_actor(request),
+            database=self.database,
+            request=request,
+            response=response,
+        )
+
+    async def execute_operation(self, **kwargs):  # type: ignore[override]
+        # Off the server's event loop, with the request's database work (see app.schema.context).
+        parent = super()
+        return await run_operation(kwargs["context"], lambda: parent.execute_operation(**kwargs))
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # ErrorPolicy gives every error of an operation its code; errors raised before the
+        # operation began (none known today) get theirs here, so no client sees an error without.
+        for error in result.errors or ():
+            with_code(error)
+        return await super().process_result(request, result)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # A signed-in developer's GraphiQL sends the session's CSRF token with each operation.
+        headers = json.dumps({"X-CSRF-Token": csrf_token(request)})
+        html = self.graphql_ide_html.replace(
+            "const defaultHeaders = {};", f"const defaultHeaders = {headers};"
+        )
+        return HTMLResponse(html)
+
+
+def graphql_app(settings: Settings, database: Database) -> GraphQLView:
+    return GraphQLView(settings=settings, database=database)
