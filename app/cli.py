@@ -179,6 +179,21 @@ def user_create(
     console.print(f"已创建账号 {username}（编号 {user_id}）。")
 
 
+@main.group(help="GraphQL 接口")
+def graphql() -> None:
+    pass
+
+
+@graphql.command("export", help="把 GraphQL 接口定义写入仓库根目录的 schema.graphql")
+@click.option(
+    "--check", is_flag=True, help="只检查 schema.graphql 是否与代码一致，不一致时非零退出"
+)
+def graphql_export(check: bool) -> None:
+    from app.schema.export import main as export
+
+    raise SystemExit(export(["--check"] if check else []))
+
+
 def _register_search_commands() -> None:
     from app.search.cli import search as search_group
 

@@ -120,3 +120,8 @@ def test_development_generates_a_secret_once_into_var(monkeypatch, tmp_path):
     assert len(first) >= 32
     assert (tmp_path / "var" / "secret_key").read_text() == first
     assert Settings().secret_key == first
+
+
+def test_graphql_export_check_passes_when_schema_graphql_is_current():
+    result = CliRunner().invoke(main, ["graphql", "export", "--check"])
+    assert result.exit_code == 0, result.output

@@ -1,8 +1,9 @@
 """DataLoaders, built per request (a module-level loader would cache across users forever).
 
 ``<Model>By<Key>Loader`` loads rows by key, one statement per batch; ``<Children>By<Parent>Loader``
-loads one page of children for every parent in a batch with one windowed statement. Loaders do not
-check permissions: page loaders run scoped queries, and the types check each row they expose.
+loads one page of children for every parent in a batch with one windowed statement. Row loaders
+do not check permissions (the types check each row they expose), except ``Visible…`` ones, which
+apply the predicate in the batch; page loaders run scoped queries.
 """
 
 from collections.abc import Callable, Hashable, Sequence
