@@ -28,7 +28,7 @@ from app.schema.pagination import (
     page_request,
 )
 from app.schema.regions import Village
-from app.services import accounts
+from app.services import accounts, api_tokens
 from app.services.queries.batches import Slice
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
@@ -127,7 +127,7 @@ class Me:
     @strawberry.field(description="本人的接口令牌，新建的在前（含已吊销的）")
     async def api_tokens(self, info: Info) -> list[ApiToken]:
         actor = info.context.actor
-        return await info.context.read(lambda s: accounts.list_api_tokens(session=s, actor=actor))
+        return await info.context.read(lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
 
 
 # Visibility -----------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class AccountMutations:
     ) -> CreateApiTokenPayload:
         actor = info.context.actor
         created, errors = await mutate(
-            info, lambda s: accounts.create_api_token(session=s, actor=actor, name=input.name)
+            info, lambda s: api_tokens.create_api_token(session=s, actor=actor, name=input.name)
         )
         token, raw = created or (None, None)
         return CreateApiTokenPayload(api_token=token, token=raw, errors=errors)
@@ -260,7 +260,7 @@ class AccountMutations:
 
         def work(session):
             key = parse_id(input.api_token_id, "ApiToken", field="api_token_id")
-            return accounts.revoke_api_token(session=session, actor=actor, token_id=key)
+            return api_tokens.revoke_api_token(session=session, actor=actor, token_id=key)
 
         token, errors = await mutate(info, work)
         return RevokeApiTokenPayload(api_token=token, errors=errors)

@@ -6,6 +6,7 @@ do not check permissions (the types check each row they expose), except ``Visibl
 apply the predicate in the batch; page loaders run scoped queries.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -78,7 +79,7 @@ def _windowed(loader: type["PageLoader"], actor: Actor, filters: Hashable, order
     return windowed(query, parent=loader.parent, order_by=order_by)
 
 
-class PageLoader(DataLoader):
+class PageLoader(DataLoader, ABC):
     """One page of children per (parent key, PageArgs) as a Connection, one statement per
     distinct PageArgs."""
 
@@ -89,9 +90,9 @@ class PageLoader(DataLoader):
         self.context = context
 
     @classmethod
+    @abstractmethod
     def select(cls, actor: Actor, args: PageArgs) -> tuple[sa.Select, Sequence]:
         """The scoped query (without order) and the order within each parent."""
-        raise NotImplementedError
 
     def prefetch(self, session: Session, rows: list, include: frozenset[str]) -> None:
         """Load what the query selects on the children, for all of them at once."""

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import AuthenticationError, DomainError, ThrottledError
-from app.services import accounts
+from app.services import accounts, api_tokens
 from app.web.auth import current_user, sign_in, sign_out
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
@@ -77,7 +77,7 @@ async def account(request: Request) -> Response:
     actor = current_actor(request)
     if not actor.is_authenticated:
         return login_redirect(request)
-    tokens = await read_only(request, lambda s: accounts.list_api_tokens(session=s, actor=actor))
+    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
     return _account_page(request, tokens=tokens)
 
 
@@ -120,7 +120,7 @@ async def change_password(request: Request) -> Response:
 
 async def _account_with_errors(request, errors):
     actor = current_actor(request)
-    tokens = await read_only(request, lambda s: accounts.list_api_tokens(session=s, actor=actor))
+    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
     return _account_page(request, tokens=tokens, errors=errors, status_code=422)
 
 
@@ -131,7 +131,7 @@ async def create_token(request: Request) -> Response:
     data = await read_form(request)
 
     def create(session):
-        _token, raw = accounts.create_api_token(
+        _token, raw = api_tokens.create_api_token(
             session=session, actor=actor, name=data.get("name", "")
         )
         return raw
@@ -140,7 +140,7 @@ async def create_token(request: Request) -> Response:
         raw = await in_unit_of_work(request, create)
     except DomainError as exc:
         return await _account_with_errors(request, field_errors(exc))
-    tokens = await read_only(request, lambda s: accounts.list_api_tokens(session=s, actor=actor))
+    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
     # Shown once, on this response only; never stored in the session or a flash.
     response = _account_page(request, tokens=tokens, new_token=raw)
     response.headers["Cache-Control"] = "no-store"
@@ -155,7 +155,7 @@ async def revoke_token(request: Request) -> Response:
     try:
         await in_unit_of_work(
             request,
-            lambda s: accounts.revoke_api_token(session=s, actor=actor, token_id=token_id),
+            lambda s: api_tokens.revoke_api_token(session=s, actor=actor, token_id=token_id),
         )
     except DomainError as exc:
         flash(request, exc.message, level="error")

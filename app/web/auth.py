@@ -8,7 +8,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.actors import ANONYMOUS, Actor
 from app.db import Database
 from app.models import User
-from app.services.accounts import actor_for, user_for_session, user_for_token
+from app.services.accounts import actor_for, user_for_session
+from app.services.api_tokens import user_for_token
 
 SESSION_USER = "uid"
 SESSION_AUTH_VERSION = "av"

@@ -1,7 +1,7 @@
 """Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
 
 from app.models.enums import UserRole
-from app.services import accounts, events, organisations, pairing, villages
+from app.services import accounts, api_tokens, events, organisations, pairing, villages
 from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action
 from tests.factories import make_village, valid_credit_code
 
@@ -92,8 +92,8 @@ ACTIONS = [
         frozenset({"admin"}),
     ),
     Action(
-        "accounts.create_api_token",
-        lambda s, w, a: accounts.create_api_token(session=s, actor=a, name="对接"),
+        "api_tokens.create_api_token",
+        lambda s, w, a: api_tokens.create_api_token(session=s, actor=a, name="对接"),
         SIGNED_IN,
     ),
     Action(

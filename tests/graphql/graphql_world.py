@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.models import OutcomeReport, User, Village
 from app.models.enums import AgreementStatus, RegistrationStatus, ReportStatus
-from app.services import accounts
+from app.services import api_tokens
 from tests.authz.world import World, build_world
 from tests.factories import (
     make_agreement,
@@ -69,7 +69,7 @@ def build_graphql_world(session: Session) -> GraphQLWorld:
     tokens, token_ids = {}, {}
     for name, actor in world.actors.items():
         if actor.user_id is not None:
-            token, raw = accounts.create_api_token(session=session, actor=actor, name="测试")
+            token, raw = api_tokens.create_api_token(session=session, actor=actor, name="测试")
             tokens[name] = raw
             token_ids[name] = token.id
     session.flush()

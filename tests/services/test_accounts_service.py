@@ -19,15 +19,13 @@ from app.services.accounts import (
     actor_for,
     authenticate,
     change_password,
-    create_api_token,
     create_user,
     pending_registrations,
     register_account,
     review_registration,
-    revoke_api_token,
     user_for_session,
-    user_for_token,
 )
+from app.services.api_tokens import create_api_token, revoke_api_token, user_for_token
 from app.services.inputs import InputErrors
 from tests.factories import make_county, make_village, valid_credit_code
 
