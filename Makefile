@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-pg lint format install browser-deps bench clean
+.PHONY: run test test-pg soak lint format install browser-deps bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -45,6 +45,17 @@ test: install browser-deps
 # The whole suite again on PostgreSQL (the server must answer at PG_TEST_URL).
 test-pg: install browser-deps
 	CUNQI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# The long load (60 s: SQLite, then PostgreSQL with two workers) and the fault tests; make test
+# runs the same tests for 10 s.
+soak: install
+	CUNQI_LOAD_SECONDS=60 $(BIN)/pytest tests/load tests/fault -p no:cacheprovider
+	CUNQI_LOAD_SECONDS=60 CUNQI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/load -p no:cacheprovider
+
+# GraphQL, search, page and dashboard benchmarks on province-scale data (seeded once into var/bench/);
+# the table of percentiles and ratios goes to bench/results.md.
+bench: install
+	$(BIN)/python bench/run_all.py
 
 lint: install
 	$(BIN)/ruff check .

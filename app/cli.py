@@ -194,6 +194,87 @@ def graphql_export(check: bool) -> None:
     raise SystemExit(export(["--check"] if check else []))
 
 
+@main.group(help="台账导出")
+def export() -> None:
+    pass
+
+
+@export.command("ledger", help="导出台账（帮扶协议、成效报告、订单、各县覆盖及主体名录）")
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="输出文件路径")
+@click.option("--county", default=None, help="只导出一个县（县级代码）")
+def export_ledger(fmt: str, output: str | None, county: str | None) -> None:
+    from pathlib import Path
+
+    from app.actors import SYSTEM
+    from app.errors import DomainError
+    from app.services import ledger
+
+    database = _database()
+    try:
+        with database.unit_of_work() as session:
+            job = ledger.request_export(session=session, actor=SYSTEM, fmt=fmt, county_code=county)
+            job_id, name = job.id, job.file_name
+        target = Path(output or name)
+        with progress_bar() as bar:
+            task = bar.add_task("导出台账", total=None)
+            ledger.run_export(
+                database,
+                job_id,
+                target.parent.resolve(),
+                file_name=target.name,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    console.print(f"台账已导出到 {target}。")
+
+
+@main.command("import", help="导入行政村、帮扶主体、合作社、产品（XLSX 或 CSV）；有错误时不写入")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--kind",
+    type=click.Choice(["villages", "enterprises", "cooperatives", "products"]),
+    default=None,
+    help="CSV 文件或未按模板命名的工作表的数据类型",
+)
+def import_file(file: str, kind: str | None) -> None:
+    from pathlib import Path
+
+    from app.actors import SYSTEM
+    from app.errors import DomainError
+    from app.services import imports
+
+    database = _database()
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("校验并导入", total=None)
+            with database.unit_of_work() as session:
+                result = imports.import_file(
+                    session=session,
+                    actor=SYSTEM,
+                    source=Path(file),
+                    filename=file,
+                    kind=kind,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+    except imports.ImportRejected as exc:
+        for error in exc.row_errors:
+            console.print(f"[red]✗[/red] {error}")
+        raise click.ClickException(exc.message) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    titles = {key: kind.title for key, kind in imports.KINDS.items()}
+    summary = "，".join(f"{titles[k]} {n}" for k, n in result.counts.items())
+    console.print(f"已导入：{summary}。")
+
+
 def _register_search_commands() -> None:
     from app.search.cli import search as search_group
 

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    # Email of notifications: off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_sender: str = "noreply@cunqi.local"
+    smtp_timeout_seconds: float = 5.0
+    mail_retry_seconds: int = 60
+    # 公示期: days a certification stays on public notice before it takes effect.
+    certification_notice_days: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -63,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.introspection is None else self.introspection
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:

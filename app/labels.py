@@ -11,12 +11,14 @@ from app.models.enums import (
     EnterpriseKind,
     HelpKind,
     NeedStatus,
+    ObjectionStatus,
     OrderStatus,
     ProductCategory,
     ProductStatus,
     RegistrationStatus,
     ReportStatus,
 )
+from app.models.exports import ExportStatus
 
 COUNTY_CATEGORY = {
     CountyCategory.demonstration: "乡村振兴先行示范县",
@@ -68,8 +70,14 @@ PRODUCT_STATUS = {
 }
 CERTIFICATION_STATUS = {
     CertificationStatus.pending: "待审核",
+    CertificationStatus.publicised: "公示中",
     CertificationStatus.approved: "已认定",
     CertificationStatus.rejected: "未通过",
+}
+OBJECTION_STATUS = {
+    ObjectionStatus.open: "待处理",
+    ObjectionStatus.upheld: "异议成立",
+    ObjectionStatus.dismissed: "异议不成立",
 }
 # Units a product is sold in; an order or a demand must use the product's own unit.
 PRODUCT_UNITS = ("斤", "公斤", "吨", "箱", "件", "袋", "盒", "瓶", "桶", "罐", "只", "个", "套")
@@ -199,8 +207,19 @@ EVENT_ACTION = {
     "need.status": "需求状态变更",
 }
 
+EXPORT_STATUS = {
+    ExportStatus.queued: "排队中",
+    ExportStatus.running: "导出中",
+    ExportStatus.done: "已完成",
+    ExportStatus.failed: "失败",
+}
+
 # Status tone for badges: colour always comes with the label text (UI.md).
 STATUS_TONE = {
+    "queued": "pending",
+    "running": "pending",
+    "done": "ok",
+    "failed": "danger",
     "proposed": "pending",
     "signed": "pending",
     "active": "ok",
@@ -226,9 +245,13 @@ STATUS_TONE = {
     "pending": "pending",
     "approved": "ok",
     "rejected": "danger",
+    "publicised": "pending",
+    "upheld": "danger",
+    "dismissed": "muted",
 }
 
 _BY_ENUM: dict[type[StrEnum], dict] = {
+    ExportStatus: EXPORT_STATUS,
     CountyCategory: COUNTY_CATEGORY,
     HelpKind: HELP_KIND,
     NeedStatus: NEED_STATUS,
@@ -238,6 +261,7 @@ _BY_ENUM: dict[type[StrEnum], dict] = {
     Certification: CERTIFICATION,
     ProductStatus: PRODUCT_STATUS,
     CertificationStatus: CERTIFICATION_STATUS,
+    ObjectionStatus: OBJECTION_STATUS,
     AgreementStatus: AGREEMENT_STATUS,
     ReportStatus: REPORT_STATUS,
     DemandStatus: DEMAND_STATUS,

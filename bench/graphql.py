@@ -7,6 +7,7 @@ throughput, p50/p95 latency and GraphQL ÷ floor ratios, and the server's peak m
 
     .venv/bin/python bench/graphql.py                 # province data in var/bench/ (seeded once)
     .venv/bin/python bench/graphql.py --seconds 20 --clients 8
+    .venv/bin/python bench/graphql.py --scale city    # city data: quick, for profiling
 
 The database is seeded with ``app.seed.seed_database(scale="province")`` the first time (a few
 minutes) and reused afterwards; so is the search index the server builds at its first start.
@@ -33,7 +34,7 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from app import migrate  # noqa: E402
@@ -41,9 +42,13 @@ from app.actors import SYSTEM  # noqa: E402
 from app.db import Database, create_db_engine  # noqa: E402
 from app.models import PairingAgreement, User  # noqa: E402
 from app.models.enums import AgreementStatus, UserRole  # noqa: E402
-from app.services import accounts  # noqa: E402
+from app.services import accounts, api_tokens  # noqa: E402
 
-DEFAULT_DATABASE = f"sqlite:///{ROOT / 'var' / 'bench' / 'graphql-province.sqlite3'}"
+
+def default_database(scale: str) -> str:
+    return f"sqlite:///{ROOT / 'var' / 'bench' / f'graphql-{scale}.sqlite3'}"
+
+
 BENCH_USER = "bench_city_bureau"
 SECRET = "bench-secret-" + "x" * 40
 COUNTIES = ["140802", "140821", "140822", "140824", "140826", "140829", "140881"]
@@ -88,16 +93,16 @@ PRODUCTS = """query Products($category: ProductCategory, $county: String, $after
 # Setting up ------------------------------------------------------------------------------------
 
 
-def prepare(url: str) -> tuple[str, list[int]]:
+def prepare(url: str, scale: str = "province") -> tuple[str, list[int]]:
     """Migrate and seed the database if needed; a token for a city bureau user; agreement ids."""
     migrate.upgrade(url)
     database = Database(create_db_engine(url))
     from app.seed import seed_database
 
     started = time.perf_counter()
-    result = seed_database(database, scale="province")
+    result = seed_database(database, scale=scale)
     if not result.skipped:
-        print(f"seeded province data in {time.perf_counter() - started:.0f} s: {result.counts}")
+        print(f"seeded {scale} data in {time.perf_counter() - started:.0f} s: {result.counts}")
     if database.is_sqlite:
         # Planner statistics, as `PRAGMA optimize` keeps them in production (bench/README.md).
         with database.engine.begin() as connection:
@@ -112,7 +117,7 @@ def prepare(url: str) -> tuple[str, list[int]]:
                 role=UserRole.bureau,
                 region_code="140800",
             )
-        _token, raw = accounts.create_api_token(
+        _token, raw = api_tokens.create_api_token(
             session=session, actor=accounts.actor_for(user), name="bench"
         )
         ids = list(
@@ -159,7 +164,13 @@ def serve(url: str, port: int, *, gc_freeze: bool) -> None:
     from bench.graphql_floor import FLOOR_ROUTES
 
     # The search index of the bench data lives beside it (the first start builds it, minutes).
-    index = ROOT / "var" / "bench" / "graphql-index"
+    stem = Path(url.rpartition("/")[2]).stem
+    index = (
+        ROOT
+        / "var"
+        / "bench"
+        / ("graphql-index" if stem == "graphql-province" else f"{stem}-index")
+    )
     settings = Settings(
         environment="production", secret_key=SECRET, database_url=url, index_dir=index
     )
@@ -303,18 +314,18 @@ def memory_mb(pid: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "serve"])
-    parser.add_argument(
-        "--database", default=os.environ.get("CUNQI_BENCH_DATABASE_URL", DEFAULT_DATABASE)
-    )
+    parser.add_argument("--scale", default="province", choices=["city", "province"])
+    parser.add_argument("--database", default=os.environ.get("CUNQI_BENCH_DATABASE_URL"))
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() in the server")
     args = parser.parse_args(argv)
+    args.database = args.database or default_database(args.scale)
     if args.mode == "serve":
         serve(args.database, args.port, gc_freeze=args.gc_freeze)
         return
-    token, agreement_ids = prepare(args.database)
+    token, agreement_ids = prepare(args.database, args.scale)
     port = free_port()
     server = start_server(args.database, port, gc_freeze=args.gc_freeze)
     base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}

@@ -9,10 +9,22 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from app.errors import PermissionDeniedError
-from tests.authz import actions_accounts, actions_pairing, actions_trade
+from tests.authz import (
+    actions_accounts,
+    actions_bureau,
+    actions_inbox,
+    actions_pairing,
+    actions_trade,
+)
 from tests.authz.world import ACTORS, build_world
 
-ACTIONS = [*actions_accounts.ACTIONS, *actions_pairing.ACTIONS, *actions_trade.ACTIONS]
+ACTIONS = [
+    *actions_accounts.ACTIONS,
+    *actions_pairing.ACTIONS,
+    *actions_trade.ACTIONS,
+    *actions_bureau.ACTIONS,
+    *actions_inbox.ACTIONS,
+]
 
 
 def _row_counts(session: Session) -> dict[str, int]:
@@ -28,6 +40,9 @@ def _row_counts(session: Session) -> dict[str, int]:
 def test_authorization_matrix(session, action, actor_name):
     world = build_world(session)
     actor = world.actors[actor_name]
+    prepare = getattr(action, "prepare", None)
+    if prepare is not None:
+        prepare(session, world)  # scaffolding the action acts upon, counted in "before"
     before = _row_counts(session)
     if actor_name in action.allowed:
         result = action.run(session, world, actor)

@@ -2,7 +2,14 @@
 
 from app.models.account import ApiToken, LoginAttempt, User
 from app.models.audit import Counter, Event, SearchOutbox
+from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
+from app.models.notifications import (
+    CertificationObjection,
+    MailMessage,
+    MailSubscription,
+    Notification,
+)
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
 from app.models.product import CertificationApplication, Product
@@ -13,13 +20,18 @@ __all__ = [
     "INDICATORS",
     "ApiToken",
     "CertificationApplication",
+    "CertificationObjection",
     "Cooperative",
     "Counter",
     "County",
     "Demand",
     "Enterprise",
     "Event",
+    "ExportJob",
     "LoginAttempt",
+    "MailMessage",
+    "MailSubscription",
+    "Notification",
     "Order",
     "OutcomeReport",
     "PairingAgreement",

@@ -89,8 +89,25 @@ class ReportStatus(StrEnum):
 
 class CertificationStatus(StrEnum):
     pending = "pending"
+    # Approved by the bureau and on public notice (公示); takes effect when the period ends.
+    publicised = "publicised"
     approved = "approved"
     rejected = "rejected"
+
+
+class ObjectionStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+
+class RecipientKind(StrEnum):
+    """Who a notification is addressed to: one user, or every staff member of an organisation."""
+
+    user = "user"
+    enterprise = "enterprise"
+    cooperative = "cooperative"
+    village = "village"
 
 
 class DemandStatus(StrEnum):

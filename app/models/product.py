@@ -78,6 +78,9 @@ class CertificationApplication(SQLModel, table=True):
         sa.CheckConstraint(
             "status <> 'approved' OR expires_on IS NOT NULL", name="approved_has_expiry"
         ),
+        sa.CheckConstraint(
+            "status <> 'publicised' OR notice_ends_at IS NOT NULL", name="publicised_has_notice"
+        ),
         sa.Index("ix_certification_applications_status", "status"),
     )
 
@@ -89,6 +92,8 @@ class CertificationApplication(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     expires_on: date | None = Field(default=None)
     reason: str = Field(default="", max_length=500)
+    # End of the public notice period (公示期) that follows the bureau's approval.
+    notice_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="users.id")

@@ -4,7 +4,6 @@ Self-registration of accounts is a page (it sets a session); the API offers none
 """
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
@@ -21,18 +20,17 @@ from app.schema.organisations import (
     visible_enterprise,
 )
 from app.schema.pagination import (
-    AFTER_DESCRIPTION,
     DEFAULT_PAGE_SIZE,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     page_request,
 )
+from app.schema.payloads import Input, payload_type, respond
 from app.schema.regions import Village
 from app.services import accounts, api_tokens
 from app.services.queries.batches import Slice
 
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 # Where the session cookie keeps the account's auth version (app/web/auth.py).
 SESSION_AUTH_VERSION = "av"
 
@@ -208,22 +206,23 @@ class CreateApiTokenPayload:
     errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
 
 
-@strawberry.type(description="吊销接口令牌的结果")
-class RevokeApiTokenPayload:
-    api_token: ApiToken | None = strawberry.field(description="已吊销的令牌；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
-
-
-@strawberry.type(description="修改密码的结果")
-class ChangePasswordPayload:
-    me: Me | None = strawberry.field(description="当前用户；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
-
-
-@strawberry.type(description="审核注册申请的结果")
-class ReviewRegistrationPayload:
-    registration: Registration | None = strawberry.field(description="审核后的申请；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
+RevokeApiTokenPayload = payload_type(
+    "RevokeApiTokenPayload",
+    "api_token",
+    ApiToken,
+    description="吊销接口令牌的结果",
+    label="已吊销的令牌",
+)
+ChangePasswordPayload = payload_type(
+    "ChangePasswordPayload", "me", Me, description="修改密码的结果", label="当前用户"
+)
+ReviewRegistrationPayload = payload_type(
+    "ReviewRegistrationPayload",
+    "registration",
+    Registration,
+    description="审核注册申请的结果",
+    label="审核后的申请",
+)
 
 
 def _keep_this_session(context: Context, user: models.User) -> None:
@@ -241,7 +240,7 @@ class AccountMutations:
     async def create_api_token(
         self,
         info: Info,
-        input: Annotated[CreateApiTokenInput, strawberry.argument(description="输入")],
+        input: Input[CreateApiTokenInput],
     ) -> CreateApiTokenPayload:
         actor = info.context.actor
         created, errors = await mutate(
@@ -254,22 +253,19 @@ class AccountMutations:
     async def revoke_api_token(
         self,
         info: Info,
-        input: Annotated[RevokeApiTokenInput, strawberry.argument(description="输入")],
+        input: Input[RevokeApiTokenInput],
     ) -> RevokeApiTokenPayload:
-        actor = info.context.actor
-
-        def work(session):
+        def work(session, actor):
             key = parse_id(input.api_token_id, "ApiToken", field="api_token_id")
             return api_tokens.revoke_api_token(session=session, actor=actor, token_id=key)
 
-        token, errors = await mutate(info, work)
-        return RevokeApiTokenPayload(api_token=token, errors=errors)
+        return await respond(info, RevokeApiTokenPayload, work)
 
     @strawberry.mutation(description="修改当前用户的登录密码")
     async def change_password(
         self,
         info: Info,
-        input: Annotated[ChangePasswordInput, strawberry.argument(description="输入")],
+        input: Input[ChangePasswordInput],
     ) -> ChangePasswordPayload:
         actor = info.context.actor
         user, errors = await mutate(
@@ -289,11 +285,9 @@ class AccountMutations:
     async def review_registration(
         self,
         info: Info,
-        input: Annotated[ReviewRegistrationInput, strawberry.argument(description="输入")],
+        input: Input[ReviewRegistrationInput],
     ) -> ReviewRegistrationPayload:
-        actor = info.context.actor
-
-        def work(session):
+        def work(session, actor):
             key = parse_id(input.registration_id, "Registration", field="registration_id")
             return accounts.review_registration(
                 session=session,
@@ -303,5 +297,4 @@ class AccountMutations:
                 reason=input.reason,
             )
 
-        user, errors = await mutate(info, work)
-        return ReviewRegistrationPayload(registration=user, errors=errors)
+        return await respond(info, ReviewRegistrationPayload, work)

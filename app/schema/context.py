@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import strawberry
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Actor
+from app.config import get_settings
 from app.db import Database
 from app.schema.loaders import DataLoaders
 
@@ -43,6 +45,13 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = DataLoaders(self)
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploaded files are kept: the serving app's setting (the pages use the same)."""
+        if self.request is not None:
+            return Path(self.request.app.state.settings.upload_dir)
+        return Path(get_settings().upload_dir)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` with the request's read session (opened on first use)."""

@@ -18,11 +18,20 @@ from strawberry.dataloader import DataLoader
 
 from app.actors import Actor
 from app.errors import PermissionDeniedError
-from app.models import ApiToken, PairingAgreement, Product, User, VillageNeed
+from app.models import (
+    ApiToken,
+    CertificationApplication,
+    PairingAgreement,
+    Product,
+    ProductImage,
+    ReportEvidence,
+    User,
+    VillageNeed,
+)
 from app.models.enums import RegistrationStatus
 from app.permissions import can_see_cooperative, can_see_enterprise
 from app.schema.pagination import Connection
-from app.services import clock
+from app.services import certification, clock, pricing, product_images
 from app.services.queries import organisations, pairing, regions, trade
 from app.services.queries.batches import EMPTY, Slice, by_keys, pages_by_parent, windowed
 
@@ -182,6 +191,49 @@ class OrderByIdLoader(RowLoader):
     rows = staticmethod(trade.orders_by_id)
 
 
+class EvidenceByReportLoader(RowLoader):
+    """Each report's evidence files in upload order (an empty list when it has none)."""
+
+    @staticmethod
+    def rows(session: Session, report_ids: list) -> dict:
+        found: dict[int, list] = {key: [] for key in report_ids}
+        query = (
+            sa.select(ReportEvidence)
+            .where(ReportEvidence.report_id.in_(report_ids))
+            .order_by(ReportEvidence.report_id, ReportEvidence.id)
+        )
+        for row in session.scalars(query):
+            found[row.report_id].append(row)
+        return found
+
+
+class ImagesByProductLoader(RowLoader):
+    """Each product's photos in gallery order."""
+
+    @staticmethod
+    def rows(session: Session, product_ids: list) -> dict:
+        found = product_images.images_of(session, product_ids)
+        return {key: found.get(key, []) for key in product_ids}
+
+
+class PriceCheckByProductLoader(RowLoader):
+    """How each product's price compares with the median of comparable listed products."""
+
+    rows = staticmethod(pricing.price_checks)
+
+
+class LatestApplicationByProductLoader(RowLoader):
+    rows = staticmethod(certification.latest_applications)
+
+
+class CertificationApplicationByIdLoader(RowLoader):
+    rows = staticmethod(lambda session, ids: by_keys(session, CertificationApplication.id, ids))
+
+
+class ProductImageByIdLoader(RowLoader):
+    rows = staticmethod(lambda session, ids: by_keys(session, ProductImage.id, ids))
+
+
 class UserByIdLoader(RowLoader):
     rows = staticmethod(lambda session, ids: by_keys(session, User.id, ids))
 
@@ -320,6 +372,14 @@ class DataLoaders:
     visible_cooperative_by_id = cached_property(
         lambda self: self._make(VisibleCooperativeByIdLoader)
     )
+    evidence_by_report = cached_property(lambda self: self._make(EvidenceByReportLoader))
+    images_by_product = cached_property(lambda self: self._make(ImagesByProductLoader))
+    price_check_by_product = cached_property(lambda self: self._make(PriceCheckByProductLoader))
+    latest_application_by_product = cached_property(
+        lambda self: self._make(LatestApplicationByProductLoader)
+    )
+    application_by_id = cached_property(lambda self: self._make(CertificationApplicationByIdLoader))
+    product_image_by_id = cached_property(lambda self: self._make(ProductImageByIdLoader))
     user_by_id = cached_property(lambda self: self._make(UserByIdLoader))
     api_token_by_id = cached_property(lambda self: self._make(ApiTokenByIdLoader))
     needs_by_village = cached_property(lambda self: self._make(VillageNeedsByVillageLoader))

@@ -11,7 +11,6 @@ from app.labels import INDUSTRY_SECTION
 from app.models.enums import HelpKind as DomainHelpKind
 from app.models.enums import RegistrationStatus as DomainStatus
 from app.models.flags import from_mask
-from app.money import yuan_to_fen
 from app.permissions import (
     can_see_cooperative,
     can_see_cooperative_contact,
@@ -22,21 +21,19 @@ from app.permissions import (
 )
 from app.schema import enums
 from app.schema.context import Context, Info
-from app.schema.errors import UserError, input_data, mutate, require_signed_in
 from app.schema.loaders import PageArgs, ready
 from app.schema.lookahead import node_fields
 from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.pagination import (
-    AFTER_DESCRIPTION,
     DEFAULT_PAGE_SIZE,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     list_connection,
     page_request,
 )
 from app.schema.regions import County, Village
 from app.schema.scalars import Money
-from app.services import organisations as services
 from app.services.queries import organisations as queries
 from app.services.queries import pairing as pairing_queries
 from app.services.queries import trade as trade_queries
@@ -45,8 +42,6 @@ if TYPE_CHECKING:
     from app.schema.pairing import PairingAgreement
     from app.schema.trade import Product
 
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 AgreementRef = Annotated["PairingAgreement", strawberry.lazy("app.schema.pairing")]
 ProductRef = Annotated["Product", strawberry.lazy("app.schema.trade")]
 
@@ -313,91 +308,3 @@ class OrganisationQueries:
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
     ) -> Cooperative | None:
         return await visible_cooperative(info.context, parse_id(id, "Cooperative", field="id"))
-
-
-# Mutations ------------------------------------------------------------------------------------
-
-
-@strawberry.input(description="登记帮扶主体（乡村振兴局录入，直接通过审核）")
-class RegisterEnterpriseInput:
-    credit_code: str = strawberry.field(description="统一社会信用代码（18 位，校验位须正确）")
-    name: str = strawberry.field(description="单位名称")
-    kind: enums.EnterpriseKind = strawberry.field(description="单位类型")
-    industry: str = strawberry.field(description="所属行业门类字母 A–T")
-    county_code: str | None = strawberry.field(
-        default=None, description="所在县级代码；市外单位留空并填写所在地区"
-    )
-    external_region: str = strawberry.field(default="", description="市外单位的所在地区")
-    offers: list[enums.HelpKind] = strawberry.field(
-        default_factory=list, description="可提供的帮扶方式"
-    )
-    reserved_share: Money | None = strawberry.field(
-        default=None, description="年度预留采购份额（元）"
-    )
-    introduction: str = strawberry.field(default="", description="单位简介")
-    contact_name: str = strawberry.field(default="", description="联系人")
-    contact_phone: str = strawberry.field(default="", description="联系电话")
-
-
-@strawberry.input(description="登记合作社（乡村振兴局录入，直接通过审核）")
-class RegisterCooperativeInput:
-    credit_code: str = strawberry.field(description="统一社会信用代码（18 位，校验位须正确）")
-    name: str = strawberry.field(description="合作社名称")
-    village_id: strawberry.ID = strawberry.field(description="所在村（全局编号）")
-    members: int = strawberry.field(default=0, description="成员数")
-    lifted_members: int = strawberry.field(default=0, description="其中脱贫户成员数")
-    introduction: str = strawberry.field(default="", description="简介")
-    contact_name: str = strawberry.field(default="", description="联系人")
-    contact_phone: str = strawberry.field(default="", description="联系电话")
-
-
-@strawberry.type(description="登记帮扶主体的结果")
-class RegisterEnterprisePayload:
-    enterprise: Enterprise | None = strawberry.field(description="登记的帮扶主体；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
-
-
-@strawberry.type(description="登记合作社的结果")
-class RegisterCooperativePayload:
-    cooperative: Cooperative | None = strawberry.field(description="登记的合作社；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
-
-
-@strawberry.type
-class OrganisationMutations:
-    @strawberry.mutation(description="登记帮扶主体（乡村振兴局，限本辖区；自行注册请用网页）")
-    async def register_enterprise(
-        self,
-        info: Info,
-        input: Annotated[RegisterEnterpriseInput, strawberry.argument(description="输入")],
-    ) -> RegisterEnterprisePayload:
-        actor = info.context.actor
-        data = input_data(input, skip=("reserved_share",))
-
-        def work(session):
-            require_signed_in(actor)
-            share = input.reserved_share or "0"
-            data["reserved_share_fen"] = yuan_to_fen(
-                share, field="reserved_share", label="预留份额"
-            )
-            return services.register_enterprise(session=session, actor=actor, data=data)
-
-        enterprise, errors = await mutate(info, work)
-        return RegisterEnterprisePayload(enterprise=enterprise, errors=errors)
-
-    @strawberry.mutation(description="登记合作社（乡村振兴局，限本辖区；自行注册请用网页）")
-    async def register_cooperative(
-        self,
-        info: Info,
-        input: Annotated[RegisterCooperativeInput, strawberry.argument(description="输入")],
-    ) -> RegisterCooperativePayload:
-        actor = info.context.actor
-        data = input_data(input, skip=("village_id",))
-
-        def work(session):
-            require_signed_in(actor)
-            data["village_id"] = parse_id(input.village_id, "Village", field="village_id")
-            return services.register_cooperative(session=session, actor=actor, data=data)
-
-        cooperative, errors = await mutate(info, work)
-        return RegisterCooperativePayload(cooperative=cooperative, errors=errors)

@@ -8,7 +8,7 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import sqlalchemy as sa
 import strawberry
@@ -26,6 +26,9 @@ _CURSOR_PREFIX = "cursor:"
 
 FIRST_DESCRIPTION = f"取多少条，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}"
 AFTER_DESCRIPTION = "从这个游标之后开始取（上一页 pageInfo.endCursor）"
+# The paging arguments of every connection field.
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Pairing agreements (结对帮扶协议) and outcome reports: types, queries, proposals.
+"""Pairing agreements (结对帮扶协议) and outcome reports: types and queries.
 
 An agreement, its commitments and its reports are seen by the two parties, the bureau whose
 region holds the village, and admins (``can_see_agreement``); lists are scoped the same way.
@@ -11,30 +11,27 @@ import strawberry
 
 from app import models
 from app.errors import PermissionDeniedError
+from app.models.enums import AgreementStatus as DomainAgreementStatus
 from app.models.enums import HelpKind as DomainHelpKind
 from app.models.flags import from_mask
 from app.permissions import can_see_agreement
 from app.schema import enums
 from app.schema.context import Context, Info
-from app.schema.errors import UserError, input_data, mutate
 from app.schema.loaders import ready
 from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.organisations import Enterprise, enterprise_reference
 from app.schema.pagination import (
-    AFTER_DESCRIPTION,
     DEFAULT_PAGE_SIZE,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     list_connection,
     page_request,
 )
 from app.schema.regions import Village
 from app.schema.scalars import Money
-from app.services.pairing import proposals
+from app.services.pairing.periods import Quarter, is_overdue, local_today, overdue_condition
 from app.services.queries import pairing as queries
-
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 
 AgreementOrder = enums.graphql_enum(
     queries.AgreementOrder,
@@ -104,6 +101,21 @@ class PairingAgreement(Node):
     def reports(self, root: models.PairingAgreement, info: Info) -> list["OutcomeReport"]:
         return info.context.loaders.reports_by_agreement.load(root.id)
 
+    @strawberry.field(
+        description="是否逾期：履行中，且上一个已结束的季度（北京时间）在协议期内却没有成效报告"
+    )
+    async def overdue(self, root: models.PairingAgreement, info: Info) -> bool:
+        if root.status != DomainAgreementStatus.active:
+            return False
+        reports = await info.context.loaders.reports_by_agreement.load(root.id)
+        return is_overdue(
+            status=root.status,
+            start_on=root.start_on,
+            end_on=root.end_on,
+            reported={Quarter(r.year, r.quarter) for r in reports},
+            today=local_today(),
+        )
+
 
 @strawberry.type(
     description="帮扶成效报告：一个季度的实绩。提交 → 村确认 → 乡村振兴局核实，或退回修改"
@@ -141,6 +153,28 @@ class OutcomeReport(Node):
     @strawberry.field(description="所属协议")
     async def agreement(self, root: models.OutcomeReport, info: Info) -> PairingAgreement:
         return await agreement_reference(info.context, root.agreement_id)
+
+    @strawberry.field(description="证明材料（PDF、JPG 或 PNG），按上传先后")
+    def evidence(self, root: models.OutcomeReport, info: Info) -> list["ReportEvidence"]:
+        return info.context.loaders.evidence_by_report.load(root.id)
+
+
+@strawberry.type(
+    description="成效报告的证明材料。文件保存在网站目录之外，"
+    "只有协议双方、本县乡村振兴局和管理员登录后可从 url 下载"
+)
+class ReportEvidence:
+    filename: str = strawberry.field(description="文件名")
+    content_type: str = strawberry.field(
+        description="文件类型：application/pdf、image/jpeg 或 image/png"
+    )
+    size_bytes: int = strawberry.field(description="大小（字节）")
+    sha256: str = strawberry.field(description="内容的 SHA-256 摘要（十六进制）")
+    uploaded_at: datetime = strawberry.field(description="上传时间")
+
+    @strawberry.field(description="下载地址（相对本站，须登录或带接口令牌）")
+    def url(self, root: models.ReportEvidence) -> str:
+        return f"/evidence/{root.id}"
 
 
 # Visibility -----------------------------------------------------------------------------------
@@ -192,6 +226,9 @@ class AgreementFilter:
     start_to: date | None = strawberry.field(default=None, description="开始日期不晚于")
     end_from: date | None = strawberry.field(default=None, description="结束日期不早于")
     end_to: date | None = strawberry.field(default=None, description="结束日期不晚于")
+    overdue: bool | None = strawberry.field(
+        default=None, description="true：只看成效报告逾期的；false：只看未逾期的"
+    )
 
     def to_filter(self) -> queries.AgreementFilter:
         enterprise = self.enterprise_id
@@ -253,6 +290,9 @@ class PairingQueries:
         query = queries.select_agreements(
             actor=info.context.actor, filters=filters, order=enums.domain(order_by)
         )
+        if filter is not None and filter.overdue is not None:
+            late = overdue_condition(local_today())
+            query = query.where(late if filter.overdue else ~late)
         loader = info.context.loaders.agreement_by_id
         return await list_connection(info, query, page_request(first, after), prime=loader)
 
@@ -287,86 +327,3 @@ class PairingQueries:
         query = queries.select_reports(actor=info.context.actor, filters=filters)
         loader = info.context.loaders.report_by_id
         return await list_connection(info, query, page_request(first, after), prime=loader)
-
-
-# Mutations ------------------------------------------------------------------------------------
-
-
-@strawberry.input(description="协议的帮扶方式、期限和承诺；金额以元填写，最多两位小数")
-class CommitmentsInput:
-    help_kinds: list[enums.HelpKind] = strawberry.field(description="帮扶方式，至少一项")
-    start_on: date = strawberry.field(description="开始日期")
-    end_on: date = strawberry.field(description="结束日期（期限 1 至 5 年）")
-    commit_funding_business: Money | None = strawberry.field(
-        default=None, description="经营性资金（元）"
-    )
-    commit_funding_welfare: Money | None = strawberry.field(
-        default=None, description="公益性资金（元）"
-    )
-    commit_jobs: int = strawberry.field(default=0, description="带动就业人数")
-    commit_trainees: int = strawberry.field(default=0, description="培训人次")
-    commit_purchase: Money | None = strawberry.field(default=None, description="采购帮销金额（元）")
-    commit_beneficiaries: int = strawberry.field(default=0, description="受益人数")
-    note: str = strawberry.field(default="", description="备注")
-
-
-@strawberry.input(description="提出结对帮扶（帮扶主体向村提出，待村签约）")
-class ProposeAgreementInput(CommitmentsInput):
-    enterprise_id: strawberry.ID = strawberry.field(description="帮扶主体（本单位）")
-    village_id: strawberry.ID = strawberry.field(description="帮扶村")
-
-
-@strawberry.input(description="在村签约前修改提议的承诺内容")
-class ReviseProposalInput(CommitmentsInput):
-    agreement_id: strawberry.ID = strawberry.field(description="协议")
-    expected_version: int = strawberry.field(description="您看到的协议版本号（version）")
-
-
-@strawberry.type(description="结对协议操作的结果")
-class PairingAgreementPayload:
-    agreement: PairingAgreement | None = strawberry.field(description="协议；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
-
-
-@strawberry.type
-class PairingMutations:
-    @strawberry.mutation(description="提出结对帮扶（已通过审核的帮扶主体）")
-    async def propose_agreement(
-        self,
-        info: Info,
-        input: Annotated[ProposeAgreementInput, strawberry.argument(description="输入")],
-    ) -> PairingAgreementPayload:
-        actor = info.context.actor
-        data = input_data(input, skip=("enterprise_id", "village_id"))
-
-        def work(session):
-            data["enterprise_id"] = parse_id(
-                input.enterprise_id, "Enterprise", field="enterprise_id"
-            )
-            data["village_id"] = parse_id(input.village_id, "Village", field="village_id")
-            return proposals.propose_agreement(session=session, actor=actor, data=data)
-
-        agreement, errors = await mutate(info, work)
-        return PairingAgreementPayload(agreement=agreement, errors=errors)
-
-    @strawberry.mutation(description="修改尚未签约的提议（提出方）；版本号不符时为冲突")
-    async def revise_proposal(
-        self,
-        info: Info,
-        input: Annotated[ReviseProposalInput, strawberry.argument(description="输入")],
-    ) -> PairingAgreementPayload:
-        actor = info.context.actor
-        data = input_data(input, skip=("agreement_id", "expected_version"))
-
-        def work(session):
-            key = parse_id(input.agreement_id, "PairingAgreement", field="agreement_id")
-            return proposals.revise_proposal(
-                session=session,
-                actor=actor,
-                agreement_id=key,
-                expected_version=input.expected_version,
-                data=data,
-            )
-
-        agreement, errors = await mutate(info, work)
-        return PairingAgreementPayload(agreement=agreement, errors=errors)

@@ -9,18 +9,18 @@ from app import models
 from app.permissions import can_see_private_village_data
 from app.schema import enums
 from app.schema.context import Context, Info
-from app.schema.errors import UserError, input_data, mutate
 from app.schema.loaders import PageArgs, ready
 from app.schema.lookahead import node_fields
 from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.pagination import (
-    AFTER_DESCRIPTION,
     DEFAULT_PAGE_SIZE,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     list_connection,
     page_request,
 )
+from app.schema.payloads import data_mutation, payload_type
 from app.schema.scalars import Money
 from app.services import villages
 from app.services.queries import pairing as pairing_queries
@@ -29,8 +29,6 @@ from app.services.queries import regions as queries
 if TYPE_CHECKING:
     from app.schema.pairing import PairingAgreement
 
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 AgreementRef = Annotated["PairingAgreement", strawberry.lazy("app.schema.pairing")]
 
 VillageOrder = enums.graphql_enum(
@@ -276,22 +274,16 @@ class CreateVillageInput:
     contact_phone: str = strawberry.field(default="", description="联系电话")
 
 
-@strawberry.type(description="新增行政村的结果")
-class CreateVillagePayload:
-    village: Village | None = strawberry.field(description="新增的村；出错时为空")
-    errors: list[UserError] = strawberry.field(description="业务错误；成功时为空列表")
+CreateVillagePayload = payload_type(
+    "CreateVillagePayload", "village", Village, description="新增行政村的结果", label="新增的村"
+)
 
 
 @strawberry.type
 class RegionMutations:
-    @strawberry.mutation(description="新增行政村（乡村振兴局，限本辖区）")
-    async def create_village(
-        self,
-        info: Info,
-        input: Annotated[CreateVillageInput, strawberry.argument(description="输入")],
-    ) -> CreateVillagePayload:
-        actor, data = info.context.actor, input_data(input)
-        village, errors = await mutate(
-            info, lambda s: villages.create_village(session=s, actor=actor, data=data)
-        )
-        return CreateVillagePayload(village=village, errors=errors)
+    create_village = data_mutation(
+        villages.create_village,
+        CreateVillagePayload,
+        CreateVillageInput,
+        "新增行政村（乡村振兴局，限本辖区）",
+    )

@@ -49,6 +49,7 @@ from strawberry.extensions import (
 
 from app.errors import DomainError
 from app.schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.web.errors import is_database_busy
 
 MAX_TOKENS = 2000
 MAX_DEPTH = 12
@@ -57,6 +58,7 @@ NODE_BUDGET = 10_000
 LIST_WEIGHT = 20
 CACHE_SIZE = 256
 MASKED_MESSAGE = "服务器内部错误，请稍后再试；如果问题一直存在，请联系运城市乡村振兴局"
+BUSY_MESSAGE = "系统繁忙：其他操作正在保存数据，本次操作没有保存，请稍等几秒后重试"
 
 
 class CachedParser(ParserCache):
@@ -309,7 +311,12 @@ class ErrorPolicy(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "internal_error"}
+        if is_database_busy(error.original_error):
+            # Rolled back, safe to retry: say so instead of "internal error".
+            masked.message = BUSY_MESSAGE
+            masked.extensions = {"code": "database_busy"}
+        else:
+            masked.extensions = {"code": "internal_error"}
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

@@ -1,58 +1,83 @@
-"""Products, purchase demands and orders (消费帮扶): types and read-only queries.
+"""Products, purchase demands and orders (消费帮扶): types and queries.
 
-The trade services' mutations (products, certification, demands, orders) join here in the same
-payload shape once they land.
+Their mutations are in product_mutations.py and order_mutations.py; the bureau's views
+(certification queue, price flags, consumption figures) in trade_bureau.py.
 """
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from app import models
+from app.actors import Role
 from app.models.enums import Certification as DomainCertification
 from app.models.enums import DemandStatus as DomainDemandStatus
 from app.models.enums import ProductStatus as DomainProductStatus
 from app.models.flags import from_mask, mask_to_months
-from app.money import yuan_to_fen
-from app.permissions import can_see_demand, can_see_order, can_see_product
+from app.permissions import (
+    can_certify_product,
+    can_manage_product,
+    can_see_demand,
+    can_see_order,
+    can_see_product,
+)
 from app.schema import enums
 from app.schema.context import Context, Info
-from app.schema.node import Node, is_type_of, parse_id, register
+from app.schema.node import Node, is_type_of, register
 from app.schema.organisations import (
     Cooperative,
     Enterprise,
     cooperative_reference,
     enterprise_reference,
 )
-from app.schema.pagination import (
-    AFTER_DESCRIPTION,
-    DEFAULT_PAGE_SIZE,
-    FIRST_DESCRIPTION,
-    Connection,
-    list_connection,
-    page_request,
-)
 from app.schema.pairing import PairingAgreement, visible_agreement
 from app.schema.regions import Village
 from app.schema.scalars import Money
-from app.services import clock
-from app.services.queries import trade as queries
+from app.services import clock, pricing
 
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+if TYPE_CHECKING:
+    from app.schema.trade_bureau import CertificationApplication
 
-ProductOrder = enums.graphql_enum(
-    queries.ProductOrder,
-    {
-        queries.ProductOrder.newest: "新上架的在前",
-        queries.ProductOrder.price_asc: "价格从低到高",
-        queries.ProductOrder.price_desc: "价格从高到低",
-        queries.ProductOrder.rating_desc: "评分从高到低（未评分的在后）",
-        queries.ProductOrder.name: "按名称",
-    },
-    "产品列表的排序",
-)
+ApplicationRef = Annotated["CertificationApplication", strawberry.lazy("app.schema.trade_bureau")]
+
+
+@strawberry.type(description="产品照片：已重新编码为 JPEG（去除了拍摄位置等信息），并生成缩略图")
+class ProductImage(Node):
+    is_type_of = is_type_of(models.ProductImage)
+
+    width: int = strawberry.field(description="宽（像素）")
+    height: int = strawberry.field(description="高（像素）")
+    position: int = strawberry.field(description="在相册中的顺序，从 0 开始")
+    uploaded_at: datetime = strawberry.field(description="上传时间")
+
+    @strawberry.field(description="照片地址（相对本站；与产品一样，在售的公开）")
+    def url(self, root: models.ProductImage) -> str:
+        return f"/product-images/{root.id}"
+
+    @strawberry.field(description="缩略图地址（最长边 320 像素）")
+    def thumbnail_url(self, root: models.ProductImage) -> str:
+        return f"/product-images/{root.id}/thumbnail"
+
+
+@strawberry.type(description="价格合理性：与同类（同品类、同计量单位、在售）产品中位价的比较")
+class PriceCheck:
+    comparables: int = strawberry.field(description="参与比较的同类在售产品数")
+
+    @strawberry.field(description="同类产品的中位价（元）")
+    def median(self, root: pricing.PriceCheck) -> Money:
+        return root.median_fen  # type: ignore[return-value]
+
+    @strawberry.field(description="本产品单价是中位价的百分之几")
+    def percent_of_median(self, root: pricing.PriceCheck) -> int:
+        return root.percent_of_median
+
+    @strawberry.field(
+        description="是否偏高：单价超过中位价的 1.5 倍（同类不足 3 个时不判断）。"
+        "偏高的产品会提示给乡村振兴局，并向合作社显示警示（质次价高）"
+    )
+    def flagged(self, root: pricing.PriceCheck) -> bool:
+        return root.flagged
 
 
 @strawberry.type(
@@ -99,6 +124,25 @@ class Product(Node):
     @strawberry.field(description="产地村")
     def village(self, root: models.Product, info: Info) -> Village:
         return info.context.loaders.village_by_id.load(root.village_id)
+
+    @strawberry.field(description="照片，按相册顺序（最多 8 张）")
+    def images(self, root: models.Product, info: Info) -> list[ProductImage]:
+        return info.context.loaders.images_by_product.load(root.id)
+
+    @strawberry.field(
+        description="最近一次消费帮扶产品认定申请；没有或无权查看（本社、本县乡村振兴局、管理员以外）时为空"
+    )
+    async def certification_application(
+        self, root: models.Product, info: Info
+    ) -> ApplicationRef | None:
+        latest = await info.context.loaders.latest_application_by_product.load(root.id)
+        if latest is None:
+            return None
+        return await visible_application(info.context, latest.id)
+
+    @strawberry.field(description="与同类产品中位价的比较；同类产品都不在售时为空")
+    def price_check(self, root: models.Product, info: Info) -> PriceCheck | None:
+        return info.context.loaders.price_check_by_product.load(root.id)
 
 
 @strawberry.type(
@@ -203,139 +247,30 @@ async def visible_order(context: Context, key: int) -> models.Order | None:
     return row if allowed else None
 
 
+async def visible_image(context: Context, key: int) -> models.ProductImage | None:
+    row = await context.loaders.product_image_by_id.load(key)
+    if row is None or await visible_product(context, row.product_id) is None:
+        return None
+    return row
+
+
+async def visible_application(context: Context, key: int) -> models.CertificationApplication | None:
+    row = await context.loaders.application_by_id.load(key)
+    if row is None:
+        return None
+    product = await context.loaders.product_by_id.load(row.product_id)
+    village = await context.loaders.village_by_id.load(product.village_id)
+    actor = context.actor
+    allowed = (
+        can_manage_product(actor, product.cooperative_id)
+        or can_certify_product(actor, village.county_code)
+        or actor.role == Role.admin
+    )
+    return row if allowed else None
+
+
 register("Product", models.Product, visible_product)
+register("ProductImage", models.ProductImage, visible_image)
+register("CertificationApplication", models.CertificationApplication, visible_application)
 register("Demand", models.Demand, visible_demand)
 register("Order", models.Order, visible_order)
-
-
-# Queries --------------------------------------------------------------------------------------
-
-
-@strawberry.input(description="产品列表的筛选条件；各项同时满足，价格范围含两端")
-class ProductFilter:
-    category: enums.ProductCategory | None = strawberry.field(default=None, description="类别")
-    certification: enums.Certification | None = strawberry.field(
-        default=None, description="有此第三方认证"
-    )
-    assistance_certified: bool | None = strawberry.field(
-        default=None, description="今天是否在消费帮扶产品认定有效期内"
-    )
-    price_min: Money | None = strawberry.field(default=None, description="最低单价（元）")
-    price_max: Money | None = strawberry.field(default=None, description="最高单价（元）")
-    status: list[enums.ProductStatus] | None = strawberry.field(
-        default=None, description="只看这些状态（草稿、已下架的仅有权限的用户可见）"
-    )
-    county_code: str | None = strawberry.field(default=None, description="产地县级代码")
-    cooperative_id: strawberry.ID | None = strawberry.field(default=None, description="合作社")
-    village_id: strawberry.ID | None = strawberry.field(default=None, description="产地村")
-
-    def to_filter(self) -> queries.ProductFilter:
-        def price(value: Money | None, field: str) -> int | None:
-            return None if value is None else yuan_to_fen(value, field=field, label="价格")
-
-        return queries.ProductFilter(
-            category=enums.domain(self.category),
-            certification=enums.domain(self.certification),
-            assistance_certified=self.assistance_certified,
-            price_min_fen=price(self.price_min, "priceMin"),
-            price_max_fen=price(self.price_max, "priceMax"),
-            statuses=enums.domains(self.status),
-            county_code=self.county_code,
-            cooperative_id=parse_id(self.cooperative_id, "Cooperative", field="cooperativeId")
-            if self.cooperative_id
-            else None,
-            village_id=parse_id(self.village_id, "Village", field="villageId")
-            if self.village_id
-            else None,
-        )
-
-
-@strawberry.input(description="采购需求列表的筛选条件")
-class DemandFilter:
-    status: list[enums.DemandStatus] | None = strawberry.field(
-        default=None, description="只看这些状态"
-    )
-    category: enums.ProductCategory | None = strawberry.field(default=None, description="产品类别")
-    buyer_id: strawberry.ID | None = strawberry.field(default=None, description="采购方")
-
-
-@strawberry.input(description="订单列表的筛选条件；下单日期按北京时间，含两端")
-class OrderFilter:
-    status: list[enums.OrderStatus] | None = strawberry.field(
-        default=None, description="只看这些状态"
-    )
-    placed_from: date | None = strawberry.field(default=None, description="下单日期不早于")
-    placed_to: date | None = strawberry.field(default=None, description="下单日期不晚于")
-    product_id: strawberry.ID | None = strawberry.field(default=None, description="产品")
-    buyer_id: strawberry.ID | None = strawberry.field(default=None, description="采购方")
-
-
-def _enterprise_key(value: strawberry.ID | None) -> int | None:
-    return parse_id(value, "Enterprise", field="buyerId") if value else None
-
-
-@strawberry.type
-class TradeQueries:
-    @strawberry.field(description="产品列表（在售的公开；其余仅有权限的用户可见）")
-    async def products(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[ProductFilter | None, strawberry.argument(description="筛选条件")] = None,
-        order_by: Annotated[
-            ProductOrder, strawberry.argument(description="排序，默认新上架的在前")
-        ] = ProductOrder.NEWEST,
-    ) -> Connection[Product]:
-        filters = filter.to_filter() if filter else queries.ProductFilter()
-        query = queries.select_products(
-            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
-        )
-        loader = info.context.loaders.product_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
-
-    @strawberry.field(description="按全局编号查一个产品；不存在或无权查看时为空")
-    async def product(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
-    ) -> Product | None:
-        return await visible_product(info.context, parse_id(id, "Product", field="id"))
-
-    @strawberry.field(description="采购需求列表（只含您有权查看的），新发布的在前")
-    async def demands(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[DemandFilter | None, strawberry.argument(description="筛选条件")] = None,
-    ) -> Connection[Demand]:
-        given = filter or DemandFilter()
-        filters = queries.DemandFilter(
-            statuses=enums.domains(given.status),
-            category=enums.domain(given.category),
-            buyer_id=_enterprise_key(given.buyer_id),
-        )
-        query = queries.select_demands(actor=info.context.actor, filters=filters)
-        loader = info.context.loaders.demand_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
-
-    @strawberry.field(description="订单列表（只含您有权查看的），新下单的在前")
-    async def orders(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[OrderFilter | None, strawberry.argument(description="筛选条件")] = None,
-    ) -> Connection[Order]:
-        given = filter or OrderFilter()
-        filters = queries.OrderFilter(
-            statuses=enums.domains(given.status),
-            placed_from=given.placed_from,
-            placed_to=given.placed_to,
-            product_id=parse_id(given.product_id, "Product", field="productId")
-            if given.product_id
-            else None,
-            buyer_id=_enterprise_key(given.buyer_id),
-        )
-        query = queries.select_orders(actor=info.context.actor, filters=filters)
-        loader = info.context.loaders.order_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)

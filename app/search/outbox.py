@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500
 MAX_ROUNDS = 20
-# Rows that failed this often are left for ``search check`` (which repairs by comparing all).
+# Rows that failed this often are "dead": drains skip them; the server's periodic drain retries
+# them one by one with backoff (``periodic``), and ``search check`` repairs by comparing all.
 MAX_ATTEMPTS = 5
 DOC_TYPES = (PRODUCT, VILLAGE, ENTERPRISE, COOPERATIVE)
 
@@ -70,22 +71,30 @@ class Changes:
         return bool(self.products or self.villages or self.enterprises)
 
 
+def pending_rows() -> sa.ColumnElement[bool]:
+    """Rows a drain applies: those that have not failed ``MAX_ATTEMPTS`` times yet."""
+    return SearchOutbox.attempts < MAX_ATTEMPTS
+
+
 def drain(
     database: Database,
     link: Path,
     *,
     lock_timeout: float,
     extra: Changes = Changes(),
+    rows: sa.ColumnElement[bool] | None = None,
 ) -> DrainReport:
     """Apply pending outbox rows (and ``extra`` changes) to the index.
 
-    A held lock or a failed write is reported, not raised; only an unreadable database raises
+    ``rows`` picks other rows than the pending ones (``retry`` uses it for dead rows). A held lock
+    or a failed write is reported, not raised; only an unreadable database raises
     (``SearchService.drain``, the after-commit hook, catches even that).
     """
+    where = pending_rows() if rows is None else rows
     report = DrainReport()
     for _round in range(MAX_ROUNDS):
         try:
-            step = _drain_batch(database, link, lock_timeout, extra)
+            step = _drain_batch(database, link, lock_timeout, extra, where)
         except LockError:
             report.locked = True
             log.info("search index locked by another writer; outbox rows wait for the next drain")
@@ -96,19 +105,32 @@ def drain(
             report.error = step.error
             return report
         # A short batch: done, unless rows were committed while we were writing.
-        if step.rows == 0 or (step.rows < BATCH_ROWS and not _pending(database)):
+        if step.rows == 0 or (step.rows < BATCH_ROWS and not _pending(database, where)):
             return report
     return report
 
 
-def _pending(database: Database) -> bool:
+def retry(
+    database: Database, link: Path, row_ids: list[int], *, lock_timeout: float
+) -> DrainReport:
+    """Apply the given rows whatever their attempts (dead rows); a failure counts one more."""
+    return drain(database, link, lock_timeout=lock_timeout, rows=SearchOutbox.id.in_(row_ids))
+
+
+def _pending(database: Database, where: sa.ColumnElement[bool]) -> bool:
     with database.read_only() as session:
-        query = sa.select(SearchOutbox.id).where(SearchOutbox.attempts < MAX_ATTEMPTS).limit(1)
+        query = sa.select(SearchOutbox.id).where(where).limit(1)
         return session.execute(query).first() is not None
 
 
-def _drain_batch(database: Database, link: Path, lock_timeout: float, extra: Changes):
-    if not extra and not _pending(database):
+def _drain_batch(
+    database: Database,
+    link: Path,
+    lock_timeout: float,
+    extra: Changes,
+    where: sa.ColumnElement[bool],
+) -> DrainReport:
+    if not extra and not _pending(database, where):
         return DrainReport()
     directory = current_directory(link)
     if directory is None:
@@ -120,7 +142,7 @@ def _drain_batch(database: Database, link: Path, lock_timeout: float, extra: Cha
         with database.read_only() as session:
             rows = session.execute(
                 sa.select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
-                .where(SearchOutbox.attempts < MAX_ATTEMPTS)
+                .where(where)
                 .order_by(SearchOutbox.id)
                 .limit(BATCH_ROWS)
             ).all()

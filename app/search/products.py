@@ -40,6 +40,8 @@ FIELDS = TextFields(name="name", text="text")
 CERTIFICATIONS = (*(c.value for c in Certification), ASSISTANCE)
 FACETS = ("category", "county", "certification")
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+# The longest query text the adapters accept (a search box, not a document).
+MAX_QUERY_LENGTH = 100
 
 
 class ProductSort(StrEnum):
@@ -48,6 +50,15 @@ class ProductSort(StrEnum):
     price_desc = "price_desc"
     newest = "newest"
     rating = "rating"
+
+
+SORT_LABELS = {
+    ProductSort.relevance: "综合排序",
+    ProductSort.price_asc: "价格从低到高",
+    ProductSort.price_desc: "价格从高到低",
+    ProductSort.newest: "最新上架",
+    ProductSort.rating: "评分最高",
+}
 
 
 # Sort → (column, descending). Relevance orders tiers by quality (rating, then newest).

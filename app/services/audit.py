@@ -36,7 +36,10 @@ def record_event(
     after: dict[str, Any] | None = None,
     county_code: str | None = None,
 ) -> Event:
-    """Record one state change of ``obj``; flushes so the object has its id."""
+    """Record one state change of ``obj``, and notify the parties it concerns; flushes."""
+    # Imported here: the notifications module records events of its own.
+    from app.services.notifications import notify_event
+
     session.flush()
     event = Event(
         actor_id=actor_id,
@@ -50,6 +53,7 @@ def record_event(
         after=after,
     )
     session.add(event)
+    notify_event(session, event, obj)
     return event
 
 

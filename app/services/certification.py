@@ -1,23 +1,27 @@
 """Consumption-assistance certification (消费帮扶产品认定).
 
-A cooperative applies for one of its products; a bureau officer of the product's county certifies
-it until an expiry date or rejects it with a reason. The product carries the date
+A cooperative applies for one of its products; a bureau officer of the product's county approves
+it with an expiry date or rejects it with a reason. An approval is first published for a notice
+period (公示期, ``certification_notice_days``) during which anyone may object
+(``app.services.objections``); it takes effect only when the period has ended with no open
+objection (``take_effect_when_due``, run periodically). The product then carries the date
 (``assistance_certified_until``), so the badge disappears by itself once the date has passed:
 nothing has to run on the expiry day.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from app.actors import Actor
+from app.actors import SYSTEM, Actor
+from app.config import get_settings
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.models import CertificationApplication, Product, Village
+from app.models import CertificationApplication, CertificationObjection, Product, Village
 from app.models.base import utcnow
-from app.models.enums import CertificationStatus, ProductStatus
+from app.models.enums import CertificationStatus, ObjectionStatus, ProductStatus
 from app.permissions import (
     bureau_county_scope,
     can_certify_product,
@@ -59,7 +63,9 @@ def apply_for_certification(
     waiting = session.exec(
         select(CertificationApplication.id).where(
             CertificationApplication.product_id == product.id,
-            CertificationApplication.status == CertificationStatus.pending,
+            CertificationApplication.status.in_(
+                (CertificationStatus.pending, CertificationStatus.publicised)
+            ),
         )
     ).first()
     if waiting is not None:
@@ -77,8 +83,9 @@ def approve_certification(
     application_id: int,
     data: dict,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> CertificationApplication:
-    """Certify the product until ``expires_on`` (at most three years ahead)."""
+    """Approve until ``expires_on`` (at most three years ahead), first on public notice."""
     application, product = _decidable(session, actor, application_id)
     form = parse(ApprovalInput, data)
     today = today or clock.today()
@@ -88,13 +95,101 @@ def approve_certification(
         raise ValidationError(
             f"有效期最长 {MAX_CERTIFICATION_YEARS} 年", code="expiry_too_far", field="expires_on"
         )
-    _decide(session, application, CertificationStatus.approved, actor, expires_on=form.expires_on)
-    product.assistance_certified_until = form.expires_on
-    product.updated_at = utcnow()
-    summary = f"认定为消费帮扶产品，有效期至 {form.expires_on.isoformat()}"
+    notice_ends_at = (now or utcnow()) + timedelta(days=get_settings().certification_notice_days)
+    _decide(
+        session,
+        application,
+        CertificationStatus.publicised,
+        actor,
+        expires_on=form.expires_on,
+        notice_ends_at=notice_ends_at,
+    )
+    summary = (
+        f"审核通过，有效期至 {form.expires_on.isoformat()}，"
+        f"公示至 {clock.local_date(notice_ends_at).isoformat()}"
+    )
     _record(session, actor, "certification.approve", application, product, summary)
-    reindex(session, product)
     return application
+
+
+def open_objections(session: Session, application_id: int) -> int:
+    """How many objections to the application still wait for the bureau."""
+    return session.execute(
+        sa.select(sa.func.count())
+        .select_from(CertificationObjection)
+        .where(
+            CertificationObjection.application_id == application_id,
+            CertificationObjection.status == ObjectionStatus.open,
+        )
+    ).scalar_one()
+
+
+def take_effect(
+    session: Session,
+    application: CertificationApplication,
+    *,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> bool:
+    """Put a publicised certification in force, if its period is over and nothing is open."""
+    if application.status != CertificationStatus.publicised:
+        return False
+    ended = application.notice_ends_at <= (now or utcnow())
+    if not ended or open_objections(session, application.id):
+        return False
+    product = session.get(Product, application.product_id)
+    _move(session, application, CertificationStatus.publicised, CertificationStatus.approved)
+    product.assistance_certified_until = application.expires_on
+    product.updated_at = utcnow()
+    summary = f"公示期满无异议，认定生效，有效期至 {application.expires_on.isoformat()}"
+    _record(session, actor, "certification.take_effect", application, product, summary)
+    reindex(session, product)
+    return True
+
+
+def take_effect_when_due(*, session: Session, now: datetime | None = None) -> int:
+    """Put in force every certification whose notice period has ended without open objection."""
+    now = now or utcnow()
+    blocked = (
+        sa.select(CertificationObjection.id)
+        .where(
+            CertificationObjection.application_id == CertificationApplication.id,
+            CertificationObjection.status == ObjectionStatus.open,
+        )
+        .exists()
+    )
+    due = session.exec(
+        select(CertificationApplication).where(
+            CertificationApplication.status == CertificationStatus.publicised,
+            CertificationApplication.notice_ends_at <= now,
+            ~blocked,
+        )
+    ).all()
+    done = 0
+    for application in due:
+        try:
+            with session.begin_nested():
+                done += take_effect(session, application, now=now)
+        except ConflictError:
+            continue  # another app process put it in force first
+    return done
+
+
+def refuse_after_objection(
+    session: Session, application: CertificationApplication, *, actor: Actor, reason: str
+) -> None:
+    """An upheld objection ends the notice period: the certification is refused."""
+    product = session.get(Product, application.product_id)
+    _move(
+        session,
+        application,
+        CertificationStatus.publicised,
+        CertificationStatus.rejected,
+        reason=reason[:500],
+    )
+    _record(
+        session, actor, "certification.refuse", application, product, f"公示期异议成立：{reason}"
+    )
 
 
 def reject_certification(
@@ -175,11 +270,23 @@ def _decide(
     **values,
 ) -> None:
     """Conditional on the application still pending: two officers cannot both decide it."""
+    values.update(decided_at=utcnow(), decided_by=actor.user_id)
+    _move(session, application, CertificationStatus.pending, status, **values)
+
+
+def _move(
+    session: Session,
+    application: CertificationApplication,
+    source: CertificationStatus,
+    target: CertificationStatus,
+    **values,
+) -> None:
+    """Change the status only if it still is ``source``: of two concurrent moves one fails."""
     table = CertificationApplication.__table__
     result = session.execute(
         sa.update(table)
-        .where(table.c.id == application.id, table.c.status == CertificationStatus.pending)
-        .values(status=status, decided_at=utcnow(), decided_by=actor.user_id, **values)
+        .where(table.c.id == application.id, table.c.status == source)
+        .values(status=target, **values)
     )
     if result.rowcount != 1:
         raise ConflictError("该申请已处理，请刷新页面", code="already_decided")

@@ -1,5 +1,7 @@
 """The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,13 +19,22 @@ from starlette.staticfiles import StaticFiles
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
 from app.schema.view import graphql_app
-from app.web import accounts, pairing_routes, registration, trade_routes
+from app.web import (
+    accounts,
+    bureau_routes,
+    inbox_routes,
+    pairing_routes,
+    registration,
+    trade_routes,
+)
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz
 from app.web.home import home
+from app.web.notifications import periodic_jobs
 from app.web.security import CSRFMiddleware, SecurityHeadersMiddleware
 from app.web.templating import LOCAL_HTMX_URL, STATIC_DIR, create_templates
+from app.web.triggers import InboxTriggerMiddleware
 
 # Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
 HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
@@ -42,6 +53,17 @@ def _start_search(database: Database, settings: Settings):
     except Exception:
         log.exception("search start-up failed; search stays unavailable until the next start")
         return None
+
+
+def _start_periodic_drain(service, database: Database):
+    """Drain outbox rows left by a held lock or a failed write, every few seconds."""
+    if service is None:
+        return None
+    from app.search.periodic import PeriodicDrain
+
+    drain = PeriodicDrain(service, database)
+    drain.start()
+    return drain
 
 
 def local_htmx(request: Request) -> FileResponse:
@@ -63,9 +85,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.search = await run_in_threadpool(_start_search, database, settings)
+        app.state.search_drain = _start_periodic_drain(app.state.search, database)
+        # Ends due notice periods and retries mail; the first run catches up after a restart.
+        jobs = asyncio.create_task(periodic_jobs(database, settings))
         try:
             yield
         finally:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
+            if app.state.search_drain is not None:
+                await app.state.search_drain.stop()
             if owns_database:
                 database.dispose()
 
@@ -89,6 +119,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
         *pairing_routes.ROUTES,
         *trade_routes.ROUTES,
+        *inbox_routes.ROUTES,
+        *bureau_routes.ROUTES,
         Route(LOCAL_HTMX_URL, local_htmx, name="htmx"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
@@ -104,6 +136,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
         Middleware(CSRFMiddleware, session_cookie=SESSION_COOKIE),
         Middleware(ActorMiddleware, database=database),
+        Middleware(InboxTriggerMiddleware),
     ]
     application = Starlette(
         debug=settings.debug,
@@ -114,6 +147,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         max_body_size=settings.max_body_bytes,
     )
     application.state.search = None
+    application.state.search_drain = None
     application.state.settings = settings
     application.state.database = database
     application.state.templates = create_templates(settings)

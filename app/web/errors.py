@@ -2,6 +2,7 @@
 
 import logging
 
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,8 +18,24 @@ MESSAGES = {
     404: ("页面不存在", "您访问的页面不存在，可能已被移除或地址有误。"),
     405: ("不支持的请求方式", "这个页面不支持该操作，请返回后重试。"),
     500: ("服务器出错了", "请稍后再试；如果问题一直存在，请联系运城市乡村振兴局。"),
+    503: ("系统繁忙", "其他操作正在保存数据，您这次提交没有保存。请稍等几秒后再提交一次。"),
 }
 DEFAULT_MESSAGE = ("请求无法完成", "请返回后重试。")
+# Seconds a client should wait after a 503 for a busy database: a few busy timeouts' worth.
+RETRY_AFTER_SECONDS = 2
+# PostgreSQL: lock_not_available (lock_timeout) and serialization/deadlock failures.
+BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_database_busy(exc: BaseException | None) -> bool:
+    """The database refused for now (SQLite's write lock held past the busy timeout, a
+    PostgreSQL lock timeout): the transaction rolled back and the same request may be retried."""
+    if not isinstance(exc, OperationalError):
+        return False
+    original = exc.orig
+    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(original) or "database is busy" in str(original)
 
 
 def error_page(request: Request, status_code: int, headers=None) -> Response:
@@ -43,6 +60,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
+async def database_error(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After`` when the database is busy (nothing was saved); else a 500."""
+    if not is_database_busy(exc):
+        return await server_error(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    return error_page(request, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def permission_denied(request: Request, exc: Exception) -> Response:
     return forbidden_response(request, getattr(exc, "message", "您没有权限执行此操作"))
 
@@ -50,5 +75,6 @@ async def permission_denied(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     PermissionDeniedError: permission_denied,
+    OperationalError: database_error,
     500: server_error,
 }

@@ -1,4 +1,5 @@
-"""The bureau's 消费帮扶 pages: the certification queue, price flags and consumption figures."""
+"""The bureau's 消费帮扶 pages: the certification queue, objections to certifications on
+notice, price flags and consumption figures."""
 
 from datetime import timedelta
 
@@ -8,9 +9,10 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.errors import DomainError
-from app.services import certification, clock, consumption
+from app.services import certification, clock, consumption, objections
 from app.services.pricing import MIN_COMPARABLES, price_flags
 from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.inbox import INBOX_CHANGED
 from app.web.requests import wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish, gate, int_or_none, load, unless_fixable
@@ -61,12 +63,77 @@ async def decide(request: Request) -> Response:
     except DomainError as exc:
         unless_fixable(exc)
         return await _card(request, actor, application_id, data, field_errors(exc))
-    verb = "认定" if decision == "approve" else "驳回"
-    message = f"已{verb}“{application.product.name}”"
+    name = application.product.name
+    message = f"“{name}”审核通过，进入公示期" if decision == "approve" else f"已驳回“{name}”"
     if not wants_partial(request):
         return finish(request, "/certifications", message)
     context = {"decided": application, "toast": message}
-    return render(request, "certifications/_decided.html", context)
+    response = render(request, "certifications/_decided.html", context)
+    response.headers["HX-Trigger"] = INBOX_CHANGED
+    return response
+
+
+async def objection_queue(request: Request) -> Response:
+    actor = gate(request, *BUREAU)
+    if isinstance(actor, Response):
+        return actor
+    queue = await load(request, lambda s: _objection_queue(s, actor))
+    context = {"queue": queue, "errors": {}, "values": {}, "failed_id": None, "resolved": None}
+    return render(request, "certifications/objections.html", context)
+
+
+def _objection_queue(session, actor):
+    queue = objections.objection_queue(session=session, actor=actor)
+    for objection in queue:
+        _ = objection.application.product.village
+    return queue
+
+
+async def resolve_objection(request: Request) -> Response:
+    """Uphold or dismiss an objection; htmx swaps its card for the outcome."""
+    actor = gate(request, *BUREAU)
+    if isinstance(actor, Response):
+        return actor
+    objection_id = request.path_params["objection_id"]
+    data = await read_form(request)
+
+    def apply(session):
+        objection = objections.resolve_objection(
+            session=session, actor=actor, objection_id=objection_id, data=data
+        )
+        _ = objection.application.product
+        return objection
+
+    try:
+        objection = await in_unit_of_work(request, apply)
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _objection_card(request, actor, objection_id, data, field_errors(exc))
+    message = f"已处理对“{objection.application.product.name}”的异议"
+    if not wants_partial(request):
+        return finish(request, "/certifications/objections", message)
+    context = {"resolved": objection, "toast": message}
+    response = render(request, "certifications/_objection_resolved.html", context)
+    response.headers["HX-Trigger"] = INBOX_CHANGED
+    return response
+
+
+async def _objection_card(request, actor, objection_id, values, errors) -> Response:
+    queue = await load(request, lambda s: _objection_queue(s, actor))
+    matching = [o for o in queue if o.id == objection_id]
+    if not matching:  # resolved meanwhile by someone else
+        return finish(request, "/certifications/objections", errors.get("__all__", "该异议已处理"))
+    context = {
+        "queue": queue,
+        "objection": matching[0],
+        "errors": errors,
+        "values": values,
+        "failed_id": objection_id,
+        "resolved": None,
+    }
+    if wants_partial(request):
+        return render(request, "certifications/_objection.html", context, status_code=422)
+    return render(request, "certifications/objections.html", context, status_code=422)
 
 
 async def _card(request, actor, application_id, values, errors) -> Response:

@@ -7,6 +7,7 @@ page ``/products/{id}`` and everything below is here.
 from starlette.routing import BaseRoute, Route
 
 from app.web import (
+    product_search,
     trade_bureau,
     trade_catalog,
     trade_demands,
@@ -41,7 +42,8 @@ ROUTES: list[BaseRoute] = [
     ),
     # 上架 (list) and 下架 (delist); after the fixed paths above.
     Route("/my/products/{product_id:int}/{action:str}", trade_products.change_status, methods=POST),
-    # A product's public page, its order form and its photos.
+    # The public product search (特色产品), then a product's page, its order form and its photos.
+    Route("/products", product_search.product_search, name="products"),
     Route("/products/{product_id:int}", trade_catalog.product_detail, name="product"),
     Route("/products/{product_id:int}/orders", trade_catalog.place_order, methods=POST),
     Route("/product-images/{image_id:int}", trade_catalog.product_image),

@@ -124,3 +124,36 @@ class Shots:
 @pytest.fixture
 def shots(request) -> Shots:
     return Shots(request.node.name.replace("[", "-").replace("]", ""))
+
+
+@pytest.fixture(scope="session")
+def journey_world(live_server) -> dict[str, int]:
+    """The journeys' people and the showcase's ids in the live server's database."""
+    from tests.browser.journey_world import build_journey_world
+
+    return build_journey_world(live_server["url"])
+
+
+@pytest.fixture(scope="session")
+def journey_base(live_server, journey_world) -> str:
+    """The live server with the journeys' people in it (tests/browser/journey_world.py)."""
+    return live_server["base"]
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(viewport)``: a new signed-out page; contexts are closed after the test.
+
+    CSP is bypassed only so that axe-core can be injected; the pages' own scripts are unchanged.
+    """
+    contexts = []
+
+    def open_(viewport: dict):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -1,6 +1,9 @@
 """Fixtures for the GraphQL tests: the world built once, cloned per module or per test, and a
 client that speaks GraphQL as any of the nine actors."""
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,10 +27,18 @@ from tests.graphql.graphql_world import GraphQLWorld, build_graphql_world
 from tests.web.web_factories import make_home_scenario
 
 SECRET = "g" * 40
+# Evidence files and product photos written through /graphql in the tests.
+UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="cunqi-graphql-"))
+atexit.register(shutil.rmtree, UPLOAD_DIR, ignore_errors=True)
 
 
 def app_settings(database_url: str, **overrides) -> Settings:
-    values = {"environment": "development", "secret_key": SECRET, "database_url": database_url}
+    values = {
+        "environment": "development",
+        "secret_key": SECRET,
+        "database_url": database_url,
+        "upload_dir": UPLOAD_DIR,
+    }
     return Settings(**values | overrides)
 
 

@@ -1,16 +1,17 @@
 """The authorization world (tests/authz/world.py) plus what only the GraphQL paths reach.
 
 On top of the nine actors and their objects (agreements and reports in every state, products,
-orders, a demand): private village data in 平陆县; a village, an enterprise and an active agreement
-with a report in 芮城县 (the other county); a pending cooperative; an API token per signed-in actor.
+orders, a demand): enterprise 甲 made state-owned (so it keeps a reserved share); private village
+data in 平陆县; a village, an enterprise and an active agreement with a report in 芮城县 (the other
+county); a pending cooperative; an API token per signed-in actor.
 """
 
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from app.models import OutcomeReport, User, Village
-from app.models.enums import AgreementStatus, RegistrationStatus, ReportStatus
+from app.models import Enterprise, OutcomeReport, User, Village
+from app.models.enums import AgreementStatus, EnterpriseKind, RegistrationStatus, ReportStatus
 from app.services import api_tokens
 from tests.authz.world import World, build_world
 from tests.factories import (
@@ -36,6 +37,8 @@ class GraphQLWorld:
 
 def build_graphql_world(session: Session) -> GraphQLWorld:
     world = build_world(session)
+    # A state-owned buyer, so that it may set a reserved share (预留份额).
+    session.get(Enterprise, world.enterprise_a).kind = EnterpriseKind.state_owned
     village = session.get(Village, world.village_id)
     village.contact_name, village.contact_phone = "王支书", "13900000001"
     village.monitored_households = 7
@@ -89,5 +92,8 @@ def build_graphql_world(session: Session) -> GraphQLWorld:
         "draft_product": world.trade["draft_product"],
         "demand": world.trade["demand"],
         "order": world.trade["order_placed"],
+        "application": world.trade["application"],
+        "image": world.trade["image"],
+        "returned_report": world.returned_report_id,
     }
     return GraphQLWorld(world=world, tokens=tokens, token_ids=token_ids, ids=ids)

@@ -6,71 +6,28 @@ reaches it or gets null, an empty list or a permission error — never the data.
 mutation; the allowed succeed, the others get payload errors and write nothing.
 """
 
-import base64
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from tests.authz.world import ACTORS, COUNTY_BUREAUS, PASSWORD, SIGNED_IN
 from tests.factories import valid_credit_code
+from tests.graphql import authz_pairing, authz_trade
+from tests.graphql.authz_paths import (
+    ADMIN_AND_COUNTY,
+    NODE,
+    ORGANISATION_STAFF,
+    ReadPath,
+    WritePath,
+    gid,
+    ids_of,
+    in_connection,
+    node_of,
+    present,
+)
 from tests.graphql.graphql_world import GraphQLWorld
 
-ADMIN_AND_COUNTY = COUNTY_BUREAUS | {"admin"}
-ORGANISATION_STAFF = frozenset({"enterprise_a", "enterprise_b", "cooperative", "village"})
-
-
-def gid(name: str, key) -> str:
-    return base64.b64encode(f"{name}:{key}".encode()).decode()
-
-
-@dataclass(frozen=True)
-class ReadPath:
-    name: str
-    query: str
-    variables: Callable[[GraphQLWorld], dict]
-    # Whether the response shows the private thing (given the world, for ids in lists).
-    reached: Callable[[dict, GraphQLWorld], bool]
-    allowed: frozenset[str]
-
-
-def _ids(connection: dict) -> set[str]:
-    return {node["id"] for node in connection["nodes"]}
-
-
-def _in(path: str, type_name: str, key: str) -> Callable[[dict, GraphQLWorld], bool]:
-    """The object ``world.ids[key]`` is among the nodes of the connection at ``path``."""
-
-    def check(data: dict, world: GraphQLWorld) -> bool:
-        value = data
-        for part in path.split("."):
-            if value is None:
-                return False
-            value = value[part]
-        return value is not None and gid(type_name, world.ids[key]) in _ids(value)
-
-    return check
-
-
-def _present(path: str) -> Callable[[dict, GraphQLWorld], bool]:
-    def check(data: dict, world: GraphQLWorld) -> bool:
-        value = data
-        for part in path.split("."):
-            if value is None:
-                return False
-            value = value[part]
-        return value is not None
-
-    return check
-
-
-def _node(type_name: str, key: str):
-    return lambda w: {"id": gid(type_name, w.ids[key])}
-
-
-NODE = "query($id: ID!) { node(id: $id) { id } }"
+_in, _present, _node, _ids = in_connection, present, node_of, ids_of
 ACTIVE_AGREEMENT_READERS = frozenset({"enterprise_b", "village"}) | ADMIN_AND_COUNTY
 OTHER_COUNTY_AGREEMENT_READERS = frozenset({"bureau_other_county", "bureau_city", "admin"})
 VILLAGE_PRIVATE = ORGANISATION_STAFF | COUNTY_BUREAUS
@@ -334,6 +291,9 @@ READ_PATHS = [
 ]
 
 
+READ_PATHS += [*authz_pairing.READ_PATHS, *authz_trade.READ_PATHS]
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("path", READ_PATHS, ids=lambda p: p.name)
 def test_read_paths(gql, path, actor):
@@ -348,14 +308,6 @@ def test_read_paths(gql, path, actor):
 
 
 # Writes ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WritePath:
-    name: str
-    query: str
-    variables: Callable[[GraphQLWorld, str], dict]
-    allowed: frozenset[str]
 
 
 def _proposal(w: GraphQLWorld) -> dict:
@@ -449,6 +401,9 @@ WRITE_PATHS = [
         SIGNED_IN,
     ),
 ]
+
+
+WRITE_PATHS += [*authz_pairing.WRITE_PATHS, *authz_trade.WRITE_PATHS]
 
 
 def _row_counts(database) -> dict[str, int]:

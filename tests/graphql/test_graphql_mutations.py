@@ -1,11 +1,8 @@
 """Mutations: one payload shape, business errors in ``errors`` with Chinese messages, nothing
 written on failure, and reads after a write that see it."""
 
-import base64
-
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 from app.models import ApiToken, Enterprise, Event, PairingAgreement, SearchOutbox, Village
@@ -13,24 +10,8 @@ from app.models.enums import RegistrationStatus
 from tests.authz.world import PASSWORD
 from tests.factories import valid_credit_code
 from tests.graphql.graphql_world import OTHER_VILLAGE_CODE
+from tests.graphql.payload_checks import errors_of, gid, row_counts
 from tests.web.conftest import csrf_token_of
-
-
-def gid(name: str, key) -> str:
-    return base64.b64encode(f"{name}:{key}".encode()).decode()
-
-
-def row_counts(database) -> dict[str, int]:
-    with database.read_only() as session:
-        return {
-            name: session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            for name, table in SQLModel.metadata.tables.items()
-        }
-
-
-def errors_of(payload: dict) -> list[tuple[str | None, str, str]]:
-    return [(e["field"], e["code"], e["message"]) for e in payload["errors"]]
-
 
 CREATE_VILLAGE = """mutation($input: CreateVillageInput!) {
   createVillage(input: $input) {

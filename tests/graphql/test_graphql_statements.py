@@ -1,16 +1,15 @@
 """SQL statement counts: nested pages cost a fixed number of statements, not one per row."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from app.actors import Actor, Role
 from app.models import OutcomeReport
 from app.models.enums import AgreementStatus, ReportStatus
 from tests.factories import make_agreement, make_enterprise, make_township, make_village
 from tests.graphql.conftest import data_of, execute
+from tests.graphql.payload_checks import counting
 
 CITY_BUREAU = Actor(role=Role.bureau, region_code="140800", name="市局")
 PAGE = """
@@ -65,21 +64,6 @@ def paired_db(database_factory):
                     )
     yield database
     database.dispose()
-
-
-@contextmanager
-def counting(database):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT")):
-            statements.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", record)
 
 
 def test_a_page_of_villages_with_agreements_enterprises_and_reports_costs_five_statements(

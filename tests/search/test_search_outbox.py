@@ -20,16 +20,6 @@ from app.services.audit import enqueue_search
 from tests.search_factories import approved_enterprise, cooperative_in, listed
 
 
-@pytest.fixture
-def live(fresh_db, search):
-    """A database with one cooperative, an index built from it, and the drain attached."""
-    with fresh_db.unit_of_work() as session:
-        cooperative_id = cooperative_in(session, "140830").id
-    search.rebuild(fresh_db)
-    search.attach(fresh_db)
-    return search, cooperative_id
-
-
 def found(service: SearchService, database, text: str) -> list[str]:
     with database.read_only() as session:
         return [

@@ -1,6 +1,7 @@
-"""消费帮扶产品认定: apply, certify with an expiry, reject with a reason; the badge expires."""
+"""消费帮扶产品认定: apply, certify with an expiry after a notice period, reject with a reason;
+the badge expires."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -19,6 +20,8 @@ from tests.trade_factories import (
 )
 
 TODAY = date(2026, 11, 29)
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+AFTER_NOTICE = NOW + timedelta(days=5)
 
 
 def _apply(session, cooperative, product, note="有扶贫带贫台账"):
@@ -37,10 +40,11 @@ def _approve(session, actor, application, expires_on):
         application_id=application.id,
         data={"expires_on": expires_on},
         today=TODAY,
+        now=NOW,
     )
 
 
-def test_apply_then_certify_sets_the_expiry_on_the_product(session):
+def test_apply_then_certify_sets_the_expiry_on_the_product_after_the_notice_period(session):
     cooperative = make_cooperative(session)
     product = make_listed_product(session, cooperative=cooperative)
     application = _apply(session, cooperative, product)
@@ -49,12 +53,19 @@ def test_apply_then_certify_sets_the_expiry_on_the_product(session):
         _apply(session, cooperative, product)
     assert caught.value.code == "already_applied"
     _approve(session, bureau_actor("140829"), application, "2027-11-30")
-    assert application.status == CertificationStatus.approved
+    assert application.status == CertificationStatus.publicised
+    assert application.notice_ends_at == AFTER_NOTICE
     assert application.expires_on == date(2027, 11, 30)
     assert application.decided_at is not None
+    assert product.assistance_certified_until is None
+    # One second before the period ends nothing happens; at its end the certification holds.
+    before_end = AFTER_NOTICE - timedelta(seconds=1)
+    assert certification.take_effect_when_due(session=session, now=before_end) == 0
+    assert certification.take_effect_when_due(session=session, now=AFTER_NOTICE) == 1
+    assert application.status == CertificationStatus.approved
     assert product.assistance_certified_until == date(2027, 11, 30)
     actions = session.exec(select(Event.action).order_by(Event.id)).all()
-    assert actions == ["certification.apply", "certification.approve"]
+    assert actions == ["certification.apply", "certification.approve", "certification.take_effect"]
     assert session.exec(select(SearchOutbox.doc_id)).all() == [product.id]
 
 
@@ -62,6 +73,7 @@ def test_the_badge_disappears_by_itself_after_the_expiry_date(session):
     cooperative = make_cooperative(session)
     product = make_listed_product(session, cooperative=cooperative)
     _approve(session, bureau_actor(), _apply(session, cooperative, product), "2026-12-31")
+    certification.take_effect_when_due(session=session, now=AFTER_NOTICE)
     assert product.is_assistance_certified(date(2026, 12, 31))
     assert not product.is_assistance_certified(date(2027, 1, 1))
 

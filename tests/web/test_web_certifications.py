@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.models import CertificationApplication, Enterprise, Product
 from app.models.enums import CertificationStatus, OrderStatus
-from app.services import clock
+from app.services import certification, clock
 from tests.trade_factories import days_from_today, make_listed_product, make_order
 from tests.web.trade_site import build_site, field_error, post, row_counts
 
@@ -37,7 +37,7 @@ def test_the_queue_lists_pending_applications_of_the_region(site):
     assert site.client("hezuoshe").get("/certifications").status_code == 403
 
 
-def test_approving_with_an_expiry_swaps_the_card_and_the_badge_appears(site):
+def test_approving_publishes_a_notice_and_the_badge_appears_when_it_ends(site):
     application = _application(site)
     expires = days_from_today(200)
     response = post(
@@ -48,10 +48,15 @@ def test_approving_with_an_expiry_swaps_the_card_and_the_badge_appears(site):
     )
     assert response.status_code == 200
     assert response.template.name == "certifications/_decided.html"
-    assert '<span class="badge badge--ok">已认定</span>' in response.text
-    assert "已认定“平陆杜马百合”" in response.text
-    detail = site.client().get(f"/products/{site.product_id}").text
-    assert f"消费帮扶认定 · 至 {expires.year}年{expires.month}月{expires.day}日" in detail
+    assert response.headers["HX-Trigger"] == "inbox-changed"
+    assert '<span class="badge badge--pending">公示中</span>' in response.text
+    assert "“平陆杜马百合”审核通过，进入公示期" in response.text
+    badge = f"消费帮扶认定 · 至 {expires.year}年{expires.month}月{expires.day}日"
+    assert badge not in site.client().get(f"/products/{site.product_id}").text
+    with site.db.unit_of_work() as session:
+        ended = session.get(CertificationApplication, application.id).notice_ends_at
+        assert certification.take_effect_when_due(session=session, now=ended) == 1
+    assert badge in site.client().get(f"/products/{site.product_id}").text
 
 
 def test_an_expired_certification_shows_no_badge(site):

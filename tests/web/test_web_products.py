@@ -1,9 +1,11 @@
 """The cooperative's product pages and a product's public page, through real HTTP requests."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import select
 
-from app.models import Product, ProductImage
+from app.models import CertificationApplication, Product, ProductImage
 from app.models.enums import ProductStatus
 from tests.trade_factories import image_bytes
 from tests.web.trade_site import build_site, field_error, post, row_counts, set_status
@@ -221,6 +223,22 @@ def test_applying_for_certification_shows_the_pending_state(site):
     assert "该产品已有待审核的认定申请" in again.text
     listing = client.get("/my/products").text
     assert '<span class="badge badge--pending">认定审核中</span>' in listing
+
+
+def test_an_approved_certification_shows_its_notice_period_to_the_cooperative(site):
+    client = site.client("hezuoshe")
+    post(client, f"/my/products/{site.product_id}/certification", {"note": "收购脱贫户的百合"})
+    with site.db.read_only() as session:
+        application = session.exec(select(CertificationApplication)).one()
+    expires = (date.today() + timedelta(days=365)).isoformat()
+    bureau = site.client("pinglu")
+    decided = post(bureau, f"/certifications/{application.id}/approve", {"expires_on": expires})
+    assert decided.status_code in (200, 303)
+    page = client.get(f"/my/products/{site.product_id}").text
+    assert "正在公示，公示期至" in page
+    assert 'name="note"' not in page  # no second application while on notice
+    listing = client.get("/my/products").text
+    assert '<span class="badge badge--pending">认定公示中</span>' in listing
 
 
 # The public page ----------------------------------------------------------------------------

@@ -1,0 +1,267 @@
+"""A cooperative's products as mutations: create, edit, price and stock, list and delist, photos,
+and the consumption-assistance certification (applied for by the cooperative, decided by the
+bureau of the product's county).
+
+Photos travel as base64 text (multipart is off on /graphql, see
+docs/decisions/0009-graphql-files-as-base64.md); the service decodes them as images, refuses
+anything else and re-encodes them, exactly as for the page's uploads.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from app.schema import enums
+from app.schema.context import Info
+from app.schema.node import parse_id
+from app.schema.payloads import Input, data_mutation, decode_file, payload_type, respond
+from app.schema.scalars import Money
+from app.schema.trade import Product
+from app.schema.trade_bureau import CertificationApplication
+from app.services import certification, product_images, products
+
+
+@strawberry.input(description="产品的全部可编辑信息；单价以元填写，最多两位小数")
+class ProductFieldsInput:
+    name: str = strawberry.field(description="产品名称（2 至 60 个字符）")
+    category: enums.ProductCategory = strawberry.field(description="品类")
+    unit: str = strawberry.field(
+        description="计量单位：斤、公斤、吨、箱、件、袋、盒、瓶、桶、罐、只、个、套"
+    )
+    price: Money = strawberry.field(description="单价（元），大于 0")
+    stock: int = strawberry.field(description="库存（按计量单位）")
+    min_order: int = strawberry.field(default=1, description="起订量，至少 1")
+    harvest_months: list[int] = strawberry.field(default_factory=list, description="上市月份 1–12")
+    certifications: list[enums.Certification] = strawberry.field(
+        default_factory=list, description="第三方认证"
+    )
+    description: str = strawberry.field(default="", description="产品介绍（不超过 4000 个字符）")
+
+
+@strawberry.input(description="修改产品（各项整体替换）")
+class UpdateProductInput(ProductFieldsInput):
+    product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+
+
+@strawberry.input(description="快速修改单价和库存")
+class UpdatePriceAndStockInput:
+    product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+    price: Money = strawberry.field(description="单价（元），大于 0")
+    stock: int = strawberry.field(description="库存")
+    expected_stock: int | None = strawberry.field(
+        default=None,
+        description="您看到的库存；其间有订单确认改变了库存时拒绝保存（stock_changed），以免覆盖预留",
+    )
+
+
+@strawberry.input(description="指定一个产品")
+class ProductRefInput:
+    product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+
+
+@strawberry.input(description="上传一张产品照片：JPG、PNG 或 WebP，不超过 5 MB，每个产品最多 8 张")
+class AddProductImageInput:
+    product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+    content_base64: str = strawberry.field(description="照片文件内容，base64 编码")
+
+
+@strawberry.input(description="删除一张产品照片")
+class RemoveProductImageInput:
+    image_id: strawberry.ID = strawberry.field(description="照片（全局编号）")
+
+
+@strawberry.input(description="为产品申请消费帮扶产品认定")
+class ApplyForCertificationInput:
+    product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+    note: str = strawberry.field(default="", description="申请说明（不超过 500 个字符）")
+
+
+@strawberry.input(description="认定为消费帮扶产品")
+class ApproveCertificationInput:
+    application_id: strawberry.ID = strawberry.field(description="认定申请（全局编号）")
+    expires_on: date = strawberry.field(description="有效期至：晚于今天，最长 3 年")
+
+
+@strawberry.input(description="驳回认定申请")
+class RejectCertificationInput:
+    application_id: strawberry.ID = strawberry.field(description="认定申请（全局编号）")
+    reason: str = strawberry.field(description="不通过的原因（必填，不超过 500 个字符）")
+
+
+ProductPayload = payload_type(
+    "ProductPayload", "product", Product, description="产品操作的结果", label="产品"
+)
+CertificationPayload = payload_type(
+    "CertificationPayload",
+    "application",
+    CertificationApplication,
+    description="认定申请操作的结果",
+    label="认定申请",
+)
+
+
+def _product_id(value: strawberry.ID) -> int:
+    return parse_id(value, "Product", field="product_id")
+
+
+def _application_id(value: strawberry.ID) -> int:
+    return parse_id(value, "CertificationApplication", field="application_id")
+
+
+def _status_change(service: Callable, description: str) -> Any:
+    """上架 or 下架: the product is all the service needs."""
+
+    async def resolver(info: Info, input: Input[ProductRefInput]) -> ProductPayload:
+        return await respond(
+            info,
+            ProductPayload,
+            lambda s, actor: service(
+                session=s, actor=actor, product_id=_product_id(input.product_id)
+            ),
+        )
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
+@strawberry.type
+class ProductMutations:
+    create_product = data_mutation(
+        products.create_product,
+        ProductPayload,
+        ProductFieldsInput,
+        "新增产品（草稿，上架后公开；已通过审核的合作社）",
+    )
+    update_product = data_mutation(
+        products.update_product,
+        ProductPayload,
+        UpdateProductInput,
+        "修改本社的产品",
+        key="product_id",
+        node="Product",
+    )
+
+    @strawberry.mutation(description="快速修改本社产品的单价和库存")
+    async def update_price_and_stock(
+        self,
+        info: Info,
+        input: Input[UpdatePriceAndStockInput],
+    ) -> ProductPayload:
+        return await respond(
+            info,
+            ProductPayload,
+            lambda s, actor: products.update_price_and_stock(
+                session=s,
+                actor=actor,
+                product_id=_product_id(input.product_id),
+                data={"price": input.price, "stock": input.stock},
+                expected_stock=input.expected_stock,
+            ),
+        )
+
+    list_product = _status_change(
+        products.list_product, "上架本社的草稿或已下架产品（在售的产品公开）"
+    )
+    delist_product = _status_change(
+        products.delist_product, "下架本社的在售产品；已下的订单照常履行"
+    )
+
+    @strawberry.mutation(description="为本社产品上传照片（自动生成缩略图）")
+    async def add_product_image(
+        self,
+        info: Info,
+        input: Input[AddProductImageInput],
+    ) -> ProductPayload:
+        root = info.context.upload_dir
+
+        def work(session, actor):
+            content = decode_file(
+                input.content_base64, field="image", max_bytes=product_images.MAX_IMAGE_BYTES
+            )
+            image = product_images.add_product_image(
+                session=session,
+                actor=actor,
+                product_id=_product_id(input.product_id),
+                content=content,
+                upload_dir=root,
+            )
+            return products.get_managed_product(
+                session=session, actor=actor, product_id=image.product_id
+            )
+
+        return await respond(info, ProductPayload, work)
+
+    @strawberry.mutation(description="删除本社产品的一张照片")
+    async def remove_product_image(
+        self,
+        info: Info,
+        input: Input[RemoveProductImageInput],
+    ) -> ProductPayload:
+        root = info.context.upload_dir
+
+        def work(session, actor):
+            image = product_images.remove_product_image(
+                session=session,
+                actor=actor,
+                image_id=parse_id(input.image_id, "ProductImage", field="image_id"),
+                upload_dir=root,
+            )
+            return products.get_managed_product(
+                session=session, actor=actor, product_id=image.product_id
+            )
+
+        return await respond(info, ProductPayload, work)
+
+    @strawberry.mutation(
+        description="为本社产品申请消费帮扶产品认定（同一产品同时只能有一份待审核）"
+    )
+    async def apply_for_certification(
+        self,
+        info: Info,
+        input: Input[ApplyForCertificationInput],
+    ) -> CertificationPayload:
+        return await respond(
+            info,
+            CertificationPayload,
+            lambda s, actor: certification.apply_for_certification(
+                session=s,
+                actor=actor,
+                product_id=_product_id(input.product_id),
+                data={"note": input.note},
+            ),
+        )
+
+    @strawberry.mutation(description="认定为消费帮扶产品，并定有效期（产品所在县的乡村振兴局）")
+    async def approve_certification(
+        self,
+        info: Info,
+        input: Input[ApproveCertificationInput],
+    ) -> CertificationPayload:
+        return await respond(
+            info,
+            CertificationPayload,
+            lambda s, actor: certification.approve_certification(
+                session=s,
+                actor=actor,
+                application_id=_application_id(input.application_id),
+                data={"expires_on": input.expires_on},
+            ),
+        )
+
+    @strawberry.mutation(description="驳回消费帮扶产品认定申请，附原因（产品所在县的乡村振兴局）")
+    async def reject_certification(
+        self,
+        info: Info,
+        input: Input[RejectCertificationInput],
+    ) -> CertificationPayload:
+        return await respond(
+            info,
+            CertificationPayload,
+            lambda s, actor: certification.reject_certification(
+                session=s,
+                actor=actor,
+                application_id=_application_id(input.application_id),
+                data={"reason": input.reason},
+            ),
+        )

@@ -1,0 +1,264 @@
+"""The ledger export (台账导出): every section written as XLSX sheets or CSV files, streamed.
+
+XLSX uses openpyxl's write-only mode (rows go straight to disk): Chinese headers in bold, a frozen
+header row, filters, column widths, and number and date formats. CSV is a ZIP of one UTF-8 file
+per section with a byte-order mark, so Excel opens it. A bureau officer's export is a job
+(``ExportJob``): created with its audit event in the request's unit of work, run after commit in a
+thread of its own, its progress saved as it goes so any process can show it.
+"""
+
+import csv
+import io
+import logging
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlmodel import Session, select
+
+from app.actors import Actor, Role
+from app.db import Database
+from app.errors import NotFoundError, ValidationError
+from app.models import County, ExportJob
+from app.models.base import utcnow
+from app.models.enums import CITY_CODE
+from app.models.exports import ExportFormat, ExportStatus
+from app.permissions import is_system, require
+from app.services import clock
+from app.services.audit import record_event, snapshot
+from app.services.imports.columns import column_letter
+from app.services.ledger_master import MASTER_SECTIONS
+from app.services.ledger_sections import SECTIONS as LEDGER_SECTIONS
+from app.services.ledger_sections import Kind
+from app.services.stats.scope import can_view_statistics
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 500
+NUMBER_FORMATS = {
+    Kind.INTEGER: "#,##0",
+    Kind.MONEY: "#,##0.00",
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+}
+RECENT_JOBS = 10
+SECTIONS = (*LEDGER_SECTIONS, *MASTER_SECTIONS)
+
+
+def can_export_ledger(actor: Actor) -> bool:
+    return can_view_statistics(actor) or is_system(actor)
+
+
+def can_download(actor: Actor, job: ExportJob) -> bool:
+    """Only the bureau scope that asked for an export may fetch its file."""
+    return actor.role == Role.bureau and actor.region_code == job.region_code
+
+
+def _local(value):
+    # Excel has no time zones: show the Asia/Shanghai wall-clock time.
+    if isinstance(value, datetime):
+        return value.astimezone(clock.SHANGHAI).replace(tzinfo=None)
+    return value
+
+
+def _counting(progress: Progress | None, total: int):
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+
+    return tick
+
+
+def _write_xlsx(session, actor, county, target, tick) -> None:
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for section in SECTIONS:
+        sheet = workbook.create_sheet(section.title)
+        for i, column in enumerate(section.columns):
+            sheet.column_dimensions[column_letter(i)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in section.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        formats = [NUMBER_FORMATS.get(c.kind) for c in section.columns]
+        rows = 0
+        for values in section.rows(session, actor, county):
+            sheet.append([_cell(sheet, _local(v), f) for v, f in zip(values, formats, strict=True)])
+            rows += 1
+            tick()
+        last = column_letter(len(section.columns) - 1)
+        sheet.auto_filter.ref = f"A1:{last}{rows + 1}"
+    workbook.save(target)
+
+
+def _cell(sheet, value, number_format):
+    if number_format is None or value is None or value == "":
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _local(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _write_csv(session, actor, county, target, tick) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number, section in enumerate(SECTIONS, start=1):
+            with archive.open(f"{number:02d}-{section.title}.csv", "w") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                writer = csv.writer(text)
+                writer.writerow([c.header for c in section.columns])
+                for values in section.rows(session, actor, county):
+                    writer.writerow([_text(v) for v in values])
+                    tick()
+                text.flush()
+                text.detach()
+
+
+def count_rows(session: Session, actor: Actor, county: str | None = None) -> int:
+    return sum(section.count(session, actor, county) for section in SECTIONS)
+
+
+def write_ledger(
+    *,
+    session: Session,
+    actor: Actor,
+    fmt: ExportFormat,
+    target,
+    county: str | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write the ledger of the actor's region (or one county of it) to ``target``; rows written."""
+    require(can_export_ledger(actor))
+    total = count_rows(session, actor, county)
+    if progress is not None:
+        progress(0, total)
+    tick = _counting(progress, total)
+    writer = _write_xlsx if fmt == ExportFormat.xlsx else _write_csv
+    writer(session, actor, county, target, tick)
+    if progress is not None:
+        progress(total, total)
+    return total
+
+
+# Export jobs -----------------------------------------------------------------------------------
+
+
+def request_export(
+    *, session: Session, actor: Actor, fmt: str, county_code: str | None = None
+) -> ExportJob:
+    """Queue an export of the actor's region (or one county in it) and record who asked."""
+    require(can_export_ledger(actor))
+    try:
+        fmt = ExportFormat(fmt)
+    except ValueError:
+        raise ValidationError("请选择导出格式：XLSX 或 CSV", field="format") from None
+    region = actor.region_code or CITY_CODE
+    if county_code:
+        county = session.get(County, county_code)
+        if county is None:
+            raise ValidationError("没有这个县级代码", code="county_unknown", field="county_code")
+        require(region in (CITY_CODE, county_code))
+    stamp = clock.today().strftime("%Y%m%d")
+    job = ExportJob(
+        created_by=actor.user_id,
+        region_code=region,
+        county_code=county_code or None,
+        format=fmt,
+        file_name=f"台账-{county_code or region}-{stamp}.{'xlsx' if fmt == 'xlsx' else 'zip'}",
+    )
+    session.add(job)
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action="ledger.export",
+        obj=job,
+        summary=f"导出台账（{fmt.value.upper()}）",
+        after=snapshot(job, ("region_code", "county_code", "format")),
+        county_code=county_code or (None if region == CITY_CODE else region),
+    )
+    return job
+
+
+def job_actor(job: ExportJob) -> Actor:
+    """The scope the export was asked for, as the actor its rows are read for."""
+    return Actor(role=Role.bureau, user_id=job.created_by, region_code=job.region_code)
+
+
+def run_export(
+    database: Database,
+    job_id: int,
+    directory: Path,
+    *,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write a queued export's file, saving its progress as it goes (runs in its own thread)."""
+    with database.unit_of_work() as session:
+        job = session.get(ExportJob, job_id)
+        job.status = ExportStatus.running
+        job.storage_key = file_name or f"ledger-{job.id}.{job.format}"
+        actor, fmt, county, key = job_actor(job), job.format, job.county_code, job.storage_key
+
+    def save(done: int, total: int) -> None:
+        with database.unit_of_work() as session:
+            job = session.get(ExportJob, job_id)
+            job.rows_done, job.rows_total = done, total
+        if progress is not None:
+            progress(done, total)
+
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with database.read_only() as session, open(directory / key, "wb") as target:
+            write_ledger(
+                session=session, actor=actor, fmt=fmt, target=target, county=county, progress=save
+            )
+    except Exception as exc:
+        log.exception("ledger export %s failed", job_id)
+        _finish(database, job_id, ExportStatus.failed, f"导出失败：{type(exc).__name__}")
+        raise
+    _finish(database, job_id, ExportStatus.done, "")
+
+
+def _finish(database: Database, job_id: int, status: ExportStatus, error: str) -> None:
+    with database.unit_of_work() as session:
+        job = session.get(ExportJob, job_id)
+        job.status, job.error, job.finished_at = status, error, utcnow()
+
+
+def get_job(*, session: Session, actor: Actor, job_id: int) -> ExportJob:
+    """An export of the actor's own scope (others are reported missing)."""
+    job = session.get(ExportJob, job_id)
+    if job is None or not can_download(actor, job):
+        raise NotFoundError("导出任务不存在")
+    return job
+
+
+def recent_jobs(*, session: Session, actor: Actor) -> list[ExportJob]:
+    """The latest exports asked for by the actor's scope, newest first."""
+    require(can_view_statistics(actor))
+    query = (
+        select(ExportJob)
+        .where(ExportJob.region_code == actor.region_code)
+        .order_by(ExportJob.id.desc())
+        .limit(RECENT_JOBS)
+    )
+    return list(session.exec(query))

@@ -1,0 +1,173 @@
+"""Objections (异议) to a certification on public notice, and the bureau's resolution of them.
+
+Anyone, signed in or not, may object while the notice period runs. The filer's name and contact
+are kept for the bureau only and never appear on a public page or in the audit summary. Each
+open objection holds the certification back; the bureau upholds it (the certification is
+refused) or dismisses it (the certification proceeds, at once if the period is already over).
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from app.actors import Actor, Role
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.models import CertificationApplication, CertificationObjection, Product, Village
+from app.models.base import utcnow
+from app.models.enums import CertificationStatus, ObjectionStatus
+from app.permissions import (
+    bureau_county_scope,
+    can_certify_product,
+    can_review_certifications,
+    require,
+)
+from app.services import certification
+from app.services.audit import record_event
+from app.services.inputs import parse
+
+
+class ObjectionInput(BaseModel):
+    reason: str = Field(title="异议理由", min_length=5, max_length=1000)
+    filer_name: str = Field(default="", title="姓名或单位", max_length=40)
+    filer_contact: str = Field(default="", title="联系方式", max_length=60)
+
+
+class ResolutionInput(BaseModel):
+    decision: ObjectionStatus = Field(title="处理结果")
+    resolution: str = Field(title="处理意见", min_length=1, max_length=500)
+
+
+def file_objection(
+    *,
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    data: dict,
+    now: datetime | None = None,
+) -> CertificationObjection:
+    """Object to a certification during its notice period (open to everyone)."""
+    form = parse(ObjectionInput, {k: str(v).strip() for k, v in data.items()})
+    application = session.get(CertificationApplication, application_id)
+    if application is None or application.status != CertificationStatus.publicised:
+        raise NotFoundError("该产品不在公示期内")
+    if (now or utcnow()) >= application.notice_ends_at:
+        raise ConflictError("公示期已结束，不能再提出异议", code="notice_ended")
+    objection = CertificationObjection(
+        application_id=application.id,
+        reason=form.reason,
+        filer_name=form.filer_name,
+        filer_contact=form.filer_contact,
+        filer_user_id=actor.user_id,
+    )
+    session.add(objection)
+    _record(session, actor, "objection.file", objection, application, "收到公示异议")
+    return objection
+
+
+def resolve_objection(
+    *, session: Session, actor: Actor, objection_id: int, data: dict
+) -> CertificationObjection:
+    """Uphold (the certification is refused) or dismiss an objection, with the bureau's view."""
+    objection = session.get(CertificationObjection, objection_id)
+    if objection is None:
+        raise NotFoundError("异议不存在")
+    application = session.get(CertificationApplication, objection.application_id)
+    require(can_certify_product(actor, _county(session, application)))
+    form = parse(ResolutionInput, {k: str(v).strip() for k, v in data.items()})
+    if form.decision == ObjectionStatus.open:
+        raise ValidationError("请选择异议成立或不成立", code="invalid_decision", field="decision")
+    if objection.status != ObjectionStatus.open:
+        raise ConflictError("该异议已处理，请刷新页面", code="already_resolved")
+    objection.status = form.decision
+    objection.resolution = form.resolution
+    objection.resolved_at = utcnow()
+    objection.resolved_by = actor.user_id
+    verdict = "异议成立" if form.decision == ObjectionStatus.upheld else "异议不成立"
+    _record(
+        session, actor, "objection.resolve", objection, application, f"{verdict}：{form.resolution}"
+    )
+    if form.decision == ObjectionStatus.upheld:
+        if application.status == CertificationStatus.publicised:
+            certification.refuse_after_objection(
+                session, application, actor=actor, reason=form.resolution
+            )
+    else:
+        certification.take_effect(session, application, actor=actor)
+    return objection
+
+
+def open_in_region(query: sa.Select, actor: Actor) -> sa.Select:
+    """``query`` over objections narrowed to the open ones in the bureau actor's region
+    (joined with their application, product and the product's village)."""
+    return (
+        query.join(
+            CertificationApplication,
+            CertificationApplication.id == CertificationObjection.application_id,
+        )
+        .join(Product, Product.id == CertificationApplication.product_id)
+        .join(Village, Village.id == Product.village_id)
+        .where(
+            CertificationObjection.status == ObjectionStatus.open,
+            bureau_county_scope(actor, Village.county_code),
+        )
+    )
+
+
+def objection_queue(*, session: Session, actor: Actor) -> list[CertificationObjection]:
+    """Open objections in the officer's region, oldest first, with the product they concern."""
+    require(can_review_certifications(actor))
+    return list(
+        session.exec(
+            open_in_region(select(CertificationObjection), actor)
+            .options(
+                selectinload(CertificationObjection.application)
+                .selectinload(CertificationApplication.product)
+                .selectinload(Product.cooperative)
+            )
+            .order_by(CertificationObjection.filed_at, CertificationObjection.id)
+        ).all()
+    )
+
+
+def visible_objection(
+    *, session: Session, actor: Actor, objection_id: int
+) -> CertificationObjection | None:
+    """An objection for the bureau that resolves it (and admins); None for anyone else."""
+    objection = session.get(CertificationObjection, objection_id)
+    if objection is None:
+        return None
+    application = session.get(CertificationApplication, objection.application_id)
+    allowed = can_certify_product(actor, _county(session, application)) or (
+        can_review_certifications(actor) and actor.role == Role.admin
+    )
+    return objection if allowed else None
+
+
+def _county(session: Session, application: CertificationApplication) -> str:
+    product = session.get(Product, application.product_id)
+    return session.get(Village, product.village_id).county_code
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    objection: CertificationObjection,
+    application: CertificationApplication,
+    summary: str,
+) -> None:
+    product = session.get(Product, application.product_id)
+    record_event(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        obj=objection,
+        # Never the filer's name or contact: the summary is shown to the cooperative.
+        summary=f"“{product.name}”的消费帮扶产品认定{summary}",
+        after={"status": str(objection.status), "application_id": application.id},
+        county_code=_county(session, application),
+    )

@@ -1,0 +1,135 @@
+"""The bureau's statistics (工作台): every figure one SQL aggregate over the officer's region.
+
+The dashboard page shows each panel on its own (loaded lazily) and GraphQL ``stats`` exposes the
+same figures; both call ``panel``/``dashboard`` here, so they never disagree.
+
+At province scale the aggregates take seconds (300,000 orders, 130,000 reports), so a panel's
+figures are kept per database, region and day, for as long as no new audit event (操作记录) has
+been written: every state change writes one in its own transaction, and so do imports and the
+seed. Asking whether anything changed is one lookup of the largest event id.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.actors import Actor
+from app.models import Event
+from app.services import consumption
+from app.services.consumption import ReservedShare
+from app.services.pairing.periods import local_today
+from app.services.stats.coverage import Coverage, coverage
+from app.services.stats.pairing import (
+    ActiveEnterprise,
+    CommittedActual,
+    Overdue,
+    active_enterprises,
+    agreements_by_status,
+    committed_by_county,
+    committed_by_quarter,
+    overdue,
+)
+from app.services.stats.sales import Sales, sales
+from app.services.stats.scope import can_view_statistics, require_statistics
+
+__all__ = ["PANELS", "Dashboard", "Sales", "can_view_statistics", "dashboard", "panel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Commitments:
+    by_county: tuple[CommittedActual, ...]
+    by_quarter: tuple[CommittedActual, ...]
+
+
+def _commitments(session: Session, actor: Actor, today: date) -> Commitments:
+    return Commitments(
+        committed_by_county(session, actor), committed_by_quarter(session, actor, today)
+    )
+
+
+SHARES_SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    buyers: int  # agency and state-owned buyers in the region
+    lowest: tuple[ReservedShare, ...]  # the SHARES_SHOWN furthest from their reserved amount
+
+
+def _shares(session: Session, actor: Actor, today: date) -> Shares:
+    shares = consumption.reserved_share_overview(session=session, actor=actor, year=today.year)
+    return Shares(buyers=len(shares), lowest=tuple(shares[:SHARES_SHOWN]))
+
+
+# Panel name → how to compute it; the order is the dashboard's.
+PANELS = {
+    "coverage": lambda s, a, today: coverage(s, a),
+    "agreements": lambda s, a, today: agreements_by_status(s, a),
+    "commitments": _commitments,
+    "sales": sales,
+    "shares": _shares,
+    "overdue": overdue,
+    "enterprises": active_enterprises,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    today: date
+    coverage: Coverage
+    agreements: tuple
+    commitments: Commitments
+    sales: Sales
+    shares: Shares
+    overdue: Overdue
+    enterprises: tuple[ActiveEnterprise, ...]
+
+
+CACHE_SIZE = 512
+_cache: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def data_version(session: Session) -> int:
+    """The latest audit event's id: it moves whenever anything the figures count changes."""
+    return session.execute(sa.select(sa.func.max(Event.id))).scalar() or 0
+
+
+def _cached(session: Session, actor: Actor, today: date, name: str, version: int):
+    key = (str(session.get_bind().url), name, actor.region_code, today)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == version:
+            _cache.move_to_end(key)
+            return hit[1]
+    value = PANELS[name](session, actor, today)
+    with _lock:
+        _cache[key] = (version, value)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def panel(name: str, *, session: Session, actor: Actor, today: date | None = None):
+    """One panel's figures for a bureau officer's region; KeyError for an unknown panel."""
+    if name not in PANELS:
+        raise KeyError(name)
+    require_statistics(actor)
+    return _cached(session, actor, today or local_today(), name, data_version(session))
+
+
+def dashboard(*, session: Session, actor: Actor, today: date | None = None) -> Dashboard:
+    """Every panel's figures for a bureau officer's region."""
+    require_statistics(actor)
+    today, version = today or local_today(), data_version(session)
+    figures = {name: _cached(session, actor, today, name, version) for name in PANELS}
+    return Dashboard(today, **figures)

@@ -1,0 +1,95 @@
+"""The bulk import page (数据导入): templates to download, an upload, every error by row and column.
+
+An upload is checked and written in one unit of work; a file with any error writes nothing and
+comes back (422) with the table of its errors.
+"""
+
+from urllib.parse import quote
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actors import Role
+from app.errors import DomainError
+from app.services import imports
+from app.services.imports.templates import template_workbook
+from app.web.flash import flash
+from app.web.forms import in_unit_of_work, redirect
+from app.web.templating import render
+from app.web.trade_common import gate, unless_fixable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ERRORS_SHOWN = 500
+
+
+def _context(values: dict, errors: list, message: str | None = None) -> dict:
+    return {
+        "kinds": imports.KINDS,
+        "values": values,
+        "row_errors": errors[:MAX_ERRORS_SHOWN],
+        "error_count": len(errors),
+        "message": message,
+    }
+
+
+async def import_page(request: Request) -> Response:
+    actor = gate(request, Role.bureau)
+    if isinstance(actor, Response):
+        return actor
+    return render(request, "imports/index.html", _context({}, []), partial="imports/_form.html")
+
+
+async def template(request: Request) -> Response:
+    kind = request.path_params["kind"]
+    if kind not in imports.KINDS:
+        raise HTTPException(404)
+    name = f"{imports.KINDS[kind].title}导入模板.xlsx"
+    disposition = f"attachment; filename*=utf-8''{quote(name)}"
+    return Response(
+        template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": disposition}
+    )
+
+
+async def upload(request: Request) -> Response:
+    actor = gate(request, Role.bureau)
+    if isinstance(actor, Response):
+        return actor
+    # The form closes its uploaded (spooled) file when the block ends.
+    async with request.form() as form:
+        return await _import(request, actor, form.get("file"), form.get("kind") or None)
+
+
+async def _import(request: Request, actor, file, kind: str | None) -> Response:
+    values = {"kind": kind or ""}
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _rejected(request, values, [], "请选择要导入的 XLSX 或 CSV 文件")
+    if kind is not None and kind not in imports.KINDS:
+        return _rejected(request, values, [], "请选择数据类型")
+    if not file.filename.lower().endswith((".xlsx", ".csv")):
+        return _rejected(request, values, [], "只能导入 XLSX 或 CSV 文件")
+
+    def work(session):
+        return imports.import_file(
+            session=session, actor=actor, source=file.file, filename=file.filename, kind=kind
+        )
+
+    try:
+        result = await in_unit_of_work(request, work)
+    except imports.ImportRejected as exc:
+        return _rejected(request, values, exc.row_errors, exc.message)
+    except DomainError as exc:
+        unless_fixable(exc)
+        return _rejected(request, values, [], exc.message)
+    titles = {key: spec.title for key, spec in imports.KINDS.items()}
+    summary = "，".join(f"{titles[k]} {n} 条" for k, n in result.counts.items())
+    flash(request, f"导入成功：{summary}", level="success")
+    return redirect("/imports", request)
+
+
+def _rejected(request: Request, values: dict, errors: list, message: str) -> Response:
+    context = _context(values, errors, message)
+    return render(
+        request, "imports/index.html", context, partial="imports/_form.html", status_code=422
+    )

@@ -1,0 +1,121 @@
+"""The notifications page (消息): read and unread, mark read, the email address; and the
+background job that sends mail and ends notice periods."""
+
+import asyncio
+import json
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import Settings
+from app.db import SQLITE_BEGIN, Database
+from app.errors import DomainError, NotFoundError
+from app.services import certification, mail, notifications
+from app.services.paging import page_number
+from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.inbox import INBOX_CHANGED
+from app.web.requests import wants_partial
+from app.web.templating import render
+from app.web.trade_common import finish, gate, load, page_url, unless_fixable
+
+log = logging.getLogger(__name__)
+
+
+async def notification_list(request: Request) -> Response:
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    unread_only = request.query_params.get("unread") == "1"
+    number = page_number(request.query_params.get("page"))
+    return await _render_list(request, actor, unread_only, number)
+
+
+async def _render_list(
+    request, actor, unread_only, number, *, errors=None, values=None, toast=None, **kw
+):
+    def work(session):
+        page = notifications.list_notifications(
+            session=session, actor=actor, unread_only=unread_only, page=number
+        )
+        unread = notifications.unread_count(session=session, actor=actor)
+        address = notifications.mail_address(session=session, actor=actor)
+        return page, unread, address
+
+    page, unread, address = await load(request, work)
+    context = {
+        "page": page,
+        "unread": unread,
+        "unread_only": unread_only,
+        "page_url": lambda n: page_url(request, n),
+        "address": address,
+        "errors": errors or {},
+        "values": values or {},
+        "mail_enabled": request.app.state.settings.mail_enabled,
+        "toast": toast,
+    }
+    return render(
+        request, "notifications/list.html", context, partial="notifications/_list.html", **kw
+    )
+
+
+async def mark_read(request: Request) -> Response:
+    """Mark one notification (``/notifications/{id}/read``) or all (``/notifications/read``)."""
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    notification_id = request.path_params.get("notification_id")
+    ids = None if notification_id is None else [notification_id]
+    try:
+        changed = await in_unit_of_work(
+            request,
+            lambda s: notifications.mark_read(session=s, actor=actor, notification_ids=ids),
+        )
+    except NotFoundError as exc:  # someone else's notification
+        raise HTTPException(404) from exc
+    message = "已全部标为已读" if ids is None else "已标为已读"
+    if not wants_partial(request):
+        return finish(request, "/notifications", message)
+    unread_only = request.query_params.get("unread") == "1"
+    response = await _render_list(request, actor, unread_only, 1, toast=message)
+    response.headers["HX-Trigger"] = json.dumps({INBOX_CHANGED: changed})
+    return response
+
+
+async def set_mail_address(request: Request) -> Response:
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    data = await read_form(request)
+    address = str(data.get("address", ""))
+    try:
+        saved = await in_unit_of_work(
+            request,
+            lambda s: notifications.set_mail_address(session=s, actor=actor, address=address),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        return await _render_list(
+            request, actor, False, 1, errors=field_errors(exc), values=data, status_code=422
+        )
+    return finish(request, "/notifications", "邮件地址已保存" if saved else "已停止邮件通知")
+
+
+def run_due_jobs(database: Database, settings: Settings) -> None:
+    """End due notice periods, then send the mails whose retry time has come."""
+    with database.unit_of_work() as session:
+        certification.take_effect_when_due(session=session)
+    writer = database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    mail.deliver_due(writer, settings)
+
+
+async def periodic_jobs(database: Database, settings: Settings) -> None:
+    """Run ``run_due_jobs`` every ``mail_retry_seconds`` until cancelled (the app's lifespan)."""
+    while True:
+        try:
+            await run_in_threadpool(run_due_jobs, database, settings)
+        except Exception:
+            log.exception("periodic jobs failed; retrying at the next interval")
+        await asyncio.sleep(settings.mail_retry_seconds)

@@ -1,0 +1,53 @@
+"""Matrix actions for the bureau's statistics, ledger exports and bulk imports."""
+
+import io
+
+from app.services import imports, ledger, stats
+from tests.authz.world import COUNTY_BUREAUS, Action
+
+ALL_BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
+VILLAGE_CSV = "村级统计代码,村名,所属县级代码\n140829100777,导入测试村,140829\n"
+
+
+def _import(s, w, a):
+    return imports.import_file(
+        session=s,
+        actor=a,
+        source=io.BytesIO(VILLAGE_CSV.encode("utf-8-sig")),
+        filename="villages.csv",
+        kind="villages",
+    )
+
+
+ACTIONS = [
+    Action(
+        "stats.dashboard",
+        lambda s, w, a: stats.dashboard(session=s, actor=a),
+        ALL_BUREAUS,
+        writes=False,
+    ),
+    Action(
+        "stats.panel",
+        lambda s, w, a: stats.panel("overdue", session=s, actor=a),
+        ALL_BUREAUS,
+        writes=False,
+    ),
+    Action(
+        "ledger.request_export",
+        lambda s, w, a: ledger.request_export(session=s, actor=a, fmt="xlsx"),
+        ALL_BUREAUS,
+    ),
+    Action(
+        "ledger.recent_jobs",
+        lambda s, w, a: ledger.recent_jobs(session=s, actor=a),
+        ALL_BUREAUS,
+        writes=False,
+    ),
+    Action(
+        "ledger.write_ledger",
+        lambda s, w, a: ledger.write_ledger(session=s, actor=a, fmt="csv", target=io.BytesIO()),
+        ALL_BUREAUS,
+        writes=False,
+    ),
+    Action("imports.import_file", _import, COUNTY_BUREAUS),
+]

@@ -1,0 +1,261 @@
+"""app/services/stats: the dashboard's figures equal independent SQL counts on seeded data."""
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.errors import PermissionDeniedError
+from app.models.enums import AgreementStatus, ProductCategory
+from app.seed import REFERENCE_DATE
+from app.services import clock, ledger, stats
+from app.services.pairing.periods import last_closed_quarter
+from app.services.stats.sales import shown_months
+from tests.services.bureau_world import BureauWorld, build_bureau_world
+
+TODAY = REFERENCE_DATE
+
+
+@pytest.fixture(scope="module")
+def world(database_factory) -> Iterator[BureauWorld]:
+    built = build_bureau_world(database_factory, "stats")
+    yield built
+    built.database.dispose()
+
+
+@pytest.fixture(scope="module")
+def city(world):
+    with world.database.read_only() as session:
+        return stats.dashboard(session=session, actor=world.actors["city"], today=TODAY)
+
+
+def sql(world, text: str, **params) -> list[tuple]:
+    with world.database.read_only() as session:
+        return [tuple(row) for row in session.execute(sa.text(text), params)]
+
+
+def by_county(rows) -> dict[str, tuple]:
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def test_coverage_equals_independent_counts_per_county_and_in_total(world, city):
+    villages = by_county(
+        sql(
+            world,
+            "SELECT county_code, count(*), sum(CASE WHEN key_village THEN 1 ELSE 0 END) "
+            "FROM villages GROUP BY county_code",
+        )
+    )
+    paired = by_county(
+        sql(
+            world,
+            "SELECT county_code, count(*) FROM villages WHERE id IN (SELECT village_id FROM "
+            "pairing_agreements WHERE status = 'active') GROUP BY county_code",
+        )
+    )
+    unpaired_key = by_county(
+        sql(
+            world,
+            "SELECT county_code, count(*) FROM villages WHERE key_village AND id NOT IN (SELECT "
+            "village_id FROM pairing_agreements WHERE status = 'active') GROUP BY county_code",
+        )
+    )
+    assert len(city.coverage.counties) == 13
+    for county in city.coverage.counties:
+        total, key = villages.get(county.code, (0, 0))
+        assert (county.villages, county.key_villages) == (total, key)
+        assert county.paired_villages == paired.get(county.code, (0,))[0]
+        assert county.unpaired_key_villages == unpaired_key.get(county.code, (0,))[0]
+    assert city.coverage.total.villages == 200
+    assert city.coverage.total.paired_villages == sum(n for (n,) in paired.values())
+    listed = {v.code for v in city.coverage.unpaired_key}
+    assert len(listed) == min(50, city.coverage.total.unpaired_key_villages)
+
+
+def test_agreements_by_status_equal_independent_counts(world, city):
+    counts = dict(sql(world, "SELECT status, count(*) FROM pairing_agreements GROUP BY status"))
+    assert dict(city.agreements) == {s: counts.get(s.value, 0) for s in AgreementStatus}
+    assert sum(n for _, n in city.agreements) == 80
+
+
+def test_committed_and_actual_equal_independent_sums_per_county(world, city):
+    committed = by_county(
+        sql(
+            world,
+            "SELECT v.county_code, count(*), sum(a.commit_funding_business_fen), "
+            "sum(a.commit_jobs), sum(a.commit_purchase_fen) FROM pairing_agreements a "
+            "JOIN villages v ON v.id = a.village_id WHERE a.status IN ('active', 'completed') "
+            "GROUP BY v.county_code",
+        )
+    )
+    actual = by_county(
+        sql(
+            world,
+            "SELECT v.county_code, count(*), sum(r.actual_funding_welfare_fen), "
+            "sum(r.actual_beneficiaries) FROM outcome_reports r JOIN pairing_agreements a ON "
+            "a.id = r.agreement_id JOIN villages v ON v.id = a.village_id "
+            "WHERE r.status = 'verified' GROUP BY v.county_code",
+        )
+    )
+    rows = city.commitments.by_county
+    assert [r.key for r in rows] == sorted(r.key for r in rows)
+    for row in rows:
+        c = row.committed
+        assert (row.agreements, c.funding_business_fen, c.jobs, c.purchase_fen) == tuple(
+            int(v) for v in committed.get(row.key, (0, 0, 0, 0))
+        )
+        a = row.actual
+        assert (row.reports, a.funding_welfare_fen, a.beneficiaries) == tuple(
+            int(v) for v in actual.get(row.key, (0, 0, 0))
+        )
+    assert sum(r.reports for r in rows) == sum(int(v[0]) for v in actual.values())
+
+
+def test_actuals_by_quarter_equal_independent_sums(world, city):
+    quarters = city.commitments.by_quarter
+    last = last_closed_quarter(TODAY)
+    assert [q.key for q in quarters][-1] == last.period
+    assert len(quarters) == 8
+    for q in quarters:
+        year, number = int(q.key[:4]), int(q.key[-1])
+        [(reports, jobs)] = sql(
+            world,
+            "SELECT count(*), coalesce(sum(actual_jobs), 0) FROM outcome_reports "
+            "WHERE status = 'verified' AND year = :y AND quarter = :q",
+            y=year,
+            q=number,
+        )
+        assert (q.reports, q.actual.jobs) == (reports, jobs)
+
+
+def test_sales_equal_independent_sums_by_county_category_and_month(world, city):
+    since, until = clock.year_bounds(TODAY.year)
+    params = {"since": since.replace(tzinfo=None), "until": until.replace(tzinfo=None)}
+    received = (
+        "FROM orders o JOIN products p ON p.id = o.product_id JOIN villages v ON "
+        "v.id = p.village_id WHERE o.status = 'received' AND o.received_at >= :since AND "
+        "o.received_at < :until"
+    )
+    counties = by_county(
+        sql(
+            world,
+            f"SELECT v.county_code, count(*), sum(o.amount_fen) {received} GROUP BY v.county_code",
+            **params,
+        )
+    )
+    for line in city.sales.by_county:
+        assert (line.orders, line.amount_fen) == counties.get(line.code, (0, 0))
+    categories = by_county(
+        sql(
+            world,
+            f"SELECT p.category, count(*), sum(o.amount_fen) {received} GROUP BY p.category",
+            **params,
+        )
+    )
+    assert [line.key for line in city.sales.by_category] == list(ProductCategory)
+    for line in city.sales.by_category:
+        assert (line.orders, line.amount_fen) == categories.get(line.key, (0, 0))
+    total = sum(line.amount_fen for line in city.sales.by_county)
+    assert total == sum(line.amount_fen for line in city.sales.by_category) > 0
+    assert [m.key for m in city.sales.by_month] == shown_months(TODAY)
+    this_year = sum(m.amount_fen for m in city.sales.by_month if m.key.startswith("2026"))
+    assert this_year == total
+
+
+def test_reserved_shares_list_the_lowest_progress_of_every_reserving_buyer(world, city):
+    [(buyers,)] = sql(
+        world, "SELECT count(*) FROM enterprises WHERE kind IN ('agency', 'state_owned')"
+    )
+    assert city.shares.buyers == buyers > 0
+    assert len(city.shares.lowest) == min(20, buyers)
+    progress = [s.percent for s in city.shares.lowest if s.percent is not None]
+    assert progress == sorted(progress)
+
+
+def test_overdue_equals_independent_count(world, city):
+    quarter = last_closed_quarter(TODAY)
+    [(overdue,)] = sql(
+        world,
+        "SELECT count(*) FROM pairing_agreements a WHERE a.status = 'active' "
+        "AND a.start_on <= :end AND a.end_on >= :start AND NOT EXISTS (SELECT 1 FROM "
+        "outcome_reports r WHERE r.agreement_id = a.id AND r.year = :y AND r.quarter = :q)",
+        start=quarter.start,
+        end=quarter.end,
+        y=quarter.year,
+        q=quarter.quarter,
+    )
+    assert city.overdue.total == overdue > 0
+    assert len(city.overdue.agreements) == min(20, overdue)
+
+
+def test_a_county_officer_sees_exactly_the_city_figures_of_that_county(world, city):
+    with world.database.read_only() as session:
+        county = stats.dashboard(session=session, actor=world.actors["pinglu"], today=TODAY)
+    assert [c.code for c in county.coverage.counties] == ["140829"]
+    assert county.coverage.counties[0] == next(
+        c for c in city.coverage.counties if c.code == "140829"
+    )
+    assert [r.key for r in county.commitments.by_county] == ["140829"]
+    assert county.commitments.by_county[0] == next(
+        r for r in city.commitments.by_county if r.key == "140829"
+    )
+    [(agreements,)] = sql(
+        world,
+        "SELECT count(*) FROM pairing_agreements a JOIN villages v ON v.id = a.village_id "
+        "WHERE v.county_code = '140829'",
+    )
+    assert sum(n for _, n in county.agreements) == agreements
+    assert {a.county_name for a in county.overdue.agreements} <= {"平陆县"}
+
+
+@pytest.fixture
+def statements(world) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            sent.append(statement)
+
+    engine = world.database.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def dashboard_for(world, name: str):
+    with world.database.read_only() as session:
+        return stats.dashboard(session=session, actor=world.actors[name], today=TODAY)
+
+
+def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_data_changes(
+    world, statements
+):
+    stats.clear_cache()
+    first = dashboard_for(world, "pinglu")
+    assert len(statements) == 1 + 12  # the data version, then the figures
+    assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in statements)
+    # Three are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
+    # and the region's counties for the sales table.
+    assert sum("GROUP BY" in s for s in statements) == 9
+    statements.clear()
+    assert dashboard_for(world, "pinglu") == first
+    assert len(statements) == 1
+    with world.database.unit_of_work() as session:  # any state change writes an audit event
+        ledger.request_export(session=session, actor=world.actors["pinglu"], fmt="csv")
+    statements.clear()
+    assert dashboard_for(world, "pinglu") == first
+    assert len(statements) == 1 + 12
+
+
+def test_only_bureau_officers_see_statistics(world):
+    with world.database.read_only() as session:
+        with pytest.raises(PermissionDeniedError):
+            stats.dashboard(session=session, actor=world.actors["qiye"])
+        with pytest.raises(KeyError):
+            stats.panel("nonsense", session=session, actor=world.actors["city"])
+
+
+def test_months_cross_the_year_in_order():
+    assert shown_months(date(2026, 2, 10))[:3] == ["2025-03", "2025-04", "2025-05"]
+    assert shown_months(date(2026, 2, 10))[-1] == "2026-02"
