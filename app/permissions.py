@@ -286,6 +286,12 @@ def can_view_consumption(actor: Actor) -> bool:
     return actor.role in (Role.bureau, Role.admin) or is_system(actor)
 
 
+def can_view_statistics(actor: Actor) -> bool:
+    """The dashboard's figures and the ledger: bureau officers, each for the region they are
+    scoped to (the city or one county)."""
+    return is_bureau_for(actor, actor.region_code)
+
+
 def can_see_reserved_share(actor: Actor, enterprise_id: int, county_code: str | None) -> bool:
     return (
         is_buyer(actor, enterprise_id)

@@ -372,10 +372,10 @@ class Results:
         return sum(len(v) for v in self.latencies.values())
 
     def table(self) -> list[dict]:
-        rows = [_summary(kind, values) for kind, values in sorted(self.latencies.items()) if values]
+        rows = [summary(kind, values) for kind, values in sorted(self.latencies.items()) if values]
         everything = [v for values in self.latencies.values() for v in values]
         if everything:
-            rows.append(_summary("all", everything))
+            rows.append(summary("all", everything))
         return rows
 
     def report(self) -> str:
@@ -396,7 +396,7 @@ class Results:
         return "\n".join(lines)
 
 
-def _summary(kind: str, values: list[float]) -> dict:
+def summary(kind: str, values: list[float]) -> dict:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     return {

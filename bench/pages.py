@@ -32,7 +32,7 @@ from app.db import Database, create_db_engine  # noqa: E402
 from app.models import PairingAgreement, Product, User, Village  # noqa: E402
 from app.models.enums import AgreementStatus, ProductStatus, UserRole  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
-from bench.load import CSRF, PASSWORD, Server, _summary  # noqa: E402
+from bench.load import CSRF, PASSWORD, Server, summary  # noqa: E402
 
 BENCH_DIR = ROOT / "var" / "bench"
 DATABASES = {
@@ -122,8 +122,8 @@ async def measure(clients: list[httpx.AsyncClient], path: str, seconds: float) -
             statuses.add(response.status_code)
 
     await asyncio.gather(*(run(c) for c in clients))
-    summary = _summary(path, latencies)
-    return summary | {"rps": len(latencies) / seconds, "statuses": sorted(statuses)}
+    rate = len(latencies) / seconds
+    return summary(path, latencies) | {"rps": rate, "statuses": sorted(statuses)}
 
 
 async def run_pages(base: str, ids: dict, *, clients: int, seconds: float) -> list[dict]:

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumString, UTCDateTime, one_of, utcnow
-from app.models.trade import Order
 
 
 class ExportStatus(StrEnum):
@@ -52,15 +51,3 @@ class ExportJob(SQLModel, table=True):
         if self.status == ExportStatus.done:
             return 100
         return self.rows_done * 100 // self.rows_total if self.rows_total else 0
-
-
-# The dashboard's sales figures and the ledger read received orders by the time of receipt; the
-# index covers what they sum (declared here, beside the migration that adds it, 0005).
-sa.Index(
-    "ix_orders_status_received",
-    Order.__table__.c.status,
-    Order.__table__.c.received_at,
-    Order.__table__.c.product_id,
-    Order.__table__.c.amount_fen,
-    Order.__table__.c.agreement_id,
-)

@@ -51,6 +51,17 @@ class PairingAgreement(SQLModel, table=True):
             postgresql_where=sa.text(f"status IN ({_OPEN})"),
         ),
         sa.Index("ix_pairing_agreements_status", "status"),
+        # The dashboard's grouped figures read these instead of the table (migration 0006).
+        sa.Index(
+            "ix_pairing_agreements_village_terms",
+            "village_id",
+            "status",
+            "enterprise_id",
+            "start_on",
+            "end_on",
+            *(f"commit_{name}" for name in INDICATORS),
+        ),
+        sa.Index("ix_pairing_agreements_status_enterprise", "status", "enterprise_id", "village_id"),
     )
     __mapper_args__ = {"version_id_col": _agreement_version}
 
@@ -99,6 +110,15 @@ class OutcomeReport(SQLModel, table=True):
         sa.UniqueConstraint("agreement_id", "year", "quarter", name="uq_outcome_reports_period"),
         *non_negative(*(f"actual_{name}" for name in INDICATORS)),
         sa.Index("ix_outcome_reports_period", "year", "quarter"),
+        # The dashboard's actuals per county, quarter and enterprise (migration 0006).
+        sa.Index(
+            "ix_outcome_reports_agreement_figures",
+            "agreement_id",
+            "status",
+            "year",
+            "quarter",
+            *(f"actual_{name}" for name in INDICATORS),
+        ),
     )
     __mapper_args__ = {"version_id_col": _report_version}
 

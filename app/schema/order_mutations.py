@@ -171,17 +171,11 @@ class OrderMutations:
             ),
         )
 
-    @strawberry.mutation(description="设置本单位的年度预留采购份额（机关事业单位、国有企业）")
-    async def set_reserved_share(
-        self, info: Info, input: Input[SetReservedShareInput]
-    ) -> SetReservedSharePayload:
-        return await respond(
-            info,
-            SetReservedSharePayload,
-            lambda s, actor: consumption.set_reserved_share(
-                session=s,
-                actor=actor,
-                enterprise_id=parse_id(input.enterprise_id, "Enterprise", field="enterprise_id"),
-                data={"reserved_share": input.reserved_share},
-            ),
-        )
+    set_reserved_share = data_mutation(
+        consumption.set_reserved_share,
+        SetReservedSharePayload,
+        SetReservedShareInput,
+        "设置本单位的年度预留采购份额（机关事业单位、国有企业）",
+        key="enterprise_id",
+        node="Enterprise",
+    )

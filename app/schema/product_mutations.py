@@ -106,10 +106,6 @@ def _product_id(value: strawberry.ID) -> int:
     return parse_id(value, "Product", field="product_id")
 
 
-def _application_id(value: strawberry.ID) -> int:
-    return parse_id(value, "CertificationApplication", field="application_id")
-
-
 def _status_change(service: Callable, description: str) -> Any:
     """上架 or 下架: the product is all the service needs."""
 
@@ -213,55 +209,27 @@ class ProductMutations:
 
         return await respond(info, ProductPayload, work)
 
-    @strawberry.mutation(
-        description="为本社产品申请消费帮扶产品认定（同一产品同时只能有一份待审核）"
+    apply_for_certification = data_mutation(
+        certification.apply_for_certification,
+        CertificationPayload,
+        ApplyForCertificationInput,
+        "为本社产品申请消费帮扶产品认定（同一产品同时只能有一份待审核）",
+        key="product_id",
+        node="Product",
     )
-    async def apply_for_certification(
-        self,
-        info: Info,
-        input: Input[ApplyForCertificationInput],
-    ) -> CertificationPayload:
-        return await respond(
-            info,
-            CertificationPayload,
-            lambda s, actor: certification.apply_for_certification(
-                session=s,
-                actor=actor,
-                product_id=_product_id(input.product_id),
-                data={"note": input.note},
-            ),
-        )
-
-    @strawberry.mutation(description="认定为消费帮扶产品，并定有效期（产品所在县的乡村振兴局）")
-    async def approve_certification(
-        self,
-        info: Info,
-        input: Input[ApproveCertificationInput],
-    ) -> CertificationPayload:
-        return await respond(
-            info,
-            CertificationPayload,
-            lambda s, actor: certification.approve_certification(
-                session=s,
-                actor=actor,
-                application_id=_application_id(input.application_id),
-                data={"expires_on": input.expires_on},
-            ),
-        )
-
-    @strawberry.mutation(description="驳回消费帮扶产品认定申请，附原因（产品所在县的乡村振兴局）")
-    async def reject_certification(
-        self,
-        info: Info,
-        input: Input[RejectCertificationInput],
-    ) -> CertificationPayload:
-        return await respond(
-            info,
-            CertificationPayload,
-            lambda s, actor: certification.reject_certification(
-                session=s,
-                actor=actor,
-                application_id=_application_id(input.application_id),
-                data={"reason": input.reason},
-            ),
-        )
+    approve_certification = data_mutation(
+        certification.approve_certification,
+        CertificationPayload,
+        ApproveCertificationInput,
+        "认定为消费帮扶产品，并定有效期（产品所在县的乡村振兴局）",
+        key="application_id",
+        node="CertificationApplication",
+    )
+    reject_certification = data_mutation(
+        certification.reject_certification,
+        CertificationPayload,
+        RejectCertificationInput,
+        "驳回消费帮扶产品认定申请，附原因（产品所在县的乡村振兴局）",
+        key="application_id",
+        node="CertificationApplication",
+    )

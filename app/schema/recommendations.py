@@ -11,7 +11,6 @@ import strawberry
 
 from app.schema import enums
 from app.schema.context import Info
-from app.schema.errors import UserError
 from app.schema.node import parse_id
 from app.schema.organisations import Enterprise, enterprise_reference
 from app.schema.pagination import (
@@ -22,8 +21,8 @@ from app.schema.pagination import (
     PageRequest,
     page_request,
 )
-from app.schema.pairing_mutations import PairingAgreement
-from app.schema.payloads import ERRORS_DESCRIPTION, Input, respond
+from app.schema.pairing import PairingAgreement
+from app.schema.payloads import Input, payload_type, respond
 from app.schema.regions import Village
 from app.services.pairing import planner, recommendations
 from app.services.pairing.scoring import Side
@@ -201,15 +200,13 @@ class AcceptCoveragePlanInput:
     years: int = strawberry.field(default=3, description="帮扶年限 1–5 年")
 
 
-@strawberry.type(description="采纳覆盖规划的结果")
-class AcceptCoveragePlanPayload:
-    agreements: list[PairingAgreement] | None = strawberry.field(
-        description="生成的提议（待村签约）；出错时为空"
-    )
-    errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION)
-
-
-AcceptCoveragePlanPayload.object_field = "agreements"
+AcceptCoveragePlanPayload = payload_type(
+    "AcceptCoveragePlanPayload",
+    "agreements",
+    list[PairingAgreement],
+    description="采纳覆盖规划的结果",
+    label="生成的提议（待村签约）",
+)
 
 
 @strawberry.type

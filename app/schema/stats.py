@@ -3,12 +3,12 @@
 import strawberry
 
 from app.errors import PermissionDeniedError
+from app.permissions import can_view_statistics
 from app.schema import enums
 from app.schema.context import Info
 from app.schema.scalars import Money
 from app.schema.trade_bureau import CountyConsumption, ReservedShare
 from app.services import stats
-from app.services.stats.scope import can_view_statistics
 
 
 @strawberry.type(description="一个县的结对覆盖")
@@ -94,7 +94,9 @@ def _copy(cls, item):
 
 async def _panel(info: Info, name: str):
     context = info.context
-    return await context.read(lambda s: stats.panel(name, session=s, actor=context.actor))
+    return await context.read(
+        lambda s: stats.panel(name, session=s, actor=context.actor, reuse=True)
+    )
 
 
 @strawberry.type(description="乡村振兴局工作台的统计（与工作台页面数字一致），限本辖区")

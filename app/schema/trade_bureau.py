@@ -38,6 +38,9 @@ class CertificationApplication(Node):
     status: CertificationStatus = strawberry.field(description="状态")
     note: str = strawberry.field(description="申请说明")
     expires_on: date | None = strawberry.field(description="认定有效期至（认定后）")
+    notice_ends_at: datetime | None = strawberry.field(
+        description="公示期截止时间（审核通过后公示；期满且无未处理的异议才生效）"
+    )
     reason: str = strawberry.field(description="未通过的原因")
     applied_at: datetime = strawberry.field(description="申请时间")
     decided_at: datetime | None = strawberry.field(description="审核时间")
@@ -160,8 +163,10 @@ class TradeBureauQueries:
         rows = await info.context.read(
             lambda s: certification.certification_queue(session=s, actor=actor)
         )
+        loaders = info.context.loaders
         for row in rows:
-            info.context.loaders.product_by_id.prime(row.product_id, row.product)
+            loaders.product_by_id.prime(row.product_id, row.product)
+            loaders.village_by_id.prime(row.product.village_id, row.product.village)
         return rows  # type: ignore[return-value]
 
     @strawberry.field(description="价格偏高的在售产品，偏高最多的在前（乡村振兴局，限本辖区）")

@@ -8,7 +8,9 @@ object is gone, delisted or unapproved), never what the row says.
 
 The index lock is taken *before* rows and objects are read, so two drains cannot write an older
 state over a newer one. When another process holds the lock, the rows simply wait; a failure marks
-the rows (``attempts``, ``last_error``) and leaves them; nothing is raised to the request.
+the rows (``attempts``, ``last_error``) and leaves them; nothing is raised to the request. A
+failure of the index itself (an ``OSError``: full disk, read-only files) does not count towards a
+row's attempts, so the first drain after the disk is fixed catches up.
 """
 
 import logging
@@ -154,7 +156,7 @@ def _drain_batch(
                 report.add(_write(directory, PAIRING, pairing))
             except Exception as exc:
                 log.exception("search drain failed; %d outbox rows kept", len(row_ids))
-                _mark_failed(database, row_ids, exc)
+                _mark_failed(database, row_ids, exc, counts=not _index_failure(exc))
                 return DrainReport(error=str(exc) or type(exc).__name__)
     report.rows = len(row_ids)
     _delete_rows(database, row_ids)
@@ -211,16 +213,30 @@ def _delete_rows(database: Database, row_ids: list[int]) -> None:
             conn.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
 
 
-def _mark_failed(database: Database, row_ids: list[int], exc: Exception) -> None:
+def _index_failure(exc: Exception) -> bool:
+    """Whether the index itself failed (full disk, read-only or missing files), not the rows.
+
+    Such a failure says nothing about the rows: counting it against them would make them "dead"
+    after a few commits, and search would then wait for the periodic retry's backoff instead of
+    catching up with the first drain after the disk is fixed.
+    """
+    return isinstance(exc, OSError)
+
+
+def _mark_failed(
+    database: Database, row_ids: list[int], exc: Exception, *, counts: bool = True
+) -> None:
+    """Record ``exc`` on the rows; ``counts`` adds one to their attempts (towards dead)."""
     if not row_ids:
         return
     message = f"{type(exc).__name__}: {exc}"[:500]
+    attempts = SearchOutbox.attempts + 1 if counts else SearchOutbox.attempts
     try:
         with _write_engine(database).begin() as conn:
             conn.execute(
                 sa.update(SearchOutbox)
                 .where(SearchOutbox.id.in_(row_ids))
-                .values(attempts=SearchOutbox.attempts + 1, last_error=message)
+                .values(attempts=attempts, last_error=message)
             )
     except Exception:
         log.exception("could not record the failed search drain")

@@ -27,14 +27,13 @@ from app.models import County, ExportJob
 from app.models.base import utcnow
 from app.models.enums import CITY_CODE
 from app.models.exports import ExportFormat, ExportStatus
-from app.permissions import is_system, require
+from app.permissions import can_view_statistics, is_system, require
 from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.imports.columns import column_letter
 from app.services.ledger_master import MASTER_SECTIONS
 from app.services.ledger_sections import SECTIONS as LEDGER_SECTIONS
 from app.services.ledger_sections import Kind
-from app.services.stats.scope import can_view_statistics
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

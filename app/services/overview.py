@@ -92,20 +92,28 @@ class HomeFigures:
 def home_figures(*, session: Session) -> HomeFigures:
     """Count counties' villages, pairings, agreements, organisations and listed products."""
     return HomeFigures(
-        categories=_county_figures(session),
+        categories=county_figures(session),
         agreements_by_status=_agreements_by_status(session),
         **_organisation_counts(session),
     )
 
 
-def _county_figures(session: Session) -> tuple[CategoryFigures, ...]:
-    # One row per county; counties without villages still appear with zeros.
-    paired = (
+def paired_villages() -> sa.Subquery:
+    """Villages with an active (履行中) agreement, each once."""
+    return (
         sa.select(PairingAgreement.village_id)
         .where(PairingAgreement.status == AgreementStatus.active)
         .distinct()
         .subquery("paired")
     )
+
+
+def county_figures(
+    session: Session, scope: sa.ColumnElement[bool] | None = None
+) -> tuple[CategoryFigures, ...]:
+    """One row per county (``scope``: a condition on ``County.code``), grouped by category;
+    counties without villages still appear with zeros. The dashboard's coverage shares it."""
+    paired = paired_villages()
     is_key = Village.key_village.is_(True)
     rows = session.execute(
         sa.select(
@@ -122,6 +130,7 @@ def _county_figures(session: Session) -> tuple[CategoryFigures, ...]:
         .select_from(County)
         .outerjoin(Village, Village.county_code == County.code)
         .outerjoin(paired, paired.c.village_id == Village.id)
+        .where(sa.true() if scope is None else scope)
         .group_by(County.code, County.name, County.category)
         .order_by(County.code)
     ).all()

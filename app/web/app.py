@@ -1,7 +1,7 @@
 """The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
 
 import asyncio
-import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -72,8 +72,24 @@ def local_htmx(request: Request) -> FileResponse:
     return FileResponse(HTMX_FILE, media_type="text/javascript")
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
-    """Build the web application; a ``database`` passed in is left to its caller to dispose."""
+def create_served_app() -> Starlette:
+    """The application ``cunqi serve`` runs: ``create_app`` that freezes the GC after start-up."""
+    return create_app(freeze_gc=True)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    freeze_gc: bool = False,
+) -> Starlette:
+    """Build the web application; a ``database`` passed in is left to its caller to dispose.
+
+    ``freeze_gc`` moves everything alive after start-up (modules, the schema, templates, the
+    segmenter's dictionary) out of the collector's sight: the cyclic collector otherwise rescans
+    those long-lived objects on every collection, the largest single cost measured under GraphQL
+    load (bench/README.md). Only for a serving process: tests build many apps in one process.
+    """
     settings = settings or get_settings()
     owns_database = database is None
     if database is None:
@@ -87,13 +103,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.search = await run_in_threadpool(_start_search, database, settings)
         app.state.search_drain = _start_periodic_drain(app.state.search, database)
         # Ends due notice periods and retries mail; the first run catches up after a restart.
-        jobs = asyncio.create_task(periodic_jobs(database, settings))
+        stop_jobs = asyncio.Event()
+        jobs = asyncio.create_task(periodic_jobs(database, settings, stop_jobs))
+        if freeze_gc:
+            gc.freeze()
         try:
             yield
         finally:
-            jobs.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await jobs
+            stop_jobs.set()
+            await jobs
             if app.state.search_drain is not None:
                 await app.state.search_drain.stop()
             if owns_database:

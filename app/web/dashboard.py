@@ -31,7 +31,7 @@ async def dashboard_page(request: Request) -> Response:
         return actor
     figures = None
     if request.query_params.get("all") == "1":
-        figures = await load(request, lambda s: stats.dashboard(session=s, actor=actor))
+        figures = await load(request, lambda s: stats.dashboard(session=s, actor=actor, reuse=True))
     context = {"titles": PANEL_TITLES, "figures": figures}
     return render(request, "dashboard/index.html", context)
 
@@ -43,6 +43,6 @@ async def dashboard_panel(request: Request) -> Response:
     name = request.path_params["panel"]
     if name not in PANEL_TITLES:
         raise HTTPException(404)
-    data = await load(request, lambda s: stats.panel(name, session=s, actor=actor))
+    data = await load(request, lambda s: stats.panel(name, session=s, actor=actor, reuse=True))
     context = {"name": name, "title": PANEL_TITLES[name], "data": data}
     return render(request, "dashboard/panel.html", context, partial="dashboard/_panel.html")

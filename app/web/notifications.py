@@ -2,6 +2,7 @@
 background job that sends mail and ends notice periods."""
 
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -111,11 +112,16 @@ def run_due_jobs(database: Database, settings: Settings) -> None:
     mail.deliver_due(writer, settings)
 
 
-async def periodic_jobs(database: Database, settings: Settings) -> None:
-    """Run ``run_due_jobs`` every ``mail_retry_seconds`` until cancelled (the app's lifespan)."""
-    while True:
+async def periodic_jobs(database: Database, settings: Settings, stop: asyncio.Event) -> None:
+    """Run ``run_due_jobs`` every ``mail_retry_seconds`` until ``stop`` is set (the lifespan).
+
+    Shutdown sets ``stop`` and awaits this coroutine instead of cancelling it: a cancelled await
+    would leave the job's thread running on while the database is disposed underneath it.
+    """
+    while not stop.is_set():
         try:
             await run_in_threadpool(run_due_jobs, database, settings)
         except Exception:
             log.exception("periodic jobs failed; retrying at the next interval")
-        await asyncio.sleep(settings.mail_retry_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.mail_retry_seconds)

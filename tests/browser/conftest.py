@@ -150,7 +150,7 @@ def open_page(browser):
 
     def open_(viewport: dict):
         context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # CI runs other suites on the same 2 cores
         contexts.append(context)
         return context.new_page()
 

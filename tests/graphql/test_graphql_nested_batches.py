@@ -5,11 +5,19 @@ what a page of 5 costs."""
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from app.actors import Actor, Role
 from app.db import Database, create_db_engine
-from app.models import OutcomeReport, ProductImage, ReportEvidence
+from app.models import (
+    CertificationApplication,
+    Enterprise,
+    OutcomeReport,
+    ProductImage,
+    ReportEvidence,
+)
 from app.models.enums import AgreementStatus, ProductStatus, ReportStatus
+from app.schema.schema import _resolve_id, create_schema
 from tests.factories import (
     make_agreement,
     make_cooperative,
@@ -19,25 +27,28 @@ from tests.factories import (
     make_village,
 )
 from tests.graphql.conftest import data_of, execute
-from tests.graphql.payload_checks import counting
+from tests.graphql.payload_checks import counting, gid
 
 CITY_BUREAU = Actor(role=Role.bureau, region_code="140800", name="市局")
 
 
 @pytest.fixture(scope="module")
 def trade_db(database_factory):
-    """40 villages, each with a cooperative, a listed product with two photos and an active
-    agreement with two reports, each report with one evidence file."""
+    """40 villages, each with a cooperative, a listed product with two photos and a pending
+    certification application, and an active agreement with two reports, each report with one
+    evidence file; a second enterprise (平陆果业) with no partner yet."""
     database = Database(create_db_engine(database_factory.new_url("gqlbatches")))
     with database.unit_of_work() as session:
         township = make_township(session)
         enterprise = make_enterprise(session, max_villages=100)
+        make_enterprise(session, name="平陆果业", offers=0b111111)
         for n in range(40):
             village = make_village(session, code=f"{township.code}{n + 300:03d}")
             cooperative = make_cooperative(session, village=village)
             product = make_product(
                 session, cooperative=cooperative, status=ProductStatus.listed, price_fen=1000 + n
             )
+            session.add(CertificationApplication(product_id=product.id))
             for position in range(2):
                 key = f"batch/{product.id}-{position}"
                 session.add(
@@ -119,3 +130,57 @@ def test_reports_with_evidence_and_overdue_agreements(trade_db):
     assert all(len(n["evidence"]) == 1 for n in nodes)
     # Reported only 2025 Q1–Q2 on a term running to 2029: overdue today.
     assert {n["agreement"]["overdue"] for n in nodes} == {True}
+
+
+RECOMMENDED = """query($first: Int!, $id: ID!) {
+  recommendedVillages(enterpriseId: $id, first: $first) {
+    totalCount nodes { score parts { text } village { name county { name } } }
+  }
+}"""
+APPLICATIONS = """{ certificationApplications {
+  status product { name images { url } cooperative { name } village { name county { name } } }
+} }"""
+
+
+def test_recommended_villages_load_their_villages_in_one_batch(trade_db):
+    with trade_db.read_only() as session:
+        key = session.execute(
+            sa.select(Enterprise.id).where(Enterprise.name == "平陆果业")
+        ).scalar_one()
+    counts = {}
+    for first in (5, 30):
+        variables = {"first": first, "id": gid("Enterprise", key)}
+        with counting(trade_db) as statements:
+            data = data_of(execute(trade_db, RECOMMENDED, variables, actor=CITY_BUREAU))
+        counts[first] = len(statements)
+        nodes = data["recommendedVillages"]["nodes"]
+        assert len(nodes) == first
+        assert {n["village"]["county"]["name"] for n in nodes} == {"平陆县"}
+    # The service's statements (the enterprise's facts, every candidate's, the page's villages'),
+    # then the villages and their counties shown: the same for 5 or 30.
+    assert counts == {5: 7, 30: 7}
+
+
+def test_the_certification_queue_with_its_products(trade_db):
+    with counting(trade_db) as statements:
+        data = data_of(execute(trade_db, APPLICATIONS, actor=CITY_BUREAU))
+    applications = data["certificationApplications"]
+    assert len(applications) == 40
+    assert all(len(a["product"]["images"]) == 2 for a in applications)
+    # the queue and what the service loads with it (products, villages, cooperatives), photos,
+    # cooperatives and their villages' counties (visibility), counties
+    assert len(statements) == 8
+
+
+def test_hot_resolvers_are_called_by_graphql_core_directly():
+    types = create_schema()._schema.type_map
+    direct = [
+        ("PairingAgreement", "enterprise"),
+        ("PairingAgreement", "helpKinds"),
+        ("Product", "harvestMonths"),
+        ("ProductConnection", "nodes"),
+    ]
+    assert all(types[t].fields[f].resolve.__qualname__.startswith("_direct") for t, f in direct)
+    assert types["Village"].fields["id"].resolve is _resolve_id
+    # Resolvers with arguments (lookahead, paging) keep Strawberry's wrapper.
+    assert not types["Village"].fields["agreements"].resolve.__qualname__.startswith("_direct")

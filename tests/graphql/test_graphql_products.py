@@ -2,6 +2,7 @@
 photos as base64, and the certification; Chinese errors, nothing written when refused."""
 
 import base64
+from datetime import date, timedelta
 
 import pytest
 
@@ -235,3 +236,29 @@ def test_apply_then_the_bureau_certifies_or_rejects(gql_writer):
         actor="bureau_county",
     )
     assert errors_of(decided) == [(None, "already_decided", "该申请已处理，请刷新页面")]
+
+
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+
+NOTICE = """mutation($i: ApproveCertificationInput!) {
+  approveCertification(input: $i) {
+    application { status expiresOn noticeEndsAt product { assistanceCertifiedUntil } }
+    errors { field code message }
+  }
+}"""
+
+
+def test_an_approved_certification_goes_on_public_notice_first(gql_writer):
+    application = gid("CertificationApplication", gql_writer.world.world.trade["application"])
+    approved = payload(
+        gql_writer,
+        NOTICE,
+        {"applicationId": application, "expiresOn": NEXT_YEAR},
+        actor="bureau_county",
+    )
+    assert approved["errors"] == []
+    shown = approved["application"]
+    assert (shown["status"], shown["expiresOn"]) == ("PUBLICISED", NEXT_YEAR)
+    assert shown["noticeEndsAt"] is not None
+    # Not in force until the notice period ends without an open objection.
+    assert shown["product"]["assistanceCertifiedUntil"] is None

@@ -43,9 +43,18 @@ def new_product(database, cooperative_id: int, name: str) -> int:
         return product.id
 
 
-def dead_row(database, doc_type: str, doc_id: int) -> None:
+def dead_row(database, doc_type: str, doc_id: int, attempts: int = outbox.MAX_ATTEMPTS) -> None:
     with database.unit_of_work() as session:
-        session.add(SearchOutbox(doc_type=doc_type, doc_id=doc_id, attempts=outbox.MAX_ATTEMPTS))
+        session.add(SearchOutbox(doc_type=doc_type, doc_id=doc_id, attempts=attempts))
+
+
+def drain_past_the_wait(service, database, attempts: int) -> PeriodicDrain:
+    """A drain that has seen the dead rows once, its clock then moved past their wait."""
+    clock = Clock()
+    drain = PeriodicDrain(service, database, clock=clock)
+    drain.tick()
+    clock.now += backoff_seconds(attempts)
+    return drain
 
 
 def test_the_wait_doubles_from_thirty_seconds_up_to_an_hour():
@@ -108,11 +117,7 @@ def test_a_dead_row_that_can_be_applied_again_is_and_a_bad_one_does_not_block_it
     assert rows(fresh_db) == [("product", outbox.MAX_ATTEMPTS), ("unknown", outbox.MAX_ATTEMPTS)]
     assert service.drain(fresh_db).rows == 0  # ordinary drains skip dead rows
 
-    clock = Clock()
-    drain = PeriodicDrain(service, fresh_db, clock=clock)
-    drain.tick()
-    clock.now += backoff_seconds(outbox.MAX_ATTEMPTS)
-    report = drain.tick()
+    report = drain_past_the_wait(service, fresh_db, outbox.MAX_ATTEMPTS).tick()
     assert (report.retried, report.recovered) == (2, 1)
     assert names(service, fresh_db, "苹果") == ["万荣苹果"]
     assert rows(fresh_db) == [("unknown", outbox.MAX_ATTEMPTS + 1)]
@@ -120,13 +125,8 @@ def test_a_dead_row_that_can_be_applied_again_is_and_a_bad_one_does_not_block_it
 
 def test_a_dead_row_waits_while_the_index_is_locked(live, fresh_db, index_dir):
     service, cooperative_id = live
-    product_id = new_product(fresh_db, cooperative_id, "稷山板枣")
-    with fresh_db.unit_of_work() as session:
-        session.add(SearchOutbox(doc_type="product", doc_id=product_id, attempts=9))
-    clock = Clock()
-    drain = PeriodicDrain(service, fresh_db, clock=clock)
-    drain.tick()
-    clock.now += backoff_seconds(9)
+    dead_row(fresh_db, "product", new_product(fresh_db, cooperative_id, "稷山板枣"), 9)
+    drain = drain_past_the_wait(service, fresh_db, 9)
     other_writer = open_index(current_directory(index_dir), PRODUCTS).writer()
     try:
         report = drain.tick()
@@ -171,14 +171,8 @@ def test_the_server_drains_in_the_background_and_stops_at_shutdown(fresh_db, tmp
 def test_rows_that_keep_failing_sink_below_newer_dead_rows(live, fresh_db, monkeypatch):
     service, cooperative_id = live
     monkeypatch.setattr(periodic, "DEAD_ROWS_PER_TICK", 1)
-    with fresh_db.unit_of_work() as session:
-        session.add(SearchOutbox(doc_type="unknown", doc_id=1, attempts=30))
-    product_id = new_product(fresh_db, cooperative_id, "稷山板枣")
-    with fresh_db.unit_of_work() as session:
-        session.add(SearchOutbox(doc_type="product", doc_id=product_id, attempts=5))
-    clock = Clock()
-    drain = PeriodicDrain(service, fresh_db, clock=clock)
-    drain.tick()
-    clock.now += backoff_seconds(5)
+    dead_row(fresh_db, "unknown", 1, 30)
+    dead_row(fresh_db, "product", new_product(fresh_db, cooperative_id, "稷山板枣"), 5)
+    drain = drain_past_the_wait(service, fresh_db, 5)
     assert drain.tick().recovered == 1
     assert rows(fresh_db) == [("unknown", 30)]

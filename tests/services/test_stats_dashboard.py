@@ -173,6 +173,40 @@ def test_reserved_shares_list_the_lowest_progress_of_every_reserving_buyer(world
     assert progress == sorted(progress)
 
 
+@pytest.mark.parametrize("name", ["city", "pinglu"])
+def test_most_active_enterprises_equal_independent_counts(world, name):
+    with world.database.read_only() as session:
+        figures = stats.dashboard(session=session, actor=world.actors[name], today=TODAY)
+    county = "" if name == "city" else "AND v.county_code = '140829'"
+    last = last_closed_quarter(TODAY)
+    first = last.previous().previous().previous()
+    since, until = clock.year_bounds(TODAY.year)
+    assert len(figures.enterprises) == (10 if name == "city" else 3)
+    reports = [e.reports for e in figures.enterprises]
+    assert reports == sorted(reports, reverse=True)
+    for e in figures.enterprises:
+        [(n_reports,)] = sql(
+            world,
+            "SELECT count(*) FROM outcome_reports r JOIN pairing_agreements a ON "
+            "a.id = r.agreement_id JOIN villages v ON v.id = a.village_id WHERE "
+            f"a.enterprise_id = :e AND r.year * 4 + r.quarter BETWEEN :lo AND :hi {county}",
+            e=e.id,
+            lo=first.year * 4 + first.quarter,
+            hi=last.year * 4 + last.quarter,
+        )
+        [(bought,)] = sql(
+            world,
+            "SELECT coalesce(sum(o.amount_fen), 0) FROM orders o JOIN products p ON "
+            "p.id = o.product_id JOIN villages v ON v.id = p.village_id WHERE o.buyer_id = :e "
+            f"AND o.status = 'received' AND o.received_at >= :since AND o.received_at < :until "
+            f"{county}",
+            e=e.id,
+            since=since.replace(tzinfo=None),
+            until=until.replace(tzinfo=None),
+        )
+        assert (e.reports, e.purchase_fen) == (n_reports, bought)
+
+
 def test_overdue_equals_independent_count(world, city):
     quarter = last_closed_quarter(TODAY)
     [(overdue,)] = sql(
@@ -225,7 +259,7 @@ def statements(world) -> Iterator[list[str]]:
 
 def dashboard_for(world, name: str):
     with world.database.read_only() as session:
-        return stats.dashboard(session=session, actor=world.actors[name], today=TODAY)
+        return stats.dashboard(session=session, actor=world.actors[name], today=TODAY, reuse=True)
 
 
 def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_data_changes(
@@ -246,6 +280,10 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_data_
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1 + 12
+    statements.clear()
+    with world.database.read_only() as session:  # without ``reuse``: computed afresh
+        stats.dashboard(session=session, actor=world.actors["pinglu"], today=TODAY)
+    assert len(statements) == 12
 
 
 def test_only_bureau_officers_see_statistics(world):

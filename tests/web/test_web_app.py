@@ -1,6 +1,7 @@
 """The application shell: lifespan, health check, static files, htmx source, error pages."""
 
 import base64
+import gc
 import hashlib
 
 from starlette.routing import Route
@@ -42,7 +43,8 @@ def test_the_app_disposes_a_database_it_built(tmp_path, make_settings):
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'own.sqlite3'}"))
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
-        assert app.state.database.engine.pool.checkedin() == 1
+        # Requests and the start-up jobs (search, notice periods, mail) return their connections.
+        assert app.state.database.engine.pool.checkedin() >= 1
     assert app.state.database.engine.pool.checkedin() == 0
 
 
@@ -52,7 +54,9 @@ def test_the_app_leaves_a_given_database_to_its_owner(tmp_path, make_settings):
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
     assert app.state.database is database
-    assert database.engine.pool.checkedin() == 1
+    # Not disposed: the connections used by requests and start-up jobs are back in the pool.
+    assert database.engine.pool.checkedout() == 0
+    assert database.engine.pool.checkedin() >= 1
     database.dispose()
 
 
@@ -168,3 +172,16 @@ def test_a_broken_search_start_up_does_not_stop_the_site(fresh_db, make_settings
     with TestClient(app) as client:
         assert app.state.search is None
         assert client.get("/").status_code == 200
+
+
+def test_the_served_app_freezes_the_collector_after_start_up(fresh_db, make_settings):
+    gc.unfreeze()
+    plain = create_app(make_settings(), database=fresh_db)
+    with TestClient(plain):
+        assert gc.get_freeze_count() == 0
+    served = create_app(make_settings(), database=fresh_db, freeze_gc=True)
+    try:
+        with TestClient(served):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

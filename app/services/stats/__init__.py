@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app.actors import Actor
 from app.models import Event
+from app.permissions import can_view_statistics
 from app.services import consumption
 from app.services.consumption import ReservedShare
 from app.services.pairing.periods import local_today
@@ -34,7 +35,7 @@ from app.services.stats.pairing import (
     overdue,
 )
 from app.services.stats.sales import Sales, sales
-from app.services.stats.scope import can_view_statistics, require_statistics
+from app.services.stats.scope import require_statistics
 
 __all__ = ["PANELS", "Dashboard", "Sales", "can_view_statistics", "dashboard", "panel"]
 
@@ -99,8 +100,10 @@ def data_version(session: Session) -> int:
     return session.execute(sa.select(sa.func.max(Event.id))).scalar() or 0
 
 
-def _cached(session: Session, actor: Actor, today: date, name: str, version: int):
-    key = (str(session.get_bind().url), name, actor.region_code, today)
+def _cached(session: Session, actor: Actor, today: date, name: str, version: int | None):
+    if version is None:
+        return PANELS[name](session, actor, today)
+    key = (str(session.get_bind().engine.url), name, actor.region_code, today)
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == version:
@@ -119,17 +122,26 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def panel(name: str, *, session: Session, actor: Actor, today: date | None = None):
-    """One panel's figures for a bureau officer's region; KeyError for an unknown panel."""
+def panel(
+    name: str, *, session: Session, actor: Actor, today: date | None = None, reuse: bool = False
+):
+    """One panel's figures for a bureau officer's region; KeyError for an unknown panel.
+
+    ``reuse`` (for read-only sessions only: a write transaction's figures could be rolled back)
+    answers from the cache while no new audit event has been written.
+    """
     if name not in PANELS:
         raise KeyError(name)
     require_statistics(actor)
-    return _cached(session, actor, today or local_today(), name, data_version(session))
+    version = data_version(session) if reuse else None
+    return _cached(session, actor, today or local_today(), name, version)
 
 
-def dashboard(*, session: Session, actor: Actor, today: date | None = None) -> Dashboard:
-    """Every panel's figures for a bureau officer's region."""
+def dashboard(
+    *, session: Session, actor: Actor, today: date | None = None, reuse: bool = False
+) -> Dashboard:
+    """Every panel's figures for a bureau officer's region (``reuse``: see ``panel``)."""
     require_statistics(actor)
-    today, version = today or local_today(), data_version(session)
+    today, version = today or local_today(), data_version(session) if reuse else None
     figures = {name: _cached(session, actor, today, name, version) for name in PANELS}
     return Dashboard(today, **figures)

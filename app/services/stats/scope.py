@@ -1,14 +1,9 @@
-"""Who may read the statistics and which rows they cover."""
+"""Which rows the statistics cover (who may read them: ``app.permissions.can_view_statistics``)."""
 
 import sqlalchemy as sa
 
 from app.actors import Actor
-from app.permissions import bureau_county_scope, is_bureau_for, require
-
-
-def can_view_statistics(actor: Actor) -> bool:
-    """Bureau officers, each for the region they are scoped to (the city or one county)."""
-    return is_bureau_for(actor, actor.region_code)
+from app.permissions import bureau_county_scope, can_view_statistics, require
 
 
 def require_statistics(actor: Actor) -> None:
