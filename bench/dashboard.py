@@ -7,7 +7,9 @@ Seeds ``var/bench/dashboard-<scale>.sqlite3`` with ``app.seed`` (reused by later
 ``ANALYZE``, then, in one process and one run, times for the city bureau and for one county's
 bureau:
 - cold: ``stats.dashboard`` with its cache cleared (every figure: 12 aggregate statements), and
-  ``GET /dashboard?all=1`` likewise (the first view after any change),
+  ``GET /dashboard?all=1`` likewise (the first view after a change every panel reads),
+- after an order: ``GET /dashboard?all=1`` after an audit event about an order (only the
+  panels reading orders recompute: sales, reserved shares, most active enterprises),
 - warm: ``GET /dashboard?all=1`` through the real application (sign-in cookie, the data-version
   lookup, templates, SVG): the view while nothing changed, the target,
 - each lazily loaded panel ``GET /dashboard/<panel>`` as htmx asks for it (warm),
@@ -35,10 +37,11 @@ from app import migrate  # noqa: E402
 from app.actors import SYSTEM  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import Database, create_db_engine  # noqa: E402
-from app.models import User  # noqa: E402
+from app.models import Order, User  # noqa: E402
 from app.models.enums import UserRole  # noqa: E402
 from app.services import stats  # noqa: E402
 from app.services.accounts import actor_for, create_user  # noqa: E402
+from app.services.audit import record_event  # noqa: E402
 from app.web.app import create_app  # noqa: E402
 from app.web.dashboard import PANEL_TITLES  # noqa: E402
 
@@ -118,6 +121,19 @@ def cold_page(client: TestClient):
     return get
 
 
+def after_order(client: TestClient, database: Database):
+    """The page after an audit event about an order (as when one is received): only the panels
+    that read orders recompute."""
+
+    def get():
+        with database.unit_of_work() as session:
+            order = session.exec(select(Order).order_by(Order.id.desc()).limit(1)).one()
+            record_event(session, actor_id=None, actor_label="基准", action="bench", obj=order)
+        client.get("/dashboard?all=1")
+
+    return get
+
+
 def bench_account(app, database: Database, username: str, repeat: int) -> None:
     client = client_for(app, username)
     with database.read_only() as session:
@@ -134,6 +150,7 @@ def bench_account(app, database: Database, username: str, repeat: int) -> None:
 
     line("cold: stats.dashboard, cache cleared", timed(figures, max(3, repeat // 4)), base)
     line("cold: GET /dashboard?all=1", timed(cold_page(client), max(3, repeat // 4)), base)
+    line("after an order: GET /dashboard?all=1", timed(after_order(client, database), repeat), base)
     whole = timed(lambda: client.get("/dashboard?all=1"), repeat)
     line("warm: GET /dashboard?all=1 (whole page)", whole, base, TARGET_MS)
     line("GET /dashboard (lazy shell)", timed(lambda: client.get("/dashboard"), repeat), base)

@@ -53,15 +53,15 @@ class PairingAgreement(SQLModel, table=True):
         sa.Index("ix_pairing_agreements_status", "status"),
         # The dashboard's grouped figures read these instead of the table (migration 0006).
         sa.Index(
-            "ix_pairing_agreements_village_terms",
-            "village_id",
+            "ix_pairing_agreements_status_village",
             "status",
+            "village_id",
             "enterprise_id",
             "start_on",
             "end_on",
             *(f"commit_{name}" for name in INDICATORS),
         ),
-        sa.Index("ix_pairing_agreements_status_enterprise", "status", "enterprise_id", "village_id"),
+        sa.Index("ix_pairing_agreements_status_enterprise", "status", "enterprise_id"),
     )
     __mapper_args__ = {"version_id_col": _agreement_version}
 

@@ -59,8 +59,8 @@ class Order(SQLModel, table=True):
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         *non_negative("unit_price_fen", "amount_fen"),
         sa.Index("ix_orders_status_placed", "status", "placed_at"),
-        # The dashboard's sales figures and the ledger read received orders by the time of
-        # receipt; covers what they sum (migration 0005).
+        # The dashboard's sales, reserved shares and most active buyers and the ledger read
+        # received orders by the time of receipt; covers what they sum (migrations 0005, 0006).
         sa.Index(
             "ix_orders_status_received",
             "status",
@@ -68,9 +68,8 @@ class Order(SQLModel, table=True):
             "product_id",
             "amount_fen",
             "agreement_id",
+            "buyer_id",
         ),
-        # What each buyer received in a period: reserved shares, the most active enterprises (0006).
-        sa.Index("ix_orders_received_by_buyer", "status", "buyer_id", "received_at", "amount_fen"),
     )
     __mapper_args__ = {"version_id_col": _order_version}
 

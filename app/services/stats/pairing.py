@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors import Actor
-from app.models import INDICATORS, County, Enterprise, Order, OutcomeReport, Product, Village
+from app.models import INDICATORS, County, Enterprise, Order, OutcomeReport, Village
 from app.models import PairingAgreement as PA
 from app.models.enums import AgreementStatus, OrderStatus, ReportStatus
 from app.permissions import is_city_bureau
 from app.services import clock
 from app.services.pairing.periods import Quarter, last_closed_quarter, overdue_condition
-from app.services.stats.scope import in_region
+from app.services.stats.scope import in_region, orders_in_region, villages_in_region
 
 COMMITTED_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
 ACTUAL_STATUSES = (ReportStatus.verified,)
@@ -89,8 +89,7 @@ def agreements_by_status(session: Session, actor: Actor) -> tuple[tuple[Agreemen
     counts = dict(
         session.execute(
             sa.select(PA.status, sa.func.count(PA.id))
-            .join(Village, Village.id == PA.village_id)
-            .where(in_region(actor, Village.county_code))
+            .where(villages_in_region(actor, PA.village_id))
             .group_by(PA.status)
         ).all()
     )
@@ -113,7 +112,7 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
             *_sums(PA, "commit_"),
         )
         .join(Village, Village.id == PA.village_id)
-        .where(PA.status.in_(COMMITTED_STATUSES))
+        .where(PA.status.in_(COMMITTED_STATUSES), in_region(actor, Village.county_code))
         .group_by(Village.county_code)
         .subquery("committed")
     )
@@ -125,7 +124,7 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
         )
         .join(PA, PA.id == OutcomeReport.agreement_id)
         .join(Village, Village.id == PA.village_id)
-        .where(OutcomeReport.status.in_(ACTUAL_STATUSES))
+        .where(OutcomeReport.status.in_(ACTUAL_STATUSES), in_region(actor, Village.county_code))
         .group_by(Village.county_code)
         .subquery("actual")
     )
@@ -154,6 +153,14 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
         )
         for row in rows
     )
+
+
+def _reports_in_region(actor: Actor) -> sa.ColumnElement[bool]:
+    """Reports under agreements with villages in the region (nothing to check for the city)."""
+    if is_city_bureau(actor):
+        return sa.true()
+    scoped = sa.select(PA.id).where(villages_in_region(actor, PA.village_id))
+    return OutcomeReport.agreement_id.in_(scoped)
 
 
 def shown_quarters(today: date) -> list[Quarter]:
@@ -203,12 +210,11 @@ def committed_by_quarter(
             end.label("last"),
             *(getattr(PA, f"commit_{n}").label(n) for n in INDICATORS),
         )
-        .join(Village, Village.id == PA.village_id)
         .where(
             PA.status.in_(COMMITTED_STATUSES),
             PA.start_on <= quarters[-1].end,
             PA.end_on >= quarters[0].start,
-            in_region(actor, Village.county_code),
+            villages_in_region(actor, PA.village_id),
         )
         .cte("terms")
         .prefix_with("MATERIALIZED")
@@ -234,12 +240,10 @@ def committed_by_quarter(
             sa.func.count(OutcomeReport.id).label("reports"),
             *_sums(OutcomeReport, "actual_"),
         )
-        .join(PA, PA.id == OutcomeReport.agreement_id)
-        .join(Village, Village.id == PA.village_id)
         .where(
             OutcomeReport.status.in_(ACTUAL_STATUSES),
             _periods(quarters[0], quarters[-1]),
-            in_region(actor, Village.county_code),
+            _reports_in_region(actor),
         )
         .group_by(report_idx)
     )
@@ -268,7 +272,7 @@ def overdue(session: Session, actor: Actor, today: date) -> Overdue:
         sa.select(County.code, County.name, sa.func.count(PA.id))
         .join(Village, Village.id == PA.village_id)
         .join(County, County.code == Village.county_code)
-        .where(condition, in_region(actor, Village.county_code))
+        .where(condition, villages_in_region(actor, PA.village_id))
         .group_by(County.code, County.name)
         .order_by(County.code)
     ).all()
@@ -277,7 +281,7 @@ def overdue(session: Session, actor: Actor, today: date) -> Overdue:
         .join(Enterprise, Enterprise.id == PA.enterprise_id)
         .join(Village, Village.id == PA.village_id)
         .join(County, County.code == Village.county_code)
-        .where(condition, in_region(actor, Village.county_code))
+        .where(condition, villages_in_region(actor, PA.village_id))
         .order_by(Village.county_code, PA.number)
         .limit(OVERDUE_LIST_LIMIT)
     ).all()
@@ -293,10 +297,9 @@ def active_enterprises(session: Session, actor: Actor, today: date) -> tuple[Act
     quarters (then most active agreements, then most bought this year)."""
     last = last_closed_quarter(today)
     first = last.previous().previous().previous()
-    in_villages = in_region(actor, Village.county_code)
+    in_villages = villages_in_region(actor, PA.village_id)
     agreements = (
         sa.select(PA.enterprise_id, sa.func.count(PA.id).label("n"))
-        .join(Village, Village.id == PA.village_id)
         .where(PA.status == AgreementStatus.active, in_villages)
         .group_by(PA.enterprise_id)
         .subquery("agreements")
@@ -304,7 +307,6 @@ def active_enterprises(session: Session, actor: Actor, today: date) -> tuple[Act
     reports = (
         sa.select(PA.enterprise_id, sa.func.count(OutcomeReport.id).label("n"))
         .join(PA, PA.id == OutcomeReport.agreement_id)
-        .join(Village, Village.id == PA.village_id)
         .where(_periods(first, last), in_villages)
         .group_by(PA.enterprise_id)
         .subquery("reports")
@@ -315,13 +317,7 @@ def active_enterprises(session: Session, actor: Actor, today: date) -> tuple[Act
         Order.received_at >= since,
         Order.received_at < until,
     )
-    if not is_city_bureau(actor):  # the whole city needs no origin village: skip two joins
-        bought = (
-            bought.join(Product, Product.id == Order.product_id)
-            .join(Village, Village.id == Product.village_id)
-            .where(in_villages)
-        )
-    bought = bought.group_by(Order.buyer_id).subquery("bought")
+    bought = bought.where(orders_in_region(actor)).group_by(Order.buyer_id).subquery("bought")
     n_agreements = sa.func.coalesce(agreements.c.n, 0)
     n_reports = sa.func.coalesce(reports.c.n, 0)
     amount = sa.func.coalesce(bought.c.amount, 0)

@@ -18,7 +18,7 @@ from app.models import County, Order, Product, Village
 from app.models.enums import OrderStatus, ProductCategory
 from app.services import clock
 from app.services.consumption import CountyConsumption
-from app.services.stats.scope import in_region
+from app.services.stats.scope import in_region, orders_in_region
 
 MONTHS_SHOWN = 12
 
@@ -75,7 +75,7 @@ def sales(session: Session, actor: Actor, today: date) -> Sales:
             Order.status == OrderStatus.received,
             Order.received_at >= since,
             Order.received_at < until,
-            in_region(actor, Village.county_code),
+            orders_in_region(actor),
         )
         .group_by(Village.county_code, Product.category, month)
     ).all()
