@@ -262,6 +262,7 @@ def import_file(file: str, kind: str | None) -> None:
                     kind=kind,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
+            database.refresh_planner_statistics()
     except imports.ImportRejected as exc:
         for error in exc.row_errors:
             console.print(f"[red]✗[/red] {error}")

@@ -99,6 +99,15 @@ class Database:
         with self._read_sessions() as session:
             yield session
 
+    def refresh_planner_statistics(self) -> None:
+        """Let the query planner see the tables as they are now, after a bulk load.
+
+        PostgreSQL's autovacuum analyzes a freshly loaded table only later, and until then plans
+        the dashboard's aggregates as sequential scans; SQLite has no statistics until ANALYZE.
+        """
+        with self.engine.begin() as conn:  # ANALYZE (unlike VACUUM) may run in a transaction
+            conn.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

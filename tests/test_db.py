@@ -175,3 +175,15 @@ def test_readers_do_not_take_the_write_lock(tmp_path):
     with database.read_only() as session:
         assert session.exec(sa.text("SELECT count(*) FROM t")).one() == (1,)
     database.dispose()
+
+
+def test_planner_statistics_are_refreshed_after_a_bulk_load(fresh_db):
+    fresh_db.refresh_planner_statistics()
+    with fresh_db.read_only() as session:
+        if fresh_db.is_sqlite:
+            analyzed = session.execute(sa.text("SELECT count(*) FROM sqlite_stat1")).scalar_one()
+        else:
+            analyzed = session.execute(
+                sa.text("SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+            ).scalar_one()
+    assert analyzed > 0

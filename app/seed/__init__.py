@@ -101,6 +101,7 @@ def seed_database(
         session.add(_event(scale, seed, run.counts))
         if demo_accounts:
             run.counts["演示账号"] = seed_demo_users(session)
+    db.refresh_planner_statistics()
     log.info("seeded %s data with seed %s: %s", scale, seed, run.counts)
     return SeedResult(skipped=False, counts=run.counts)
 
