@@ -167,10 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--json", type=Path, default=None, help="把结果写成 JSON（run_all 用）")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="服务器的索引与日志目录，默认 var/bench/pages-<规模>",
+    )
     args = parser.parse_args(argv)
     url = args.database or database_url(args.scale)
     ids = prepare(url, args.scale)
-    workdir = BENCH_DIR / f"pages-{args.scale}"
+    workdir = args.workdir or BENCH_DIR / f"pages-{args.scale}"
     workdir.mkdir(parents=True, exist_ok=True)
     # The first start at province scale builds the search index (minutes); later ones reuse it.
     with Server(url, workdir, start_timeout=900) as server:

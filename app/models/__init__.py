@@ -14,6 +14,7 @@ from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
 from app.models.product import CertificationApplication, Product
 from app.models.region import County, Township, Village, VillageNeed
+from app.models.summary import SalesMonthly
 from app.models.trade import Demand, Order
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Product",
     "ProductImage",
     "ReportEvidence",
+    "SalesMonthly",
     "SearchOutbox",
     "Township",
     "User",

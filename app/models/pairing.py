@@ -62,6 +62,9 @@ class PairingAgreement(SQLModel, table=True):
             *(f"commit_{name}" for name in INDICATORS),
         ),
         sa.Index("ix_pairing_agreements_status_enterprise", "status", "enterprise_id"),
+        # Lists newest first and the inbox's queues by status, a page at a time (migration 0007).
+        sa.Index("ix_pairing_agreements_proposed", "proposed_at", "id"),
+        sa.Index("ix_pairing_agreements_status_proposed", "status", "proposed_at", "id"),
     )
     __mapper_args__ = {"version_id_col": _agreement_version}
 
@@ -119,6 +122,8 @@ class OutcomeReport(SQLModel, table=True):
             "quarter",
             *(f"actual_{name}" for name in INDICATORS),
         ),
+        # The inbox's report queues: count by status, oldest first (migration 0007).
+        sa.Index("ix_outcome_reports_status_updated", "status", "updated_at", "id"),
     )
     __mapper_args__ = {"version_id_col": _report_version}
 

@@ -82,6 +82,8 @@ class CertificationApplication(SQLModel, table=True):
             "status <> 'publicised' OR notice_ends_at IS NOT NULL", name="publicised_has_notice"
         ),
         sa.Index("ix_certification_applications_status", "status"),
+        # The inbox's queue of pending applications, oldest first (migration 0007).
+        sa.Index("ix_certification_applications_status_applied", "status", "applied_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

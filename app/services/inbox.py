@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
 from app.actors import Actor, Role
@@ -64,7 +65,8 @@ class Kind:
     """One kind of to-do: who has it and the query of its rows.
 
     ``query(actor, today)`` selects ``title``, ``detail``, ``link_id`` and ``since`` columns;
-    ``link`` is the page's URL with ``{id}`` for ``link_id``.
+    ``link`` is the page's URL with ``{id}`` for ``link_id`` and ``{period}`` for the last closed
+    quarter (``2026Q3``, the quarter an overdue report is owed for).
     """
 
     key: str
@@ -222,7 +224,7 @@ KINDS: tuple[Kind, ...] = (
         "overdue_reports",
         "逾期未报的成效报告",
         Role.enterprise,
-        "/agreements/{id}/reports/new",
+        "/agreements/{id}/reports/new?period={period}",
         _overdue,
     ),
     Kind(
@@ -289,15 +291,37 @@ def inbox_counts(*, session: Session, actor: Actor, today: date | None = None) -
     if not kinds:
         return {}
     today = today or local_today()
-    counts = sa.union_all(
-        *(
-            sa.select(sa.literal(kind.key).label("key"), sa.func.count().label("n")).select_from(
-                kind.query(actor, today).subquery()
-            )
-            for kind in kinds
-        )
-    )
+    counts = sa.union_all(*(_counted(kind.key, kind.query(actor, today)) for kind in kinds))
     return {row.key: row.n for row in session.execute(counts)}
+
+
+def _counted(key: str, query: sa.Select) -> sa.Select:
+    """``SELECT key, count(*)`` over the rows of ``query`` without the joins only its columns use.
+
+    Every join of the kinds is many-to-one along a foreign key that is never null (or outer), so
+    each row keeps exactly one partner and leaving out a joined table no condition reads changes no
+    count; the count then reads the status index alone (a city officer's 10 000 reports to verify
+    need no lookup of their agreement and village).
+    """
+    (source,) = query.get_final_froms()
+    where = query.whereclause
+    needed = set(_tables(where)) if where is not None else set()
+
+    def prune(node):
+        if not isinstance(node, sa.Join):
+            return node
+        if node.right not in needed:
+            return prune(node.left)
+        needed.update(_tables(node.onclause))
+        return sa.join(prune(node.left), node.right, node.onclause, isouter=node.isouter)
+
+    counted = sa.select(sa.literal(key).label("key"), sa.func.count().label("n"))
+    counted = counted.select_from(prune(source))
+    return counted.where(where) if where is not None else counted
+
+
+def _tables(clause) -> list:
+    return find_tables(clause, check_columns=True, include_aliases=True)
 
 
 def inbox_count(*, session: Session, actor: Actor, today: date | None = None) -> int:
@@ -311,13 +335,19 @@ def inbox(
     """Every kind of to-do the actor's role has, with its count and its oldest items first."""
     today = today or local_today()
     counts = inbox_counts(session=session, actor=actor, today=today)
+    period = last_closed_quarter(today).period
     groups = []
     for kind in kinds_for(actor):
         items = []
         if counts[kind.key]:
             query = kind.query(actor, today).order_by(sa.text("since"), sa.text("link_id"))
             items = [
-                InboxItem(row.title, row.detail or "", kind.link.format(id=row.link_id), row.since)
+                InboxItem(
+                    row.title,
+                    row.detail or "",
+                    kind.link.format(id=row.link_id, period=period),
+                    row.since,
+                )
                 for row in session.execute(query.limit(size))
             ]
         groups.append(InboxGroup(kind.key, kind.label, counts[kind.key], items))

@@ -34,6 +34,7 @@ from app.services.inputs import parse
 from app.services.numbering import order_number
 from app.services.paging import Page, paginate
 from app.services.products import MAX_QUANTITY, check_unit, reindex
+from app.services.sales_summary import add_receipt
 
 # Agreements whose purchases an order can count toward (结对帮销).
 COUNTING_AGREEMENT_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
@@ -145,6 +146,8 @@ def receive_order(
     agreement_id = _covering_agreement(session, order.buyer_id, product.village_id, now)
     order.status, order.received_at, order.agreement_id = OrderStatus.received, now, agreement_id
     _save(session, order)
+    village = session.get(Village, product.village_id)
+    add_receipt(session, order, product, village.county_code)
     summary = "确认收货" + ("，计入结对帮销" if order.agreement_id else "")
     _record(session, actor, "order.receive", order, product, summary, before)
     return order

@@ -1,35 +1,29 @@
 """Small helpers shared by the 消费帮扶 page handlers."""
 
-from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlencode
 
-from sqlmodel import Session
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.actors import Actor, Role
-from app.errors import DomainError, NotFoundError, PermissionDeniedError
 from app.web.flash import flash
-from app.web.forms import read_only, redirect
-from app.web.guards import login_redirect, require_role
-from app.web.requests import current_actor, is_htmx
+from app.web.forms import redirect
+from app.web.pages import gate, int_or_none, load, page_url, unless_fixable, upload_dir
+from app.web.requests import is_htmx
 
 E = TypeVar("E", bound=StrEnum)
-T = TypeVar("T")
 
-
-def gate(request: Request, *roles: Role) -> Actor | Response:
-    """The signed-in actor (403 unless one of ``roles``), or a redirect to sign in."""
-    actor = current_actor(request)
-    if not actor.is_authenticated:
-        return login_redirect(request)
-    if roles:
-        require_role(request, *roles)
-    return actor
+__all__ = [
+    "enum_param",
+    "finish",
+    "flash_back",
+    "gate",
+    "int_or_none",
+    "load",
+    "page_url",
+    "unless_fixable",
+    "upload_dir",
+]
 
 
 def flash_back(request: Request, url: str, message: str) -> Response:
@@ -53,42 +47,3 @@ def enum_param(request: Request, name: str, enum: type[E]) -> E | None:
         return enum(raw) if raw else None
     except ValueError:
         return None
-
-
-def upload_dir(request: Request) -> Path:
-    return Path(request.app.state.settings.upload_dir)
-
-
-def page_url(request: Request, number: int) -> str:
-    """This list's URL with its filters kept and another page number."""
-    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
-    if number > 1:
-        params["page"] = str(number)
-    query = urlencode(params)
-    return request.url.path + (f"?{query}" if query else "")
-
-
-def int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def unless_fixable(exc: DomainError) -> None:
-    """Re-raise what no form can fix: no permission (403 page), a missing object (404 page).
-
-    Call first thing in ``except DomainError``; what remains is shown next to the fields.
-    """
-    if isinstance(exc, PermissionDeniedError):
-        raise exc
-    if isinstance(exc, NotFoundError) and exc.field is None:
-        raise HTTPException(404) from exc
-
-
-async def load(request: Request, work: Callable[[Session], T]) -> T:
-    """``read_only`` where a missing (or invisible) object is a 404 page."""
-    try:
-        return await read_only(request, work)
-    except NotFoundError as exc:
-        raise HTTPException(404) from exc

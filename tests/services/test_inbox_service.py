@@ -226,7 +226,7 @@ def test_orders_and_overdue_reports(session):
     assert groups["orders_to_receive"].items[0].link == f"/orders/{shipped.id}"
     overdue = groups["overdue_reports"].items[0]
     assert (overdue.link, overdue.detail) == (
-        f"/agreements/{agreement.id}/reports/new",
+        f"/agreements/{agreement.id}/reports/new?period=2026Q3",
         "2026年第3季度成效报告未提交",
     )
     session.add(

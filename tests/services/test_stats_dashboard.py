@@ -310,9 +310,10 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     first = dashboard_for(world, "pinglu")
     assert len(statements) == 1 + 12  # the data version, then the figures
     assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in statements)
-    # Three are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
-    # and the region's counties for the sales table.
-    assert sum("GROUP BY" in s for s in statements) == 9
+    # Four are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
+    # the region's counties for the sales table and the sales summary's rows (sales_monthly).
+    assert sum("GROUP BY" in s for s in statements) == 8
+    assert sum("FROM sales_monthly" in s for s in statements) == 1
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
 from app.actors import Actor, Role
@@ -120,14 +121,18 @@ def list_agreements(
                 PA.number.like(pattern), Enterprise.name.like(pattern), Village.name.like(pattern)
             )
         )
-    base = (
-        sa.select(PA.id)
-        .join(Village, Village.id == PA.village_id)
-        .join(Enterprise, Enterprise.id == PA.enterprise_id)
-        .where(*conditions)
-    )
-    total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    total = session.execute(_joined_for(sa.select(sa.func.count()).select_from(PA), conditions))
+    total = total.scalar_one()
     number = clamp(page, total, size)
+    # Limit before join: the page's ids come from the (proposed_at, id) index alone, and only
+    # those rows are joined to their names and checked for an overdue report.
+    ids = (
+        _joined_for(sa.select(PA.id), conditions)
+        .order_by(PA.proposed_at.desc(), PA.id.desc())
+        .limit(size)
+        .offset((number - 1) * size)
+        .subquery()
+    )
     query = (
         sa.select(
             PA,
@@ -136,16 +141,25 @@ def list_agreements(
             County.name.label("county_name"),
             sa.case((late, 1), else_=0).label("overdue"),
         )
+        .join(ids, ids.c.id == PA.id)
         .join(Village, Village.id == PA.village_id)
         .join(County, County.code == Village.county_code)
         .join(Enterprise, Enterprise.id == PA.enterprise_id)
-        .where(*conditions)
         .order_by(PA.proposed_at.desc(), PA.id.desc())
-        .limit(size)
-        .offset((number - 1) * size)
     )
     rows = [_agreement_row(row) for row in session.execute(query)]
     return Page(rows, total, number, size)
+
+
+def _joined_for(query: sa.Select, conditions: list) -> sa.Select:
+    """``query`` over agreements, joined to villages and enterprises only if a condition reads
+    them (a city officer's list without filters counts the agreements' own index)."""
+    tables = {t for condition in conditions for t in find_tables(condition, check_columns=True)}
+    if Village.__table__ in tables:
+        query = query.join(Village, Village.id == PA.village_id)
+    if Enterprise.__table__ in tables:
+        query = query.join(Enterprise, Enterprise.id == PA.enterprise_id)
+    return query.where(*conditions)
 
 
 def _agreement_row(row) -> AgreementRow:

@@ -1,10 +1,9 @@
 """消费帮扶 figures: received orders by county, category and month, and reserved shares.
 
-One statement groups the received (已收货) orders of the last twelve months and of this calendar
-year by the origin county, product category and Asia/Shanghai month: the county, category and
-month totals are sums over those few hundred aggregate rows, so the orders table is read once.
-Totals follow the product's origin village, as in app/services/consumption.py, whose county
-record and reserved-share progress are reused.
+One statement reads the ``sales_monthly`` summary (app/services/sales_summary.py) for the last
+twelve months and this calendar year: received (已收货) orders by origin county, product category
+and Asia/Shanghai month, as they were at receipt. The county, category and month totals are sums
+over those few hundred rows. app/services/consumption.py's county record is reused.
 """
 
 from dataclasses import dataclass
@@ -14,11 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors import Actor
-from app.models import County, Order, Product, Village
-from app.models.enums import OrderStatus, ProductCategory
-from app.services import clock
+from app.models import County, SalesMonthly
+from app.models.enums import ProductCategory
 from app.services.consumption import CountyConsumption
-from app.services.stats.scope import in_region, orders_in_region
+from app.services.stats.scope import in_region
 
 MONTHS_SHOWN = 12
 
@@ -44,40 +42,26 @@ def shown_months(today: date) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - MONTHS_SHOWN + 1, index + 1)]
 
 
-def _local_month(session: Session, column) -> sa.ColumnElement[str]:
-    """``YYYY-MM`` of a UTC timestamp column in Asia/Shanghai, in the database's own dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("Asia/Shanghai", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column, "+8 hours")
-
-
 def sales(session: Session, actor: Actor, today: date) -> Sales:
     """Received orders of this calendar year by county and category, and of the last
-    MONTHS_SHOWN months by month (two statements: the counties, then the orders once)."""
+    MONTHS_SHOWN months by month, read from the ``sales_monthly`` summary (a few hundred rows,
+    kept by ``orders.receive_order``; the county and category are those at receipt)."""
     months = shown_months(today)
-    first = date(int(months[0][:4]), int(months[0][5:]), 1)
-    since = clock.start_of_day(min(first, date(today.year, 1, 1)))
-    until = clock.year_bounds(today.year)[1]
-    month = _local_month(session, Order.received_at)
-    paired = sa.case((Order.agreement_id.is_not(None), Order.amount_fen), else_=0)
+    first = min(months[0], f"{today.year:04d}-01")
+    last = f"{today.year:04d}-12"
     rows = session.execute(
         sa.select(
-            Village.county_code,
-            Product.category,
-            month,
-            sa.func.count(Order.id),
-            sa.func.sum(Order.amount_fen),
-            sa.func.sum(paired),
+            SalesMonthly.county_code,
+            SalesMonthly.category,
+            SalesMonthly.month,
+            SalesMonthly.orders,
+            SalesMonthly.amount_fen,
+            SalesMonthly.paired_fen,
+        ).where(
+            SalesMonthly.month >= first,
+            SalesMonthly.month <= last,
+            in_region(actor, SalesMonthly.county_code),
         )
-        .join(Product, Product.id == Order.product_id)
-        .join(Village, Village.id == Product.village_id)
-        .where(
-            Order.status == OrderStatus.received,
-            Order.received_at >= since,
-            Order.received_at < until,
-            orders_in_region(actor),
-        )
-        .group_by(Village.county_code, Product.category, month)
     ).all()
     counties = session.execute(
         sa.select(County.code, County.name)

@@ -1,0 +1,34 @@
+"""The inbox's overdue-report link opens the report form on the overdue quarter."""
+
+import pytest
+
+from app.services.pairing.periods import Quarter, last_closed_quarter, local_today
+from tests.web.pairing_web import build_site
+
+
+@pytest.fixture
+def site(fresh_db, make_settings, tmp_path):
+    return build_site(fresh_db, make_settings(upload_dir=tmp_path / "uploads"))
+
+
+def test_the_overdue_link_opens_the_form_on_the_overdue_quarter_not_the_newest(site):
+    # The active agreement runs from 2026-01-01 with only a 2026Q1 report, so the quarter that
+    # closed last is owed while the current quarter (already reportable) is newer.
+    today = local_today()
+    overdue, newest = last_closed_quarter(today), Quarter.of(today)
+    assert overdue > Quarter(2026, 1)
+    client = site.client("qiye")
+    page = client.get("/inbox")
+    groups = {g.key: g for g in page.context["groups"]}
+    link = f"/agreements/{site.active_id}/reports/new?period={overdue.period}"
+    assert [item.link for item in groups["overdue_reports"].items] == [link]
+    assert f'href="{link}"' in page.text
+
+    form = client.get(link)
+    assert form.template.name == "pairing/report_form.html"
+    label = f"{overdue.year}年第{overdue.quarter}季度"
+    assert f'<option value="{overdue.period}" selected>{label}</option>' in form.text
+    newest_label = f"{newest.year}年第{newest.quarter}季度"
+    assert f'<option value="{newest.period}">{newest_label}</option>' in form.text
+    plain = client.get(f"/agreements/{site.active_id}/reports/new")
+    assert f'<option value="{newest.period}" selected>{newest_label}</option>' in plain.text
