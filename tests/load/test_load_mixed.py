@@ -21,7 +21,8 @@ SECONDS = float(os.environ.get("CUNQI_LOAD_SECONDS", "10"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def run_and_check(url: str, workdir: Path, capsys, *, workers: int, label: str) -> None:
+def run_load_once(url: str, workdir: Path, capsys, *, workers: int, label: str):
+    """Serve ``url``, run the mixed load, print and keep the percentiles; (results, problems)."""
     database = Database(create_db_engine(url))
     try:
         world = prepare(database)
@@ -43,19 +44,23 @@ def run_and_check(url: str, workdir: Path, capsys, *, workers: int, label: str) 
         print(f"\n{summary}")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"load-{label}.txt").write_text(summary, encoding="utf-8")
-    assert results.errors == []
-    assert problems == []
-    assert len(results.orders) == Mix().buyers
-    assert len(results.reports) == Mix().reporters
-    assert results.notes == []  # the product search page answered: searchers searched
-    assert {row["kind"] for row in results.table()} == {
-        "browse",
-        "login",
-        "order",
-        "report",
-        "search",
-        "all",
+    return results, problems
+
+
+def unexpected(results, problems) -> dict:
+    """Everything that should be empty after a clean run, by name (empty when all is well)."""
+    kinds = {row["kind"] for row in results.table()}
+    found = {
+        "errors": results.errors,
+        "lost or duplicated writes": problems,
+        "notes": results.notes,  # e.g. the product search page did not answer
+        "missing kinds": sorted({"browse", "login", "order", "report", "search", "all"} - kinds),
     }
+    if len(results.orders) != Mix().buyers:
+        found["buyers without orders"] = [len(results.orders), Mix().buyers]
+    if len(results.reports) != Mix().reporters:
+        found["reporters without reports"] = [len(results.reports), Mix().reporters]
+    return {name: value for name, value in found.items() if value}
 
 
 def test_load_on_sqlite_one_worker(database_factory, tmp_path, capsys):
@@ -63,11 +68,15 @@ def test_load_on_sqlite_one_worker(database_factory, tmp_path, capsys):
         pytest.skip("the SQLite load runs in the SQLite suite")
     url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
     migrate.upgrade(url)
-    run_and_check(url, tmp_path, capsys, workers=1, label="sqlite")
+    results, problems = run_load_once(url, tmp_path, capsys, workers=1, label="sqlite")
+    assert unexpected(results, problems) == {}
+    assert sum(row["count"] for row in results.table() if row["kind"] == "order") > 0
 
 
 def test_load_on_postgresql_two_workers(database_factory, tmp_path, capsys):
     if not database_factory.is_postgres:
         pytest.skip("PostgreSQL load needs CUNQI_TEST_DATABASE_URL (make test-pg, CI)")
     url = database_factory.new_url("load")
-    run_and_check(url, tmp_path, capsys, workers=2, label="postgresql")
+    results, problems = run_load_once(url, tmp_path, capsys, workers=2, label="postgresql")
+    assert unexpected(results, problems) == {}
+    assert sum(row["count"] for row in results.table() if row["kind"] == "order") > 0
