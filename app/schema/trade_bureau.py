@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 
 from app import models
-from app.errors import ValidationError
 from app.labels import CERTIFICATION_STATUS
 from app.models.enums import CertificationStatus as DomainCertificationStatus
 from app.schema import enums
@@ -116,21 +115,11 @@ class ReservedShare:
         return enterprise_reference(info.context, root.enterprise_id)
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-
-
-def _year(year: int | None, field: str = "year") -> int | None:
-    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError(
-            f"年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间", code="year_invalid", field=field
-        )
-    return year
-
-
 def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """Local calendar days, both inclusive, as the instants the services compare with."""
-    _year(since and since.year, "since")
-    _year(until and until.year, "until")
+    for day, field in ((since, "since"), (until, "until")):
+        if day is not None:
+            clock.valid_year(day.year, field=field)
     start = clock.start_of_day(since) if since else None
     end = clock.start_of_day(until + timedelta(days=1)) if until else None
     return start, end
@@ -207,7 +196,7 @@ class TradeBureauQueries:
     async def reserved_shares(self, info: Info, year: Year = None) -> list[ReservedShare]:
         actor = info.context.actor
         return await info.context.read(
-            lambda s: consumption.reserved_share_overview(session=s, actor=actor, year=_year(year))
+            lambda s: consumption.reserved_share_overview(session=s, actor=actor, year=year)
         )
 
     @strawberry.field(description="一个采购方的预留份额完成情况（本单位、本县乡村振兴局、管理员）")
@@ -221,6 +210,6 @@ class TradeBureauQueries:
         actor = info.context.actor
         return await info.context.read(
             lambda s: consumption.reserved_share_progress(
-                session=s, actor=actor, enterprise_id=key, year=_year(year)
+                session=s, actor=actor, enterprise_id=key, year=year
             )
         )

@@ -3,7 +3,11 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from app.errors import ValidationError
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The years the ledger can be asked about: the programmes start in the 2020s; far years are typos.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def today() -> date:
@@ -26,6 +30,16 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI).astimezone(UTC)
 
 
+def valid_year(year: int, *, field: str = "year") -> int:
+    """``year`` if the ledger can be asked about it, else a Chinese error on ``field``."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            f"年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间", code="year_invalid", field=field
+        )
+    return year
+
+
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """[start, end) of a calendar year in Asia/Shanghai, as UTC instants."""
+    valid_year(year)
     return start_of_day(date(year, 1, 1)), start_of_day(date(year + 1, 1, 1))

@@ -172,7 +172,7 @@ async def consumption_overview(request: Request) -> Response:
         return actor
     this_year = clock.today().year
     year = int_or_none(request.query_params.get("year")) or this_year
-    if not 2000 <= year <= this_year:
+    if not clock.FIRST_YEAR <= year <= this_year:
         year = this_year
     since, until = clock.year_bounds(year)
 
