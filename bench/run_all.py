@@ -109,6 +109,21 @@ def dashboard_rows(outcome: Outcome) -> None:
             outcome.rows.append(Row("工作台", operation, p50, p95, baseline, ratio))
 
 
+def recommendation_rows(outcome: Outcome) -> None:
+    """Lines ``<label> n=<k> wall p50= <ms> p95= <ms> ms [× <ratio> of baseline]``
+    (bench/recommendations.py; the ratio is p95 over the baseline's p95)."""
+    pattern = re.compile(
+        rf"^(.+?)\s+n=\d+\s+wall p50=\s*{NUMBER}\s+p95=\s*{NUMBER} ms"
+        rf"(?: × {NUMBER} of baseline)?"
+    )
+    for line in outcome.output.splitlines():
+        if match := pattern.match(line):
+            label, p50, p95 = match.group(1).strip(), float(match[2]), float(match[3])
+            baseline = "" if label.startswith("baseline") else "全部村 id 读入"
+            ratio = float(match[4]) if match[4] else None
+            outcome.rows.append(Row("推荐", label, p50, p95, baseline, ratio))
+
+
 def run(outcome: Outcome, timeout: float) -> None:
     print(f"== {outcome.name}: {' '.join(outcome.command)}", flush=True)
     started = time.perf_counter()
@@ -155,6 +170,9 @@ def benchmarks(scale: str, workdir: Path) -> list[tuple[Outcome, object]]:
             search_rows,
         ),
     ]
+    # Seeds a temporary database of its own: it writes (a need before each "after a write" run).
+    recommendations = [python, "bench/recommendations.py", "--scale", scale]
+    plan.append((Outcome("推荐", recommendations), recommendation_rows))
     if (ROOT / "bench" / "dashboard.py").exists():
         dashboard = [python, "bench/dashboard.py", "--scale", scale]
         plan.append((Outcome("工作台", dashboard), dashboard_rows))

@@ -1,7 +1,7 @@
 """All table models; importing this package registers every table on ``SQLModel.metadata``."""
 
 from app.models.account import ApiToken, LoginAttempt, User
-from app.models.audit import Counter, Event, SearchOutbox
+from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
 from app.models.notifications import (
@@ -22,6 +22,7 @@ __all__ = [
     "ApiToken",
     "CertificationApplication",
     "CertificationObjection",
+    "ChangeStamp",
     "Cooperative",
     "Counter",
     "County",

@@ -1,4 +1,4 @@
-"""The audit trail (操作记录) and the search outbox."""
+"""The audit trail (操作记录), the search outbox, counters and change stamps."""
 
 from datetime import datetime
 from typing import Any
@@ -55,3 +55,14 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class ChangeStamp(SQLModel, table=True):
+    """A value the database's own triggers replace whenever a table of the topic changes
+    (migration 0009, app/services/stamps.py): caches of figures computed from those tables are
+    keyed on it."""
+
+    __tablename__ = "change_stamps"
+
+    topic: str = Field(primary_key=True, max_length=40)
+    stamp: str = Field(max_length=40)

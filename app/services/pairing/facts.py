@@ -4,9 +4,12 @@ Per village: its county's category, whether it has a partner (an active agreemen
 one of those is overdue, and the kinds of its open needs as a bit mask (``SUM(DISTINCT bit)`` works
 on SQLite and PostgreSQL alike). Per enterprise: its open agreements against its capacity and
 whether any of its agreements is overdue. No per-row queries: the statement count is fixed.
+The numeric columns of all villages and enterprises, which recommendations score, are cached under
+the pairing change stamp (app/services/stamps.py).
 """
 
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import date
 
 import numpy as np
@@ -22,7 +25,7 @@ from app.models.enums import (
     NeedStatus,
     RegistrationStatus,
 )
-from app.services.pairing.periods import overdue_condition
+from app.services.pairing.periods import last_closed_quarter, overdue_condition
 from app.services.pairing.scoring import (
     NO_COUNTY,
     SECTION_TRAITS,
@@ -35,6 +38,11 @@ from app.services.pairing.scoring import (
     trait_mask,
     wanted_traits,
 )
+from app.services.stamps import PAIRING, StampedCache
+
+# The numeric facts of all villages and all approved enterprises, two entries per stamp and
+# quarter; a few megabytes at province scale.
+_columns_cache = StampedCache(PAIRING, size=8)
 
 
 def need_mask_subquery(ids: list[int] | None = None) -> sa.Subquery:
@@ -135,15 +143,28 @@ def _flag(condition) -> sa.Case:
     return sa.case((condition, 1), else_=0)
 
 
-def village_columns(
-    session: Session, *, where: Iterable[sa.ColumnElement[bool]] = (), today: date
-) -> VillageColumns:
-    """The numeric facts of the villages matching ``where``, as numpy columns, in id order.
+def village_columns(session: Session, *, today: date) -> VillageColumns:
+    """The numeric facts of every village, as numpy columns in id order (read-only arrays).
 
-    Three plain queries (the villages, the open needs, the partners) merged with numpy: joining
-    the two aggregates to 20,000 villages in SQL costs SQLite more than the three scans, and
-    reading plain integers from the cursor builds no Python object per village.
+    Cached under the pairing change stamp (app/services/stamps.py) and the last closed quarter
+    (which decides "overdue"): while no village, need, enterprise, agreement or report changes,
+    a request reads one stamp instead of scanning them. Callers filter with ``select``.
     """
+    quarter = last_closed_quarter(today)
+    return _columns_cache.get(
+        session, ("villages", quarter), lambda: _village_columns(session, today)
+    )
+
+
+def clear_columns_cache() -> None:
+    """Forget the cached columns (tests that count the statements of a computation)."""
+    _columns_cache.clear()
+
+
+def _village_columns(session: Session, today: date) -> VillageColumns:
+    """Three plain queries (the villages, the open needs, the active agreements) merged with
+    numpy: joining the aggregates to 20,000 villages in SQL costs SQLite more than the three
+    scans, and reading plain integers from the cursor builds no Python object per village."""
     traits = (
         _flag(Village.main_industries != "") * (1 << TRAITS.index("agriculture"))
         + _flag(Village.tourism_demo.is_(True)) * (1 << TRAITS.index("tourism"))
@@ -160,28 +181,35 @@ def village_columns(
             traits,
         )
         .join(County, County.code == Village.county_code)
-        .where(*where)
         .order_by(Village.id),
         5,
     )
     needs = need_mask_subquery()
     masks = _integers(session, sa.select(needs.c.village_id, needs.c.mask), 2)
-    partners = partner_subquery(today)
-    paired = _integers(session, sa.select(partners.c.village_id, partners.c.overdue), 2)
+    active = _active_agreements(session, today)
     ids = villages[:, 0]
     need_mask = _lookup(ids, masks)
-    has_partner = _lookup(ids, np.column_stack([paired[:, 0], np.ones(len(paired), np.int64)]))
-    partner_overdue = _lookup(ids, paired)
-    return VillageColumns(
-        ids=ids,
-        county=villages[:, 1],
-        key_county=villages[:, 2],
-        key_village=villages[:, 3],
-        has_partner=has_partner,
-        partner_overdue=partner_overdue,
-        needs=need_mask,
-        traits=villages[:, 4],
+    has_partner = np.isin(ids, active[:, 0]).astype(np.int64)
+    partner_overdue = np.isin(ids, active[active[:, 2] == 1, 0]).astype(np.int64)
+    return _read_only(
+        VillageColumns(
+            ids=np.ascontiguousarray(ids),
+            county=np.ascontiguousarray(villages[:, 1]),
+            key_county=np.ascontiguousarray(villages[:, 2]),
+            key_village=np.ascontiguousarray(villages[:, 3]),
+            has_partner=has_partner,
+            partner_overdue=partner_overdue,
+            needs=need_mask,
+            traits=np.ascontiguousarray(villages[:, 4]),
+        )
     )
+
+
+def _read_only(columns):
+    """The same columns, frozen: a cached array must not be changed by one caller for the next."""
+    for field in fields(columns):
+        getattr(columns, field.name).flags.writeable = False
+    return columns
 
 
 def _integers(session: Session, query: sa.Select, width: int) -> np.ndarray:
@@ -206,32 +234,72 @@ def _lookup(ids: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return values
 
 
-def enterprise_columns(
-    session: Session, *, where: Iterable[sa.ColumnElement[bool]] = (), today: date
-) -> EnterpriseColumns:
-    """The numeric facts of the approved enterprises matching ``where``, in id order."""
-    agreements = open_agreements_subquery(today)
+def enterprise_columns(session: Session, *, today: date) -> EnterpriseColumns:
+    """The numeric facts of every approved enterprise, in id order (read-only arrays), cached
+    like ``village_columns``."""
+    quarter = last_closed_quarter(today)
+    return _columns_cache.get(
+        session, ("enterprises", quarter), lambda: _enterprise_columns(session, today)
+    )
+
+
+def _open_statuses_literal() -> sa.ColumnElement[bool]:
+    """``status IN ('proposed', …)`` written out, not bound: SQLite then recognises the partial
+    index of open pairs (uq_pairing_agreements_open_pair) and counts from it alone."""
+    statuses = sa.bindparam("open_statuses", [s.value for s in OPEN_AGREEMENT_STATUSES])
+    return PairingAgreement.status.in_(statuses.render_literal_execute())
+
+
+def _enterprise_columns(session: Session, today: date) -> EnterpriseColumns:
+    """Three plain scans merged with numpy, as for villages: the approved enterprises, their open
+    agreements (an index-only count) and the active agreements with their overdue flag. One
+    statement joining the aggregate took SQLite twice as long at province scale."""
     wanted = sa.case(
         {section: wanted_traits(section) for section in SECTION_TRAITS},
         value=Enterprise.industry,
         else_=0,
     )
-    query = (
+    table = _integers(
+        session,
         sa.select(
             Enterprise.id,
             sa.func.coalesce(sa.cast(Enterprise.county_code, sa.Integer), NO_COUNTY),
             Enterprise.offers,
             wanted,
-            sa.func.coalesce(agreements.c.overdue, 0),
-            Enterprise.max_villages - sa.func.coalesce(agreements.c.open_count, 0),
+            Enterprise.max_villages,
         )
-        .outerjoin(agreements, agreements.c.enterprise_id == Enterprise.id)
-        .where(Enterprise.status == RegistrationStatus.approved, *where)
-        .order_by(Enterprise.id)
+        .where(Enterprise.status == RegistrationStatus.approved)
+        .order_by(Enterprise.id),
+        5,
     )
-    table = _integers(session, query, 6)
-    ids, county, offers, wanted_mask, overdue, spare = (table[:, i] for i in range(6))
-    return EnterpriseColumns(ids, county, offers, wanted_mask, overdue, np.maximum(spare, 0))
+    open_count = _integers(
+        session,
+        sa.select(PairingAgreement.enterprise_id, sa.func.count())
+        .where(_open_statuses_literal())
+        .group_by(PairingAgreement.enterprise_id),
+        2,
+    )
+    active = _active_agreements(session, today)
+    ids, county, offers, wanted_mask, capacity = (
+        np.ascontiguousarray(table[:, i]) for i in range(5)
+    )
+    spare = np.maximum(capacity - _lookup(ids, open_count), 0)
+    overdue = np.isin(ids, active[active[:, 2] == 1, 1]).astype(np.int64)
+    return _read_only(EnterpriseColumns(ids, county, offers, wanted_mask, overdue, spare))
+
+
+def _active_agreements(session: Session, today: date) -> np.ndarray:
+    """Rows of (village_id, enterprise_id, overdue 0/1), one per active agreement: read from the
+    covering index of agreements with one report look-up each, and grouped by numpy either way
+    (a GROUP BY makes SQLite read the agreements through another index, row by row)."""
+    overdue = sa.case((overdue_condition(today), 1), else_=0)
+    return _integers(
+        session,
+        sa.select(PairingAgreement.village_id, PairingAgreement.enterprise_id, overdue).where(
+            PairingAgreement.status == AgreementStatus.active
+        ),
+        3,
+    )
 
 
 def open_agreements_subquery(today: date, ids: list[int] | None = None) -> sa.Subquery:

@@ -1,9 +1,11 @@
 """Recommendations: villages for an enterprise, enterprises for a village, ranked by score.
 
-Three queries whatever the number of candidates: the subject's facts, every candidate's numeric
-facts as numpy columns (scored all at once), and the full facts of the page shown, which alone is
-explained part by part (``score_parts``). Candidates exclude pairs that already have an
-open agreement; enterprises that have reached their capacity are not recommended to villages.
+A fixed number of queries whatever the number of candidates: the subject's facts, the pairing
+change stamp, the subject's open partners, and the full facts of the page shown, which alone is
+explained part by part (``score_parts``). Every candidate's numeric facts come as numpy columns
+(scored all at once) from a cache kept under the change stamp (``facts.village_columns``; three
+more scans when something changed). Candidates exclude pairs that already have an open
+agreement; enterprises that have reached their capacity are not recommended to villages.
 A bureau officer sees the same lists, limited to the villages of the officer's region.
 """
 
@@ -17,12 +19,12 @@ from sqlmodel import Session
 
 from app.actors import Actor, Role
 from app.errors import NotFoundError
-from app.models import Enterprise, PairingAgreement, Village
+from app.models import PairingAgreement
 from app.models.enums import OPEN_AGREEMENT_STATUSES
 from app.permissions import (
-    bureau_county_scope,
     can_recommend_for_enterprise,
     can_recommend_for_village,
+    is_bureau_for,
     require,
 )
 from app.services.pairing.facts import (
@@ -99,18 +101,21 @@ def recommend_villages(
     if not found:
         raise NotFoundError("帮扶主体不存在或尚未通过审核")
     enterprise = found[0]
-    partnered = sa.select(PairingAgreement.village_id).where(
-        PairingAgreement.enterprise_id == enterprise.id,
-        PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
-    )
-    where = [Village.id.not_in(partnered)]
+    partnered = session.execute(
+        sa.select(PairingAgreement.village_id).where(
+            PairingAgreement.enterprise_id == enterprise.id,
+            PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
+        )
+    ).scalars()
+    every = village_columns(session, today=today)
+    keep = ~np.isin(every.ids, np.fromiter(partnered, np.int64))
     if actor.role == Role.bureau:
-        where.append(bureau_county_scope(actor, Village.county_code))
+        keep &= _counties_seen(actor, every.county)
     if county_code:
-        where.append(Village.county_code == county_code)
+        keep &= every.county == _county_number(county_code)
     if key_only:
-        where.append(Village.key_village.is_(True))
-    columns = village_columns(session, where=where, today=today)
+        keep &= every.key_village == 1
+    columns = every.select(keep)
     scores = score_matrix(columns, [enterprise])[:, 0]
     ranked, number = _page(scores, page, size)
     ids = _ids(columns, ranked)
@@ -145,12 +150,15 @@ def recommend_enterprises(
         raise NotFoundError("村不存在")
     village = found[0]
     require(can_recommend_for_village(actor, village.id, village.county_code))
-    partnered = sa.select(PairingAgreement.enterprise_id).where(
-        PairingAgreement.village_id == village.id,
-        PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
-    )
-    candidates = enterprise_columns(session, where=[Enterprise.id.not_in(partnered)], today=today)
-    columns = candidates.select(candidates.spare > 0)
+    partnered = session.execute(
+        sa.select(PairingAgreement.enterprise_id).where(
+            PairingAgreement.village_id == village.id,
+            PairingAgreement.status.in_(OPEN_AGREEMENT_STATUSES),
+        )
+    ).scalars()
+    every = enterprise_columns(session, today=today)
+    keep = ~np.isin(every.ids, np.fromiter(partnered, np.int64)) & (every.spare > 0)
+    columns = every.select(keep)
     scores = score_matrix([village], columns)[0, :]
     ranked, number = _page(scores, page, size)
     ids = _ids(columns, ranked)
@@ -167,6 +175,18 @@ def recommend_enterprises(
         size=size,
         common_parts=items[0].parts_of(Side.village) if items else (),
     )
+
+
+def _counties_seen(actor: Actor, county: np.ndarray) -> np.ndarray:
+    """Which entries of a county-code column (integers) a bureau officer may see."""
+    codes = np.unique(county)
+    seen = [c for c in codes if is_bureau_for(actor, str(int(c)))]
+    return np.isin(county, np.array(seen, np.int64))
+
+
+def _county_number(county_code: str) -> int:
+    """A county code as the integer the columns hold (-1, matching nothing, if not a code)."""
+    return int(county_code) if county_code.isdigit() else -1
 
 
 def _page(scores: np.ndarray, page: int, size: int) -> tuple[list[int], int]:

@@ -207,6 +207,10 @@ class VillageColumns:
         table = int_table(rows, 8)
         return cls(*(table[:, i] for i in range(8)))
 
+    def select(self, keep: np.ndarray) -> "VillageColumns":
+        """The villages where ``keep`` (a boolean array) is true."""
+        return VillageColumns(*(getattr(self, f.name)[keep] for f in fields(self)))
+
     @classmethod
     def from_facts(cls, villages: Sequence[VillageFacts]) -> "VillageColumns":
         return cls.from_rows(
