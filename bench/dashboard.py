@@ -6,8 +6,9 @@
 Seeds ``var/bench/dashboard-<scale>.sqlite3`` with ``app.seed`` (reused by later runs), runs
 ``ANALYZE``, then, in one process and one run, times for the city bureau and for one county's
 bureau:
-- cold: ``stats.dashboard`` with its cache cleared (every figure: 12 aggregate statements), and
-  ``GET /dashboard?all=1`` likewise (the first view after a change every panel reads),
+- cold: ``stats.dashboard`` with its cache cleared (every figure: 12 aggregate statements), then
+  each panel's figures alone (where the cold time goes), and ``GET /dashboard?all=1`` likewise
+  (the first view after a change every panel reads),
 - after an order: ``GET /dashboard?all=1`` after an audit event about an order (only the
   panels reading orders recompute: sales, reserved shares, most active enterprises),
 - warm: ``GET /dashboard?all=1`` through the real application (sign-in cookie, the data-version
@@ -149,6 +150,13 @@ def bench_account(app, database: Database, username: str, repeat: int) -> None:
             stats.dashboard(session=session, actor=actor, reuse=True)
 
     line("cold: stats.dashboard, cache cleared", timed(figures, max(3, repeat // 4)), base)
+    for name in stats.PANELS:  # where the cold time goes
+
+        def one(name=name):
+            with database.read_only() as session:
+                stats.panel(name, session=session, actor=actor)
+
+        line(f"  cold figures {name}", timed(one, max(3, repeat // 4)), base)
     line("cold: GET /dashboard?all=1", timed(cold_page(client), max(3, repeat // 4)), base)
     line("after an order: GET /dashboard?all=1", timed(after_order(client, database), repeat), base)
     whole = timed(lambda: client.get("/dashboard?all=1"), repeat)

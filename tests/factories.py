@@ -16,6 +16,7 @@ from app.models import (
     Village,
 )
 from app.models.enums import AgreementStatus, CountyCategory, EnterpriseKind, ProductCategory
+from app.services import pairing_summary
 
 _seq = itertools.count(1)
 
@@ -127,4 +128,7 @@ def make_agreement(session: Session, **overrides) -> PairingAgreement:
     agreement = PairingAgreement(**values)
     session.add(agreement)
     session.flush()
+    # Count it in the dashboard's summaries as if it had been filed through the services.
+    county = session.get(Village, agreement.village_id).county_code
+    pairing_summary.agreement_moved(session, agreement, county, AgreementStatus.proposed)
     return agreement

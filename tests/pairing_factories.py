@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village, VillageNeed
 from app.models.enums import AgreementStatus, HelpKind, NeedStatus, ReportStatus
+from app.services import pairing_summary
 from tests.factories import make_agreement
 
 
@@ -66,4 +67,10 @@ def make_report(
     report = OutcomeReport(**values)
     session.add(report)
     session.flush()
+    # Count it in the dashboard's summaries as the report services would.
+    agreement = session.get(PairingAgreement, report.agreement_id)
+    county = session.get(Village, agreement.village_id).county_code
+    pairing_summary.report_submitted(session, report, agreement, county)
+    if report.status == ReportStatus.verified:
+        pairing_summary.report_verified(session, report, county)
     return report

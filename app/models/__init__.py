@@ -12,6 +12,12 @@ from app.models.notifications import (
 )
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.pairing_summary import (
+    EnterpriseAgreements,
+    EnterpriseReports,
+    PairingActual,
+    PairingCommitment,
+)
 from app.models.product import CertificationApplication, Product
 from app.models.region import County, Township, Village, VillageNeed
 from app.models.summary import SalesMonthly
@@ -28,6 +34,8 @@ __all__ = [
     "County",
     "Demand",
     "Enterprise",
+    "EnterpriseAgreements",
+    "EnterpriseReports",
     "Event",
     "ExportJob",
     "LoginAttempt",
@@ -36,7 +44,9 @@ __all__ = [
     "Notification",
     "Order",
     "OutcomeReport",
+    "PairingActual",
     "PairingAgreement",
+    "PairingCommitment",
     "Product",
     "ProductImage",
     "ReportEvidence",

@@ -132,6 +132,40 @@ def test_actuals_by_quarter_equal_independent_sums(world, city):
         assert (q.reports, q.actual.jobs) == (reports, jobs)
 
 
+@pytest.mark.parametrize("name", ["city", "pinglu"])
+def test_commitments_by_quarter_equal_each_filed_agreements_share_of_its_term(world, name):
+    """Each filed agreement's commitment split evenly over the quarters of its term, rounded
+    down per agreement: worked out here in Python from the agreements themselves."""
+    with world.database.read_only() as session:
+        figures = stats.dashboard(session=session, actor=world.actors[name], today=TODAY)
+    county = "" if name == "city" else "AND v.county_code = '140829'"
+    agreements = sql(
+        world,
+        "SELECT a.start_on, a.end_on, a.commit_jobs, a.commit_purchase_fen FROM "
+        "pairing_agreements a JOIN villages v ON v.id = a.village_id WHERE a.status IN "
+        f"('active', 'completed') {county}",
+    )
+    expected = {}
+    for start_on, end_on, jobs, purchase in agreements:
+        first, last = (date.fromisoformat(str(d)[:10]) for d in (start_on, end_on))
+        quarters = [
+            (year, quarter)
+            for year in range(first.year, last.year + 1)
+            for quarter in range(1, 5)
+            if (first.year, (first.month - 1) // 3 + 1) <= (year, quarter)
+            and (year, quarter) <= (last.year, (last.month - 1) // 3 + 1)
+        ]
+        for year, quarter in quarters:
+            n, j, p = expected.get(f"{year}Q{quarter}", (0, 0, 0))
+            share = (jobs // len(quarters), purchase // len(quarters))
+            expected[f"{year}Q{quarter}"] = (n + 1, j + share[0], p + share[1])
+    rows = figures.commitments.by_quarter
+    assert {q.key: (q.agreements, q.committed.jobs, q.committed.purchase_fen) for q in rows} == {
+        q.key: expected.get(q.key, (0, 0, 0)) for q in rows
+    }
+    assert sum(q.agreements for q in rows) > 0
+
+
 def test_sales_equal_independent_sums_by_county_category_and_month(world, city):
     since, until = clock.year_bounds(TODAY.year)
     params = {"since": since.replace(tzinfo=None), "until": until.replace(tzinfo=None)}

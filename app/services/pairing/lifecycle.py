@@ -31,6 +31,7 @@ from app.permissions import (
     can_withdraw_agreement,
     require,
 )
+from app.services import pairing_summary
 from app.services.audit import snapshot
 from app.services.pairing.common import (
     check_version,
@@ -138,7 +139,7 @@ def transition_agreement(
     reason = _reason(transition, action, reason)
     if action == "complete":
         _check_completion(session, agreement, today or local_today())
-    before = snapshot(agreement)
+    before, was = snapshot(agreement), agreement.status
     now = utcnow()
     agreement.status = transition.target
     setattr(agreement, transition.stamp, now)
@@ -146,6 +147,7 @@ def transition_agreement(
     if reason:
         agreement.status_reason = reason
     flush_versioned(session)
+    pairing_summary.agreement_moved(session, agreement, village.county_code, was)
     summary = transition.summary.format(
         number=agreement.number, village=village.name, reason=f"：{reason}" if reason else ""
     )

@@ -23,6 +23,7 @@ from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.models.base import utcnow
 from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
+from app.services import pairing_summary
 from app.services.audit import snapshot
 from app.services.inputs import parse
 from app.services.pairing import evidence
@@ -118,6 +119,7 @@ def submit_report(
             session.flush()
     except sa.exc.IntegrityError:
         raise _duplicate(quarter) from None
+    pairing_summary.report_submitted(session, report, agreement, village.county_code)
     evidence.attach(
         session,
         report=report,
@@ -260,6 +262,8 @@ def _step(
     if action in _STAMPS:
         setattr(report, _STAMPS[action], now)
     flush_versioned(session, STALE_REPORT_MESSAGE)
+    if target == R.verified:
+        pairing_summary.report_verified(session, report, village.county_code)
     summary = _SUMMARIES[action].format(
         village=village.name,
         period=_quarter_text(_quarter(report)),

@@ -3,8 +3,9 @@
 The dashboard page shows each panel on its own (loaded lazily) and GraphQL ``stats`` exposes the
 same figures; both call ``panel``/``dashboard`` here, so they never disagree.
 
-Every figure is read from covering indexes (migration 0006, docs/decisions/0011): about 0.3 s for
-a county and 1.3 s for the whole city at province scale. A panel's figures are also kept per
+Every figure is read from covering indexes (migration 0006) or from summaries the services keep
+(sales 0008, pairing 0010; docs/decisions/0011): about 0.15 s for a county and 0.24 s for the
+whole city at province scale. A panel's figures are also kept per
 database, region and day for as long as no audit event (操作记录) that could change them has been
 written: every state change writes one in its own transaction, and so do imports and the seed.
 Events about objects that no figure counts (API tokens, ledger exports, notifications …)

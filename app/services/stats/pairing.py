@@ -2,7 +2,9 @@
 most active enterprises, each one aggregate statement over the officer's region.
 
 Committed figures come from filed agreements (履行中 and 已完成); actual figures from verified
-(已核实) outcome reports, the ones the bureau has accepted.
+(已核实) outcome reports, the ones the bureau has accepted. Those, and the reports and active
+agreements of the most active enterprises, are read from the summaries the pairing services keep
+(app/services/pairing_summary.py, migration 0010) rather than from every agreement and report.
 """
 
 from dataclasses import dataclass
@@ -12,16 +14,29 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors import Actor
-from app.models import INDICATORS, County, Enterprise, Order, OutcomeReport, Village
+from app.models import (
+    INDICATORS,
+    County,
+    Enterprise,
+    EnterpriseAgreements,
+    EnterpriseReports,
+    Order,
+    PairingActual,
+    PairingCommitment,
+    Village,
+)
 from app.models import PairingAgreement as PA
-from app.models.enums import AgreementStatus, OrderStatus, ReportStatus
-from app.permissions import is_city_bureau
+from app.models.enums import AgreementStatus, OrderStatus
+from app.models.pairing_summary import ACTUALS, COMMITTED
 from app.services import clock
 from app.services.pairing.periods import Quarter, last_closed_quarter, overdue_condition
+from app.services.pairing_summary import quarter_index
 from app.services.stats.scope import in_region, orders_in_region, villages_in_region
 
-COMMITTED_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
-ACTUAL_STATUSES = (ReportStatus.verified,)
+COMMITMENTS = PairingCommitment.__table__
+ACTUAL = PairingActual.__table__
+ENTERPRISE_AGREEMENTS = EnterpriseAgreements.__table__
+ENTERPRISE_REPORTS = EnterpriseReports.__table__
 QUARTERS_SHOWN = 8
 OVERDUE_LIST_LIMIT = 20
 ACTIVE_ENTERPRISES_LIMIT = 10
@@ -96,36 +111,31 @@ def agreements_by_status(session: Session, actor: Actor) -> tuple[tuple[Agreemen
     return tuple((status, int(counts.get(status, 0))) for status in AgreementStatus)
 
 
-def _sums(table, prefix: str) -> list:
-    return [
-        sa.func.coalesce(sa.func.sum(getattr(table, f"{prefix}{name}")), 0).label(f"{prefix}{name}")
-        for name in INDICATORS
-    ]
+def _summed(table, names) -> list:
+    return [sa.func.coalesce(sa.func.sum(table.c[n]), 0).label(n) for n in names]
 
 
 def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual, ...]:
-    """Filed agreements' commitments and verified reports' actuals per county of the village."""
+    """Filed agreements' commitments and verified reports' actuals per county of the village
+    (from the summaries the pairing services keep, migration 0010)."""
     committed = (
         sa.select(
-            Village.county_code.label("county_code"),
-            sa.func.count(PA.id).label("agreements"),
-            *_sums(PA, "commit_"),
+            COMMITMENTS.c.county_code,
+            sa.func.sum(COMMITMENTS.c.agreements).label("agreements"),
+            *_summed(COMMITMENTS, COMMITTED),
         )
-        .join(Village, Village.id == PA.village_id)
-        .where(PA.status.in_(COMMITTED_STATUSES), in_region(actor, Village.county_code))
-        .group_by(Village.county_code)
+        .where(in_region(actor, COMMITMENTS.c.county_code))
+        .group_by(COMMITMENTS.c.county_code)
         .subquery("committed")
     )
     actual = (
         sa.select(
-            Village.county_code.label("county_code"),
-            sa.func.count(OutcomeReport.id).label("reports"),
-            *_sums(OutcomeReport, "actual_"),
+            ACTUAL.c.county_code,
+            sa.func.sum(ACTUAL.c.reports).label("reports"),
+            *_summed(ACTUAL, ACTUALS),
         )
-        .join(PA, PA.id == OutcomeReport.agreement_id)
-        .join(Village, Village.id == PA.village_id)
-        .where(OutcomeReport.status.in_(ACTUAL_STATUSES), in_region(actor, Village.county_code))
-        .group_by(Village.county_code)
+        .where(in_region(actor, ACTUAL.c.county_code))
+        .group_by(ACTUAL.c.county_code)
         .subquery("actual")
     )
     rows = session.execute(
@@ -134,8 +144,8 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
             County.name,
             committed.c.agreements,
             actual.c.reports,
-            *(committed.c[f"commit_{n}"] for n in INDICATORS),
-            *(actual.c[f"actual_{n}"] for n in INDICATORS),
+            *(committed.c[name] for name in COMMITTED),
+            *(actual.c[name] for name in ACTUALS),
         )
         .outerjoin(committed, committed.c.county_code == County.code)
         .outerjoin(actual, actual.c.county_code == County.code)
@@ -155,14 +165,6 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
     )
 
 
-def _reports_in_region(actor: Actor) -> sa.ColumnElement[bool]:
-    """Reports under agreements with villages in the region (nothing to check for the city)."""
-    if is_city_bureau(actor):
-        return sa.true()
-    scoped = sa.select(PA.id).where(villages_in_region(actor, PA.village_id))
-    return OutcomeReport.agreement_id.in_(scoped)
-
-
 def shown_quarters(today: date) -> list[Quarter]:
     """The QUARTERS_SHOWN quarters ending with the last closed one, oldest first."""
     quarters = [last_closed_quarter(today)]
@@ -172,79 +174,46 @@ def shown_quarters(today: date) -> list[Quarter]:
 
 
 def _index(quarter: Quarter) -> int:
-    return quarter.year * 4 + quarter.quarter - 1
-
-
-def _periods(first: Quarter, last: Quarter) -> sa.ColumnElement[bool]:
-    """Reports of the quarters from ``first`` to ``last``, as (year, quarter) pairs."""
-    pairs, current = [], first
-    while current <= last:
-        pairs.append(
-            sa.and_(OutcomeReport.year == current.year, OutcomeReport.quarter == current.quarter)
-        )
-        current = current.next()
-    return sa.or_(*pairs)
-
-
-def _quarter_index(day) -> sa.ColumnElement[int]:
-    """year × 4 + quarter − 1 of a date column, in SQL (integer division on both backends)."""
-    year = sa.cast(sa.extract("year", day), sa.Integer)
-    month = sa.cast(sa.extract("month", day), sa.Integer)
-    return year * 4 + (month - 1) // 3
+    return quarter_index(quarter.year, quarter.quarter)
 
 
 def committed_by_quarter(
     session: Session, actor: Actor, today: date
 ) -> tuple[CommittedActual, ...]:
     """Per quarter: filed agreements' commitments spread evenly over the quarters of their term
-    (rounded down per agreement), against the actuals of verified reports for that quarter."""
+    (rounded down per agreement: the summary keeps each term's sum of per-quarter shares),
+    against the actuals of verified reports for that quarter."""
     quarters = shown_quarters(today)
+    first, last = _index(quarters[0]), _index(quarters[-1])
     table = sa.union_all(
         *(sa.select(sa.literal(_index(q), sa.Integer).label("idx")) for q in quarters)
     ).subquery("quarters")
-    # Each filed agreement's first and last quarter, worked out once (not once per quarter).
-    start, end = _quarter_index(PA.start_on), _quarter_index(PA.end_on)
-    terms = (
-        sa.select(
-            start.label("first"),
-            end.label("last"),
-            *(getattr(PA, f"commit_{n}").label(n) for n in INDICATORS),
-        )
-        .where(
-            PA.status.in_(COMMITTED_STATUSES),
-            PA.start_on <= quarters[-1].end,
-            PA.end_on >= quarters[0].start,
-            villages_in_region(actor, PA.village_id),
-        )
-        .cte("terms")
-        .prefix_with("MATERIALIZED")
-    )
-    term = terms.c.last - terms.c.first + 1
+    terms = COMMITMENTS
     committed = (
         sa.select(
             table.c.idx.label("idx"),
-            sa.func.count().label("agreements"),
+            sa.func.sum(terms.c.agreements).label("agreements"),
             *(
-                sa.func.coalesce(sa.func.sum(terms.c[n] // term), 0).label(f"commit_{n}")
+                sa.func.coalesce(sa.func.sum(terms.c[f"share_{n}"]), 0).label(f"commit_{n}")
                 for n in INDICATORS
             ),
         )
         .select_from(table)
-        .join(terms, sa.and_(terms.c.first <= table.c.idx, terms.c.last >= table.c.idx))
+        .join(
+            terms,
+            sa.and_(terms.c.first_quarter <= table.c.idx, terms.c.last_quarter >= table.c.idx),
+        )
+        .where(in_region(actor, terms.c.county_code))
         .group_by(table.c.idx)
     )
-    report_idx = OutcomeReport.year * 4 + OutcomeReport.quarter - 1
+    report_idx = ACTUAL.c.year * 4 + ACTUAL.c.quarter - 1
     actual = (
         sa.select(
             report_idx.label("idx"),
-            sa.func.count(OutcomeReport.id).label("reports"),
-            *_sums(OutcomeReport, "actual_"),
+            sa.func.sum(ACTUAL.c.reports).label("reports"),
+            *_summed(ACTUAL, ACTUALS),
         )
-        .where(
-            OutcomeReport.status.in_(ACTUAL_STATUSES),
-            _periods(quarters[0], quarters[-1]),
-            _reports_in_region(actor),
-        )
+        .where(report_idx.between(first, last), in_region(actor, ACTUAL.c.county_code))
         .group_by(report_idx)
     )
     by_commit = {row.idx: row for row in session.execute(committed)}
@@ -297,18 +266,21 @@ def active_enterprises(session: Session, actor: Actor, today: date) -> tuple[Act
     quarters (then most active agreements, then most bought this year)."""
     last = last_closed_quarter(today)
     first = last.previous().previous().previous()
-    in_villages = villages_in_region(actor, PA.village_id)
+    active = ENTERPRISE_AGREEMENTS
     agreements = (
-        sa.select(PA.enterprise_id, sa.func.count(PA.id).label("n"))
-        .where(PA.status == AgreementStatus.active, in_villages)
-        .group_by(PA.enterprise_id)
+        sa.select(active.c.enterprise_id, sa.func.sum(active.c.active).label("n"))
+        .where(in_region(actor, active.c.county_code))
+        .group_by(active.c.enterprise_id)
         .subquery("agreements")
     )
+    filed = ENTERPRISE_REPORTS
     reports = (
-        sa.select(PA.enterprise_id, sa.func.count(OutcomeReport.id).label("n"))
-        .join(PA, PA.id == OutcomeReport.agreement_id)
-        .where(_periods(first, last), in_villages)
-        .group_by(PA.enterprise_id)
+        sa.select(filed.c.enterprise_id, sa.func.sum(filed.c.reports).label("n"))
+        .where(
+            filed.c.quarter_index.between(_index(first), _index(last)),
+            in_region(actor, filed.c.county_code),
+        )
+        .group_by(filed.c.enterprise_id)
         .subquery("reports")
     )
     since, until = clock.year_bounds(today.year)
