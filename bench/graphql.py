@@ -1,8 +1,9 @@
 """GraphQL against its floor: three representative operations, each next to a hand-written
 Starlette endpoint that runs the minimal SQL for the same data and returns the same JSON.
 
-Both run in one uvicorn process (the real app: middleware, bearer-token actor, SQLite), driven by
-``--clients`` concurrent HTTP clients for ``--seconds`` per operation; the script prints
+Both run in the same server (the real app as ``cunqi serve`` builds it: middleware, bearer-token
+actor, SQLite, gc.freeze after start-up; ``--workers`` uvicorn processes, bench/graphql_server.py),
+driven by ``--clients`` concurrent HTTP clients for ``--seconds`` per operation; the script prints
 throughput, p50/p95 latency and GraphQL ÷ floor ratios, and the server's peak memory.
 
     .venv/bin/python bench/graphql.py                 # province data in var/bench/ (seeded once)
@@ -50,7 +51,6 @@ def default_database(scale: str) -> str:
 
 
 BENCH_USER = "bench_city_bureau"
-SECRET = "bench-secret-" + "x" * 40
 COUNTIES = ["140802", "140821", "140822", "140824", "140826", "140829", "140881"]
 
 VILLAGES = """query Villages($county: String, $after: String) {
@@ -138,11 +138,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, *, gc_freeze: bool) -> subprocess.Popen:
-    command = [sys.executable, str(Path(__file__)), "serve", "--database", url, "--port", str(port)]
-    if gc_freeze:
-        command.append("--gc-freeze")
-    server = subprocess.Popen(command, cwd=ROOT)
+def start_server(url: str, port: int, *, gc_freeze: bool, workers: int) -> subprocess.Popen:
+    """uvicorn serving bench/graphql_server.py's app with ``workers`` processes."""
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "bench.graphql_server:create",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    environment = os.environ | {
+        "CUNQI_BENCH_DATABASE_URL": url,
+        "CUNQI_BENCH_FREEZE_GC": "1" if gc_freeze else "0",
+    }
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
     deadline = time.monotonic() + 900  # the first start builds the search index
     while time.monotonic() < deadline:
         try:
@@ -152,35 +159,6 @@ def start_server(url: str, port: int, *, gc_freeze: bool) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise RuntimeError("the server did not start")
-
-
-def serve(url: str, port: int, *, gc_freeze: bool) -> None:
-    import gc
-
-    import uvicorn
-
-    from app.config import Settings
-    from app.web.app import create_app
-    from bench.graphql_floor import FLOOR_ROUTES
-
-    # The search index of the bench data lives beside it (the first start builds it, minutes).
-    stem = Path(url.rpartition("/")[2]).stem
-    index = (
-        ROOT
-        / "var"
-        / "bench"
-        / ("graphql-index" if stem == "graphql-province" else f"{stem}-index")
-    )
-    settings = Settings(
-        environment="production", secret_key=SECRET, database_url=url, index_dir=index
-    )
-    app = create_app(settings)
-    app.router.routes[:0] = FLOOR_ROUTES
-    if gc_freeze:
-        # What `cunqi serve` could do after start-up: the long-lived objects (schema, mappers,
-        # modules) leave the collector's generations, so each collection walks far fewer.
-        gc.freeze()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 # Measuring -------------------------------------------------------------------------------------
@@ -302,32 +280,35 @@ def same_json(base: str, headers: dict, graphql: dict, floor: tuple[str, dict]) 
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    """Peak (VmHWM) and current (VmRSS) resident memory of a process."""
-    found = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmHWM", "VmRSS"):
-            found[name] = int(value.split()[0]) / 1024
+    """Peak (VmHWM) and current (VmRSS) resident memory of the serving process: with several
+    workers, of the largest worker (each is a process of its own, the budget is per process)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found: dict[str, float] = {}
+    for process in [int(c) for c in children] or [pid]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                found[name] = max(found.get(name, 0.0), int(value.split()[0]) / 1024)
     return found
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", nargs="?", default="run", choices=["run", "serve"])
     parser.add_argument("--scale", default="province", choices=["city", "province"])
     parser.add_argument("--database", default=os.environ.get("CUNQI_BENCH_DATABASE_URL"))
-    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() in the server")
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="do not gc.freeze() (cunqi serve does)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args(argv)
     args.database = args.database or default_database(args.scale)
-    if args.mode == "serve":
-        serve(args.database, args.port, gc_freeze=args.gc_freeze)
-        return
     token, agreement_ids = prepare(args.database, args.scale)
     port = free_port()
-    server = start_server(args.database, port, gc_freeze=args.gc_freeze)
+    server = start_server(
+        args.database, port, gc_freeze=not args.no_gc_freeze, workers=args.workers
+    )
     base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
     rows = []
     try:
@@ -349,7 +330,10 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\n{args.clients} 个并发客户端，每项 {args.seconds:.0f} 秒，{os.cpu_count()} 核")
+    print(
+        f"\n{args.clients} 个并发客户端，每项 {args.seconds:.0f} 秒，{os.cpu_count()} 核，"
+        f"{args.workers} 个工作进程，gc.freeze {'关' if args.no_gc_freeze else '开'}"
+    )
     print(f"{'操作':<16}{'':>10}{'请求/秒':>10}{'p50 ms':>10}{'p95 ms':>10}")
     for name, graphql, floor in rows:
         for label, stats in (("GraphQL", graphql), ("手写端点", floor)):

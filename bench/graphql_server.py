@@ -1,0 +1,40 @@
+"""The application bench/graphql.py serves, built the way ``cunqi serve`` builds it (production
+settings, the garbage collector frozen after start-up), with the floor endpoints added.
+
+Settings come from the environment (``CUNQI_BENCH_DATABASE_URL``, ``CUNQI_BENCH_INDEX_DIR``,
+``CUNQI_BENCH_FREEZE_GC``) so that each of uvicorn's worker processes builds the same app:
+
+    uvicorn --factory bench.graphql_server:create --workers 2
+"""
+
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-" + "x" * 40
+
+
+def index_dir(url: str) -> Path:
+    """The search index of the bench data lives beside it (the first start builds it, minutes)."""
+    stem = Path(url.rpartition("/")[2]).stem
+    name = "graphql-index" if stem == "graphql-province" else f"{stem}-index"
+    return ROOT / "var" / "bench" / name
+
+
+def create() -> Starlette:
+    from app.config import Settings
+    from app.web.app import create_app
+    from bench.graphql_floor import FLOOR_ROUTES
+
+    url = os.environ["CUNQI_BENCH_DATABASE_URL"]
+    settings = Settings(
+        environment="production",
+        secret_key=SECRET,
+        database_url=url,
+        index_dir=Path(os.environ.get("CUNQI_BENCH_INDEX_DIR") or index_dir(url)),
+    )
+    app = create_app(settings, freeze_gc=os.environ.get("CUNQI_BENCH_FREEZE_GC", "1") == "1")
+    app.router.routes[:0] = FLOOR_ROUTES
+    return app
