@@ -16,7 +16,6 @@ from datetime import date, timedelta
 import numpy as np
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from scipy.optimize import linear_sum_assignment
 from sqlmodel import Session
 
 from app.actors import Actor
@@ -81,6 +80,10 @@ def plan_assignment(scores: np.ndarray, capacities: Sequence[int]) -> list[tuple
     places = np.repeat(np.arange(columns), [min(max(c, 0), rows) for c in capacities])
     if rows == 0 or len(places) == 0:
         return []
+    # Imported here: scipy adds about 40 MB to a process, and only a bureau's coverage plan needs
+    # it (a serving process stays under its memory budget until someone plans).
+    from scipy.optimize import linear_sum_assignment
+
     cost = np.zeros((rows, len(places) + rows), dtype=np.int64)
     cost[:, : len(places)] = -scores[:, places]
     chosen_rows, chosen_columns = linear_sum_assignment(cost)
