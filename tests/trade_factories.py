@@ -8,9 +8,10 @@ from PIL import Image
 from sqlmodel import Session
 
 from app.actors import Actor, Role
-from app.models import Cooperative, Demand, Enterprise, Order, Product
+from app.models import Cooperative, Demand, Enterprise, Order, Product, Village
 from app.models.enums import OrderStatus, ProductCategory, ProductStatus
 from app.services import clock
+from app.services.sales_summary import add_receipt
 from tests.factories import make_product
 
 _seq = itertools.count(1)
@@ -62,6 +63,10 @@ def make_order(
     order = Order(**values)
     session.add(order)
     session.flush()
+    if order.status == OrderStatus.received and order.received_at is not None:
+        # Counted in the summaries as orders.receive_order would have counted it.
+        county_code = session.get(Village, product.village_id).county_code
+        add_receipt(session, order, product, county_code)
     return order
 
 

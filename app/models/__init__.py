@@ -20,7 +20,7 @@ from app.models.pairing_summary import (
 )
 from app.models.product import CertificationApplication, Product
 from app.models.region import County, Township, Village, VillageNeed
-from app.models.summary import SalesMonthly
+from app.models.summary import PurchasesYearly, SalesMonthly
 from app.models.trade import Demand, Order
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "PairingCommitment",
     "Product",
     "ProductImage",
+    "PurchasesYearly",
     "ReportEvidence",
     "SalesMonthly",
     "SearchOutbox",

@@ -23,3 +23,23 @@ class SalesMonthly(SQLModel, table=True):
     orders: int = Field(default=0, sa_type=sa.BigInteger)
     amount_fen: int = Field(default=0, sa_type=sa.BigInteger)
     paired_fen: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class PurchasesYearly(SQLModel, table=True):
+    """Received (已收货) orders per Asia/Shanghai calendar year, buyer and origin county (of the
+    product's village at the time of receipt): the reserved shares and the most active buyers
+    (docs/decisions/0011-dashboard-aggregates.md, migration 0011)."""
+
+    __tablename__ = "purchases_yearly"
+    __table_args__ = (
+        *non_negative("orders", "amount_fen", "paired_fen"),
+        # A county officer's year of purchases per buyer, read from the index alone.
+        sa.Index("ix_purchases_yearly_county", "year", "county_code", "buyer_id", "amount_fen"),
+    )
+
+    year: int = Field(primary_key=True)
+    buyer_id: int = Field(foreign_key="enterprises.id", primary_key=True)
+    county_code: str = Field(max_length=6, foreign_key="counties.code", primary_key=True)
+    orders: int = Field(default=0, sa_type=sa.BigInteger)
+    amount_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    paired_fen: int = Field(default=0, sa_type=sa.BigInteger)

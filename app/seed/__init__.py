@@ -45,7 +45,7 @@ from app.seed.regions import seed_regions
 from app.seed.trade import seed_demands, seed_orders
 from app.seed.users import seed_demo_users
 from app.services.pairing_summary import rebuild_pairing_summary
-from app.services.sales_summary import rebuild_sales_summary
+from app.services.sales_summary import rebuild_purchase_summary, rebuild_sales_summary
 
 __all__ = ["REFERENCE_DATE", "REFERENCE_TIME", "SCALES", "Scale", "SeedResult", "seed_database"]
 
@@ -96,6 +96,7 @@ def seed_database(
         seed_agreements(run)
         seed_orders(run, seed_demands(run))
         rebuild_sales_summary(session)
+        rebuild_purchase_summary(session)
         rebuild_pairing_summary(session)
         # app.services.numbering continues after the numbers handed out here.
         counters = [{"name": name, "value": value} for name, value in run.counters.items()]

@@ -1,10 +1,11 @@
-"""The ``sales_monthly`` summary: received orders per month, origin county and category.
+"""The received-orders summaries: ``sales_monthly`` (month, origin county, category; migration
+0008) and ``purchases_yearly`` (year, buyer, origin county; migration 0011).
 
 ``add_receipt`` is called by ``orders.receive_order`` in the transaction that receives the
-order, so the summary commits or rolls back with it; receipt is the only way an order becomes
+order, so both summaries commit or roll back with it; receipt is the only way an order becomes
 received, and a received order never changes status again (cancellation stops at shipping).
 The county and category are those of the product at the time of receipt. Bulk loads (the seed,
-migration 0008) call ``rebuild_sales_summary`` once instead.
+the migrations) call ``rebuild_sales_summary`` and ``rebuild_purchase_summary`` once instead.
 """
 
 from datetime import datetime
@@ -13,13 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.models import Order, Product, SalesMonthly, Village
+from app.models import Order, Product, PurchasesYearly, SalesMonthly, Village
 from app.models.enums import OrderStatus
 from app.services import clock
 
 TABLE = SalesMonthly.__table__
 GROUP = ("month", "county_code", "category")
 FIGURES = ("orders", "amount_fen", "paired_fen")
+PURCHASES = PurchasesYearly.__table__
+PURCHASE_GROUP = ("year", "buyer_id", "county_code")
 
 
 def month_of(moment: datetime) -> str:
@@ -34,47 +37,82 @@ def local_month(session: Session, column) -> sa.ColumnElement[str]:
     return sa.func.strftime("%Y-%m", column, "+8 hours")
 
 
-def add_receipt(session: Session, order: Order, product: Product, county_code: str) -> None:
-    """Add one received order to its month, county and category; safe under concurrency (one
-    ``INSERT … ON CONFLICT DO UPDATE`` that adds to the row another transaction may have made)."""
+def local_year(session: Session, column) -> sa.ColumnElement[int]:
+    """The Asia/Shanghai calendar year of a UTC timestamp column, in the database's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        year = sa.extract("year", sa.func.timezone("Asia/Shanghai", column))
+    else:
+        year = sa.func.strftime("%Y", column, "+8 hours")
+    return sa.cast(year, sa.Integer)
+
+
+def _add(session: Session, table: sa.Table, key: dict, figures: dict) -> None:
+    """Add ``figures`` to the row ``key`` of ``table`` (made if missing)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(TABLE).values(
-        month=month_of(order.received_at),
-        county_code=county_code,
-        category=product.category,
-        orders=1,
-        amount_fen=order.amount_fen,
-        paired_fen=order.amount_fen if order.agreement_id is not None else 0,
-    )
+    statement = dialect.insert(table).values(**key, **figures)
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=list(GROUP),
-            set_={name: TABLE.c[name] + statement.excluded[name] for name in FIGURES},
+            index_elements=list(key),
+            set_={name: table.c[name] + statement.excluded[name] for name in figures},
         )
     )
 
 
+def add_receipt(session: Session, order: Order, product: Product, county_code: str) -> None:
+    """Add one received order to its month, county and category and to its year, buyer and
+    county; safe under concurrency (each one ``INSERT … ON CONFLICT DO UPDATE`` that adds to
+    the row another transaction may have made)."""
+    figures = {
+        "orders": 1,
+        "amount_fen": order.amount_fen,
+        "paired_fen": order.amount_fen if order.agreement_id is not None else 0,
+    }
+    month = month_of(order.received_at)
+    key = {"month": month, "county_code": county_code, "category": product.category}
+    _add(session, TABLE, key, figures)
+    year = clock.local_date(order.received_at).year
+    key = {"year": year, "buyer_id": order.buyer_id, "county_code": county_code}
+    _add(session, PURCHASES, key, figures)
+
+
 def rebuild_sales_summary(session: Session) -> None:
-    """Recompute the whole summary from the received orders (after a bulk load)."""
+    """Recompute ``sales_monthly`` from the received orders (after a bulk load)."""
     session.execute(sa.delete(TABLE))
     session.execute(TABLE.insert().from_select([*GROUP, *FIGURES], summary_select(session)))
 
 
-def summary_select(session: Session) -> sa.Select:
-    """The summary's rows computed from the orders, products and villages as they are now."""
-    month = local_month(session, Order.received_at)
+def rebuild_purchase_summary(session: Session) -> None:
+    """Recompute ``purchases_yearly`` from the received orders (after a bulk load)."""
+    session.execute(sa.delete(PURCHASES))
+    columns = [*PURCHASE_GROUP, *FIGURES]
+    session.execute(PURCHASES.insert().from_select(columns, purchase_select(session)))
+
+
+def _figures() -> list:
     paired = sa.case((Order.agreement_id.is_not(None), Order.amount_fen), else_=0)
+    return [sa.func.count(Order.id), sa.func.sum(Order.amount_fen), sa.func.sum(paired)]
+
+
+def summary_select(session: Session) -> sa.Select:
+    """``sales_monthly``'s rows computed from the orders, products and villages as they are now."""
+    month = local_month(session, Order.received_at)
     return (
-        sa.select(
-            month,
-            Village.county_code,
-            Product.category,
-            sa.func.count(Order.id),
-            sa.func.sum(Order.amount_fen),
-            sa.func.sum(paired),
-        )
+        sa.select(month, Village.county_code, Product.category, *_figures())
         .join(Product, Product.id == Order.product_id)
         .join(Village, Village.id == Product.village_id)
         .where(Order.status == OrderStatus.received)
         .group_by(month, Village.county_code, Product.category)
+    )
+
+
+def purchase_select(session: Session) -> sa.Select:
+    """``purchases_yearly``'s rows computed from the orders, products and villages as they are
+    now (a received order without a receipt time counts in no year, as in every year filter)."""
+    year = local_year(session, Order.received_at)
+    return (
+        sa.select(year, Order.buyer_id, Village.county_code, *_figures())
+        .join(Product, Product.id == Order.product_id)
+        .join(Village, Village.id == Product.village_id)
+        .where(Order.status == OrderStatus.received, Order.received_at.is_not(None))
+        .group_by(year, Order.buyer_id, Village.county_code)
     )

@@ -1,4 +1,5 @@
-"""sales_monthly: kept by orders.receive_order in the receiving transaction, equal to the orders."""
+"""sales_monthly and purchases_yearly: kept by orders.receive_order in the receiving transaction,
+equal to the orders."""
 
 import threading
 from datetime import UTC, datetime
@@ -7,12 +8,27 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app import migrate
+from app.db import Database, create_db_engine
 from app.errors import DomainError
-from app.models import Product, SalesMonthly, Village
+from app.models import Product, PurchasesYearly, SalesMonthly, Village
 from app.models.enums import AgreementStatus, OrderStatus, ProductCategory
+from app.seed import seed_database
 from app.services import orders
-from app.services.sales_summary import rebuild_sales_summary, summary_select
-from tests.factories import make_agreement, make_cooperative, make_enterprise
+from app.services.sales_summary import (
+    purchase_select,
+    rebuild_purchase_summary,
+    rebuild_sales_summary,
+    summary_select,
+)
+from tests.factories import (
+    make_agreement,
+    make_cooperative,
+    make_county,
+    make_enterprise,
+    make_township,
+    make_village,
+)
 from tests.trade_factories import buyer_actor, make_listed_product, make_order
 
 NOON = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -38,6 +54,17 @@ def from_orders(session: Session) -> dict[tuple[str, str, str], tuple[int, int, 
     """The same figures computed from the orders, products and villages."""
     rows = session.execute(summary_select(session)).all()
     return {(m, c, str(k)): (int(n), int(a), int(p)) for m, c, k, n, a, p in rows}
+
+
+def purchases(session: Session) -> dict[tuple[int, int, str], tuple[int, int, int]]:
+    session.flush()
+    table = PurchasesYearly.__table__
+    return {(y, b, c): (n, a, p) for y, b, c, n, a, p in session.execute(sa.select(table))}
+
+
+def purchases_from_orders(session: Session) -> dict[tuple[int, int, str], tuple[int, int, int]]:
+    rows = session.execute(purchase_select(session)).all()
+    return {(y, b, c): (int(n), int(a), int(p)) for y, b, c, n, a, p in rows}
 
 
 def receive(session: Session, order, now=NOON):
@@ -67,6 +94,14 @@ def test_a_receipt_adds_to_its_month_county_and_category_and_paired_purchases_co
         ("2027-01", county, "vegetable"): (1, 3550, 0),
     }
     assert summary(session) == from_orders(session)
+    assert purchases(session) == {
+        (2026, buyer.id, county): (1, 35500, 0),
+        (2026, paired_buyer.id, county): (1, 7100, 7100),
+        (2027, buyer.id, county): (1, 3550, 0),  # 01:00 on 1 January in Shanghai
+    }
+    assert purchases(session) == purchases_from_orders(session)
+    rebuild_purchase_summary(session)
+    assert purchases(session) == purchases_from_orders(session)
 
 
 def test_the_category_and_county_stay_those_at_receipt(session):
@@ -80,6 +115,17 @@ def test_the_category_and_county_stay_those_at_receipt(session):
     assert summary(session) == {("2026-11", county, "vegetable"): (1, 3000, 0)}
     rebuild_sales_summary(session)  # a rebuild takes the product as it is now
     assert summary(session) == {("2026-11", county, "fruit"): (1, 3000, 0)}
+    buyer_id = order.buyer_id
+    make_county(session, code="140830", name="芮城县")
+    township = make_township(session, code="140830100", name="古魏镇", county_code="140830")
+    moved_to = make_village(
+        session, code="140830100201", township_code=township.code, county_code="140830"
+    )
+    product.village_id = moved_to.id
+    session.add(product)
+    assert purchases(session) == {(2026, buyer_id, county): (1, 3000, 0)}
+    rebuild_purchase_summary(session)
+    assert purchases(session) == {(2026, buyer_id, "140830"): (1, 3000, 0)}
 
 
 def test_a_refused_receipt_adds_nothing(session):
@@ -101,10 +147,13 @@ def test_a_rolled_back_receipt_leaves_the_summary_unchanged(fresh_db):
     with pytest.raises(RuntimeError), fresh_db.unit_of_work() as session:
         receive(session, session.get(type(dropped), dropped.id))
         assert summary(session)[("2026-11", county, "vegetable")] == (2, 5000, 0)
+        assert purchases(session)[(2026, buyer.id, county)] == (2, 5000, 0)
         raise RuntimeError("the request fails after the receipt")
     with fresh_db.read_only() as session:
         assert summary(session) == {("2026-11", county, "vegetable"): (1, 2000, 0)}
         assert summary(session) == from_orders(session)
+        assert purchases(session) == {(2026, buyer.id, county): (1, 2000, 0)}
+        assert purchases(session) == purchases_from_orders(session)
 
 
 def test_concurrent_receipts_leave_the_summary_equal_to_the_orders(fresh_db):
@@ -158,3 +207,26 @@ def test_concurrent_receipts_leave_the_summary_equal_to_the_orders(fresh_db):
         assert {c for _m, c, _k in summary(session)} == counties
         assert summary(session) == from_orders(session)
         assert session.get(Product, products[1].id).category == ProductCategory.fruit
+        bought = purchases(session)
+        assert {(y, b) for y, b, _c in bought} == {(2026, buyer.id)}
+        assert sum(n for n, _a, _p in bought.values()) == 16
+        assert sum(a for _n, a, _p in bought.values()) == fruit + vegetable
+        assert bought == purchases_from_orders(session)
+
+
+def test_the_migration_backfills_what_a_rebuild_computes(database_factory):
+    url = database_factory.new_url("purchases")
+    database = Database(create_db_engine(url))
+    seed_database(database, scale="tiny", seed=5)  # ends with rebuild_purchase_summary
+    with database.read_only() as session:
+        seeded = purchases(session)
+        assert seeded == purchases_from_orders(session)
+    assert len({year for year, _b, _c in seeded}) > 1  # several years, buyers and counties
+    assert len({county for _y, _b, county in seeded}) > 1
+    database.dispose()
+    migrate.downgrade(url, "0010")
+    migrate.upgrade(url, "0011")
+    database = Database(create_db_engine(url))
+    with database.read_only() as session:
+        assert purchases(session) == seeded
+    database.dispose()

@@ -258,6 +258,19 @@ def test_overdue_equals_independent_count(world, city):
     )
     assert city.overdue.total == overdue > 0
     assert len(city.overdue.agreements) == min(20, overdue)
+    # The same rows as an independent list (tests/services/test_stats_overdue.py: the cut-off).
+    listed = sql(
+        world,
+        "SELECT a.id, a.number, v.county_code FROM pairing_agreements a JOIN villages v ON "
+        "v.id = a.village_id WHERE a.status = 'active' AND a.start_on <= :end AND a.end_on >= "
+        ":start AND NOT EXISTS (SELECT 1 FROM outcome_reports r WHERE r.agreement_id = a.id AND "
+        "r.year = :y AND r.quarter = :q) ORDER BY v.county_code, a.number LIMIT 20",
+        start=quarter.start,
+        end=quarter.end,
+        y=quarter.year,
+        q=quarter.quarter,
+    )
+    assert [(a.id, a.number) for a in city.overdue.agreements] == [r[:2] for r in listed]
 
 
 def test_a_county_officer_sees_exactly_the_city_figures_of_that_county(world, city):
@@ -344,10 +357,12 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     first = dashboard_for(world, "pinglu")
     assert len(statements) == 1 + 12  # the data version, then the figures
     assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in statements)
-    # Four are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
-    # the region's counties for the sales table and the sales summary's rows (sales_monthly).
-    assert sum("GROUP BY" in s for s in statements) == 8
+    # Five are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
+    # the region's counties for the sales table, the sales summary's rows (sales_monthly) and
+    # the reserved shares (a sum per listed buyer looked up in purchases_yearly).
+    assert sum("GROUP BY" in s for s in statements) == 7
     assert sum("FROM sales_monthly" in s for s in statements) == 1
+    assert sum("FROM purchases_yearly" in s for s in statements) == 2
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1
@@ -370,7 +385,10 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1 + 4  # sales (2), reserved shares, most active enterprises
-    assert sum("orders" in s for s in statements[1:]) == 3
+    # All from the summaries the order service keeps, none from the orders themselves.
+    assert sum("FROM sales_monthly" in s for s in statements[1:]) == 1
+    assert sum("FROM purchases_yearly" in s for s in statements[1:]) == 2
+    assert not any("FROM orders" in s for s in statements[1:])
     statements.clear()
     with world.database.read_only() as session:  # without ``reuse``: computed afresh
         stats.dashboard(session=session, actor=world.actors["pinglu"], today=TODAY)

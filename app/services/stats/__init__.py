@@ -4,8 +4,8 @@ The dashboard page shows each panel on its own (loaded lazily) and GraphQL ``sta
 same figures; both call ``panel``/``dashboard`` here, so they never disagree.
 
 Every figure is read from covering indexes (migration 0006) or from summaries the services keep
-(sales 0008, pairing 0010; docs/decisions/0011): about 0.15 s for a county and 0.24 s for the
-whole city at province scale. A panel's figures are also kept per
+(sales 0008, pairing 0010, purchases 0011; docs/decisions/0011): about 0.05 s for a county and
+0.13 s for the whole city at province scale. A panel's figures are also kept per
 database, region and day for as long as no audit event (操作记录) that could change them has been
 written: every state change writes one in its own transaction, and so do imports and the seed.
 Events about objects that no figure counts (API tokens, ledger exports, notifications …)

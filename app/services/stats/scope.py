@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.actors import Actor
-from app.models import Order, Product, Village
+from app.models import Village
 from app.permissions import bureau_county_scope, can_view_statistics, is_city_bureau, require
 
 
@@ -23,11 +23,3 @@ def villages_in_region(actor: Actor, village_column) -> sa.ColumnElement[bool]:
     if is_city_bureau(actor):
         return sa.true()
     return village_column.in_(sa.select(Village.id).where(in_region(actor, Village.county_code)))
-
-
-def orders_in_region(actor: Actor) -> sa.ColumnElement[bool]:
-    """Orders of products from villages in the region, as a set of products (see above)."""
-    if is_city_bureau(actor):
-        return sa.true()
-    products = sa.select(Product.id).where(villages_in_region(actor, Product.village_id))
-    return Order.product_id.in_(products)
