@@ -1,5 +1,6 @@
 """The application bench/graphql.py serves, built the way ``cunqi serve`` builds it (production
-settings, the garbage collector frozen after start-up), with the floor endpoints added.
+settings, few malloc arenas, the garbage collector frozen after start-up), with the floor
+endpoints added.
 
 Settings come from the environment (``CUNQI_BENCH_DATABASE_URL``, ``CUNQI_BENCH_INDEX_DIR``,
 ``CUNQI_BENCH_FREEZE_GC``) so that each of uvicorn's worker processes builds the same app:
@@ -25,9 +26,10 @@ def index_dir(url: str) -> Path:
 
 def create() -> Starlette:
     from app.config import Settings
-    from app.web.app import create_app
+    from app.web.app import create_app, limit_malloc_arenas
     from bench.graphql_floor import FLOOR_ROUTES
 
+    limit_malloc_arenas()  # as create_served_app does
     url = os.environ["CUNQI_BENCH_DATABASE_URL"]
     settings = Settings(
         environment="production",

@@ -1,8 +1,11 @@
 """What a serving process loads at start-up: heavy libraries only some requests need stay out
 (the serving process's memory budget is 400 MB at province scale, DESIGN.md)."""
 
+import platform
 import subprocess
 import sys
+
+import pytest
 
 LAZY = ("scipy",)  # the coverage planner's assignment solver, imported when a bureau plans
 
@@ -26,3 +29,15 @@ def test_the_planner_still_finds_its_solver():
 
     scores = np.array([[5, 1], [4, 3]])
     assert sorted(plan_assignment(scores, [1, 1])) == [(0, 0), (1, 1)]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_the_served_process_limits_malloc_arenas():
+    probe = (
+        "from app.web.app import limit_malloc_arenas\n"
+        "print(limit_malloc_arenas(2), limit_malloc_arenas(0))\n"  # 0: glibc's own default again
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "True"]

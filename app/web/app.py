@@ -1,6 +1,8 @@
 """The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
 
 import asyncio
+import ctypes
+import ctypes.util
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -73,8 +75,30 @@ def local_htmx(request: Request) -> FileResponse:
 
 
 def create_served_app() -> Starlette:
-    """The application ``cunqi serve`` runs: ``create_app`` that freezes the GC after start-up."""
+    """The application ``cunqi serve`` runs: ``create_app`` that freezes the GC after start-up,
+    in a process whose allocator keeps few arenas (``limit_malloc_arenas``)."""
+    limit_malloc_arenas()
     return create_app(freeze_gc=True)
+
+
+# glibc's mallopt parameter M_ARENA_MAX (malloc.h).
+M_ARENA_MAX = -8
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Let glibc's malloc keep at most ``arenas`` arenas in this process; True if it agreed.
+
+    By default every thread that allocates gets an arena of its own (up to 8 per core), and each
+    keeps the memory it once held: under concurrent requests a serving process grew about 40 MB
+    over its budget that way (bench/README.md, "Server memory"). Python's own small-object
+    allocator is unaffected; only large allocations (rows, pages, JSON) share fewer arenas.
+    Elsewhere than glibc (no ``mallopt``) nothing changes.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.mallopt(M_ARENA_MAX, arenas) == 1
+    except (OSError, AttributeError):
+        return False
 
 
 def create_app(
