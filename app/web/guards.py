@@ -1,4 +1,4 @@
-"""Page-level sign-in checks; the permission rules themselves live in app/permissions.py."""
+"""Page-level sign-in checks; the permission rules themselves live in app/permissions/."""
 
 from urllib.parse import quote
 

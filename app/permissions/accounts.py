@@ -1,0 +1,42 @@
+"""Registrations, users and the event log: who may enter, review, manage and read them."""
+
+from app.actors import Actor, Role
+from app.permissions.base import is_bureau_for, is_system
+
+# Organisations and accounts -------------------------------------------------------------------
+
+
+def can_register_directly(actor: Actor, county_code: str | None) -> bool:
+    """Enter an organisation that needs no approval (the bureau typing in its own records)."""
+    return is_system(actor) or is_bureau_for(actor, county_code)
+
+
+def can_review_registration(actor: Actor, county_code: str | None) -> bool:
+    return is_bureau_for(actor, county_code)
+
+
+def can_manage_users(actor: Actor) -> bool:
+    return actor.role == Role.admin or is_system(actor)
+
+
+def can_read_events(actor: Actor, county_code: str | None) -> bool:
+    return actor.role == Role.admin or is_bureau_for(actor, county_code)
+
+
+def can_edit_enterprise(actor: Actor, enterprise_id: int) -> bool:
+    return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
+
+
+# Registrations as the API reads them ----------------------------------------------------------
+# Predicates the API needs besides its read scopes (app/permissions/scopes.py).
+
+
+def can_see_review_outcome(actor: Actor, *, own: bool, county_code: str | None) -> bool:
+    """Why a registration was rejected: the applicant, the bureau of its county and admins."""
+    return own or is_bureau_for(actor, county_code) or actor.role == Role.admin
+
+
+def can_see_registration(actor: Actor, user_id: int, county_code: str | None) -> bool:
+    """An account's registration: its owner and the bureau officers who review it."""
+    own = actor.user_id is not None and actor.user_id == user_id
+    return own or can_review_registration(actor, county_code)
