@@ -18,6 +18,7 @@ from app.errors import ValidationError
 from app.schema.context import Context, Info
 
 Resolve = Callable[[Context, Any], Awaitable[SQLModel | None]]
+IdArgument = Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,18 @@ class Node:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="按全局编号获取任何对象；不存在或无权查看时为空")
-    async def node(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
-    ) -> Node | None:
+    async def node(self, info: Info, id: IdArgument) -> Node | None:
         return await resolve_node(info.context, id)
+
+
+def node_field(of: type, label: str) -> Any:
+    """``(id: ID!) -> of``: one object of a registered node type by its global id, as ``node(id)``
+    would give it; ``label`` names the kind in the description."""
+    name = of.__strawberry_definition__.name
+
+    async def resolver(info: Info, id: IdArgument) -> of | None:
+        return await _BY_NAME[name].resolve(info.context, parse_id(id, name, field="id"))
+
+    return strawberry.field(
+        resolver=resolver, description=f"按全局编号查一个{label}；不存在或无权查看时为空"
+    )

@@ -21,21 +21,19 @@ from app.permissions import (
 )
 from app.schema import enums
 from app.schema.context import Context, Info
+from app.schema.lists import list_field
 from app.schema.loaders import PageArgs, ready
-from app.schema.lookahead import node_fields
-from app.schema.node import Node, is_type_of, parse_id, register
+from app.schema.node import Node, is_type_of, node_field, parse_id, register
 from app.schema.pagination import (
     DEFAULT_PAGE_SIZE,
     After,
     Connection,
     First,
-    list_connection,
     page_request,
 )
-from app.schema.regions import County, Village
+from app.schema.regions import County, StatusArgument, Village, agreements_page
 from app.schema.scalars import Money
 from app.services.queries import organisations as queries
-from app.services.queries import pairing as pairing_queries
 from app.services.queries import trade as trade_queries
 
 if TYPE_CHECKING:
@@ -50,9 +48,6 @@ OrganisationOrder = enums.graphql_enum(
     {queries.OrganisationOrder.name: "按名称", queries.OrganisationOrder.newest: "新登记的在前"},
     "帮扶主体、合作社列表的排序",
 )
-StatusArgument = Annotated[
-    list[enums.AgreementStatus] | None, strawberry.argument(description="只看这些状态")
-]
 
 
 def _own_enterprise(context: Context, enterprise: models.Enterprise) -> bool:
@@ -120,11 +115,8 @@ class Enterprise(Node):
         after: After = None,
         status: StatusArgument = None,
     ) -> Connection[AgreementRef]:
-        filters = pairing_queries.AgreementFilter(statuses=enums.domains(status))
         loader = info.context.loaders.agreements_by_enterprise
-        include = node_fields(info) & loader.PREFETCHED
-        order = pairing_queries.AgreementOrder.newest
-        return loader.load((root.id, PageArgs(page_request(first, after), filters, order, include)))
+        return agreements_page(loader, root.id, info, page_request(first, after), status)
 
 
 @strawberry.type(
@@ -233,6 +225,14 @@ class EnterpriseFilter:
         default=None, description="审核状态（待审核的仅有权限的用户可见）"
     )
 
+    def to_filter(self) -> queries.EnterpriseFilter:
+        return queries.EnterpriseFilter(
+            county_code=self.county_code,
+            kind=enums.domain(self.kind),
+            offers=enums.domain(self.offers),
+            status=enums.domain(self.status),
+        )
+
 
 @strawberry.input(description="合作社列表的筛选条件；各项同时满足")
 class CooperativeFilter:
@@ -242,69 +242,35 @@ class CooperativeFilter:
         default=None, description="审核状态（待审核的仅有权限的用户可见）"
     )
 
+    def to_filter(self) -> queries.CooperativeFilter:
+        village = self.village_id
+        return queries.CooperativeFilter(
+            county_code=self.county_code,
+            village_id=village and parse_id(village, "Village", field="villageId"),
+            status=enums.domain(self.status),
+        )
+
 
 @strawberry.type
 class OrganisationQueries:
-    @strawberry.field(description="帮扶主体列表")
-    async def enterprises(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[
-            EnterpriseFilter | None, strawberry.argument(description="筛选条件")
-        ] = None,
-        order_by: Annotated[
-            OrganisationOrder, strawberry.argument(description="排序，默认按名称")
-        ] = OrganisationOrder.NAME,
-    ) -> Connection[Enterprise]:
-        given = filter or EnterpriseFilter()
-        filters = queries.EnterpriseFilter(
-            county_code=given.county_code,
-            kind=enums.domain(given.kind),
-            offers=enums.domain(given.offers),
-            status=enums.domain(given.status),
-        )
-        query = queries.select_enterprises(
-            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
-        )
-        loader = info.context.loaders.enterprise_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    enterprises = list_field(
+        Enterprise,
+        "帮扶主体列表",
+        EnterpriseFilter,
+        "enterprise_by_id",
+        select=queries.select_enterprises,
+        order=(OrganisationOrder.NAME, "排序，默认按名称"),
+    )
 
-    @strawberry.field(description="按全局编号查一个帮扶主体；不存在或无权查看时为空")
-    async def enterprise(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
-    ) -> Enterprise | None:
-        return await visible_enterprise(info.context, parse_id(id, "Enterprise", field="id"))
+    enterprise = node_field(Enterprise, "帮扶主体")
 
-    @strawberry.field(description="合作社列表")
-    async def cooperatives(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[
-            CooperativeFilter | None, strawberry.argument(description="筛选条件")
-        ] = None,
-        order_by: Annotated[
-            OrganisationOrder, strawberry.argument(description="排序，默认按名称")
-        ] = OrganisationOrder.NAME,
-    ) -> Connection[Cooperative]:
-        given = filter or CooperativeFilter()
-        village_id = given.village_id and parse_id(given.village_id, "Village", field="villageId")
-        filters = queries.CooperativeFilter(
-            county_code=given.county_code,
-            village_id=village_id,
-            status=enums.domain(given.status),
-        )
-        query = queries.select_cooperatives(
-            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
-        )
-        loader = info.context.loaders.cooperative_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    cooperatives = list_field(
+        Cooperative,
+        "合作社列表",
+        CooperativeFilter,
+        "cooperative_by_id",
+        select=queries.select_cooperatives,
+        order=(OrganisationOrder.NAME, "排序，默认按名称"),
+    )
 
-    @strawberry.field(description="按全局编号查一个合作社；不存在或无权查看时为空")
-    async def cooperative(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
-    ) -> Cooperative | None:
-        return await visible_cooperative(info.context, parse_id(id, "Cooperative", field="id"))
+    cooperative = node_field(Cooperative, "合作社")

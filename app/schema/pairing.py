@@ -17,17 +17,10 @@ from app.models.flags import from_mask
 from app.permissions import can_see_agreement
 from app.schema import enums
 from app.schema.context import Context, Info
+from app.schema.lists import list_field
 from app.schema.loaders import ready
 from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.organisations import Enterprise, enterprise_reference
-from app.schema.pagination import (
-    DEFAULT_PAGE_SIZE,
-    After,
-    Connection,
-    First,
-    list_connection,
-    page_request,
-)
 from app.schema.regions import Village
 from app.schema.scalars import Money
 from app.services.pairing.periods import Quarter, is_overdue, local_today, overdue_condition
@@ -248,6 +241,14 @@ class AgreementFilter:
         )
 
 
+def _overdue(given: AgreementFilter):
+    """The ``overdue`` filter: it reads the report calendar, which the domain filter does not."""
+    if given.overdue is None:
+        return None
+    late = overdue_condition(local_today())
+    return late if given.overdue else ~late
+
+
 @strawberry.input(description="帮扶成效报告列表的筛选条件；各项同时满足")
 class OutcomeReportFilter:
     status: list[enums.ReportStatus] | None = strawberry.field(
@@ -273,28 +274,15 @@ class OutcomeReportFilter:
 
 @strawberry.type
 class PairingQueries:
-    @strawberry.field(description="结对协议列表（只含您有权查看的）")
-    async def agreements(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[
-            AgreementFilter | None, strawberry.argument(description="筛选条件")
-        ] = None,
-        order_by: Annotated[
-            AgreementOrder, strawberry.argument(description="排序，默认新提出的在前")
-        ] = AgreementOrder.NEWEST,
-    ) -> Connection[PairingAgreement]:
-        filters = filter.to_filter() if filter else queries.AgreementFilter()
-        query = queries.select_agreements(
-            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
-        )
-        if filter is not None and filter.overdue is not None:
-            late = overdue_condition(local_today())
-            query = query.where(late if filter.overdue else ~late)
-        loader = info.context.loaders.agreement_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    agreements = list_field(
+        PairingAgreement,
+        "结对协议列表（只含您有权查看的）",
+        AgreementFilter,
+        "agreement_by_id",
+        select=queries.select_agreements,
+        order=(AgreementOrder.NEWEST, "排序，默认新提出的在前"),
+        where=_overdue,
+    )
 
     @strawberry.field(description="按全局编号或协议编号查一份结对协议；不存在或无权查看时为空")
     async def agreement(
@@ -313,17 +301,10 @@ class PairingQueries:
             return None
         return await visible_agreement(info.context, key)
 
-    @strawberry.field(description="帮扶成效报告列表（只含您有权查看的协议的报告），新季度在前")
-    async def outcome_reports(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[
-            OutcomeReportFilter | None, strawberry.argument(description="筛选条件")
-        ] = None,
-    ) -> Connection[OutcomeReport]:
-        filters = filter.to_filter() if filter else queries.ReportFilter()
-        query = queries.select_reports(actor=info.context.actor, filters=filters)
-        loader = info.context.loaders.report_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    outcome_reports = list_field(
+        OutcomeReport,
+        "帮扶成效报告列表（只含您有权查看的协议的报告），新季度在前",
+        OutcomeReportFilter,
+        "report_by_id",
+        select=queries.select_reports,
+    )

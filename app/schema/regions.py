@@ -1,5 +1,6 @@
 """Counties, villages and their needs: types, queries and the createVillage mutation."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,6 +10,7 @@ from app import models
 from app.permissions import can_see_private_village_data
 from app.schema import enums
 from app.schema.context import Context, Info
+from app.schema.lists import list_field
 from app.schema.loaders import PageArgs, ready
 from app.schema.lookahead import node_fields
 from app.schema.node import Node, is_type_of, parse_id, register
@@ -17,7 +19,7 @@ from app.schema.pagination import (
     After,
     Connection,
     First,
-    list_connection,
+    PageRequest,
     page_request,
 )
 from app.schema.payloads import data_mutation, payload_type
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from app.schema.pairing import PairingAgreement
 
 AgreementRef = Annotated["PairingAgreement", strawberry.lazy("app.schema.pairing")]
+StatusArgument = Annotated[
+    list[enums.AgreementStatus] | None, strawberry.argument(description="只看这些状态")
+]
 
 VillageOrder = enums.graphql_enum(
     queries.VillageOrder,
@@ -41,6 +46,15 @@ VillageOrder = enums.graphql_enum(
     },
     "村列表的排序",
 )
+
+
+def agreements_page(loader, key, info: Info, request: PageRequest, status) -> Awaitable[Connection]:
+    """A page of one village's or enterprise's agreements the reader may see, newest first;
+    what the page asks of each agreement is read with it."""
+    filters = pairing_queries.AgreementFilter(statuses=enums.domains(status))
+    include = node_fields(info) & loader.PREFETCHED
+    args = PageArgs(request, filters, pairing_queries.AgreementOrder.newest, include)
+    return loader.load((key, args))
 
 
 @strawberry.type(description="县（市、区），GB/T 2260 代码")
@@ -149,16 +163,10 @@ class Village(Node):
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-        status: Annotated[
-            list[enums.AgreementStatus] | None, strawberry.argument(description="只看这些状态")
-        ] = None,
+        status: StatusArgument = None,
     ) -> Connection[AgreementRef]:
-        request = page_request(first, after)
-        filters = pairing_queries.AgreementFilter(statuses=enums.domains(status))
         loader = info.context.loaders.agreements_by_village
-        include = node_fields(info) & loader.PREFETCHED
-        args = PageArgs(request, filters, pairing_queries.AgreementOrder.newest, include)
-        return loader.load((root.id, args))
+        return agreements_page(loader, root.id, info, page_request(first, after), status)
 
 
 # Queries --------------------------------------------------------------------------------------
@@ -205,36 +213,39 @@ register("Village", models.Village, visible_village)
 register("VillageNeed", models.VillageNeed, visible_need)
 
 
+def _select_villages(*, actor, filters: queries.VillageFilter, order: queries.VillageOrder):
+    """Every village's public profile is visible to everyone: the actor narrows nothing."""
+    return queries.select_villages(filters, order)
+
+
+def _county_prefetch(info: Info):
+    """The counties of a page of villages, read with it when the page asks for them."""
+    if "county" not in node_fields(info):
+        return None
+    loaders = info.context.loaders
+
+    def prefetch(session, villages: list[models.Village]) -> None:
+        codes = {village.county_code for village in villages}
+        loaders.county_by_code.prime_many(queries.counties_by_code(session, codes))
+
+    return prefetch
+
+
 @strawberry.type
 class RegionQueries:
     @strawberry.field(description="运城市的 13 个县（市、区），按代码排序")
     async def counties(self, info: Info) -> list[County]:
         return await info.context.read(queries.all_counties)
 
-    @strawberry.field(description="行政村列表（公开信息）")
-    async def villages(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[VillageFilter | None, strawberry.argument(description="筛选条件")] = None,
-        order_by: Annotated[
-            VillageOrder, strawberry.argument(description="排序，默认按代码")
-        ] = VillageOrder.CODE,
-    ) -> Connection[Village]:
-        filters = filter.to_filter() if filter else queries.VillageFilter()
-        query = queries.select_villages(filters, enums.domain(order_by))
-        loaders = info.context.loaders
-        counties = "county" in node_fields(info)
-
-        def prefetch(session, villages: list[models.Village]) -> None:
-            if counties:
-                codes = {village.county_code for village in villages}
-                loaders.county_by_code.prime_many(queries.counties_by_code(session, codes))
-
-        return await list_connection(
-            info, query, page_request(first, after), prime=loaders.village_by_id, then=prefetch
-        )
+    villages = list_field(
+        Village,
+        "行政村列表（公开信息）",
+        VillageFilter,
+        "village_by_id",
+        select=_select_villages,
+        order=(VillageOrder.CODE, "排序，默认按代码"),
+        prefetch=_county_prefetch,
+    )
 
     @strawberry.field(description="按全局编号或 12 位村级统计代码查一个村")
     async def village(

@@ -1,24 +1,15 @@
 """The 消费帮扶 lists: products, purchase demands and orders, filtered and ordered."""
 
 from datetime import date
-from typing import Annotated
 
 import strawberry
 
 from app.money import yuan_to_fen
 from app.schema import enums
-from app.schema.context import Info
-from app.schema.node import parse_id
-from app.schema.pagination import (
-    DEFAULT_PAGE_SIZE,
-    After,
-    Connection,
-    First,
-    list_connection,
-    page_request,
-)
+from app.schema.lists import list_field
+from app.schema.node import node_field, parse_id
 from app.schema.scalars import Money
-from app.schema.trade import Demand, Order, Product, visible_product
+from app.schema.trade import Demand, Order, Product
 from app.services.queries import trade as queries
 
 ProductOrder = enums.graphql_enum(
@@ -81,6 +72,13 @@ class DemandFilter:
     category: enums.ProductCategory | None = strawberry.field(default=None, description="产品类别")
     buyer_id: strawberry.ID | None = strawberry.field(default=None, description="采购方")
 
+    def to_filter(self) -> queries.DemandFilter:
+        return queries.DemandFilter(
+            statuses=enums.domains(self.status),
+            category=enums.domain(self.category),
+            buyer_id=_enterprise_key(self.buyer_id),
+        )
+
 
 @strawberry.input(description="订单列表的筛选条件；下单日期按北京时间，含两端")
 class OrderFilter:
@@ -92,6 +90,17 @@ class OrderFilter:
     product_id: strawberry.ID | None = strawberry.field(default=None, description="产品")
     buyer_id: strawberry.ID | None = strawberry.field(default=None, description="采购方")
 
+    def to_filter(self) -> queries.OrderFilter:
+        return queries.OrderFilter(
+            statuses=enums.domains(self.status),
+            placed_from=self.placed_from,
+            placed_to=self.placed_to,
+            product_id=parse_id(self.product_id, "Product", field="productId")
+            if self.product_id
+            else None,
+            buyer_id=_enterprise_key(self.buyer_id),
+        )
+
 
 def _enterprise_key(value: strawberry.ID | None) -> int | None:
     return parse_id(value, "Enterprise", field="buyerId") if value else None
@@ -99,66 +108,28 @@ def _enterprise_key(value: strawberry.ID | None) -> int | None:
 
 @strawberry.type
 class TradeQueries:
-    @strawberry.field(description="产品列表（在售的公开；其余仅有权限的用户可见）")
-    async def products(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[ProductFilter | None, strawberry.argument(description="筛选条件")] = None,
-        order_by: Annotated[
-            ProductOrder, strawberry.argument(description="排序，默认新上架的在前")
-        ] = ProductOrder.NEWEST,
-    ) -> Connection[Product]:
-        filters = filter.to_filter() if filter else queries.ProductFilter()
-        query = queries.select_products(
-            actor=info.context.actor, filters=filters, order=enums.domain(order_by)
-        )
-        loader = info.context.loaders.product_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    products = list_field(
+        Product,
+        "产品列表（在售的公开；其余仅有权限的用户可见）",
+        ProductFilter,
+        "product_by_id",
+        select=queries.select_products,
+        order=(ProductOrder.NEWEST, "排序，默认新上架的在前"),
+    )
 
-    @strawberry.field(description="按全局编号查一个产品；不存在或无权查看时为空")
-    async def product(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
-    ) -> Product | None:
-        return await visible_product(info.context, parse_id(id, "Product", field="id"))
+    product = node_field(Product, "产品")
 
-    @strawberry.field(description="采购需求列表（只含您有权查看的），新发布的在前")
-    async def demands(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[DemandFilter | None, strawberry.argument(description="筛选条件")] = None,
-    ) -> Connection[Demand]:
-        given = filter or DemandFilter()
-        filters = queries.DemandFilter(
-            statuses=enums.domains(given.status),
-            category=enums.domain(given.category),
-            buyer_id=_enterprise_key(given.buyer_id),
-        )
-        query = queries.select_demands(actor=info.context.actor, filters=filters)
-        loader = info.context.loaders.demand_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
-
-    @strawberry.field(description="订单列表（只含您有权查看的），新下单的在前")
-    async def orders(
-        self,
-        info: Info,
-        first: First = DEFAULT_PAGE_SIZE,
-        after: After = None,
-        filter: Annotated[OrderFilter | None, strawberry.argument(description="筛选条件")] = None,
-    ) -> Connection[Order]:
-        given = filter or OrderFilter()
-        filters = queries.OrderFilter(
-            statuses=enums.domains(given.status),
-            placed_from=given.placed_from,
-            placed_to=given.placed_to,
-            product_id=parse_id(given.product_id, "Product", field="productId")
-            if given.product_id
-            else None,
-            buyer_id=_enterprise_key(given.buyer_id),
-        )
-        query = queries.select_orders(actor=info.context.actor, filters=filters)
-        loader = info.context.loaders.order_by_id
-        return await list_connection(info, query, page_request(first, after), prime=loader)
+    demands = list_field(
+        Demand,
+        "采购需求列表（只含您有权查看的），新发布的在前",
+        DemandFilter,
+        "demand_by_id",
+        select=queries.select_demands,
+    )
+    orders = list_field(
+        Order,
+        "订单列表（只含您有权查看的），新下单的在前",
+        OrderFilter,
+        "order_by_id",
+        select=queries.select_orders,
+    )

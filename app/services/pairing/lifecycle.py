@@ -13,6 +13,7 @@ of two people acting on the same version, exactly one succeeds and the other get
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict, Unpack
 
 from sqlmodel import Session, select
 
@@ -227,91 +228,43 @@ def allowed_actions(
     return [name for name in ACTION_ORDER if name in allowed]
 
 
-def sign_agreement(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int
-) -> PairingAgreement:
+class Step(TypedDict):
+    """Who takes a lifecycle step, on which agreement, at the version they saw."""
+
+    session: Session
+    actor: Actor
+    agreement_id: int
+    expected_version: int
+
+
+def sign_agreement(**step: Unpack[Step]) -> PairingAgreement:
     """Sign a proposal on behalf of the village it was made to."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="sign",
-    )
+    return transition_agreement(**step, action="sign")
 
 
-def decline_agreement(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int, reason: str = ""
-) -> PairingAgreement:
+def decline_agreement(*, reason: str = "", **step: Unpack[Step]) -> PairingAgreement:
     """Decline a proposal on behalf of the village, optionally saying why."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="decline",
-        reason=reason,
-    )
+    return transition_agreement(**step, action="decline", reason=reason)
 
 
-def withdraw_agreement(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int, reason: str = ""
-) -> PairingAgreement:
+def withdraw_agreement(*, reason: str = "", **step: Unpack[Step]) -> PairingAgreement:
     """Withdraw the enterprise's proposal before the village signs it."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="withdraw",
-        reason=reason,
-    )
+    return transition_agreement(**step, action="withdraw", reason=reason)
 
 
-def file_agreement(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int
-) -> PairingAgreement:
+def file_agreement(**step: Unpack[Step]) -> PairingAgreement:
     """File (备案) a signed agreement: it becomes active."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="file",
-    )
+    return transition_agreement(**step, action="file")
 
 
-def complete_agreement(
-    *,
-    session: Session,
-    actor: Actor,
-    agreement_id: int,
-    expected_version: int,
-    today: date | None = None,
-) -> PairingAgreement:
+def complete_agreement(*, today: date | None = None, **step: Unpack[Step]) -> PairingAgreement:
     """Complete an agreement whose term has ended and whose final report is verified."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="complete",
-        today=today,
-    )
+    return transition_agreement(**step, action="complete", today=today)
 
 
-def terminate_agreement(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int, reason: str
-) -> PairingAgreement:
+def terminate_agreement(*, reason: str, **step: Unpack[Step]) -> PairingAgreement:
     """End a signed or active agreement early, with the reason on record."""
-    return transition_agreement(
-        session=session,
-        actor=actor,
-        agreement_id=agreement_id,
-        expected_version=expected_version,
-        action="terminate",
-        reason=reason,
-    )
+    return transition_agreement(**step, action="terminate", reason=reason)
 
 
 def village_of(session: Session, agreement: PairingAgreement) -> Village:
