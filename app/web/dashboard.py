@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.services import stats
+from app.web.pages import gate, load
 from app.web.templating import render
-from app.web.trade_common import gate, load
 
 PANEL_TITLES = {
     "coverage": "结对覆盖",

@@ -10,9 +10,10 @@ from app.errors import DomainError
 from app.services import disclosure, objections
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.pages import load, page_url, unless_fixable
 from app.web.requests import current_actor, wants_partial
 from app.web.templating import render
-from app.web.trade_common import finish, load, page_url, unless_fixable
+from app.web.trade_common import finish
 
 
 async def pairings(request: Request) -> Response:

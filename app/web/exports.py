@@ -21,8 +21,8 @@ from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import bureau_county_scope
 from app.services import ledger
 from app.web.forms import field_errors, in_unit_of_work, read_form, redirect
+from app.web.pages import gate, load, unless_fixable
 from app.web.templating import render
-from app.web.trade_common import gate, load, unless_fixable
 
 # Running export threads by job id, so tests (and a shutdown) can wait for them.
 RUNNING: dict[int, threading.Thread] = {}

@@ -17,8 +17,8 @@ from app.services import imports
 from app.services.imports.templates import template_workbook
 from app.web.flash import flash
 from app.web.forms import in_unit_of_work, redirect
+from app.web.pages import gate, unless_fixable
 from app.web.templating import render
-from app.web.trade_common import gate, unless_fixable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_SHOWN = 500

@@ -18,9 +18,10 @@ from app.services import certification, mail, notifications
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
+from app.web.pages import gate, load, page_url, unless_fixable
 from app.web.requests import wants_partial
 from app.web.templating import render
-from app.web.trade_common import finish, gate, load, page_url, unless_fixable
+from app.web.trade_common import finish
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Role
-from app.errors import ConflictError, DomainError
 from app.labels import AGREEMENT_STATUS, HELP_KIND
 from app.models.enums import AgreementStatus, HelpKind
 from app.models.flags import from_mask
@@ -14,17 +13,9 @@ from app.money import fen_to_yuan
 from app.services.pairing import details, directory, lifecycle, profiles, proposals, queries
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
-from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pairing_common import (
-    done,
-    gate,
-    int_or_none,
-    load,
-    page,
-    page_url,
-    unless_fixable,
-)
-from app.web.requests import wants_partial
+from app.web.forms import read_form
+from app.web.pages import gate, int_or_none, load, page_url
+from app.web.pairing_common import done, page, save, take_step
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # The fields of the proposal form, in the order their errors are reported.
@@ -175,12 +166,14 @@ async def create_proposal(request: Request) -> Response:
         )
         return agreement.id, agreement.number
 
-    try:
-        agreement_id, number = await in_unit_of_work(request, propose)
-    except DomainError as exc:
-        unless_fixable(exc)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return await _proposal_form(request, actor, village_id, values, field_errors(exc), status)
+    saved = await save(
+        request,
+        propose,
+        lambda errors, status: _proposal_form(request, actor, village_id, values, errors, status),
+    )
+    if isinstance(saved, Response):
+        return saved
+    agreement_id, number = saved
     return done(request, f"/agreements/{agreement_id}", f"结对提议 {number} 已提交，等待村签约")
 
 
@@ -213,23 +206,21 @@ async def revise(request: Request) -> Response:
     data = await read_form(request, lists=("help_kinds",))
     values = _proposal_data(actor, data)
     version = int_or_none(data.get("version")) or 0
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: proposals.revise_proposal(
-                session=s,
-                actor=actor,
-                agreement_id=agreement_id,
-                expected_version=version,
-                data=values,
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return await _revision_form(
-            request, actor, agreement_id, values, field_errors(exc), status, version
-        )
+    saved = await save(
+        request,
+        lambda s: proposals.revise_proposal(
+            session=s,
+            actor=actor,
+            agreement_id=agreement_id,
+            expected_version=version,
+            data=values,
+        ),
+        lambda errors, status: _revision_form(
+            request, actor, agreement_id, values, errors, status, version
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
     return done(request, f"/agreements/{agreement_id}", "承诺内容已修改")
 
 
@@ -315,27 +306,19 @@ async def transition(request: Request) -> Response:
         raise HTTPException(404)
     data = await read_form(request)
     version = int_or_none(data.get("version")) or 0
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: lifecycle.transition_agreement(
-                session=s,
-                actor=actor,
-                agreement_id=agreement_id,
-                expected_version=version,
-                action=action,
-                reason=data.get("reason", ""),
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        if isinstance(exc, ConflictError) and not wants_partial(request):
-            return done(request, f"/agreements/{agreement_id}", exc.message, level="error")
-        status = 409 if isinstance(exc, ConflictError) else 422
-        errors = field_errors(exc)
-        if "reason" in errors:
-            errors[f"{action}_reason"] = errors.pop("reason")
-        return await _detail(request, actor, agreement_id, errors=errors, status_code=status)
-    if not wants_partial(request):
-        return done(request, f"/agreements/{agreement_id}", DONE_MESSAGES[action])
-    return await _detail(request, actor, agreement_id, toast=DONE_MESSAGES[action])
+    return await take_step(
+        request,
+        lambda s: lifecycle.transition_agreement(
+            session=s,
+            actor=actor,
+            agreement_id=agreement_id,
+            expected_version=version,
+            action=action,
+            reason=data.get("reason", ""),
+        ),
+        url=f"/agreements/{agreement_id}",
+        message=DONE_MESSAGES[action],
+        show=lambda **shown: _detail(request, actor, agreement_id, **shown),
+        # Each action's reason box has its own error slot.
+        slots={"reason": f"{action}_reason"},
+    )

@@ -8,7 +8,8 @@ from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.services.pairing import directory, profiles
 from app.services.pairing.directory import EXTERNAL, EnterpriseFilters
 from app.services.pairing.listing import page_number
-from app.web.pairing_common import load, page, page_url
+from app.web.pages import load, page_url
+from app.web.pairing_common import page
 from app.web.requests import current_actor
 
 

@@ -8,7 +8,8 @@ from app.services.pairing import directory
 from app.services.pairing.directory import EnterpriseFilters
 from app.services.pairing.listing import page_number
 from app.services.pairing.recommendations import recommend_enterprises, recommend_villages
-from app.web.pairing_common import gate, int_or_none, load, page, page_url
+from app.web.pages import gate, int_or_none, load, page_url
+from app.web.pairing_common import page
 
 ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 

@@ -6,7 +6,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app.actors import Role
-from app.errors import ConflictError, DomainError
 from app.labels import REPORT_STATUS
 from app.models.enums import ReportStatus
 from app.money import fen_to_yuan
@@ -14,19 +13,9 @@ from app.services.pairing import details, evidence, queries, reports
 from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
-from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pairing_common import (
-    done,
-    gate,
-    int_or_none,
-    load,
-    page,
-    page_url,
-    unless_fixable,
-    upload_dir,
-    uploads,
-)
-from app.web.requests import wants_partial
+from app.web.forms import read_form
+from app.web.pages import gate, int_or_none, load, page_url, upload_dir
+from app.web.pairing_common import done, page, save, take_step, uploads
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # What each reviewer sees first: the reports waiting for them.
@@ -133,12 +122,13 @@ async def submit(request: Request) -> Response:
             upload_dir=root,
         ).id
 
-    try:
-        report_id = await in_unit_of_work(request, apply)
-    except DomainError as exc:
-        unless_fixable(exc)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return await _report_form(request, actor, agreement_id, values, field_errors(exc), status)
+    report_id = await save(
+        request,
+        apply,
+        lambda errors, status: _report_form(request, actor, agreement_id, values, errors, status),
+    )
+    if isinstance(report_id, Response):
+        return report_id
     return done(request, f"/reports/{report_id}", "成效报告已提交，等待村确认")
 
 
@@ -154,25 +144,23 @@ async def resubmit(request: Request) -> Response:
     version = int_or_none(data.get("version")) or 0
     files = await uploads(request, "evidence")
     root = upload_dir(request)
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: reports.resubmit_report(
-                session=s,
-                actor=actor,
-                report_id=report_id,
-                expected_version=version,
-                data=values,
-                files=files,
-                upload_dir=root,
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return await _resubmit_form(
-            request, actor, report_id, values, field_errors(exc), status, version
-        )
+    saved = await save(
+        request,
+        lambda s: reports.resubmit_report(
+            session=s,
+            actor=actor,
+            report_id=report_id,
+            expected_version=version,
+            data=values,
+            files=files,
+            upload_dir=root,
+        ),
+        lambda errors, status: _resubmit_form(
+            request, actor, report_id, values, errors, status, version
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
     return done(request, f"/reports/{report_id}", "已修改并重新提交，等待村确认")
 
 
@@ -251,25 +239,16 @@ async def step(request: Request) -> Response:
     data = await read_form(request)
     version = int_or_none(data.get("version")) or 0
     extra = {"comment": data.get("reason", "")} if action == "return" else {}
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: service(
-                session=s, actor=actor, report_id=report_id, expected_version=version, **extra
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        if isinstance(exc, ConflictError) and not wants_partial(request):
-            return done(request, f"/reports/{report_id}", exc.message, level="error")
-        status = 409 if isinstance(exc, ConflictError) else 422
-        errors = field_errors(exc)
-        if "comment" in errors:
-            errors["return_reason"] = errors.pop("comment")
-        return await _detail(request, actor, report_id, errors=errors, status_code=status)
-    if not wants_partial(request):
-        return done(request, f"/reports/{report_id}", message)
-    return await _detail(request, actor, report_id, toast=message)
+    return await take_step(
+        request,
+        lambda s: service(
+            session=s, actor=actor, report_id=report_id, expected_version=version, **extra
+        ),
+        url=f"/reports/{report_id}",
+        message=message,
+        show=lambda **shown: _detail(request, actor, report_id, **shown),
+        slots={"comment": "return_reason"},
+    )
 
 
 async def evidence_file(request: Request) -> Response:

@@ -10,7 +10,8 @@ from app.services.pairing import directory, planner, queries
 from app.services.pairing.periods import local_today
 from app.services.pairing.proposals import default_term
 from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pairing_common import done, gate, load, page, unless_fixable
+from app.web.pages import gate, load, unless_fixable
+from app.web.pairing_common import done, page
 
 
 async def review(request: Request) -> Response:

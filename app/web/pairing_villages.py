@@ -12,8 +12,9 @@ from app.services import villages
 from app.services.pairing import directory, profiles
 from app.services.pairing.directory import VillageFilters
 from app.services.pairing.listing import page_number
-from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pairing_common import done, gate, load, page, page_url, unless_fixable
+from app.web.forms import in_unit_of_work, read_form
+from app.web.pages import gate, load, page_url, unless_fixable
+from app.web.pairing_common import done, page, save
 from app.web.requests import current_actor
 
 PROFILE_FIELDS = (
@@ -95,16 +96,15 @@ async def my_village(request: Request) -> Response:
         return await _profile_form(request, actor, village_id, None, {})
     data = await read_form(request)
     values = {k: data.get(k, "") for k in PROFILE_FIELDS}
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: villages.update_village_profile(
-                session=s, actor=actor, village_id=village_id, data=values
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        return await _profile_form(request, actor, village_id, values, field_errors(exc), 422)
+    saved = await save(
+        request,
+        lambda s: villages.update_village_profile(
+            session=s, actor=actor, village_id=village_id, data=values
+        ),
+        lambda errors, _status: _profile_form(request, actor, village_id, values, errors, 422),
+    )
+    if isinstance(saved, Response):
+        return saved
     return done(request, "/village", "本村概况已保存")
 
 
@@ -129,14 +129,13 @@ async def needs(request: Request) -> Response:
         return await _needs_page(request, actor, village_id, {}, {})
     data = await read_form(request)
     values = {k: data.get(k, "") for k in NEED_FIELDS}
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: villages.add_need(session=s, actor=actor, village_id=village_id, data=values),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        return await _needs_page(request, actor, village_id, values, field_errors(exc), 422)
+    saved = await save(
+        request,
+        lambda s: villages.add_need(session=s, actor=actor, village_id=village_id, data=values),
+        lambda errors, _status: _needs_page(request, actor, village_id, values, errors, 422),
+    )
+    if isinstance(saved, Response):
+        return saved
     return done(request, "/needs", "需求已添加，企业浏览帮扶村时即可看到")
 
 
@@ -164,14 +163,15 @@ async def edit_need(request: Request) -> Response:
         return await _need_form(request, actor, village_id, need_id, None, {})
     data = await read_form(request)
     values = {k: data.get(k, "") for k in NEED_FIELDS}
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: villages.update_need(session=s, actor=actor, need_id=need_id, data=values),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        return await _need_form(request, actor, village_id, need_id, values, field_errors(exc), 422)
+    saved = await save(
+        request,
+        lambda s: villages.update_need(session=s, actor=actor, need_id=need_id, data=values),
+        lambda errors, _status: _need_form(
+            request, actor, village_id, need_id, values, errors, 422
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
     return done(request, "/needs", "需求已修改")
 
 

@@ -13,9 +13,10 @@ from app.services import certification, clock, consumption, objections
 from app.services.pricing import MIN_COMPARABLES, price_flags
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
+from app.web.pages import gate, int_or_none, load, unless_fixable
 from app.web.requests import wants_partial
 from app.web.templating import render
-from app.web.trade_common import finish, gate, int_or_none, load, unless_fixable
+from app.web.trade_common import finish
 
 BUREAU = (Role.bureau, Role.admin)
 

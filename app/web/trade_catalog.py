@@ -12,9 +12,10 @@ from app.models.flags import from_mask, mask_to_months
 from app.services import clock, demands, orders, product_images, products
 from app.services.matching import month_ranges
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
+from app.web.pages import gate, int_or_none, load, unless_fixable, upload_dir
 from app.web.requests import current_actor
 from app.web.templating import render
-from app.web.trade_common import finish, gate, int_or_none, load, unless_fixable, upload_dir
+from app.web.trade_common import finish
 
 ORDER_FIELDS = ("quantity", "unit", "shipping_address", "note", "demand_id")
 

@@ -8,22 +8,9 @@ from starlette.responses import Response
 
 from app.web.flash import flash
 from app.web.forms import redirect
-from app.web.pages import gate, int_or_none, load, page_url, unless_fixable, upload_dir
 from app.web.requests import is_htmx
 
 E = TypeVar("E", bound=StrEnum)
-
-__all__ = [
-    "enum_param",
-    "finish",
-    "flash_back",
-    "gate",
-    "int_or_none",
-    "load",
-    "page_url",
-    "unless_fixable",
-    "upload_dir",
-]
 
 
 def flash_back(request: Request, url: str, message: str) -> Response:

@@ -14,16 +14,9 @@ from app.services import clock, demands, product_images
 from app.services.matching import suggest_products
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
+from app.web.pages import gate, load, page_url, unless_fixable
 from app.web.templating import render
-from app.web.trade_common import (
-    enum_param,
-    finish,
-    flash_back,
-    gate,
-    load,
-    page_url,
-    unless_fixable,
-)
+from app.web.trade_common import enum_param, finish, flash_back
 
 DEMAND_FIELDS = (
     "title",

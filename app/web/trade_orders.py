@@ -13,17 +13,10 @@ from app.services import consumption, orders
 from app.services.consumption import RESERVING_KINDS
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.pages import gate, int_or_none, load, page_url, unless_fixable
 from app.web.requests import wants_partial
 from app.web.templating import render
-from app.web.trade_common import (
-    enum_param,
-    finish,
-    gate,
-    int_or_none,
-    load,
-    page_url,
-    unless_fixable,
-)
+from app.web.trade_common import enum_param, finish
 
 LIST_ROLES = (Role.enterprise, Role.cooperative, Role.bureau, Role.admin)
 TRANSITIONS = {

@@ -9,9 +9,10 @@ from app.errors import DomainError, NotFoundError
 from app.services import certification, clock, product_images, products
 from app.services.product_images import MAX_IMAGE_BYTES
 from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.pages import gate, load, unless_fixable, upload_dir
 from app.web.requests import wants_partial
 from app.web.templating import render
-from app.web.trade_common import finish, gate, load, unless_fixable, upload_dir
+from app.web.trade_common import finish
 from app.web.trade_products import MY_PRODUCTS, form_options, load_rows, product_values
 
 FORM_LISTS = ("harvest_months", "certifications")

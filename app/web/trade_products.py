@@ -17,18 +17,10 @@ from app.services import certification, clock, product_images, products
 from app.services.paging import page_number
 from app.services.pricing import PriceCheck, price_checks
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
+from app.web.pages import gate, int_or_none, load, page_url, unless_fixable
 from app.web.requests import wants_partial
 from app.web.templating import render
-from app.web.trade_common import (
-    enum_param,
-    finish,
-    flash_back,
-    gate,
-    int_or_none,
-    load,
-    page_url,
-    unless_fixable,
-)
+from app.web.trade_common import enum_param, finish, flash_back
 
 MY_PRODUCTS = "/my/products"
 
