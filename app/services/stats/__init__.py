@@ -144,10 +144,27 @@ def _latest_event(name: str) -> sa.ScalarSelect:
     )
 
 
-def data_versions(session: Session, names) -> dict[str, int]:
-    """Each panel's data version, in one statement."""
-    row = session.execute(sa.select(*(_latest_event(n).label(n) for n in names))).one()
-    return {name: version or 0 for name, version in row._mapping.items()}
+def data_versions(session: Session, names) -> dict[str, int | None]:
+    """Each panel's data version, in one statement; None (compute, do not cache) for every panel
+    while another transaction is writing on PostgreSQL.
+
+    Event ids come from a sequence: on PostgreSQL a transaction holding a smaller id can commit
+    after one holding a larger id. Figures cached under the larger id while the smaller one was
+    still open would miss its change for good (the newest id does not move when it commits). A
+    snapshot with no writer in progress (``pg_snapshot_xip`` empty) rules that out: every event
+    written later gets a larger id. SQLite serialises writers, so its ids commit in order.
+    """
+    columns = [_latest_event(n).label(n) for n in names]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        writers = sa.select(sa.literal_column("1")).select_from(
+            sa.func.pg_snapshot_xip(sa.func.pg_current_snapshot()).table_valued("xid")
+        )
+        columns.append((~writers.exists()).label("_no_writer"))
+    row = session.execute(sa.select(*columns)).one()._mapping
+    if postgres and not row["_no_writer"]:
+        return dict.fromkeys(names)
+    return {name: row[name] or 0 for name in names}
 
 
 def _cached(session: Session, actor: Actor, today: date, name: str, version: int | None):
