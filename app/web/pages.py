@@ -1,6 +1,6 @@
 """Page-handler helpers shared by the 千企帮千村 and 消费帮扶 pages."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -11,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Actor, Role
-from app.errors import DomainError, NotFoundError, PermissionDeniedError
-from app.web.forms import read_only
+from app.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from app.web.flash import flash
+from app.web.forms import field_errors, in_unit_of_work, read_only, redirect
 from app.web.guards import login_redirect, require_role
-from app.web.requests import current_actor
+from app.web.requests import current_actor, wants_partial
 
 T = TypeVar("T")
 
@@ -46,6 +47,47 @@ def unless_fixable(exc: DomainError) -> None:
         raise exc
     if isinstance(exc, NotFoundError) and exc.field is None:
         raise HTTPException(404) from exc
+
+
+def error_status(exc: DomainError) -> int:
+    """409 when the object changed under the user (a stale version), else 422."""
+    return 409 if isinstance(exc, ConflictError) else 422
+
+
+async def take_step(
+    request: Request,
+    work: Callable[[Session], object],
+    *,
+    url: str,
+    message: str,
+    show: Callable[..., Awaitable[Response]],
+    leave: Callable[[Request, str, str], Response],
+    slots: dict[str, str] | None = None,
+    redirect_conflicts: bool = True,
+) -> Response:
+    """Run one lifecycle step from a button on the detail page at ``url``.
+
+    htmx gets the page's partial back from ``show``: with a toast, or with the errors by the
+    fields (``slots`` maps a service's field to the form's error slot) and status 422/409. A plain
+    post leaves by ``leave(request, url, message)``; one that failed gets the full page from
+    ``show``, except a conflict, which goes back to ``url`` with the message flashed unless
+    ``redirect_conflicts`` is false.
+    """
+    try:
+        await in_unit_of_work(request, work)
+    except DomainError as exc:
+        unless_fixable(exc)
+        if redirect_conflicts and isinstance(exc, ConflictError) and not wants_partial(request):
+            flash(request, exc.message, level="error")
+            return redirect(url)
+        errors = field_errors(exc)
+        for field, slot in (slots or {}).items():
+            if field in errors:
+                errors[slot] = errors.pop(field)
+        return await show(errors=errors, status_code=error_status(exc))
+    if not wants_partial(request):
+        return leave(request, url, message)
+    return await show(toast=message)
 
 
 def page_url(request: Request, number: int) -> str:

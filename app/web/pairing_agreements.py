@@ -14,8 +14,8 @@ from app.services.pairing import details, directory, lifecycle, profiles, propos
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
 from app.web.forms import read_form
-from app.web.pages import gate, int_or_none, load, page_url
-from app.web.pairing_common import done, page, save, take_step
+from app.web.pages import gate, int_or_none, load, page_url, take_step
+from app.web.pairing_common import done, page, save
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # The fields of the proposal form, in the order their errors are reported.
@@ -318,6 +318,7 @@ async def transition(request: Request) -> Response:
         ),
         url=f"/agreements/{agreement_id}",
         message=DONE_MESSAGES[action],
+        leave=done,
         show=lambda **shown: _detail(request, actor, agreement_id, **shown),
         # Each action's reason box has its own error slot.
         slots={"reason": f"{action}_reason"},

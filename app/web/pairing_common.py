@@ -9,12 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import labels
-from app.errors import ConflictError, DomainError
+from app.errors import DomainError
 from app.services.pairing.evidence import MAX_FILE_BYTES, Upload
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, redirect
-from app.web.pages import unless_fixable
-from app.web.requests import wants_partial
+from app.web.pages import error_status, unless_fixable
 from app.web.templating import render
 
 T = TypeVar("T")
@@ -63,11 +62,6 @@ async def uploads(request: Request, name: str) -> list[Upload]:
     return files
 
 
-def error_status(exc: DomainError) -> int:
-    """409 when the object changed under the user (a stale version), else 422."""
-    return 409 if isinstance(exc, ConflictError) else 422
-
-
 async def save(
     request: Request,
     work: Callable[[Session], T],
@@ -82,34 +76,3 @@ async def save(
     except DomainError as exc:
         unless_fixable(exc)
         return await redisplay(field_errors(exc), error_status(exc))
-
-
-async def take_step(
-    request: Request,
-    work: Callable[[Session], object],
-    *,
-    url: str,
-    message: str,
-    show: Callable[..., Awaitable[Response]],
-    slots: dict[str, str] | None = None,
-) -> Response:
-    """Run one lifecycle step from a button on the detail page at ``url``.
-
-    htmx gets the page's partial back from ``show``: with a toast, or with the errors by the
-    fields (``slots`` maps a service's field to the form's error slot) and status 422/409. A plain
-    post is redirected with a flash, except a form that needs fixing: the full page comes back.
-    """
-    try:
-        await in_unit_of_work(request, work)
-    except DomainError as exc:
-        unless_fixable(exc)
-        if isinstance(exc, ConflictError) and not wants_partial(request):
-            return done(request, url, exc.message, level="error")
-        errors = field_errors(exc)
-        for field, slot in (slots or {}).items():
-            if field in errors:
-                errors[slot] = errors.pop(field)
-        return await show(errors=errors, status_code=error_status(exc))
-    if not wants_partial(request):
-        return done(request, url, message)
-    return await show(toast=message)

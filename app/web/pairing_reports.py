@@ -14,8 +14,8 @@ from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILE
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
 from app.web.forms import read_form
-from app.web.pages import gate, int_or_none, load, page_url, upload_dir
-from app.web.pairing_common import done, page, save, take_step, uploads
+from app.web.pages import gate, int_or_none, load, page_url, take_step, upload_dir
+from app.web.pairing_common import done, page, save, uploads
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # What each reviewer sees first: the reports waiting for them.
@@ -246,6 +246,7 @@ async def step(request: Request) -> Response:
         ),
         url=f"/reports/{report_id}",
         message=message,
+        leave=done,
         show=lambda **shown: _detail(request, actor, report_id, **shown),
         slots={"comment": "return_reason"},
     )

@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Role
-from app.errors import ConflictError, DomainError
+from app.errors import DomainError
 from app.labels import ORDER_STATUS
 from app.models.enums import OrderStatus
 from app.money import fen_to_yuan
@@ -13,8 +13,7 @@ from app.services import consumption, orders
 from app.services.consumption import RESERVING_KINDS
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pages import gate, int_or_none, load, page_url, unless_fixable
-from app.web.requests import wants_partial
+from app.web.pages import gate, int_or_none, load, page_url, take_step, unless_fixable
 from app.web.templating import render
 from app.web.trade_common import enum_param, finish
 
@@ -116,21 +115,25 @@ async def transition(request: Request) -> Response:
     if name == "rate":
         extra["data"] = {"rating": data.get("rating", ""), "comment": data.get("comment", "")}
     version = int_or_none(data.get("version")) or 0
-
-    def apply(session):
-        service(session=session, actor=actor, order_id=order_id, expected_version=version, **extra)
-
-    try:
-        await in_unit_of_work(request, apply)
-    except DomainError as exc:
-        unless_fixable(exc)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return await _order_page(
-            request, actor, order_id, errors=field_errors(exc), values=data, status_code=status
-        )
-    if not wants_partial(request):
-        return finish(request, f"/orders/{order_id}", message)
-    return await _order_page(request, actor, order_id, toast=message)
+    return await take_step(
+        request,
+        lambda s: service(
+            session=s, actor=actor, order_id=order_id, expected_version=version, **extra
+        ),
+        url=f"/orders/{order_id}",
+        message=message,
+        leave=finish,
+        # A failed step shows the posted input again; a stale version is shown, not redirected.
+        show=lambda errors=None, **shown: _order_page(
+            request,
+            actor,
+            order_id,
+            errors=errors,
+            values=None if errors is None else data,
+            **shown,
+        ),
+        redirect_conflicts=False,
+    )
 
 
 async def set_reserved_share(request: Request) -> Response:

@@ -9,11 +9,11 @@ from app.errors import DomainError, NotFoundError
 from app.services import certification, clock, product_images, products
 from app.services.product_images import MAX_IMAGE_BYTES
 from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pages import gate, load, unless_fixable, upload_dir
+from app.web.pages import gate, unless_fixable, upload_dir
 from app.web.requests import wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish
-from app.web.trade_products import MY_PRODUCTS, form_options, load_rows, product_values
+from app.web.trade_products import MY_PRODUCTS, form_options, managed_row, product_values
 
 FORM_LISTS = ("harvest_months", "certifications")
 EMPTY_FORM = {"min_order": "1", "stock": "0", "harvest_months": [], "certifications": []}
@@ -90,11 +90,7 @@ async def _manage_page(
     status_code=200,
     toast=None,
 ):
-    def work(session):
-        product = products.get_managed_product(session=session, actor=actor, product_id=product_id)
-        return load_rows(session, [product])[0]
-
-    row = await load(request, work)
+    row = await managed_row(request, actor, product_id)
     context = {
         "product": row.product,
         "row": row,
@@ -131,24 +127,16 @@ async def upload_image(request: Request) -> Response:
     content = await upload.read(MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     await form.close()
     directory = upload_dir(request)
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: product_images.add_product_image(
-                session=s, actor=actor, product_id=product_id, content=content, upload_dir=directory
-            ),
-        )
-    except DomainError as exc:
-        unless_fixable(exc)
-        return await _manage_page(
-            request,
-            actor,
-            product_id,
-            errors=field_errors(exc),
-            section="photos",
-            status_code=422,
-        )
-    return await _after(request, actor, product_id, "photos", "照片已上传")
+    return await _section_step(
+        request,
+        actor,
+        product_id,
+        "photos",
+        lambda s: product_images.add_product_image(
+            session=s, actor=actor, product_id=product_id, content=content, upload_dir=directory
+        ),
+        "照片已上传",
+    )
 
 
 async def delete_image(request: Request) -> Response:
@@ -166,14 +154,7 @@ async def delete_image(request: Request) -> Response:
         if image.product_id != product_id:
             raise NotFoundError("照片不存在")
 
-    try:
-        await in_unit_of_work(request, remove)
-    except DomainError as exc:
-        unless_fixable(exc)
-        return await _manage_page(
-            request, actor, product_id, errors=field_errors(exc), section="photos", status_code=422
-        )
-    return await _after(request, actor, product_id, "photos", "照片已删除")
+    return await _section_step(request, actor, product_id, "photos", remove, "照片已删除")
 
 
 async def apply_for_certification(request: Request) -> Response:
@@ -182,25 +163,31 @@ async def apply_for_certification(request: Request) -> Response:
         return actor
     product_id = request.path_params["product_id"]
     data = await read_form(request)
+    return await _section_step(
+        request,
+        actor,
+        product_id,
+        "certification",
+        lambda s: certification.apply_for_certification(
+            session=s, actor=actor, product_id=product_id, data=data
+        ),
+        "已提交消费帮扶产品认定申请，等待乡村振兴局审核",
+    )
+
+
+async def _section_step(request, actor, product_id, section, work, message):
+    """Run ``work`` for one section of the product page (photos, certification).
+
+    The section comes back with a toast for htmx, or with the errors and 422; a plain post that
+    succeeded goes back to the product page.
+    """
     try:
-        await in_unit_of_work(
-            request,
-            lambda s: certification.apply_for_certification(
-                session=s, actor=actor, product_id=product_id, data=data
-            ),
-        )
+        await in_unit_of_work(request, work)
     except DomainError as exc:
         unless_fixable(exc)
-        errors = field_errors(exc)
         return await _manage_page(
-            request, actor, product_id, errors=errors, section="certification", status_code=422
+            request, actor, product_id, errors=field_errors(exc), section=section, status_code=422
         )
-    message = "已提交消费帮扶产品认定申请，等待乡村振兴局审核"
-    return await _after(request, actor, product_id, "certification", message)
-
-
-async def _after(request, actor, product_id, section, message):
-    """The updated section with a toast for htmx; otherwise back to the product page."""
     if not wants_partial(request):
         return finish(request, f"{MY_PRODUCTS}/{product_id}", message)
     return await _manage_page(request, actor, product_id, section=section, toast=message)

@@ -122,7 +122,7 @@ async def quick_edit(request: Request) -> Response:
         row = await in_unit_of_work(request, save)
     except DomainError as exc:
         unless_fixable(exc)
-        row = await _row(request, actor, product_id)
+        row = await managed_row(request, actor, product_id)
         row.values, row.errors = data, field_errors(exc)
         return _row_response(request, row, status_code=422)
     if not wants_partial(request):
@@ -155,7 +155,7 @@ async def change_status(request: Request) -> Response:
         unless_fixable(exc)
         if not in_row:
             return flash_back(request, back, exc.message)
-        row = await _row(request, actor, product_id)
+        row = await managed_row(request, actor, product_id)
         row.errors = field_errors(exc)
         return _row_response(request, row, status_code=422)
     if not in_row:
@@ -163,7 +163,9 @@ async def change_status(request: Request) -> Response:
     return _row_response(request, row, toast=f"已{verb}“{row.product.name}”")
 
 
-async def _row(request: Request, actor, product_id: int) -> ProductRow:
+async def managed_row(request: Request, actor, product_id: int) -> ProductRow:
+    """One of the cooperative's own products with its row extras (404 if not theirs)."""
+
     def work(session):
         product = products.get_managed_product(session=session, actor=actor, product_id=product_id)
         return load_rows(session, [product])[0]
