@@ -14,6 +14,7 @@ from strawberry.utils.logging import StrawberryLogger
 from app.schema import security
 from app.schema.accounts import AccountMutations, AccountQueries
 from app.schema.audit import AuditQueries
+from app.schema.execution import FastLeafExecutionContext, mark_plain_leaves
 from app.schema.inbox import InboxMutations, InboxQueries
 from app.schema.node import NodeQueries, global_id
 from app.schema.order_mutations import OrderMutations
@@ -83,8 +84,10 @@ def create_schema(*, introspection: bool = True) -> Schema:
         mutation=Mutation,
         extensions=security.extensions(introspection=introspection),
         config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=not introspection),
+        execution_context_class=FastLeafExecutionContext,
     )
     fast_resolvers(schema._schema)
+    mark_plain_leaves(schema._schema)
     return schema
 
 
