@@ -58,15 +58,16 @@ class SearchService:
         return current_directory(self.index_dir) is not None
 
     def view(self, name: str = PRODUCTS) -> IndexView | None:
-        """The calling thread's view of the newest index generation (None: no index yet)."""
+        """A view of the newest index generation (None: no index yet), for a look from one
+        thread; searches borrow a view of their own from the pool."""
         return self._pools[name].current()
 
     def warm(self) -> None:
         """Compute the caches most queries need, so the first searches after start are fast."""
         for name, warm in ((PRODUCTS, products.warm), (PAIRING, pairing.warm)):
-            view = self.view(name)
-            if view is not None:
-                warm(view)
+            with self._pools[name].borrow() as view:
+                if view is not None:
+                    warm(view)
 
     def search_products(
         self,
@@ -77,19 +78,21 @@ class SearchService:
         permit: Callable[[Product], bool] | None = None,
     ) -> ProductResults:
         """Search listed products (see ``app.search.products``)."""
-        return search_products(
-            self.view(PRODUCTS), session, query, today=today, permit=permit,
-            on_stale=self._remember_stale_products,
-        )  # fmt: skip
+        with self._pools[PRODUCTS].borrow() as view:
+            return search_products(
+                view, session, query, today=today, permit=permit,
+                on_stale=self._remember_stale_products,
+            )  # fmt: skip
 
     def search_pairing(
         self, session: Session, query: PairingQuery, *, permit: Callable | None = None
     ) -> PairingResults:
         """Search villages and approved enterprises (see ``app.search.pairing``)."""
-        return search_pairing(
-            self.view(PAIRING), session, query, permit=permit,
-            on_stale=self._remember_stale_pairing,
-        )  # fmt: skip
+        with self._pools[PAIRING].borrow() as view:
+            return search_pairing(
+                view, session, query, permit=permit,
+                on_stale=self._remember_stale_pairing,
+            )  # fmt: skip
 
     # Writing ----------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Whoosh segments never change once written (deletions are recorded beside them), 
 facts — a term's document set, a value column, a sort order — are computed once per segment and
 kept in ``SegmentData``, shared by every thread. An ``IndexView`` composes them for one searcher
 (one generation of the table of contents): after a drain adds a small segment, only that segment
-is read again. Searchers are per thread: whoosh readers seek shared file objects.
+is read again. A searcher is used by one thread at a time (whoosh readers seek shared file
+objects): ``ViewPool`` lends a few views out, one borrower each.
 """
 
 import logging
@@ -14,7 +15,8 @@ import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
@@ -23,7 +25,7 @@ from app.search import bits
 from app.search.index import current_directory, open_index
 from app.search.words import WordIndex
 
-# Term masks kept per segment (shared by all threads) and per view (one view per thread).
+# Term masks kept per segment (shared by all threads) and per view (one borrower at a time).
 log = logging.getLogger(__name__)
 
 TERM_CACHE_SIZE = 4096
@@ -271,13 +273,26 @@ class IndexView:
 
 
 class ViewPool:
-    """Per-thread views of one index behind the ``index_dir`` link, refreshed on every change."""
+    """At most ``size`` views of one index behind the ``index_dir`` link, lent to one thread at a
+    time and refreshed on every change.
 
-    def __init__(self, link: Path, name: str):
+    A whoosh searcher reads its segments' columns and lengths into memory (about 13 MB each at
+    100 000 products) and must not be shared by two threads at once. One per thread, as the
+    request thread pool grows to dozens, cost a serving process tens of megabytes per concurrent
+    search; searching is CPU-bound under one interpreter lock, so more views than cores buy no
+    throughput. A thread that finds every view lent out waits for one.
+    """
+
+    def __init__(self, link: Path, name: str, *, size: int = max(2, os.cpu_count() or 2)):
         self.link = link
         self.name = name
+        self.size = size
         self.registry = SegmentRegistry()
-        self._local = threading.local()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._idle: list[IndexView] = []
+        self._index = None  # the open index of ``_index_directory``
+        self._index_directory: Path | None = None
         # Link target → its complete generation directory (a published generation never changes).
         self._checked: tuple[str, Path | None] | None = None
 
@@ -291,29 +306,50 @@ class ViewPool:
             checked = self._checked = (target, current_directory(self.link))
         return checked[1]
 
+    @contextmanager
+    def borrow(self) -> Iterator[IndexView | None]:
+        """A view of the newest generation for the calling thread alone (None: no index yet)."""
+        with self._slots:
+            view = self._take()
+            try:
+                yield view
+            finally:
+                if view is not None:
+                    with self._lock:
+                        self._idle.append(view)
+
     def current(self) -> IndexView | None:
-        """The calling thread's view of the newest generation, or None when there is no index."""
+        """A view of the newest generation, handed back at once: for a look at the index from a
+        single thread (start-up warming, tests); searches borrow theirs."""
+        with self.borrow() as view:
+            return view
+
+    def _take(self) -> IndexView | None:
         directory = self.directory()
         if directory is None:
             return None
-        cached: IndexView | None = getattr(self._local, "view", None)
         try:
-            if cached is None or cached.generation[0] != directory:
-                self._local.index = open_index(directory, self.name)
-            elif cached.generation[1] == self._local.index.latest_generation():
-                return cached
+            with self._lock:
+                if self._index is None or self._index_directory != directory:
+                    self._index, self._index_directory = open_index(directory, self.name), directory
+                    self._idle.clear()
+                index = self._index
+                latest = index.latest_generation()
+                while self._idle:
+                    view = self._idle.pop()
+                    if view.generation == (directory, latest):
+                        return view
             # A new searcher, never ``Searcher.refresh()``: whoosh3 3.54 reuses the old reader
             # of a segment that gained deletions, so a replaced document would still match.
-            searcher = self._local.index.searcher()
+            searcher = index.searcher()
         except (OSError, EmptyIndexError):
             # The generation vanished under us (deleted by hand): no index until a rebuild.
             log.exception("search index at %s cannot be opened", directory)
-            self._checked = None
-            self._local.view = None
+            with self._lock:
+                self._checked, self._index, self._idle = None, None, []
             return None
         view = IndexView(searcher, self.registry, (directory, searcher.reader().generation()))
-        # The previous view may still be in use by the caller (a page being rendered): it closes
-        # its searcher when the last reference goes, not here.
+        # A view dropped from the pool may still be in use by its caller (a page being
+        # rendered): it closes its searcher when the last reference goes, not here.
         weakref.finalize(view, searcher.close)
-        self._local.view = view
         return view

@@ -3,6 +3,7 @@
 import json
 import shutil
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -88,21 +89,36 @@ def test_rebuild_swaps_atomically_while_old_searchers_keep_working(fresh_db, sto
     assert old_directory.exists()
 
 
-def test_searches_in_several_threads_use_their_own_searchers(fresh_db, stocked, search):
+def test_concurrent_searches_share_a_few_views_one_borrower_each(fresh_db, stocked, search):
     search.rebuild(fresh_db)
-    results, views = [], set()
+    pool = search._pools[PRODUCTS]
+    results, views, lent, shared, most_lent = [], set(), set(), [], [0]
+    lock, start = threading.Lock(), threading.Barrier(8)
 
     def work():
-        views.add(id(search.view(PRODUCTS)))
-        results.append(found(search, fresh_db))
+        start.wait()
+        with pool.borrow() as view:
+            with lock:
+                shared.append(id(view) in lent)
+                lent.add(id(view))
+                most_lent[0] = max(most_lent[0], len(lent))
+                views.add(id(view))
+            time.sleep(0.05)  # hold it while the others ask
+            results.append(found(search, fresh_db, view=view))
+            with lock:
+                lent.discard(id(view))
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert results == [{"红富士苹果", "万荣苹果"}] * 4
-    assert len(views) == 4
+    assert results == [{"红富士苹果", "万荣苹果"}] * 8
+    # Never two borrowers of one view; never more views than the pool holds.
+    assert shared == [False] * 8
+    assert most_lent[0] == pool.size
+    assert len(views) == pool.size
+    assert found(search, fresh_db) == {"红富士苹果", "万荣苹果"}  # the service borrows too
 
 
 def test_check_finds_and_repairs_missing_stale_and_extra_documents(fresh_db, stocked, search):
