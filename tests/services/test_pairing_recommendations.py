@@ -1,11 +1,9 @@
 """Recommendation scores: their parts in Chinese, ranking, exclusions, scope and query count."""
 
 import random
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from app.actors import ANONYMOUS
 from app.errors import PermissionDeniedError
@@ -29,6 +27,7 @@ from tests.pairing_factories import (
     make_report,
     village_actor,
 )
+from tests.statements import recorded_statements
 from tests.web.web_factories import village_in
 
 TODAY = date(2026, 5, 20)  # the last closed quarter is 2026Q1
@@ -258,21 +257,6 @@ def test_enterprise_facts_count_open_agreements_against_capacity(session, world)
     assert (facts[partner.id].spare, facts[partner.id].overdue) == (2, True)
 
 
-@contextmanager
-def _statements(session):
-    seen: list[str] = []
-    connection = session.connection()
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
-
-
 def _cached_statements(session, hit: int, *, miss: int) -> int:
     """Statements of a cache hit; on PostgreSQL a transaction that has written never caches."""
     return miss if session.get_bind().dialect.name == "postgresql" else hit
@@ -283,7 +267,7 @@ def test_ranking_takes_the_same_few_queries_for_any_number_of_villages(session, 
     township = make_township(session)
 
     def run() -> tuple[int, int]:
-        with _statements(session) as seen:
+        with recorded_statements(session) as seen:
             found = recommend_villages(
                 session=session,
                 actor=enterprise_actor(enterprise),
@@ -313,7 +297,7 @@ def test_enterprise_ranking_query_count_is_fixed(session, world):
     _enterprise_row, villages, _partner = world
 
     def run() -> tuple[int, int]:
-        with _statements(session) as seen:
+        with recorded_statements(session) as seen:
             found = recommend_enterprises(
                 session=session,
                 actor=village_actor(villages["best"]),
