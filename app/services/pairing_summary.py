@@ -17,7 +17,6 @@ never lose an update and a rolled-back change rolls its increment back. Bulk loa
 """
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.models import (
@@ -32,6 +31,7 @@ from app.models import (
 )
 from app.models.enums import AgreementStatus, ReportStatus
 from app.models.pairing_summary import ACTUALS, COMMITTED
+from app.services.summary_rows import add_to_row, subtract_from_row
 
 FILED_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
 COMMITMENTS = PairingCommitment.__table__
@@ -49,26 +49,11 @@ def _day_index(day) -> int:
 
 
 def _add(session: Session, table: sa.Table, key: dict, figures: dict, sign: int) -> None:
-    """Add ``figures`` (times ``sign``) to the row ``key`` of ``table``."""
+    """Add ``figures`` (times ``sign``, +1 or −1) to the row ``key`` of ``table``."""
     if sign > 0:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values(**key, **figures)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(key),
-                set_={name: table.c[name] + statement.excluded[name] for name in figures},
-            )
-        )
-        return
-    # A decrement always meets the row its increment made (and an INSERT of negative figures
-    # would fail the non-negative CHECK before the conflict is seen).
-    result = session.execute(
-        sa.update(table)
-        .where(*(table.c[name] == value for name, value in key.items()))
-        .values({name: table.c[name] - value for name, value in figures.items()})
-    )
-    if result.rowcount != 1:
-        raise RuntimeError(f"{table.name}: no row {key} to subtract from")
+        add_to_row(session, table, key, figures)
+    else:
+        subtract_from_row(session, table, key, figures)
 
 
 def agreement_moved(

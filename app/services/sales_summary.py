@@ -11,12 +11,12 @@ the migrations) call ``rebuild_sales_summary`` and ``rebuild_purchase_summary`` 
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.models import Order, Product, PurchasesYearly, SalesMonthly, Village
 from app.models.enums import OrderStatus
 from app.services import clock
+from app.services.summary_rows import add_to_row
 
 TABLE = SalesMonthly.__table__
 GROUP = ("month", "county_code", "category")
@@ -46,18 +46,6 @@ def local_year(session: Session, column) -> sa.ColumnElement[int]:
     return sa.cast(year, sa.Integer)
 
 
-def _add(session: Session, table: sa.Table, key: dict, figures: dict) -> None:
-    """Add ``figures`` to the row ``key`` of ``table`` (made if missing)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, **figures)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(key),
-            set_={name: table.c[name] + statement.excluded[name] for name in figures},
-        )
-    )
-
-
 def add_receipt(session: Session, order: Order, product: Product, county_code: str) -> None:
     """Add one received order to its month, county and category and to its year, buyer and
     county; safe under concurrency (each one ``INSERT … ON CONFLICT DO UPDATE`` that adds to
@@ -69,10 +57,10 @@ def add_receipt(session: Session, order: Order, product: Product, county_code: s
     }
     month = month_of(order.received_at)
     key = {"month": month, "county_code": county_code, "category": product.category}
-    _add(session, TABLE, key, figures)
+    add_to_row(session, TABLE, key, figures)
     year = clock.local_date(order.received_at).year
     key = {"year": year, "buyer_id": order.buyer_id, "county_code": county_code}
-    _add(session, PURCHASES, key, figures)
+    add_to_row(session, PURCHASES, key, figures)
 
 
 def rebuild_sales_summary(session: Session) -> None:
