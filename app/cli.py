@@ -42,10 +42,10 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="工作进程数")
 @click.option("--reload", is_flag=True, help="代码改动后自动重启（开发用）")
 def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
-    import uvicorn
+    from app import serving
 
     settings = get_settings()
-    uvicorn.run(
+    serving.run(
         "app.web.app:create_served_app",
         factory=True,
         host=host or settings.host,

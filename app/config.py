@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
     max_body_bytes: int = 10 * 1024 * 1024
+    # GraphQL queries run at once in one worker process (mutations are not held back): threads
+    # beyond this only hand the GIL to and fro (docs/scaling.md, bench/README.md).
+    graphql_query_threads: int = Field(default=1, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
     # Email of notifications: off while smtp_host is empty.

@@ -139,11 +139,10 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, *, gc_freeze: bool, workers: int) -> subprocess.Popen:
-    """uvicorn serving bench/graphql_server.py's app with ``workers`` processes."""
+    """bench/graphql_server.py's app served as ``cunqi serve`` serves (``workers`` processes)."""
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "bench.graphql_server:create",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
+        sys.executable, "-m", "bench.graphql_server",
+        "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     environment = os.environ | {
         "CUNQI_BENCH_DATABASE_URL": url,

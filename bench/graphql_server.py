@@ -5,7 +5,10 @@ endpoints added.
 Settings come from the environment (``CUNQI_BENCH_DATABASE_URL``, ``CUNQI_BENCH_INDEX_DIR``,
 ``CUNQI_BENCH_FREEZE_GC``) so that each of uvicorn's worker processes builds the same app:
 
-    uvicorn --factory bench.graphql_server:create --workers 2
+    python -m bench.graphql_server --port 8000 --workers 2
+
+which serves it as ``cunqi serve`` does (``app.serving.run``: with several workers, each listens
+on a ``SO_REUSEPORT`` socket of its own).
 """
 
 import os
@@ -40,3 +43,28 @@ def create() -> Starlette:
     app = create_app(settings, freeze_gc=os.environ.get("CUNQI_BENCH_FREEZE_GC", "1") == "1")
     app.router.routes[:0] = FLOOR_ROUTES
     return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from app import serving
+
+    parser = argparse.ArgumentParser(description="serve the bench app as cunqi serve does")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    serving.run(
+        "bench.graphql_server:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

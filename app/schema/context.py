@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import strawberry
+from anyio import CapacityLimiter, to_thread
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -77,9 +77,14 @@ class Context:
             reads.close()
 
 
-async def run_operation(context: Context, operation: Callable[[], Awaitable[T]]) -> T:
-    """Run ``operation()`` in a worker thread, on an event loop of its own, then end its reads."""
-    return await run_in_threadpool(run_in_own_loop, context, operation)
+async def run_operation(
+    context: Context,
+    operation: Callable[[], Awaitable[T]],
+    limiter: CapacityLimiter | None = None,
+) -> T:
+    """Run ``operation()`` in a worker thread, on an event loop of its own, then end its reads;
+    at most as many at once as ``limiter`` lends threads (anyio's default pool without one)."""
+    return await to_thread.run_sync(run_in_own_loop, context, operation, limiter=limiter)
 
 
 def run_in_own_loop(context: Context, operation: Callable[[], Awaitable[T]]) -> T:

@@ -14,7 +14,7 @@ from strawberry.utils.logging import StrawberryLogger
 from app.schema import security
 from app.schema.accounts import AccountMutations, AccountQueries
 from app.schema.audit import AuditQueries
-from app.schema.execution import FastLeafExecutionContext, mark_plain_leaves
+from app.schema.execution import LEAF, FastLeafExecutionContext, mark_plain_leaves
 from app.schema.inbox import InboxMutations, InboxQueries
 from app.schema.node import NodeQueries, global_id
 from app.schema.order_mutations import OrderMutations
@@ -121,6 +121,8 @@ def fast_resolvers(schema: GraphQLSchema) -> None:
         for name, field in type_.fields.items():
             if name == "id" and any(i.name == "Node" for i in type_.interfaces):
                 field.resolve = _resolve_id
+                # Non-null ID, read by the short path for leaves (app/schema/execution.py).
+                field.extensions[LEAF] = (global_id, field.type.of_type.serialize, False)
                 continue
             definition = (field.extensions or {}).get("strawberry-definition")
             resolver = getattr(definition, "base_resolver", None)

@@ -6,8 +6,13 @@ from ``ActorMiddleware`` (session cookie or ``Authorization: Bearer``); CSRF for
 posts is checked by ``CSRFMiddleware`` before the request gets here.
 """
 
+import asyncio
 import json
+from functools import lru_cache
+from weakref import WeakKeyDictionary
 
+from anyio import CapacityLimiter
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
@@ -18,7 +23,7 @@ from app.config import Settings
 from app.db import Database
 from app.schema.context import Context, run_operation
 from app.schema.schema import create_schema
-from app.schema.security import with_code
+from app.schema.security import MAX_TOKENS, with_code
 from app.web.requests import current_actor
 from app.web.security import csrf_token
 
@@ -33,6 +38,8 @@ class GraphQLView(GraphQL):
             subscription_protocols=(),
         )
         self.database = database
+        self.query_threads = settings.graphql_query_threads
+        self._limiters: WeakKeyDictionary = WeakKeyDictionary()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -45,7 +52,22 @@ class GraphQLView(GraphQL):
     async def execute_operation(self, **kwargs):  # type: ignore[override]
         # Off the server's event loop, with the request's database work (see app.schema.context).
         parent = super()
-        return await run_operation(kwargs["context"], lambda: parent.execute_operation(**kwargs))
+        data = kwargs["request_data"]
+        limiter = None if _is_mutation(data.query, data.operation_name) else self._query_limiter()
+        return await run_operation(
+            kwargs["context"], lambda: parent.execute_operation(**kwargs), limiter
+        )
+
+    def _query_limiter(self) -> CapacityLimiter:
+        """Queries share ``graphql_query_threads`` threads per process. They are CPU work under
+        one GIL: eight queries in eight threads take as long in all as one after the other, but
+        each waits for all, and the GIL's hand-overs cost more (bench/README.md). Mutations may
+        wait for the database's write lock, so they are not queued behind queries."""
+        loop = asyncio.get_running_loop()  # one per server process; tests run several
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = CapacityLimiter(self.query_threads)
+        return limiter
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -63,6 +85,18 @@ class GraphQLView(GraphQL):
             "const defaultHeaders = {};", f"const defaultHeaders = {headers};"
         )
         return HTMLResponse(html)
+
+
+@lru_cache(maxsize=256)
+def _is_mutation(query: str | None, operation_name: str | None) -> bool:
+    """Whether the request runs a mutation; a document that does not parse is left to the
+    schema to refuse (and counted as a query here)."""
+    try:
+        document = parse(query or "", max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.MUTATION
 
 
 def graphql_app(settings: Settings, database: Database) -> GraphQLView:

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.schema.execution import LEAF, FastLeafExecutionContext, mark_plain_leaves
+from app.schema.node import global_id
 from app.schema.schema import create_schema
 
 
@@ -77,5 +78,23 @@ def test_the_short_path_answers_what_graphql_core_answers():
 def test_the_api_schema_marks_plain_leaves_and_leaves_resolvers_alone():
     fields = create_schema()._schema.type_map["Village"].fields
     assert LEAF in fields["name"].extensions
-    assert LEAF not in fields["id"].extensions  # a global id, resolved by fast_resolvers
+    read, _serialize, nullable = fields["id"].extensions[LEAF]  # a node's global id
+    assert read is global_id and nullable is False
     assert LEAF not in fields["agreements"].extensions  # arguments, a connection
+
+
+def test_the_short_path_is_taken(monkeypatch):
+    """Only what the short path cannot answer reaches graphql-core's own ``execute_field``:
+    the resolvers and the two broken values. (Strawberry always passes a field-middleware
+    manager, empty unless an extension resolves fields; an empty one must not disable it.)"""
+    generic: list[str] = []
+    standard = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self, parent_type, source, field_details_list, path, position_context):
+        generic.append(field_details_list[0].node.name.value)
+        return standard(self, parent_type, source, field_details_list, path, position_context)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    _run(FastLeafExecutionContext)
+    # The third row fails at its non-null name, so its shout is never asked for.
+    assert sorted(generic) == ["count", "name", "shout", "shout", "shout", "things"]
