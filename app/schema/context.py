@@ -76,6 +76,11 @@ class Context:
         if reads is not None:
             reads.close()
 
+    def release(self) -> None:
+        """End the read session and let go of what the loaders hold (the operation is over)."""
+        self.close()
+        self.loaders.release()
+
 
 async def run_operation(
     context: Context,
@@ -94,7 +99,7 @@ def run_in_own_loop(context: Context, operation: Callable[[], Awaitable[T]]) -> 
         return loop.run_until_complete(operation())
     finally:
         _finish(loop)
-        context.close()
+        context.release()
 
 
 def _finish(loop: asyncio.AbstractEventLoop) -> None:
