@@ -57,7 +57,7 @@ def _reuse_port_workers():
 
 def run(app: str, *, host: str, port: int, workers: int = 1, **options) -> None:
     """``uvicorn.run(app, …)``; with several workers, each on its own ``SO_REUSEPORT`` socket."""
-    if workers <= 1 or options.get("reload") or not reuse_port_available() or host.startswith("/"):
+    if workers <= 1 or options.get("reload") or not reuse_port_available():
         uvicorn.run(app, host=host, port=port, workers=workers, **options)
         return
     config = uvicorn.Config(app, host=host, port=port, workers=workers, **options)
