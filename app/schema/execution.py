@@ -12,7 +12,9 @@ serialize, field middleware — takes graphql-core's own path, which raises the 
 always did; so does every other field.
 """
 
+from inspect import CO_ITERABLE_COROUTINE
 from operator import attrgetter
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -52,6 +54,10 @@ def mark_plain_leaves(schema: GraphQLSchema) -> int:
 
 class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context with the short path for marked leaf fields."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         """graphql-core's ``execute_fields``, with marked leaves answered in the loop."""
@@ -125,6 +131,25 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan.append((response_name, field_details_list, leaf if usable else None))
         plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
+
+
+_AWAITABLE_TYPES: dict[type, bool] = {}
+
+
+def is_awaitable(value: Any) -> bool:
+    """Whether ``await value`` works, decided once per type (``await`` looks ``__await__`` up on
+    the type): graphql-core and Strawberry ask ``hasattr(value, "__await__")`` of every result,
+    and on a SQLModel row that goes through pydantic's ``__getattr__`` and an AttributeError,
+    a couple of µs each, for every row an operation returns. A generator is awaitable only when
+    ``types.coroutine`` marked its code, so it is asked each time."""
+    kind = type(value)
+    known = _AWAITABLE_TYPES.get(kind)
+    if known is not None:
+        return known
+    if kind is GeneratorType:
+        return bool(value.gi_code.co_flags & CO_ITERABLE_COROUTINE)
+    known = _AWAITABLE_TYPES[kind] = kind is CoroutineType or hasattr(kind, "__await__")
+    return known
 
 
 def _has_middleware(context) -> bool:

@@ -98,3 +98,32 @@ def test_the_short_path_is_taken(monkeypatch):
     _run(FastLeafExecutionContext)
     # The third row fails at its non-null name, so its shout is never asked for.
     assert sorted(generic) == ["count", "name", "shout", "shout", "shout", "things"]
+
+
+def test_awaitability_is_decided_by_type_except_for_generators():
+    import asyncio
+    import types
+
+    from app.models import Village
+    from app.schema.execution import is_awaitable
+
+    async def coroutine():
+        return 1
+
+    @types.coroutine
+    def marked():
+        yield
+
+    def plain():
+        yield
+
+    running = coroutine()
+    loop = asyncio.new_event_loop()
+    try:
+        assert is_awaitable(running) and is_awaitable(loop.create_future())
+    finally:
+        running.close()
+        loop.close()
+    assert is_awaitable(marked()) and not is_awaitable(plain())
+    assert not is_awaitable(Village(code="1", name="村")) and not is_awaitable(Village)
+    assert not any(is_awaitable(value) for value in (None, 1, "a", [], {}))
