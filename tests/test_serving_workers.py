@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.serving import reuse_port_available
+from app.serving import handoff_available
 
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS = 16
 
-pytestmark = pytest.mark.skipif(not reuse_port_available(), reason="needs SO_REUSEPORT")
+pytestmark = pytest.mark.skipif(not handoff_available(), reason="needs descriptor passing")
 
 
 def _free_port() -> int:
@@ -25,7 +25,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _pids_of_simultaneous_connections(port: int) -> set[str]:
+def _pids_of_simultaneous_connections(port: int) -> list[str]:
     """Open ``CONNECTIONS`` connections at once, then ask each which process serves it."""
     connections = [
         socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(CONNECTIONS)
@@ -33,7 +33,7 @@ def _pids_of_simultaneous_connections(port: int) -> set[str]:
     try:
         for connection in connections:
             connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
-        pids = set()
+        pids = []
         for connection in connections:
             answer = b""
             while b"\r\n\r\n" not in answer or not answer.rstrip().split(b"\r\n")[-1].isdigit():
@@ -41,14 +41,16 @@ def _pids_of_simultaneous_connections(port: int) -> set[str]:
                 if not chunk:
                     break
                 answer += chunk
-            pids.add(answer.rstrip().split(b"\r\n")[-1].decode())
+            pids.append(answer.rstrip().split(b"\r\n")[-1].decode())
         return pids
     finally:
         for connection in connections:
             connection.close()
 
 
-def test_connections_opened_together_reach_every_worker():
+@pytest.fixture
+def two_workers():
+    """``app.serving.run`` with 2 workers on a free port; the port and the workers' pids."""
     port = _free_port()
     code = (
         "from app.serving import run\n"
@@ -57,19 +59,56 @@ def test_connections_opened_together_reach_every_worker():
     )
     server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True)
     try:
-        seen: set[str] = set()
-        deadline = time.monotonic() + 60
-        while len(seen) < 2 and time.monotonic() < deadline:  # both workers listening
-            try:
-                seen |= _pids_of_simultaneous_connections(port)
-            except OSError:
-                time.sleep(0.2)
-        assert len(seen) == 2, seen
-        # uvicorn's own supervisor shares one socket: the worker that wakes first takes every
-        # waiting connection. Here each worker has its own socket; the kernel spreads them.
-        for _ in range(5):
-            assert _pids_of_simultaneous_connections(port) == seen
+        yield port, _both_workers(port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     assert server.returncode == 0
+
+
+def _both_workers(port: int, timeout: float = 60) -> set[str]:
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < 2 and time.monotonic() < deadline:  # both workers serving
+        try:
+            seen |= set(_pids_of_simultaneous_connections(port))
+        except OSError:
+            time.sleep(0.2)
+    assert len(seen) == 2, seen
+    return seen
+
+
+def _wait_until_gone(pid: int) -> None:
+    """Until every thread of ``pid`` has exited (its descriptors close with the last one; the
+    main thread shows as a zombie while the others are still on their way out)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
+        except FileNotFoundError:
+            return
+        if state in ("Z", "X") and threads <= 1:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"worker {pid} still running")
+
+
+def test_connections_opened_together_are_shared_evenly(two_workers):
+    port, workers = two_workers
+    # uvicorn's own supervisor shares one socket: the worker that wakes first takes every
+    # waiting connection. Here the parent hands them out in turn: half each, every time.
+    for _ in range(5):
+        pids = _pids_of_simultaneous_connections(port)
+        assert sorted(pids.count(pid) for pid in workers) == [CONNECTIONS // 2] * 2
+
+
+def test_a_killed_worker_is_replaced_and_no_connection_goes_to_it(two_workers):
+    port, workers = two_workers
+    dead = sorted(workers)[0]
+    os.kill(int(dead), signal.SIGKILL)
+    _wait_until_gone(int(dead))  # what it held when it died is lost, as with any server
+    answered = [_pids_of_simultaneous_connections(port) for _ in range(20)]  # none may fail
+    assert all(dead not in pids for pids in answered[1:])
+    replaced = _both_workers(port)
+    assert dead not in replaced and len(replaced & workers) == 1
