@@ -87,12 +87,23 @@ class GraphQLView(GraphQL):
         return HTMLResponse(html)
 
 
-@lru_cache(maxsize=256)
+CACHED_DOCUMENT_CHARS = 20_000  # longer documents are parsed again rather than kept
+
+
 def _is_mutation(query: str | None, operation_name: str | None) -> bool:
     """Whether the request runs a mutation; a document that does not parse is left to the
     schema to refuse (and counted as a query here)."""
+    if not query or "mutation" not in query:
+        return False  # the common case, without parsing
+    if len(query) > CACHED_DOCUMENT_CHARS:
+        return _operation_is_mutation.__wrapped__(query, operation_name)
+    return _operation_is_mutation(query, operation_name)
+
+
+@lru_cache(maxsize=256)
+def _operation_is_mutation(query: str, operation_name: str | None) -> bool:
     try:
-        document = parse(query or "", max_tokens=MAX_TOKENS)
+        document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return False
     operation = get_operation_ast(document, operation_name)

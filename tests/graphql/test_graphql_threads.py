@@ -25,6 +25,11 @@ def test_what_counts_as_a_mutation():
     assert not _is_mutation(document, "A")
     assert not _is_mutation("{ not closed", None)  # refused later by the schema, as before
     assert not _is_mutation(None, None)
+    assert not _is_mutation('{ search(text: "mutation") { total } }', None)  # a word, not an op
+    long = (
+        f"mutation {{ markNotificationsRead(input: {{}}) {{ errors {{ code }} }} }}#{'x' * 30_000}"
+    )
+    assert _is_mutation(long, None)  # parsed, not kept
 
 
 @pytest.fixture
