@@ -160,7 +160,10 @@ def benchmarks(scale: str, workdir: Path) -> list[tuple[Outcome, object]]:
             lambda o: pages_rows(o, json.loads(pages_json.read_text(encoding="utf-8"))),
         ),
         (
-            Outcome("GraphQL", [python, "bench/graphql.py", "--database", database, *seconds]),
+            Outcome(
+                "GraphQL",
+                [python, "bench/graphql.py", "--database", database, "--workers", "2", *seconds],
+            ),
             graphql_rows,
         ),
         (
