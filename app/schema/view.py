@@ -3,7 +3,8 @@
 POST only for operations (queries via GET are refused too, so no operation rides on a link);
 GraphiQL on GET in development only. No batching, no multipart, no subscriptions. The actor comes
 from ``ActorMiddleware`` (session cookie or ``Authorization: Bearer``); CSRF for cookie-signed
-posts is checked by ``CSRFMiddleware`` before the request gets here.
+posts is checked by ``CSRFMiddleware`` before the request gets here. A client may have at most
+``graphql_per_client`` operations in progress in this process (app/schema/client_slots.py).
 """
 
 import asyncio
