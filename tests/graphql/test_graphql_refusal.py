@@ -231,3 +231,24 @@ def test_bodies_json_cannot_decode_are_a_400_not_a_500(gql, body):
         assert response.text == "Unable to parse request body as JSON"
     else:
         assert _codes(response.json()) == ["graphql_validation_failed"]
+
+
+@pytest.mark.parametrize("first", [-1, 101, 10**6, 2**31, 10**40])
+@pytest.mark.parametrize("through", ["operation", "fragment"])
+def test_huge_first_through_variables_is_refused_before_execution(gql, first, through):
+    selection = "villages(first: $n) { nodes { agreements(first: $n) { totalCount } } }"
+    if through == "fragment":
+        document = f"query($n: Int) {{ ...V }} fragment V on Query {{ {selection} }}"
+    else:
+        document = f"query($n: Int) {{ {selection} }}"
+    body = gql.run(document, {"n": first}, actor="bureau_city")
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": f"first 应在 0 到 100 之间（收到 {first}）",
+                "locations": [{"line": 1, "column": document.index("villages") + 1}],
+                "extensions": {"code": "page_size_invalid"},
+            }
+        ],
+    }
