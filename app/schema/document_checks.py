@@ -65,6 +65,8 @@ class DocumentCheck:
     visits: int = 0
     fragments: dict[str, _Definition] = field(default_factory=dict)
     operations: list[_Definition] = field(default_factory=list)
+    # fragment names, each after every fragment it spreads (set by _cycles)
+    order: list[str] = field(default_factory=list)
 
     def run(self) -> GraphQLError | None:
         return self._index() or self._cycles() or self._unused() or self._sizes() or self._repeats()
@@ -119,7 +121,6 @@ class DocumentCheck:
     def _cycles(self) -> GraphQLError | None:
         """Depth-first over the spreads, without recursion; ``order`` lists each fragment after
         every fragment it spreads."""
-        self.order: list[str] = []
         state: dict[str, int] = {}  # 1 on the current path, 2 done
         for root in self.fragments:
             if root in state:
