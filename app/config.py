@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # GraphQL queries run at once in one worker process (mutations are not held back): threads
     # beyond this only hand the GIL to and fro (docs/scaling.md, bench/README.md).
     graphql_query_threads: int = Field(default=1, ge=1)
+    # GraphQL operations one client (user, or address when anonymous) may have queued or running
+    # in one worker process; more at once are refused with 429 (docs/decisions/0014).
+    graphql_per_client: int = Field(default=2, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
     # Email of notifications: off while smtp_host is empty.

@@ -39,6 +39,9 @@ def create() -> Starlette:
         secret_key=SECRET,
         database_url=url,
         index_dir=Path(os.environ.get("CUNQI_BENCH_INDEX_DIR") or index_dir(url)),
+        # All the bench's clients act as one user with one token: measure the server, not the
+        # per-client bound (docs/decisions/0014-graphql-refusal.md).
+        graphql_per_client=1000,
     )
     app = create_app(settings, freeze_gc=os.environ.get("CUNQI_BENCH_FREEZE_GC", "1") == "1")
     app.router.routes[:0] = FLOOR_ROUTES

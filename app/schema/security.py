@@ -1,11 +1,12 @@
 """Protection against careless and hostile clients, and what errors may say.
 
-- Tokens (``MaxTokensLimiter``), depth and aliases (validation rules below) bound the document.
+- Tokens (``MaxTokensLimiter``) bound the document; the project's own checks
+  (app/schema/document_checks.py: fragment cycles, depth, aliases, fields after expansion,
+  repeated fields) run before graphql-core's rules, which never see a document they refuse.
 - The node budget bounds the work: along every path, the ``first`` of each connection multiplies
   (a plain list of objects counts ``LIST_WEIGHT``), and the sum over all paths may not exceed
   ``NODE_BUDGET``. It is computed with the request's variables, just before execution.
-- ``ParserCache`` and ``ValidationCache`` skip re-parsing and re-validating repeated documents; the
-  rule classes are module-level so that the validation cache's key stays the same across requests.
+- ``ParserCache`` and ``CheckedValidation`` skip re-parsing and re-checking repeated documents.
 - Every error carries ``extensions.code``. Errors from inside the server are masked; a
   ``DomainError`` (with its Chinese message and code) and the request's own mistakes (syntax,
   validation, variables) are not.
@@ -13,9 +14,11 @@
 
 import contextlib
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -29,16 +32,12 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     VariableNode,
     get_named_type,
     get_operation_ast,
     is_composite_type,
 )
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
@@ -48,12 +47,11 @@ from strawberry.extensions import (
 )
 
 from app.errors import DomainError
+from app.schema.document_checks import check_document
 from app.schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.web.errors import is_database_busy
 
 MAX_TOKENS = 2000
-MAX_DEPTH = 12
-MAX_ALIASES = 20
 NODE_BUDGET = 10_000
 LIST_WEIGHT = 20
 CACHE_SIZE = 256
@@ -82,83 +80,41 @@ def _error(message: str, code: str, nodes=None) -> GraphQLError:
     return GraphQLError(message, nodes, extensions={"code": code})
 
 
-def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
-    return {
-        d.name.value: d
-        for d in context.document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
+class _Same:
+    """A document as a cache key by identity: ``ParserCache`` hands out the same document for the
+    same text, and a document's own hash walks its whole tree. The key keeps the document alive,
+    so its ``id`` is not reused while cached."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.document is self.document
 
 
-def _operations(context: ValidationContext) -> list[OperationDefinitionNode]:
-    return [d for d in context.document.definitions if isinstance(d, OperationDefinitionNode)]
+@lru_cache(maxsize=CACHE_SIZE)
+def _checked(same: _Same) -> GraphQLError | None:
+    return check_document(same.document)
 
 
-def _selections(selection_set: SelectionSetNode | None, fragments, seen: frozenset[str]):
-    """(field, fragments seen so far) for every field of a selection set, through fragments."""
-    for selection in selection_set.selections if selection_set else ():
-        if isinstance(selection, FieldNode):
-            yield selection, seen
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _selections(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                yield from _selections(fragment.selection_set, fragments, seen | {name})
+class CheckedValidation(ValidationCache):
+    """``ValidationCache`` that applies the project's own checks first (cached the same way): a
+    document they refuse never reaches graphql-core's rules, the costliest of which compares
+    fields pairwise (app/schema/document_checks.py)."""
 
-
-class DepthLimit(ValidationRule):
-    """Fields may nest at most ``MAX_DEPTH`` deep (introspection fields are not counted)."""
-
-    def __init__(self, context: ValidationContext):
-        super().__init__(context)
-        fragments = _fragments(context)
-        for operation in _operations(context):
-            depth = self._depth(operation.selection_set, fragments, frozenset(), 0)
-            if depth > MAX_DEPTH:
-                self.report_error(
-                    _error(
-                        f"查询嵌套过深：{depth} 层，最多 {MAX_DEPTH} 层",
-                        "query_too_deep",
-                        [operation],
-                    )
-                )
-
-    def _depth(self, selection_set, fragments, seen, depth: int) -> int:
-        deepest = depth
-        if depth > MAX_DEPTH:
-            return depth
-        for field, now_seen in _selections(selection_set, fragments, seen):
-            if field.name.value.startswith("__") or field.selection_set is None:
-                continue
-            deepest = max(deepest, self._depth(field.selection_set, fragments, now_seen, depth + 1))
-        return deepest
-
-
-class AliasLimit(ValidationRule):
-    """At most ``MAX_ALIASES`` aliased fields per document (aliases multiply work cheaply)."""
-
-    def __init__(self, context: ValidationContext):
-        super().__init__(context)
-        fragments = _fragments(context)
-        count = sum(
-            self._aliases(operation.selection_set, fragments) for operation in _operations(context)
-        )
-        if count > MAX_ALIASES:
-            self.report_error(
-                _error(f"别名过多：{count} 个，最多 {MAX_ALIASES} 个", "too_many_aliases")
-            )
-
-    def _aliases(self, selection_set, fragments) -> int:
-        count = 0
-        for field, _ in _selections(selection_set, fragments, frozenset()):
-            count += field.alias is not None
-            count += self._aliases(field.selection_set, fragments)
-        return count
-
-
-LIMIT_RULES = [DepthLimit, AliasLimit]
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        problem = _checked(_Same(context.graphql_document))
+        if problem is None:
+            yield from super().on_validate()
+            return
+        context.pre_execution_errors = [problem]  # Strawberry then skips its own validation
+        yield
 
 
 class NodeBudget(SchemaExtension):
@@ -192,16 +148,16 @@ def _check_budget(
     }.get(operation.operation)
     walker = _Budget(schema, fragments, variables, defaults)
     try:
-        walker.walk(root, operation.selection_set, 1)
+        total = walker.weight(root, operation.selection_set)
     except _PageSizeError as exc:
         return _error(
             f"first 应在 0 到 {MAX_PAGE_SIZE} 之间（收到 {exc.args[0]}）",
             "page_size_invalid",
             [exc.args[1]],
         )
-    if walker.total > NODE_BUDGET:
+    if total > NODE_BUDGET:
         return _error(
-            f"查询可能返回 {walker.total} 个对象，超过每次 {NODE_BUDGET} 个的上限；"
+            f"查询可能返回 {total} 个对象，超过每次 {NODE_BUDGET} 个的上限；"
             "请减小 first 或分页查询",
             "node_budget_exceeded",
             [operation],
@@ -214,46 +170,59 @@ class _PageSizeError(Exception):
 
 
 class _Budget:
+    """The node weight of a selection set with multiplier 1; under a multiplier it weighs that
+    many times more, so each fragment is weighed once and its weight reused at every spread."""
+
     def __init__(self, schema, fragments, variables, defaults):
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         self.defaults = defaults
-        self.total = 0
+        self.weights: dict[str, int] = {}
+        self.visits = 0
 
-    def walk(self, parent_type, selection_set, multiplier: int, seen=frozenset()) -> None:
-        if parent_type is None or selection_set is None or self.total > NODE_BUDGET:
-            return
+    def weight(self, parent_type, selection_set) -> int:
+        if parent_type is None or selection_set is None:
+            return 0
+        total = 0
         for selection in selection_set.selections:
+            self.visits += 1
             if isinstance(selection, FieldNode):
-                self._field(parent_type, selection, multiplier, seen)
+                total += self._field(parent_type, selection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent_type
-                self.walk(target, selection.selection_set, multiplier, seen)
+                total += self.weight(target, selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in seen:
-                    target = self.schema.get_type(fragment.type_condition.name.value)
-                    self.walk(target, fragment.selection_set, multiplier, seen | {name})
+                total += self._fragment(selection.name.value)
+        return total
 
-    def _field(self, parent_type, node: FieldNode, multiplier: int, seen) -> None:
+    def _fragment(self, name: str) -> int:
+        known = self.weights.get(name)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None:
+            return 0
+        self.weights[name] = 0  # a cycle (refused before execution) adds nothing
+        target = self.schema.get_type(fragment.type_condition.name.value)
+        weight = self.weights[name] = self.weight(target, fragment.selection_set)
+        return weight
+
+    def _field(self, parent_type, node: FieldNode) -> int:
         fields = getattr(parent_type, "fields", None) or {}
         definition = fields.get(node.name.value)
         if definition is None or node.selection_set is None:
-            return
+            return 0
         named = get_named_type(definition.type)
         if not is_composite_type(named):
-            return
+            return 0
         if named.name.endswith("Connection") and "first" in definition.args:
             size = self._first(node)
-            multiplier *= size
-            self.total += multiplier
-        elif _is_list(definition.type) and not parent_type.name.endswith("Connection"):
-            multiplier *= LIST_WEIGHT
-            self.total += multiplier
-        self.walk(named, node.selection_set, multiplier, seen)
+            return size * (1 + self.weight(named, node.selection_set))
+        if _is_list(definition.type) and not parent_type.name.endswith("Connection"):
+            return LIST_WEIGHT * (1 + self.weight(named, node.selection_set))
+        return self.weight(named, node.selection_set)
 
     def _first(self, node: FieldNode) -> int:
         argument = next((a for a in node.arguments or () if a.name.value == "first"), None)
@@ -337,9 +306,8 @@ def extensions(*, introspection: bool) -> list:
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CachedParser(maxsize=CACHE_SIZE),
-        lambda: AddValidationRules(LIMIT_RULES),
         *([] if introspection else [DisableIntrospection]),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: CheckedValidation(maxsize=CACHE_SIZE),
         NodeBudget,
         ErrorPolicy,
     ]

@@ -3,7 +3,8 @@
 POST only for operations (queries via GET are refused too, so no operation rides on a link);
 GraphiQL on GET in development only. No batching, no multipart, no subscriptions. The actor comes
 from ``ActorMiddleware`` (session cookie or ``Authorization: Bearer``); CSRF for cookie-signed
-posts is checked by ``CSRFMiddleware`` before the request gets here.
+posts is checked by ``CSRFMiddleware`` before the request gets here. A client may have at most
+``graphql_per_client`` operations in progress in this process (app/schema/client_slots.py).
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from strawberry.types import ExecutionResult
 
 from app.config import Settings
 from app.db import Database
+from app.schema.client_slots import ClientSlots, client_key
 from app.schema.context import Context, run_operation
 from app.schema.schema import create_schema
 from app.schema.security import MAX_TOKENS, with_code
@@ -40,6 +42,7 @@ class GraphQLView(GraphQL):
         self.database = database
         self.query_threads = settings.graphql_query_threads
         self._limiters: WeakKeyDictionary = WeakKeyDictionary()
+        self.client_slots = ClientSlots(settings.graphql_per_client)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -49,14 +52,40 @@ class GraphQLView(GraphQL):
             response=response,
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        # json.loads raises RecursionError on deep nesting and ValueError on a number of more
+        # than 4300 digits: a 400 like any body that is not JSON, not a 500.
+        try:
+            return json.loads(data)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:
+            raise json.JSONDecodeError(type(exc).__name__, "", 0) from None
+
     async def execute_operation(self, **kwargs):  # type: ignore[override]
-        # Off the server's event loop, with the request's database work (see app.schema.context).
-        parent = super()
-        data = kwargs["request_data"]
-        limiter = None if _is_mutation(data.query, data.operation_name) else self._query_limiter()
-        return await run_operation(
-            kwargs["context"], lambda: parent.execute_operation(**kwargs), limiter
+        context = kwargs["context"]
+        client = client_key(context.request, context.actor)
+        if not self.client_slots.take(client):
+            return self._too_many(kwargs["sub_response"])
+        try:
+            # Off the server's event loop, with the request's database work (app.schema.context).
+            parent = super()
+            data = kwargs["request_data"]
+            query = data.query
+            limiter = None if _is_mutation(query, data.operation_name) else self._query_limiter()
+            return await run_operation(context, lambda: parent.execute_operation(**kwargs), limiter)
+        finally:
+            self.client_slots.give_back(client)
+
+    def _too_many(self, response: Response) -> ExecutionResult:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        message = (
+            f"您同时进行的操作过多（每个用户或地址最多 {self.client_slots.limit} 个），"
+            "请等前面的操作完成后再试"
         )
+        error = GraphQLError(message, extensions={"code": "too_many_requests"})
+        return ExecutionResult(data=None, errors=[error])
 
     def _query_limiter(self) -> CapacityLimiter:
         """Queries share ``graphql_query_threads`` threads per process. They are CPU work under
@@ -87,6 +116,7 @@ class GraphQLView(GraphQL):
         return HTMLResponse(html)
 
 
+RETRY_AFTER_SECONDS = 1
 CACHED_DOCUMENT_CHARS = 20_000  # longer documents are parsed again rather than kept
 
 

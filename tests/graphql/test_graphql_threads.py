@@ -56,7 +56,9 @@ def running(monkeypatch) -> dict:
 
 def _post_at_once(world_db, document: str, *, threads: int, count: int = 6) -> list[dict]:
     url = world_db.engine.url.render_as_string(hide_password=False)
-    app = create_app(app_settings(url, graphql_query_threads=threads), database=world_db)
+    # One client sends them all: its own bound (test_graphql_client_slots.py) is lifted here.
+    settings = app_settings(url, graphql_query_threads=threads, graphql_per_client=count)
+    app = create_app(settings, database=world_db)
     with TestClient(app) as client, ThreadPoolExecutor(count) as pool:  # one event loop
         responses = list(
             pool.map(lambda _: client.post("/graphql", json={"query": document}), range(count))
