@@ -15,6 +15,7 @@ submodules.
 from app.permissions.accounts import (
     can_edit_enterprise,
     can_manage_users,
+    can_purge_personal_data,
     can_read_events,
     can_register_directly,
     can_review_registration,
@@ -106,6 +107,7 @@ __all__ = [
     "can_plan_coverage",
     "can_plan_for_county",
     "can_propose_agreement",
+    "can_purge_personal_data",
     "can_read_events",
     "can_recommend_for_enterprise",
     "can_recommend_for_village",
