@@ -161,9 +161,7 @@ def create_app(
             methods=["POST"],
         ),
         Route("/privacy", contacts.privacy_notice, name="privacy"),
-        Route(
-            "/contacts/{party:str}/{party_id:int}/reveal", contacts.reveal, methods=["POST"]
-        ),
+        Route("/contacts/{party:str}/{party_id:int}/reveal", contacts.reveal, methods=["POST"]),
         *pairing_routes.ROUTES,
         *trade_routes.ROUTES,
         *inbox_routes.ROUTES,
