@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import Village, VillageNeed
+from app.services.privacy import PERSONAL_NUMBER_MESSAGE
 from tests.web.pairing_web import build_site, post
 
 
@@ -123,3 +124,24 @@ def test_a_village_cannot_edit_another_village_s_need(site):
         {"kind": "sales", "description": "改掉别人的需求"},
     )
     assert response.status_code == 403
+
+
+def test_a_phone_number_in_the_public_introduction_is_refused_by_its_field(site):
+    client = site.client("nanpo")
+    data = {
+        "population": "1200",
+        "households": "100",
+        "lifted_households": "30",
+        "monitored_households": "2",
+        "introduction": "欢迎来南坡村采购，电话 139-0000-0001",
+        "contact_name": "王书记",
+        "contact_phone": "13900000001",
+    }
+    response = post(client, "/village", data)
+    assert response.status_code == 422
+    assert (
+        f'<p class="field__error" id="field-introduction-error">{PERSONAL_NUMBER_MESSAGE}</p>'
+        in response.text
+    )
+    with site.database.read_only() as session:
+        assert "139" not in session.get(Village, site.village_id).introduction
