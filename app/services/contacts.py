@@ -49,6 +49,8 @@ class Contact:
 def mask_phone(phone: str) -> str:
     """138****5678: the first three and last four digits; shorter numbers keep two at the end."""
     digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]  # +86: the country code is not part of the number
     if not digits:
         return ""
     if len(digits) >= 8:
