@@ -405,6 +405,15 @@ WRITE_PATHS = [
 ]
 
 
+WRITE_PATHS += [
+    WritePath(
+        "revealContact",
+        "mutation($i: RevealContactInput!) { revealContact(input: $i) { contact { phone } "
+        "errors { code } } }",
+        lambda w, a: {"i": {"organisationId": gid("Village", w.world.village_id)}},
+        VILLAGE_CONTACT,
+    ),
+]
 WRITE_PATHS += [*authz_pairing.WRITE_PATHS, *authz_trade.WRITE_PATHS]
 
 
