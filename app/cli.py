@@ -128,6 +128,23 @@ def check_deploy() -> None:
     console.print("[green]✓[/green] 生产环境配置检查通过。")
 
 
+@main.command(help="按保存期限清理登录失败记录、失效会话与令牌、已发邮件和已读消息（可重复运行）")
+def purge() -> None:
+    from app.actors import SYSTEM
+    from app.models.base import utcnow
+    from app.services.retention import RULES, purge_expired
+
+    database = _database()
+    try:
+        with database.unit_of_work() as session:
+            counts = purge_expired(session=session, actor=SYSTEM, now=utcnow())
+    finally:
+        database.dispose()
+    labels = {rule.table: rule.label for rule in RULES}
+    summary = "，".join(f"{labels[table]} {n} 条" for table, n in counts.items())
+    console.print(f"已清理：{summary}。" if counts else "没有需要清理的数据表。")
+
+
 @main.group(help="账号管理")
 def user() -> None:
     pass

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     mail_retry_seconds: int = 60
     # 公示期: days a certification stays on public notice before it takes effect.
     certification_notice_days: int = 5
+    # Retention (app/services/retention.py): days kept after a row stops being needed.
+    retention_login_attempts_days: int = Field(default=30, ge=1)
+    retention_sessions_days: int = Field(default=30, ge=1)
+    retention_api_tokens_days: int = Field(default=90, ge=1)
+    retention_sent_mail_days: int = Field(default=90, ge=1)
+    retention_read_notifications_days: int = Field(default=180, ge=1)
+    # How often a running server purges (each process; the purge is idempotent).
+    retention_interval_seconds: int = Field(default=3600, ge=60)
 
     @property
     def is_production(self) -> bool:

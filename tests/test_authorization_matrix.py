@@ -14,6 +14,7 @@ from tests.authz import (
     actions_bureau,
     actions_inbox,
     actions_pairing,
+    actions_privacy,
     actions_trade,
 )
 from tests.authz.world import ACTORS, build_world
@@ -24,6 +25,7 @@ ACTIONS = [
     *actions_trade.ACTIONS,
     *actions_bureau.ACTIONS,
     *actions_inbox.ACTIONS,
+    *actions_privacy.ACTIONS,
 ]
 
 

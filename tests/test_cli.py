@@ -125,3 +125,24 @@ def test_development_generates_a_secret_once_into_var(monkeypatch, tmp_path):
 def test_graphql_export_check_passes_when_schema_graphql_is_current():
     result = CliRunner().invoke(main, ["graphql", "export", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_purge_deletes_old_login_attempts_and_says_how_many(cli):
+    cli("db", "upgrade")
+    engine = create_db_engine(cli.url)
+    try:
+        with engine.begin() as conn:
+            for key, stamp in (("old", "2020-01-01 00:00:00"), ("new", "2999-01-01 00:00:00")):
+                conn.execute(
+                    sa.text("INSERT INTO login_attempts (key, attempted_at) VALUES (:k, :t)"),
+                    {"k": key, "t": stamp},
+                )
+    finally:
+        engine.dispose()
+    result = cli("purge", CUNQI_RETENTION_LOGIN_ATTEMPTS_DAYS="30")
+    assert result.exit_code == 0, result.output
+    assert "登录失败记录 1 条" in result.output
+    assert _scalar(cli.url, "SELECT key FROM login_attempts") == "new"
+    assert _scalar(cli.url, "SELECT count(*) FROM events WHERE action = 'retention.purge'") == 1
+    again = cli("purge")
+    assert "登录失败记录 0 条" in again.output

@@ -52,6 +52,12 @@ class User(SQLModel, table=True):
     auth_version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Consent to the personal-information notice (/privacy) given at registration, and which
+    # version of it; empty for accounts an operator created (migration 0015).
+    privacy_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    privacy_notice_version: str = Field(
+        default="", max_length=20, sa_column_kwargs={"server_default": ""}
+    )
 
     enterprise: "Enterprise" = Relationship()
     cooperative: "Cooperative" = Relationship()

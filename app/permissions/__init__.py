@@ -6,8 +6,8 @@ refusal leaves no row, no event and no outbox entry. GraphQL permission classes 
 only wrap these; a rule written anywhere else is a bug.
 
 The rules are split by domain into the modules of this package: ``base`` (``require``, its
-message and who the actor is), ``accounts``, ``pairing``, ``trade`` and ``scopes`` (the SQL twins
-of the row predicates). Every public name is re-exported here, so callers import from
+message and who the actor is), ``accounts``, ``contacts``, ``pairing``, ``trade`` and ``scopes``
+(the SQL twins of the row predicates). Every public name is re-exported here, so callers import from
 ``app.permissions`` alone and the rules still read as one module; import from here, not from the
 submodules.
 """
@@ -15,6 +15,7 @@ submodules.
 from app.permissions.accounts import (
     can_edit_enterprise,
     can_manage_users,
+    can_purge_personal_data,
     can_read_events,
     can_register_directly,
     can_review_registration,
@@ -27,6 +28,12 @@ from app.permissions.base import (
     is_city_bureau,
     is_system,
     require,
+)
+from app.permissions.contacts import (
+    Party,
+    acts_for_approved_organisation,
+    can_reveal_contact,
+    can_see_contact,
 )
 from app.permissions.pairing import (
     can_complete_agreement,
@@ -44,7 +51,6 @@ from app.permissions.pairing import (
     can_revise_proposal,
     can_see_agreement,
     can_see_enterprise,
-    can_see_enterprise_contact,
     can_see_private_village_data,
     can_sign_agreement,
     can_submit_report,
@@ -71,7 +77,6 @@ from app.permissions.trade import (
     can_review_certifications,
     can_review_prices,
     can_see_cooperative,
-    can_see_cooperative_contact,
     can_see_demand,
     can_see_order,
     can_see_product,
@@ -83,6 +88,8 @@ from app.permissions.trade import (
 
 __all__ = [
     "DENIED_MESSAGE",
+    "Party",
+    "acts_for_approved_organisation",
     "agreement_scope",
     "bureau_county_scope",
     "can_buy",
@@ -100,21 +107,22 @@ __all__ = [
     "can_plan_coverage",
     "can_plan_for_county",
     "can_propose_agreement",
+    "can_purge_personal_data",
     "can_read_events",
     "can_recommend_for_enterprise",
     "can_recommend_for_village",
     "can_register_directly",
+    "can_reveal_contact",
     "can_review_certifications",
     "can_review_pairing",
     "can_review_prices",
     "can_review_registration",
     "can_revise_proposal",
     "can_see_agreement",
+    "can_see_contact",
     "can_see_cooperative",
-    "can_see_cooperative_contact",
     "can_see_demand",
     "can_see_enterprise",
-    "can_see_enterprise_contact",
     "can_see_order",
     "can_see_private_village_data",
     "can_see_product",

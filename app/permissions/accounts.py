@@ -23,6 +23,11 @@ def can_read_events(actor: Actor, county_code: str | None) -> bool:
     return actor.role == Role.admin or is_bureau_for(actor, county_code)
 
 
+def can_purge_personal_data(actor: Actor) -> bool:
+    """Run the retention purge: the server's own job, or an admin."""
+    return is_system(actor) or actor.role == Role.admin
+
+
 def can_edit_enterprise(actor: Actor, enterprise_id: int) -> bool:
     return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
 

@@ -2,7 +2,7 @@
 
 from app.actors import Actor, Role
 from app.models.enums import RegistrationStatus
-from app.permissions.base import is_bureau_for, is_system
+from app.permissions.base import _staff_id, is_bureau_for, is_system
 
 # Villages -------------------------------------------------------------------------------------
 
@@ -12,11 +12,15 @@ def can_create_village(actor: Actor, county_code: str) -> bool:
 
 
 def can_see_private_village_data(actor: Actor, village_id: int, county_code: str) -> bool:
-    """Contacts and household figures beyond the public profile."""
+    """Household figures beyond the public profile (contacts: app.permissions.contacts)."""
     return (
         (actor.role == Role.village and actor.village_id == village_id)
         or is_bureau_for(actor, county_code)
-        or actor.role in (Role.enterprise, Role.cooperative)
+        # Approved organisations only: pending staff act for no organisation.
+        or (
+            actor.role in (Role.enterprise, Role.cooperative)
+            and _staff_id(actor, actor.role) is not None
+        )
     )
 
 
@@ -61,11 +65,6 @@ def can_see_enterprise(
         or is_bureau_for(actor, county_code)
         or actor.role == Role.admin
     )
-
-
-def can_see_enterprise_contact(actor: Actor) -> bool:
-    """Contacts of helping organisations, like villages' contacts, are for signed-in roles."""
-    return actor.is_authenticated and not is_system(actor)
 
 
 def can_see_agreement(actor: Actor, enterprise_id: int, village_id: int, county_code: str) -> bool:

@@ -3,7 +3,6 @@
 from app.actors import Actor, Role
 from app.models.enums import RegistrationStatus
 from app.permissions.base import _staff_id, is_bureau_for, is_system
-from app.permissions.pairing import can_see_enterprise_contact
 
 # Products and trade ---------------------------------------------------------------------------
 
@@ -100,8 +99,3 @@ def can_see_cooperative(
         or is_bureau_for(actor, county_code)
         or actor.role == Role.admin
     )
-
-
-def can_see_cooperative_contact(actor: Actor) -> bool:
-    """A cooperative's contact, like an enterprise's, is for signed-in roles."""
-    return can_see_enterprise_contact(actor)

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from app import models
-from app.permissions import can_see_registration
+from app.permissions import can_review_registration, can_see_registration
 from app.schema import enums
 from app.schema.context import Context, Info
 from app.schema.errors import UserError, mutate
@@ -29,6 +29,7 @@ from app.schema.pagination import (
 from app.schema.payloads import Input, payload_type, respond
 from app.schema.regions import Village
 from app.services import accounts, api_tokens
+from app.services.contacts import mask_phone
 from app.services.queries.batches import Slice
 
 # Where the session cookie keeps the account's auth version (app/web/auth.py).
@@ -70,11 +71,16 @@ class Registration(Node):
 
     username: str = strawberry.field(description="用户名")
     display_name: str = strawberry.field(description="姓名")
-    phone: str = strawberry.field(description="手机号")
     role: enums.UserRole = strawberry.field(description="账号角色")
     status: enums.RegistrationStatus = strawberry.field(description="审核状态")
     status_reason: str = strawberry.field(description="未通过的原因")
     created_at: datetime = strawberry.field(description="申请时间")
+
+    @strawberry.field(description="手机号：审核的乡村振兴局看完整号码，申请人本人看 138****5678")
+    async def phone(self, root: models.User, info: Info) -> str:
+        county = await info.context.read(lambda s: accounts.registration_county(s, root))
+        full = can_review_registration(info.context.actor, county)
+        return root.phone if full else mask_phone(root.phone)
 
     @strawberry.field(description="所属帮扶主体（帮扶主体账号）")
     async def enterprise(self, root: models.User, info: Info) -> Enterprise | None:
@@ -93,7 +99,6 @@ class Registration(Node):
 class Me:
     username: str = strawberry.field(description="用户名")
     display_name: str = strawberry.field(description="姓名")
-    phone: str = strawberry.field(description="手机号")
     role: enums.UserRole = strawberry.field(description="账号角色")
     status: enums.RegistrationStatus = strawberry.field(description="注册审核状态")
     region_code: str | None = strawberry.field(
@@ -101,6 +106,10 @@ class Me:
     )
     created_at: datetime = strawberry.field(description="注册时间")
     last_login_at: datetime | None = strawberry.field(description="最近网页登录时间")
+
+    @strawberry.field(description="手机号，按 138****5678 遮盖")
+    def phone(self, root: models.User) -> str:
+        return mask_phone(root.phone)
 
     @strawberry.field(description="所在单位或辖区的名称")
     def organisation(self, info: Info) -> str:

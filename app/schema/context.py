@@ -40,6 +40,8 @@ class Context:
     loaders: DataLoaders = field(init=False)
     # Field selections worked out by app.schema.lookahead, per field of the document.
     lookahead: dict = field(init=False, default_factory=dict)
+    # The organisations the actor deals with (app.services.contacts), read once per request.
+    contact_related: frozenset | None = field(init=False, default=None)
     _reads: ExitStack | None = field(init=False, default=None)
     _session: Session | None = field(init=False, default=None)
 
@@ -69,6 +71,7 @@ class Context:
             # Later reads (this payload, the next mutation's) must see what was committed.
             self.close()
             self.loaders = DataLoaders(self)
+            self.contact_related = None
 
     def close(self) -> None:
         """End the read session, if one was opened."""

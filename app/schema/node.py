@@ -76,6 +76,12 @@ def _decode(value: str) -> tuple[NodeKind, Hashable] | None:
         return None
 
 
+def decode_id(value: str) -> tuple[str, Hashable] | None:
+    """The GraphQL type name and key inside a global id, or None when it is not one."""
+    decoded = _decode(value)
+    return (decoded[0].name, decoded[1]) if decoded is not None else None
+
+
 def parse_id(value: str, expected: str, *, field: str) -> Hashable:
     """The key inside a global id of type ``expected``; a ValidationError for anything else."""
     decoded = _decode(value)

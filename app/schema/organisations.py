@@ -12,14 +12,14 @@ from app.models.enums import HelpKind as DomainHelpKind
 from app.models.enums import RegistrationStatus as DomainStatus
 from app.models.flags import from_mask
 from app.permissions import (
+    Party,
     can_see_cooperative,
-    can_see_cooperative_contact,
     can_see_enterprise,
-    can_see_enterprise_contact,
     can_see_reserved_share,
     can_see_review_outcome,
 )
 from app.schema import enums
+from app.schema.contacts import CONTACT_NAME, CONTACT_PHONE, contact_name, contact_phone
 from app.schema.context import Context, Info
 from app.schema.lists import list_field
 from app.schema.loaders import PageArgs, ready
@@ -92,13 +92,13 @@ class Enterprise(Node):
         allowed = can_see_reserved_share(info.context.actor, root.id, root.county_code)
         return root.reserved_share_fen if allowed else None
 
-    @strawberry.field(description="联系人（登录用户可见）")
-    def contact_name(self, root: models.Enterprise, info: Info) -> str | None:
-        return root.contact_name if can_see_enterprise_contact(info.context.actor) else None
+    @strawberry.field(description=CONTACT_NAME)
+    async def contact_name(self, root: models.Enterprise, info: Info) -> str | None:
+        return await contact_name(info, Party.enterprise, root)
 
-    @strawberry.field(description="联系电话（登录用户可见）")
-    def contact_phone(self, root: models.Enterprise, info: Info) -> str | None:
-        return root.contact_phone if can_see_enterprise_contact(info.context.actor) else None
+    @strawberry.field(description=CONTACT_PHONE)
+    async def contact_phone(self, root: models.Enterprise, info: Info) -> str | None:
+        return await contact_phone(info, Party.enterprise, root)
 
     @strawberry.field(description="审核未通过的原因；仅本单位、本县乡村振兴局和管理员可见")
     def status_reason(self, root: models.Enterprise, info: Info) -> str | None:
@@ -139,13 +139,13 @@ class Cooperative(Node):
     def village(self, root: models.Cooperative, info: Info) -> Village:
         return info.context.loaders.village_by_id.load(root.village_id)
 
-    @strawberry.field(description="联系人（登录用户可见）")
-    def contact_name(self, root: models.Cooperative, info: Info) -> str | None:
-        return root.contact_name if can_see_cooperative_contact(info.context.actor) else None
+    @strawberry.field(description=CONTACT_NAME)
+    async def contact_name(self, root: models.Cooperative, info: Info) -> str | None:
+        return await contact_name(info, Party.cooperative, root)
 
-    @strawberry.field(description="联系电话（登录用户可见）")
-    def contact_phone(self, root: models.Cooperative, info: Info) -> str | None:
-        return root.contact_phone if can_see_cooperative_contact(info.context.actor) else None
+    @strawberry.field(description=CONTACT_PHONE)
+    async def contact_phone(self, root: models.Cooperative, info: Info) -> str | None:
+        return await contact_phone(info, Party.cooperative, root)
 
     @strawberry.field(description="审核未通过的原因；仅本社、本县乡村振兴局和管理员可见")
     async def status_reason(self, root: models.Cooperative, info: Info) -> str | None:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app import models
-from app.permissions import can_see_private_village_data
+from app.permissions import Party, can_see_private_village_data
 from app.schema import enums
+from app.schema.contacts import CONTACT_NAME, CONTACT_PHONE, contact_name, contact_phone
 from app.schema.context import Context, Info
 from app.schema.lists import list_field
 from app.schema.loaders import PageArgs, ready
@@ -124,17 +125,19 @@ class Village(Node):
     def township(self, root: models.Village, info: Info) -> Township:
         return info.context.loaders.township_by_code.load(root.township_code)
 
-    @strawberry.field(description="防返贫监测户数（仅本村、本县乡村振兴局和帮扶主体、合作社可见）")
+    @strawberry.field(
+        description="防返贫监测户数（仅本村、本县乡村振兴局和已审核的帮扶主体、合作社可见）"
+    )
     def monitored_households(self, root: models.Village, info: Info) -> int | None:
         return _private(info, root, root.monitored_households)
 
-    @strawberry.field(description="联系人（仅本村、本县乡村振兴局和帮扶主体、合作社可见）")
-    def contact_name(self, root: models.Village, info: Info) -> str | None:
-        return _private(info, root, root.contact_name)
+    @strawberry.field(description=CONTACT_NAME)
+    async def contact_name(self, root: models.Village, info: Info) -> str | None:
+        return await contact_name(info, Party.village, root)
 
-    @strawberry.field(description="联系电话（仅本村、本县乡村振兴局和帮扶主体、合作社可见）")
-    def contact_phone(self, root: models.Village, info: Info) -> str | None:
-        return _private(info, root, root.contact_phone)
+    @strawberry.field(description=CONTACT_PHONE)
+    async def contact_phone(self, root: models.Village, info: Info) -> str | None:
+        return await contact_phone(info, Party.village, root)
 
     @strawberry.field(description="帮扶需求（需求清单），新提出的在前")
     def needs(

@@ -14,6 +14,7 @@ from strawberry.utils.logging import StrawberryLogger
 from app.schema import security
 from app.schema.accounts import AccountMutations, AccountQueries
 from app.schema.audit import AuditQueries
+from app.schema.contacts import ContactMutations
 from app.schema.execution import LEAF, FastLeafExecutionContext, mark_plain_leaves
 from app.schema.inbox import InboxMutations, InboxQueries
 from app.schema.node import NodeQueries, global_id
@@ -58,6 +59,7 @@ MUTATIONS = (
     ProductMutations,
     OrderMutations,
     InboxMutations,
+    ContactMutations,
 )
 
 Query = merge_types("Query", QUERIES)

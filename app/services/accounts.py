@@ -25,6 +25,7 @@ from app.services.audit import record_event
 from app.services.inputs import parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
+from app.services.privacy import NOTICE_VERSION
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
 GENERIC_FAILURE = "用户名或密码不正确"
@@ -94,9 +95,19 @@ def _organisation_name(user: User) -> str:
 def register_account(
     *, session: Session, kind: UserRole, account: dict, organisation: dict
 ) -> User:
-    """Self-registration: a new organisation (or, for village staff, an existing village) + user."""
+    """Self-registration: a new organisation (or, for village staff, an existing village) + user.
+
+    ``account["privacy_consent"]`` must be given: the consent to the personal-information notice,
+    recorded on the user with the notice's version.
+    """
     form = parse(AccountForm, account)
     _ensure_username_free(session, form.username)
+    if account.get("privacy_consent") not in (True, "1", "on", "true"):
+        raise ValidationError(
+            "请阅读并同意《个人信息处理说明》后再提交",
+            code="consent_required",
+            field="privacy_consent",
+        )
     links: dict[str, int] = {}
     if kind == UserRole.enterprise:
         links["enterprise_id"] = register_enterprise(
@@ -122,6 +133,8 @@ def register_account(
         password_hash=hash_password(form.password),
         role=kind,
         status=RegistrationStatus.pending,
+        privacy_consent_at=utcnow(),
+        privacy_notice_version=NOTICE_VERSION,
         **links,
     )
     session.add(user)
@@ -324,7 +337,15 @@ def _ensure_username_free(session: Session, username: str) -> None:
 
 
 def _user_snapshot(user: User) -> dict:
-    fields = ("username", "display_name", "role", "status", "status_reason", "region_code")
+    fields = (
+        "username",
+        "display_name",
+        "role",
+        "status",
+        "status_reason",
+        "region_code",
+        "privacy_notice_version",
+    )
     return {f: str(getattr(user, f)) if getattr(user, f) is not None else None for f in fields}
 
 

@@ -17,19 +17,20 @@ from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.inputs import parse
 from app.services.paging import Page, paginate
+from app.services.privacy import PublicText
 from app.services.products import MAX_QUANTITY, check_unit, yuan_field
 
 
 class DemandInput(BaseModel):
-    title: str = Field(title="需求标题", min_length=2, max_length=80)
+    title: PublicText = Field(title="需求标题", min_length=2, max_length=80)
     category: ProductCategory = Field(title="品类")
-    keywords: str = Field(default="", title="关键词", max_length=200)
+    keywords: PublicText = Field(default="", title="关键词", max_length=200)
     quantity: int = Field(title="采购数量", gt=0, le=MAX_QUANTITY)
     unit: str = Field(title="计量单位")
     max_unit_price: int | None = Field(default=None, title="最高单价")
     deliver_by: date = Field(title="交货日期")
     destination_region: str = Field(default="", title="收货地区", max_length=60)
-    note: str = Field(default="", title="补充说明", max_length=2000)
+    note: PublicText = Field(default="", title="补充说明", max_length=2000)
 
     _unit = field_validator("unit")(check_unit)
     _price = field_validator("max_unit_price", mode="before")(

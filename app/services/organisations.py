@@ -12,6 +12,7 @@ from app.models.flags import to_mask
 from app.permissions import can_register_directly, require
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
+from app.services.privacy import PublicText
 
 
 class EnterpriseCreate(BaseModel):
@@ -23,7 +24,7 @@ class EnterpriseCreate(BaseModel):
     external_region: str = Field(default="", title="市外所在地区", max_length=40)
     offers: list[HelpKind] = Field(default_factory=list, title="可提供的帮扶方式")
     reserved_share_fen: int = Field(default=0, title="年度预留采购份额", ge=0)
-    introduction: str = Field(default="", title="单位简介", max_length=2000)
+    introduction: PublicText = Field(default="", title="单位简介", max_length=2000)
     contact_name: str = Field(default="", title="联系人", max_length=40)
     contact_phone: str = Field(default="", title="联系电话", max_length=20)
 
@@ -34,7 +35,7 @@ class CooperativeCreate(BaseModel):
     village_id: int = Field(title="所在村")
     members: int = Field(default=0, title="成员数", ge=0)
     lifted_members: int = Field(default=0, title="其中脱贫户成员数", ge=0)
-    introduction: str = Field(default="", title="简介", max_length=2000)
+    introduction: PublicText = Field(default="", title="简介", max_length=2000)
     contact_name: str = Field(default="", title="联系人", max_length=40)
     contact_phone: str = Field(default="", title="联系电话", max_length=20)
 

@@ -2,18 +2,17 @@
 
 Uploads are decoded with Pillow and saved again as JPEG: that proves the file is an image (a
 renamed script fails to decode), drops EXIF data such as the phone's GPS position, and bounds
-the stored size. A thumbnail is generated next to it. Files are written before the commit, so a
-rolled-back upload can leave an unreferenced file behind, never a row without its file.
+the stored size (app/services/images.py, shared with report evidence). A thumbnail is generated
+next to it. Files are written before the commit, so a rolled-back upload can leave an
+unreferenced file behind, never a row without its file.
 """
 
 import hashlib
-import io
 import secrets
 from collections import defaultdict
 from pathlib import Path
 
 import sqlalchemy as sa
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session, select
 
 from app.actors import Actor
@@ -23,15 +22,13 @@ from app.models import Product, ProductImage, Village
 from app.models.enums import ProductStatus
 from app.permissions import can_manage_product, can_see_product, require
 from app.services.audit import record_event
+from app.services.images import decoded_picture, encoded
 from app.services.products import reindex
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGES_PER_PRODUCT = 8
-MAX_PIXELS = 40_000_000
 STORED_SIDE = 1600
 THUMBNAIL_SIDE = 320
-NOT_AN_IMAGE = "只能上传 JPG、PNG 或 WebP 格式的照片"
 
 
 def add_product_image(
@@ -127,49 +124,12 @@ def _encode(content: bytes) -> tuple[bytes, bytes, tuple[int, int]]:
             code="image_too_large",
             field="image",
         )
-    try:
-        with Image.open(io.BytesIO(content)) as probe:
-            if probe.format not in ACCEPTED_FORMATS:
-                raise _not_an_image()
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(
-                    "照片像素过多，请缩小尺寸后再上传", code="image_too_many_pixels", field="image"
-                )
-            probe.verify()
-        with Image.open(io.BytesIO(content)) as source:
-            source.load()
-            picture = _flatten(ImageOps.exif_transpose(source))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _not_an_image() from None
-    except Image.DecompressionBombWarning:
-        raise ValidationError(
-            "照片像素过多，请缩小尺寸后再上传", code="image_too_many_pixels", field="image"
-        ) from None
+    picture = decoded_picture(content)
     picture.thumbnail((STORED_SIDE, STORED_SIDE))
-    stored = _jpeg(picture, quality=85)
+    stored = encoded(picture, quality=85)
     small = picture.copy()
     small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    return stored, _jpeg(small, quality=80), picture.size
-
-
-def _not_an_image() -> ValidationError:
-    return ValidationError(NOT_AN_IMAGE, code="not_an_image", field="image")
-
-
-def _flatten(picture: Image.Image) -> Image.Image:
-    """RGB on a white background (JPEG has no transparency)."""
-    if picture.mode in ("RGBA", "LA") or (picture.mode == "P" and "transparency" in picture.info):
-        rgba = picture.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return picture.convert("RGB")
-
-
-def _jpeg(picture: Image.Image, *, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    picture.save(buffer, format="JPEG", quality=quality, optimize=True)
-    return buffer.getvalue()
+    return stored, encoded(small, quality=80), picture.size
 
 
 def _path(upload_dir: Path, key: str) -> Path:

@@ -16,6 +16,7 @@ from app.permissions import can_create_product, can_manage_product, can_see_prod
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
 from app.services.paging import Page, paginate
+from app.services.privacy import PublicText
 
 # Large enough for any real stock or order, small enough to multiply by a price in 64 bits.
 MAX_QUANTITY = 100_000_000
@@ -54,13 +55,13 @@ class PriceStockInput(BaseModel):
 
 
 class ProductInput(PriceStockInput):
-    name: str = Field(title="产品名称", min_length=2, max_length=60)
+    name: PublicText = Field(title="产品名称", min_length=2, max_length=60)
     category: ProductCategory = Field(title="品类")
     unit: str = Field(title="计量单位")
     min_order: int = Field(default=1, title="起订量", ge=1, le=MAX_QUANTITY)
     harvest_months: list[int] = Field(default_factory=list, title="上市月份")
     certifications: list[Certification] = Field(default_factory=list, title="产品认证")
-    description: str = Field(default="", title="产品介绍", max_length=4000)
+    description: PublicText = Field(default="", title="产品介绍", max_length=4000)
 
     _unit = field_validator("unit")(check_unit)
 

@@ -17,6 +17,7 @@ from app.money import yuan_to_fen
 from app.permissions import can_create_village, can_edit_village_profile, require
 from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import parse
+from app.services.privacy import PublicText
 
 
 class VillageCreate(BaseModel):
@@ -32,9 +33,9 @@ class VillageCreate(BaseModel):
     households: int = Field(default=0, title="户数", ge=0)
     lifted_households: int = Field(default=0, title="脱贫户数", ge=0)
     monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0)
-    main_industries: str = Field(default="", title="主导产业", max_length=200)
-    resources: str = Field(default="", title="资源禀赋", max_length=2000)
-    introduction: str = Field(default="", title="村情简介", max_length=4000)
+    main_industries: PublicText = Field(default="", title="主导产业", max_length=200)
+    resources: PublicText = Field(default="", title="资源禀赋", max_length=2000)
+    introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
     contact_name: str = Field(default="", title="联系人", max_length=40)
     contact_phone: str = Field(default="", title="联系电话", max_length=20)
 
@@ -89,9 +90,9 @@ class VillageProfileUpdate(BaseModel):
     households: int = Field(default=0, title="户数", ge=0, le=1_000_000)
     lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=1_000_000)
     monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=1_000_000)
-    main_industries: str = Field(default="", title="主导产业", max_length=200)
-    resources: str = Field(default="", title="资源禀赋", max_length=2000)
-    introduction: str = Field(default="", title="村情简介", max_length=4000)
+    main_industries: PublicText = Field(default="", title="主导产业", max_length=200)
+    resources: PublicText = Field(default="", title="资源禀赋", max_length=2000)
+    introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
     contact_name: str = Field(default="", title="联系人", max_length=40)
     contact_phone: str = Field(default="", title="联系电话", max_length=20)
 
@@ -111,7 +112,7 @@ class VillageProfileUpdate(BaseModel):
 
 class NeedInput(BaseModel):
     kind: HelpKind = Field(title="帮扶方式")
-    description: str = Field(title="需求内容", min_length=4, max_length=1000)
+    description: PublicText = Field(title="需求内容", min_length=4, max_length=1000)
     amount: int | None = Field(default=None, title="所需金额", ge=0)
     headcount: int | None = Field(default=None, title="所需人数", ge=0, le=1_000_000)
 
@@ -142,6 +143,15 @@ class NeedInput(BaseModel):
             "amount_fen": self.amount,
             "headcount": self.headcount,
         }
+
+
+def own_contact(*, session: Session, actor: Actor, village_id: int) -> tuple[str, str]:
+    """The village's contact name and full phone, for its own staff to edit."""
+    require(can_edit_village_profile(actor, village_id))
+    village = session.get(Village, village_id)
+    if village is None:
+        raise NotFoundError("村不存在")
+    return village.contact_name, village.contact_phone
 
 
 def update_village_profile(

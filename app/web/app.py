@@ -24,6 +24,7 @@ from app.schema.view import graphql_app
 from app.web import (
     accounts,
     bureau_routes,
+    contacts,
     inbox_routes,
     pairing_routes,
     registration,
@@ -159,6 +160,8 @@ def create_app(
             registration.review,
             methods=["POST"],
         ),
+        Route("/privacy", contacts.privacy_notice, name="privacy"),
+        Route("/contacts/{party:str}/{party_id:int}/reveal", contacts.reveal, methods=["POST"]),
         *pairing_routes.ROUTES,
         *trade_routes.ROUTES,
         *inbox_routes.ROUTES,

@@ -11,11 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.actors import SYSTEM
 from app.config import Settings
 from app.db import SQLITE_BEGIN, Database
 from app.errors import DomainError, NotFoundError
-from app.services import certification, mail, notifications
+from app.models.base import utcnow
+from app.services import certification, mail, notifications, retention
 from app.services.paging import page_number
+from app.services.retention import RetentionSchedule
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
 from app.web.pages import gate, load, page_url, unless_fixable
@@ -105,12 +108,19 @@ async def set_mail_address(request: Request) -> Response:
     return finish(request, "/notifications", "邮件地址已保存" if saved else "已停止邮件通知")
 
 
-def run_due_jobs(database: Database, settings: Settings) -> None:
-    """End due notice periods, then send the mails whose retry time has come."""
+def run_due_jobs(
+    database: Database, settings: Settings, schedule: RetentionSchedule | None = None
+) -> None:
+    """End due notice periods, send the mails whose retry time has come, and purge what is past
+    its retention period when ``schedule`` says it is time."""
     with database.unit_of_work() as session:
         certification.take_effect_when_due(session=session)
     writer = database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
     mail.deliver_due(writer, settings)
+    now = utcnow()
+    if schedule is not None and schedule.due(now):
+        with database.unit_of_work() as session:
+            retention.purge_expired(session=session, actor=SYSTEM, now=now, settings=settings)
 
 
 async def periodic_jobs(database: Database, settings: Settings, stop: asyncio.Event) -> None:
@@ -119,9 +129,10 @@ async def periodic_jobs(database: Database, settings: Settings, stop: asyncio.Ev
     Shutdown sets ``stop`` and awaits this coroutine instead of cancelling it: a cancelled await
     would leave the job's thread running on while the database is disposed underneath it.
     """
+    schedule = RetentionSchedule(settings)
     while not stop.is_set():
         try:
-            await run_in_threadpool(run_due_jobs, database, settings)
+            await run_in_threadpool(run_due_jobs, database, settings, schedule)
         except Exception:
             log.exception("periodic jobs failed; retrying at the next interval")
         with contextlib.suppress(TimeoutError):

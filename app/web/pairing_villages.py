@@ -109,12 +109,15 @@ async def my_village(request: Request) -> Response:
 
 
 async def _profile_form(request, actor, village_id, values, errors, status_code=200):
-    profile = await load(
-        request,
-        lambda s: profiles.village_profile(session=s, actor=actor, village_id=village_id),
-    )
+    def work(session):
+        profile = profiles.village_profile(session=session, actor=actor, village_id=village_id)
+        contact = villages.own_contact(session=session, actor=actor, village_id=village_id)
+        return profile, contact
+
+    profile, (contact_name, contact_phone) = await load(request, work)
     if values is None:
-        values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+        own = {"contact_name": contact_name, "contact_phone": contact_phone}
+        values = {name: own.get(name, getattr(profile, name, "")) for name in PROFILE_FIELDS}
     context = {"profile": profile, "values": values, "errors": errors}
     return page(request, "pairing/my_village.html", context, status_code=status_code)
 

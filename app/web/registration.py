@@ -23,7 +23,7 @@ KINDS = {
     "cooperative": ("合作社", "农民专业合作社等村级生产经营主体"),
     "village": ("村级用户", "村两委干部、驻村第一书记"),
 }
-ACCOUNT_FIELDS = ("username", "display_name", "phone", "password")
+ACCOUNT_FIELDS = ("username", "display_name", "phone", "password", "privacy_consent")
 
 
 def choose(request: Request) -> Response:

@@ -83,7 +83,12 @@ def build_world(session: Session) -> World:
     pending = accounts.register_account(
         session=session,
         kind=UserRole.enterprise,
-        account={"username": "pending1", "display_name": "待审", "password": PASSWORD},
+        account={
+            "username": "pending1",
+            "display_name": "待审",
+            "password": PASSWORD,
+            "privacy_consent": True,
+        },
         organisation={
             "credit_code": valid_credit_code(),
             "name": "待审核企业",

@@ -32,6 +32,7 @@ def test_register_approve_and_work(live_server, browser, shots, viewport):
     applicant.select_option("#field-industry", "A")
     applicant.select_option("#field-county_code", "140829")
     applicant.check("input[name=offers][value=industry]")
+    applicant.check("input[name=privacy_consent]")
     applicant.click("button[type=submit]")
     error = applicant.locator("#field-credit_code-error")
     assert error.inner_text() == "统一社会信用代码校验位不正确，请核对后重新输入"

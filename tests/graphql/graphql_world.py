@@ -55,7 +55,12 @@ def build_graphql_world(session: Session) -> GraphQLWorld:
         key_village=True,
     )
     other_enterprise = make_enterprise(
-        session, name="芮城丙企业", county_code="140830", credit_code=valid_credit_code("91140830")
+        session,
+        name="芮城丙企业",
+        county_code="140830",
+        credit_code=valid_credit_code("91140830"),
+        contact_name="赵经理",
+        contact_phone="13900000003",
     )
     other_agreement = make_agreement(
         session, enterprise=other_enterprise, village=other_village, status=AgreementStatus.active

@@ -31,9 +31,11 @@ _in, _present, _node, _ids = in_connection, present, node_of, ids_of
 ACTIVE_AGREEMENT_READERS = frozenset({"enterprise_b", "village"}) | ADMIN_AND_COUNTY
 OTHER_COUNTY_AGREEMENT_READERS = frozenset({"bureau_other_county", "bureau_city", "admin"})
 VILLAGE_PRIVATE = ORGANISATION_STAFF | COUNTY_BUREAUS
-OTHER_VILLAGE_PRIVATE = frozenset(
-    {"enterprise_a", "enterprise_b", "cooperative", "bureau_other_county", "bureau_city"}
-)
+# Contacts (app.permissions.can_see_contact): the village's own staff, the enterprises with a
+# proposal (a) or an agreement (b) with it, its cooperative, its bureaus and admins.
+VILLAGE_CONTACT = VILLAGE_PRIVATE | {"admin"}
+# Nobody of the world deals with the other county's village and enterprise.
+OTHER_COUNTY_CONTACT = frozenset({"bureau_other_county", "bureau_city", "admin"})
 
 READ_PATHS = [
     ReadPath("me", "{ me { username } }", lambda w: {}, _present("me"), SIGNED_IN),
@@ -56,14 +58,14 @@ READ_PATHS = [
         "query($id: ID!) { village(id: $id) { contactName } }",
         _node("Village", "village"),
         _present("village.contactName"),
-        VILLAGE_PRIVATE,
+        VILLAGE_CONTACT,
     ),
     ReadPath(
         "village.contactPhone (other county)",
         "query($id: ID!) { village(id: $id) { contactPhone } }",
         _node("Village", "other_village"),
         _present("village.contactPhone"),
-        OTHER_VILLAGE_PRIVATE,
+        OTHER_COUNTY_CONTACT,
     ),
     ReadPath(
         "village.monitoredHouseholds",
@@ -161,7 +163,7 @@ READ_PATHS = [
         "query($id: ID!) { enterprise(id: $id) { contactName } }",
         _node("Enterprise", "other_enterprise"),
         _present("enterprise.contactName"),
-        SIGNED_IN,
+        OTHER_COUNTY_CONTACT,
     ),
     ReadPath(
         "enterprise.reservedShare",
@@ -403,6 +405,15 @@ WRITE_PATHS = [
 ]
 
 
+WRITE_PATHS += [
+    WritePath(
+        "revealContact",
+        "mutation($i: RevealContactInput!) { revealContact(input: $i) { contact { phone } "
+        "errors { code } } }",
+        lambda w, a: {"i": {"organisationId": gid("Village", w.world.village_id)}},
+        VILLAGE_CONTACT,
+    ),
+]
 WRITE_PATHS += [*authz_pairing.WRITE_PATHS, *authz_trade.WRITE_PATHS]
 
 

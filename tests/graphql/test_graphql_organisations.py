@@ -80,8 +80,16 @@ def test_enterprise_details_and_the_industry_name(gql):
     )
     own = gql.data(query, enterprise_a, actor="enterprise_a")["enterprise"]
     assert (own["contactName"], own["reservedShare"], own["statusReason"]) == ("", "0.00", "")
+    # 乙企业 has no agreement or order with 甲企业: no purpose, no contact.
     other = gql.data(query, enterprise_a, actor="enterprise_b")["enterprise"]
-    assert (other["contactName"], other["reservedShare"], other["statusReason"]) == ("", None, None)
+    assert (other["contactName"], other["reservedShare"], other["statusReason"]) == (
+        None,
+        None,
+        None,
+    )
+    # The village 甲企业 proposed to sees it.
+    village = gql.data(query, enterprise_a, actor="village")["enterprise"]
+    assert village["contactName"] == ""
 
 
 def test_cooperative_with_its_village_and_products(gql):

@@ -8,6 +8,7 @@ import pytest
 
 from app.services.product_images import MAX_IMAGE_BYTES
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
+from tests.image_factories import metadata_of, photo_with_gps
 from tests.trade_factories import image_bytes
 
 PRODUCT_FIELDS = """name category unit price stock minOrder harvestMonths certifications status
@@ -262,3 +263,18 @@ def test_an_approved_certification_goes_on_public_notice_first(gql_writer):
     assert shown["noticeEndsAt"] is not None
     # Not in force until the notice period ends without an open objection.
     assert shown["product"]["assistanceCertifiedUntil"] is None
+
+
+def test_a_photo_sent_as_base64_loses_its_gps_position(gql_writer):
+    add = MUTATION % ("AddProductImageInput", "addProductImage")
+    content = base64.b64encode(photo_with_gps()).decode()
+    added = payload(
+        gql_writer,
+        add,
+        {"productId": product_of(gql_writer), "contentBase64": content},
+        actor="cooperative",
+    )
+    assert added["errors"] == []
+    photo = gql_writer.http.get(added["product"]["images"][-1]["url"])
+    assert photo.status_code == 200
+    assert metadata_of(photo.content) == {"exif": {}, "info": {}}

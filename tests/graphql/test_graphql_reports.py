@@ -8,6 +8,7 @@ import pytest
 from app.services.pairing.evidence import MAX_FILE_BYTES
 from tests.authz.pairing_world import PDF
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
+from tests.image_factories import metadata_of, photo_with_gps
 
 SUBMIT = """mutation($i: SubmitReportInput!) {
   submitReport(input: $i) {
@@ -206,3 +207,18 @@ def test_return_needs_a_comment_and_resubmit_adds_evidence(gql_writer):
         "returnComment": "",
         "evidence": [{"filename": "协议.pdf"}, {"filename": "补充.pdf"}],
     }
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_an_evidence_photo_sent_as_base64_loses_its_gps_position(gql_writer, image_format):
+    photo = {"filename": "现场.jpg", "contentBase64": encoded(photo_with_gps(image_format))}
+    result = payload(
+        gql_writer, SUBMIT, submit_input(gql_writer, evidence=[photo]), actor="enterprise_b"
+    )
+    assert result["errors"] == []
+    (evidence,) = result["report"]["evidence"]
+    token = gql_writer.world.tokens["village"]
+    download = gql_writer.http.get(evidence["url"], headers={"Authorization": f"Bearer {token}"})
+    assert download.status_code == 200
+    assert metadata_of(download.content) == {"exif": {}, "info": {}}
+    assert evidence["sizeBytes"] == len(download.content)

@@ -2,7 +2,11 @@
 
 import pytest
 
+from app.services.privacy import PERSONAL_NUMBER_MESSAGE
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
+
+# A resident ID number with a valid check digit (GB 11643).
+ID_NUMBER = "11010519491231002X"
 
 PROFILE = """mutation($i: UpdateVillageProfileInput!) {
   updateVillageProfile(input: $i) {
@@ -39,7 +43,8 @@ def test_the_village_updates_its_profile(gql_writer):
             "liftedHouseholds": 40,
             "mainIndustries": "苹果、花椒",
             "contactName": "王支书",
-            "contactPhone": "139 0000 0001",
+            # Masked even for the village itself: the full number is an audited reveal.
+            "contactPhone": "139****0001",
         },
         "errors": [],
     }
@@ -60,6 +65,13 @@ def test_the_village_updates_its_profile(gql_writer):
             [
                 ("population", "greater_than_equal", "户籍人口不能小于 0"),
                 ("contactPhone", "value_error", "联系电话只能包含数字、空格、+ 和 -"),
+            ],
+        ),
+        (
+            {"introduction": "有事请打村委电话 0359-3500000", "resources": "身份证 " + ID_NUMBER},
+            [
+                ("resources", "value_error", PERSONAL_NUMBER_MESSAGE),
+                ("introduction", "value_error", PERSONAL_NUMBER_MESSAGE),
             ],
         ),
     ],

@@ -44,7 +44,12 @@ def _register_enterprise(session, username="zhangsan", **org) -> User:
     return register_account(
         session=session,
         kind=UserRole.enterprise,
-        account={"username": username, "display_name": "张三", "password": PASSWORD},
+        account={
+            "username": username,
+            "display_name": "张三",
+            "password": PASSWORD,
+            "privacy_consent": True,
+        },
         organisation={
             "credit_code": valid_credit_code(),
             "name": "平陆县黄河果业有限公司",
@@ -124,7 +129,12 @@ def test_village_staff_register_for_an_existing_village(session):
     user = register_account(
         session=session,
         kind=UserRole.village,
-        account={"username": "cungan01", "display_name": "王书记", "password": PASSWORD},
+        account={
+            "username": "cungan01",
+            "display_name": "王书记",
+            "password": PASSWORD,
+            "privacy_consent": True,
+        },
         organisation={"village_id": str(village.id)},
     )
     assert (user.village_id, user.status) == (village.id, "pending")

@@ -175,7 +175,12 @@ def test_a_reviewed_registration_tells_the_applicant_user(session):
     pending = accounts.register_account(
         session=session,
         kind=UserRole.enterprise,
-        account={"username": "xin1", "display_name": "新企业", "password": "Huanghe2026"},
+        account={
+            "username": "xin1",
+            "display_name": "新企业",
+            "password": "Huanghe2026",
+            "privacy_consent": True,
+        },
         organisation={
             "credit_code": valid_credit_code(),
             "name": "新注册企业",

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.actors import ANONYMOUS
+from app.actors import ANONYMOUS, Actor, Role
 from app.errors import PermissionDeniedError
 from app.models.enums import AgreementStatus, HelpKind, RegistrationStatus
 from app.models.flags import to_mask
@@ -141,18 +141,23 @@ def test_enterprise_rows_show_spare_capacity(session, enterprises):
     ("actor_of", "contact"),
     [
         (lambda e: ANONYMOUS, False),
-        (lambda e: village_actor(1), True),
+        # A village with no agreement with the enterprise has no purpose.
+        (lambda e: village_actor(1), False),
+        (lambda e: Actor(role=Role.enterprise, user_id=5), False),
         (lambda e: enterprise_actor(e), True),
         (lambda e: bureau_actor("140800"), True),
+        (lambda e: Actor(role=Role.admin), True),
     ],
 )
-def test_enterprise_contacts_are_for_signed_in_roles(session, villages, actor_of, contact):
+def test_enterprise_contacts_are_for_parties_with_a_purpose(session, villages, actor_of, contact):
     enterprise = make_enterprise(session, contact_name="张经理", contact_phone="13800000000")
     profile = enterprise_profile(
         session=session, actor=actor_of(enterprise), enterprise_id=enterprise.id
     )
-    assert (profile.contact_name is not None) is contact
-    assert profile.show_contact is contact
+    if contact:
+        assert (profile.contact.name, profile.contact.phone) == ("张经理", "138****0000")
+    else:
+        assert profile.contact is None
 
 
 def test_a_pending_enterprise_is_seen_only_by_itself_and_the_bureau(session, villages):

@@ -23,6 +23,7 @@ from app.services.pairing.reports import (
     verify_report,
 )
 from tests.factories import make_county, make_enterprise, make_village
+from tests.image_factories import png_bytes
 from tests.pairing_factories import (
     ADMIN,
     bureau_actor,
@@ -35,7 +36,8 @@ from tests.pairing_factories import (
 R = ReportStatus
 TODAY = date(2026, 7, 10)
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real PNG: pictures are decoded and re-encoded (this one to the same bytes).
+PNG = png_bytes()
 
 
 def _form(**overrides) -> dict:

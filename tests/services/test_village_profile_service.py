@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from app.actors import ANONYMOUS
+from app.actors import ANONYMOUS, Actor, Role
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.models import Event, SearchOutbox, VillageNeed
 from app.models.enums import AgreementStatus, HelpKind, NeedStatus
@@ -161,33 +161,29 @@ def test_a_need_needs_a_kind_and_a_description(session, village):
 
 
 @pytest.mark.parametrize(
-    ("actor_of", "private"),
+    ("actor_of", "private", "contact"),
     [
-        (lambda v: ANONYMOUS, False),
-        (lambda v: village_actor(v), True),
-        (lambda v: village_actor(999), False),
-        (lambda v: enterprise_actor(1), True),
-        (lambda v: bureau_actor("140829"), True),
-        (lambda v: bureau_actor("140830"), False),
+        (lambda v: ANONYMOUS, False, False),
+        (lambda v: village_actor(v), True, True),
+        (lambda v: village_actor(999), False, False),
+        # An approved enterprise sees the household figures, but no contact without a dealing.
+        (lambda v: enterprise_actor(1), True, False),
+        # Staff of a pending enterprise act for none: neither.
+        (lambda v: Actor(role=Role.enterprise, user_id=7), False, False),
+        (lambda v: bureau_actor("140829"), True, True),
+        (lambda v: bureau_actor("140830"), False, False),
     ],
 )
 def test_the_public_profile_hides_contacts_and_monitored_households(
-    session, village, actor_of, private
+    session, village, actor_of, private, contact
 ):
     profile = village_profile(session=session, actor=actor_of(village), village_id=village.id)
     assert profile.name == "南坡村" and profile.county_name == "平陆县"
-    if private:
-        assert (profile.contact_name, profile.contact_phone, profile.monitored_households) == (
-            "王书记",
-            "13900000000",
-            4,
-        )
+    assert profile.monitored_households == (4 if private else None)
+    if contact:
+        assert (profile.contact.name, profile.contact.phone) == ("王书记", "139****0000")
     else:
-        assert (profile.contact_name, profile.contact_phone, profile.monitored_households) == (
-            None,
-            None,
-            None,
-        )
+        assert profile.contact is None
 
 
 def test_withdrawn_needs_are_shown_only_to_the_village_itself(session, village):

@@ -69,8 +69,11 @@ def test_the_enterprise_list_and_profile(site):
     assert partial.template.name == "pairing/_enterprise_results.html"
     assert "没有符合条件的帮扶主体" in partial.text
     profile = client.get(f"/enterprises/{site.enterprise_id}")
-    assert "北坡村" in profile.text and "13800000002" not in profile.text
-    assert "13800000002" in site.client("nanpo").get(f"/enterprises/{site.enterprise_id}").text
+    assert "北坡村" in profile.text and "138****0002" not in profile.text
+    # Its partner village sees the contact, masked; a village it does not deal with, none.
+    partner = site.client("beipo").get(f"/enterprises/{site.enterprise_id}").text
+    assert "138****0002" in partner and "13800000002" not in partner
+    assert "138****0002" not in site.client("nanpo").get(f"/enterprises/{site.enterprise_id}").text
 
 
 def test_the_review_queues(site):

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.models import CertificationApplication, Product, ProductImage
 from app.models.enums import ProductStatus
+from tests.image_factories import metadata_of, photo_with_gps
 from tests.trade_factories import image_bytes
 from tests.web.trade_site import build_site, field_error, post, row_counts, set_status
 
@@ -299,3 +300,14 @@ def test_cooperatives_cannot_order(site):
     data = {"quantity": "10", "unit": "斤", "shipping_address": "某地"}
     response = post(site.client("hezuoshe"), f"/products/{site.product_id}/orders", data)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_an_uploaded_photo_loses_its_gps_position(site, image_format):
+    client = site.client("hezuoshe")
+    files = {"image": ("phone.jpg", photo_with_gps(image_format), "image/jpeg")}
+    response = post(client, f"/my/products/{site.product_id}/images", {}, files=files, htmx=True)
+    assert response.status_code == 200
+    stored = [path.read_bytes() for path in _files(site)]
+    assert len(stored) == 2  # the photo and its thumbnail
+    assert [metadata_of(data) for data in stored] == [{"exif": {}, "info": {}}] * 2

@@ -1,11 +1,14 @@
 """Self-registration and the bureau's review, including hostile text in every stored field."""
 
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.models import User
 from app.models.enums import UserRole
 from app.services.accounts import create_user
+from app.services.privacy import NOTICE_VERSION
 from app.web.app import create_app
 from tests.factories import make_county, make_township, make_village, valid_credit_code
 from tests.web.conftest import csrf_token_of
@@ -55,6 +58,7 @@ def _register_enterprise(client, **overrides):
         "county_code": "140829",
         "offers": ["industry", "sales"],
         "introduction": "专注苹果深加工",
+        "privacy_consent": "1",
     } | overrides
     return _post(client, "/register/enterprise", form, follow_redirects=False)
 
@@ -128,6 +132,7 @@ def test_village_staff_pick_their_county_then_their_village(app):
             "password_again": PASSWORD,
             "county_code": "140829",
             "village_id": str(app.state.village_id),
+            "privacy_consent": "1",
         },
         follow_redirects=False,
     )
@@ -154,3 +159,38 @@ def test_hostile_text_in_every_stored_field_renders_inert(app):
         assert "<img src=x" not in html
         assert '<a hx-get="/logout">' not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_registration_needs_consent_to_the_notice_and_records_its_version(app, fresh_db):
+    client = TestClient(app)
+    form = client.get("/register/enterprise")
+    assert '<a href="/privacy"' in form.text and 'name="privacy_consent"' in form.text
+    refused = _register_enterprise(client, privacy_consent="")
+    assert refused.status_code == 422
+    assert (
+        'id="field-privacy_consent-error">请阅读并同意《个人信息处理说明》后再提交' in refused.text
+    )
+    with fresh_db.read_only() as session:
+        assert session.exec(select(User).where(User.username == "zhangsan")).first() is None
+    accepted = _register_enterprise(client)
+    assert accepted.status_code == 303
+    with fresh_db.read_only() as session:
+        user = session.exec(select(User).where(User.username == "zhangsan")).one()
+        assert user.privacy_notice_version == NOTICE_VERSION
+        assert user.privacy_consent_at is not None
+
+
+def test_the_privacy_notice_is_a_page_linked_from_every_footer(app):
+    client = TestClient(app)
+    notice = client.get("/privacy")
+    assert notice.status_code == 200
+    for heading in (
+        "我们收集哪些信息",
+        "为什么收集",
+        "谁能看到",
+        "保存多久",
+        "如何查询、更正或删除",
+    ):
+        assert f"<h3>{heading}</h3>" in notice.text
+    assert f"版本 {NOTICE_VERSION}" in notice.text
+    assert '<a href="/privacy">个人信息处理说明</a>' in client.get("/").text

@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from app.models import OutcomeReport, ReportEvidence
 from app.models.enums import ReportStatus
+from tests.image_factories import metadata_of, photo_with_gps, png_bytes
 from tests.web.conftest import csrf_token_of
 from tests.web.pairing_web import build_site, hx_post, post
 
@@ -120,7 +121,7 @@ def test_a_return_needs_a_comment_shown_by_the_field_then_the_enterprise_correct
     resubmitted = enterprise.post(
         f"/reports/{site.report_id}/edit",
         data=data | {"csrf_token": csrf_token_of(enterprise)},
-        files=[("evidence", ("花名册.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"))],
+        files=[("evidence", ("花名册.png", png_bytes(), "image/png"))],
         follow_redirects=False,
     )
     assert resubmitted.status_code == 303
@@ -132,3 +133,20 @@ def test_a_return_needs_a_comment_shown_by_the_field_then_the_enterprise_correct
 def test_the_bureau_of_another_county_cannot_review(site):
     response = post(site.client("ruicheng"), f"/reports/{site.report_id}/confirm", {"version": "1"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("image_format", "content_type"), [("JPEG", "image/jpeg"), ("PNG", "image/png")]
+)
+def test_an_evidence_photo_loses_its_gps_position(site, tmp_path, image_format, content_type):
+    photo = photo_with_gps(image_format)
+    files = [("evidence", ("现场.jpg", photo, content_type))]
+    response = _submit(site.client("qiye"), site.active_id, REPORT, files)
+    assert response.status_code == 303, response.text
+    with site.database.read_only() as session:
+        evidence = session.exec(select(ReportEvidence)).one()
+    stored = (tmp_path / "uploads" / evidence.storage_key).read_bytes()
+    assert metadata_of(stored) == {"exif": {}, "info": {}}
+    assert (evidence.content_type, evidence.size_bytes) == (content_type, len(stored))
+    download = site.client("beipo").get(f"/evidence/{evidence.id}")
+    assert metadata_of(download.content) == {"exif": {}, "info": {}}

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import Village, VillageNeed
+from app.services.privacy import PERSONAL_NUMBER_MESSAGE
 from tests.web.pairing_web import build_site, post
 
 
@@ -41,15 +42,19 @@ def test_filters_by_need_kind_and_unpaired(site):
     assert "没有符合条件的村" in empty and 'href="/villages"' in empty
 
 
-def test_the_public_profile_hides_the_contact_that_signed_in_users_see(site):
+def test_the_public_profile_shows_the_contact_only_to_parties_with_a_purpose(site):
     anonymous = site.client().get(f"/villages/{site.village_id}")
     assert anonymous.status_code == 200
     assert "13900000001" not in anonymous.text and "王书记" not in anonymous.text
-    assert "联系方式仅对登录用户显示" in anonymous.text
+    assert "联系方式仅对与本村有往来的单位显示" in anonymous.text
     assert "苹果滞销，需要帮销 5 万斤" in anonymous.text
+    # 黄河果业 is paired with 北坡村, not 南坡村: no purpose, no contact.
     enterprise = site.client("qiye").get(f"/villages/{site.village_id}")
-    assert "13900000001" in enterprise.text
+    assert "139****0001" not in enterprise.text and "王书记" not in enterprise.text
     assert f'href="/agreements/new?village_id={site.village_id}"' in enterprise.text
+    bureau = site.client("pinglu").get(f"/villages/{site.village_id}")
+    assert "王书记" in bureau.text and "139****0001" in bureau.text
+    assert "13900000001" not in bureau.text
 
 
 def test_an_unknown_village_is_404(site):
@@ -119,3 +124,24 @@ def test_a_village_cannot_edit_another_village_s_need(site):
         {"kind": "sales", "description": "改掉别人的需求"},
     )
     assert response.status_code == 403
+
+
+def test_a_phone_number_in_the_public_introduction_is_refused_by_its_field(site):
+    client = site.client("nanpo")
+    data = {
+        "population": "1200",
+        "households": "100",
+        "lifted_households": "30",
+        "monitored_households": "2",
+        "introduction": "欢迎来南坡村采购，电话 139-0000-0001",
+        "contact_name": "王书记",
+        "contact_phone": "13900000001",
+    }
+    response = post(client, "/village", data)
+    assert response.status_code == 422
+    assert (
+        f'<p class="field__error" id="field-introduction-error">{PERSONAL_NUMBER_MESSAGE}</p>'
+        in response.text
+    )
+    with site.database.read_only() as session:
+        assert "139" not in session.get(Village, site.village_id).introduction

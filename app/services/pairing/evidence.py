@@ -1,8 +1,9 @@
 """Evidence files of outcome reports: checked, stored outside the web root, served to the allowed.
 
 A file's type is decided by its first bytes, never by its name or the browser's claim, and only
-PDF, JPEG and PNG are kept. Bytes are written (and fsynced) before the row that names them, so a
-committed row always has its file; a rolled-back upload leaves an unnamed file that nothing serves.
+PDF, JPEG and PNG are kept; pictures are re-encoded without their metadata (GPS position). Bytes
+are written (and fsynced) before the row that names them, so a committed row always has its file;
+a rolled-back upload leaves an unnamed file that nothing serves.
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from app.config import get_settings
 from app.errors import NotFoundError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.permissions import can_see_agreement, require
+from app.services.images import without_metadata
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REPORT = 10
@@ -29,6 +31,8 @@ SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
 }
 ALLOWED_TEXT = "PDF、JPG 或 PNG"
+# Pictures are re-encoded from their pixels (app/services/images.py); a PDF is kept as sent.
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 EVIDENCE_DIR = "evidence"
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"<>|:*?\\/]+")
 
@@ -68,8 +72,20 @@ def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[CheckedUpl
         content_type = sniff(upload.data)
         if content_type is None:
             raise _error(f"文件“{name}”不是 {ALLOWED_TEXT} 文件")
-        checked.append(CheckedUpload(name, upload.data, content_type, SIGNATURES[content_type][1]))
+        data = _without_metadata(name, upload.data, content_type)
+        checked.append(CheckedUpload(name, data, content_type, SIGNATURES[content_type][1]))
     return checked
+
+
+def _without_metadata(name: str, data: bytes, content_type: str) -> bytes:
+    """Photos lose their EXIF (GPS position, camera, time) exactly as product photos do."""
+    image_format = IMAGE_FORMATS.get(content_type)
+    if image_format is None:
+        return data
+    try:
+        return without_metadata(data, image_format=image_format, field="evidence")
+    except ValidationError:
+        raise _error(f"文件“{name}”不是有效的 JPG 或 PNG 图片") from None
 
 
 def sniff(data: bytes) -> str | None:

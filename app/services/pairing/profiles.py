@@ -1,7 +1,8 @@
 """Public profiles of villages and enterprises, with their partners.
 
-A village's contact and its monitored households (防返贫监测户), and an enterprise's contact, are
-filled in only for the roles app.permissions allows, so no adapter can show what it should not.
+A village's monitored households (防返贫监测户) are filled in only for the roles app.permissions
+allows, and contacts only as app.services.contacts hands them out (masked, for parties with a
+purpose), so no adapter can show what it should not.
 """
 
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ from app.models.enums import (
 )
 from app.models.flags import from_mask
 from app.permissions import (
+    Party,
     can_edit_village_profile,
     can_see_agreement,
     can_see_enterprise,
-    can_see_enterprise_contact,
     can_see_private_village_data,
     require,
 )
+from app.services.contacts import Contact, contact_for
 from app.services.pairing.facts import open_agreements_subquery
 from app.services.pairing.periods import local_today
 
@@ -77,8 +79,8 @@ class VillageProfile:
     can_edit: bool
     # Private: None unless show_private.
     monitored_households: int | None
-    contact_name: str | None
-    contact_phone: str | None
+    # None unless the actor may see it (app.permissions.can_see_contact); the phone is masked.
+    contact: Contact | None
 
     @property
     def flags(self) -> list[str]:
@@ -141,8 +143,9 @@ def village_profile(*, session: Session, actor: Actor, village_id: int) -> Villa
         show_private=private,
         can_edit=can_edit,
         monitored_households=village.monitored_households if private else None,
-        contact_name=village.contact_name if private else None,
-        contact_phone=village.contact_phone if private else None,
+        contact=contact_for(
+            session=session, actor=actor, party=Party.village, organisation=village
+        ),
     )
 
 
@@ -190,9 +193,7 @@ class EnterpriseProfile:
     open_agreements: int
     status: RegistrationStatus
     partners: list[PartnerRow]
-    show_contact: bool
-    contact_name: str | None
-    contact_phone: str | None
+    contact: Contact | None
 
     @property
     def spare(self) -> int:
@@ -202,7 +203,7 @@ class EnterpriseProfile:
 def enterprise_profile(
     *, session: Session, actor: Actor, enterprise_id: int, today: date | None = None
 ) -> EnterpriseProfile:
-    """An enterprise's public profile and partners; its contact for signed-in roles."""
+    """An enterprise's public profile and partners; its contact for parties with a purpose."""
     agreements = open_agreements_subquery(today or local_today())
     row = session.execute(
         sa.select(Enterprise, County.name, sa.func.coalesce(agreements.c.open_count, 0))
@@ -215,7 +216,6 @@ def enterprise_profile(
     enterprise, county_name, open_count = row
     approved = enterprise.status == RegistrationStatus.approved
     require(can_see_enterprise(actor, enterprise.id, enterprise.county_code, approved=approved))
-    show_contact = can_see_enterprise_contact(actor)
     return EnterpriseProfile(
         id=enterprise.id,
         name=enterprise.name,
@@ -229,7 +229,7 @@ def enterprise_profile(
         open_agreements=open_count,
         status=enterprise.status,
         partners=_partners(session, actor, PA.enterprise_id == enterprise.id),
-        show_contact=show_contact,
-        contact_name=enterprise.contact_name if show_contact else None,
-        contact_phone=enterprise.contact_phone if show_contact else None,
+        contact=contact_for(
+            session=session, actor=actor, party=Party.enterprise, organisation=enterprise
+        ),
     )

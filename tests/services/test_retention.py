@@ -1,0 +1,202 @@
+"""The retention purge: each kind of row goes exactly when it is past its period, no sooner."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from app.actors import ANONYMOUS, SYSTEM, Actor, Role
+from app.config import Settings
+from app.errors import PermissionDeniedError
+from app.models import ApiToken, Event, LoginAttempt, MailMessage, Notification, User
+from app.models.enums import UserRole
+from app.services.retention import RetentionSchedule, purge_expired
+from app.web.notifications import run_due_jobs
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+SETTINGS = Settings(
+    retention_login_attempts_days=30,
+    retention_sessions_days=30,
+    retention_api_tokens_days=90,
+    retention_sent_mail_days=60,
+    retention_read_notifications_days=180,
+)
+SECOND = timedelta(seconds=1)
+
+
+def _ago(days: int, *, older: bool) -> datetime:
+    """Just past the period (older) or just within it."""
+    return NOW - timedelta(days=days) - (SECOND if older else -SECOND)
+
+
+def _user(session) -> User:
+    user = User(username="u1", display_name="甲", password_hash="x", role=UserRole.admin)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _event(session) -> Event:
+    event = Event(action="test", object_type="Test", object_id="1")
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _count(session, model, *where) -> int:
+    return session.exec(select(sa.func.count()).select_from(model).where(*where)).one()
+
+
+def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
+    user, event = _user(session), _event(session)
+    for older in (True, False):
+        session.add(LoginAttempt(key=f"old:{older}", attempted_at=_ago(30, older=older)))
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name="t",
+                token_digest=f"{older}".ljust(64, "0"),
+                prefix="p",
+                revoked_at=_ago(90, older=older),
+            )
+        )
+        session.add(
+            MailMessage(recipient="a@b.cn", subject="s", body="b", sent_at=_ago(60, older=older))
+        )
+        session.add(
+            Notification(
+                event_id=event.id,
+                recipient_kind="user",
+                recipient_id=user.id + older,
+                kind="test",
+                title="t",
+                body="b",
+                link="/",
+                read_at=_ago(180, older=older),
+            )
+        )
+    # Never past a period: a live token, an unsent mail, an unread notification.
+    session.add(ApiToken(user_id=user.id, name="live", token_digest="l" * 64, prefix="p"))
+    session.add(MailMessage(recipient="a@b.cn", subject="s", body="b"))
+    session.add(
+        Notification(
+            event_id=event.id,
+            recipient_kind="user",
+            recipient_id=user.id + 2,
+            kind="test",
+            title="t",
+            body="b",
+            link="/",
+            created_at=NOW - timedelta(days=999),
+        )
+    )
+    session.flush()
+
+    counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
+
+    assert counts == {"login_attempts": 1, "api_tokens": 1, "mail_outbox": 1, "notifications": 1}
+    assert session.exec(select(LoginAttempt.key)).all() == ["old:False"]
+    assert sorted(session.exec(select(ApiToken.name)).all()) == ["live", "t"]
+    assert _count(session, MailMessage) == 2 and _count(session, Notification) == 2
+    summary = session.exec(select(Event).where(Event.action == "retention.purge")).one()
+    assert summary.after == counts
+    assert summary.summary == (
+        "按保存期限清理：登录失败记录 1 条，已吊销或过期的接口令牌 1 条，已发送的邮件 1 条，已读消息 1 条"
+    )
+    # Idempotent: a second run (or another process) finds nothing and records nothing.
+    again = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
+    assert set(again.values()) == {0}
+    assert _count(session, Event, Event.action == "retention.purge") == 1
+
+
+def test_a_read_notification_stays_while_an_unsent_mail_points_at_it(session):
+    user, event = _user(session), _event(session)
+    note = Notification(
+        event_id=event.id,
+        recipient_kind="user",
+        recipient_id=user.id,
+        kind="test",
+        title="t",
+        body="b",
+        link="/",
+        read_at=NOW - timedelta(days=400),
+    )
+    session.add(note)
+    session.flush()
+    session.add(MailMessage(notification_id=note.id, recipient="a@b.cn", subject="s", body="b"))
+    session.flush()
+    counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
+    assert counts["notifications"] == 0 and _count(session, Notification) == 1
+
+
+def test_tables_and_columns_added_later_join_without_code_changes(session):
+    # Another part adds user_sessions and api_tokens.expires_at: rows past them go too.
+    session.execute(
+        sa.text(
+            "CREATE TABLE user_sessions (id INTEGER PRIMARY KEY, revoked_at TIMESTAMP, "
+            "expires_at TIMESTAMP)"
+        )
+    )
+    user = _user(session)
+    session.execute(sa.text("ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP"))
+    sessions = sa.table(
+        "user_sessions",
+        sa.column("id"),
+        sa.column("revoked_at", ApiToken.__table__.c.revoked_at.type),
+        sa.column("expires_at", ApiToken.__table__.c.revoked_at.type),
+    )
+    session.execute(
+        sa.insert(sessions),
+        [
+            {"id": 1, "revoked_at": _ago(30, older=True), "expires_at": None},
+            {"id": 2, "revoked_at": None, "expires_at": _ago(30, older=True)},
+            {"id": 3, "revoked_at": None, "expires_at": _ago(30, older=False)},
+        ],
+    )
+    session.add(ApiToken(user_id=user.id, name="x", token_digest="x" * 64, prefix="p"))
+    session.flush()
+    tokens = sa.table(
+        "api_tokens", sa.column("name"), sa.column("expires_at", sessions.c.expires_at.type)
+    )
+    session.execute(sa.update(tokens).values(expires_at=_ago(90, older=True)))
+
+    counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
+
+    assert (counts["user_sessions"], counts["api_tokens"]) == (2, 1)
+    assert session.execute(sa.text("SELECT id FROM user_sessions")).scalars().all() == [3]
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        ANONYMOUS,
+        Actor(role=Role.bureau, user_id=1, region_code="140800"),
+        Actor(role=Role.enterprise, enterprise_id=1),
+    ],
+)
+def test_only_the_system_and_admins_purge(session, actor):
+    session.add(LoginAttempt(key="k", attempted_at=NOW - timedelta(days=400)))
+    session.flush()
+    with pytest.raises(PermissionDeniedError):
+        purge_expired(session=session, actor=actor, now=NOW, settings=SETTINGS)
+    assert _count(session, LoginAttempt) == 1
+
+
+def test_a_server_purges_once_per_interval():
+    schedule = RetentionSchedule(Settings(retention_interval_seconds=3600))
+    ticks = [NOW + timedelta(minutes=m) for m in (0, 1, 59, 60, 61, 121)]
+    assert [schedule.due(t) for t in ticks] == [True, False, False, True, False, True]
+
+
+def test_the_servers_periodic_jobs_purge_when_the_schedule_says_so(fresh_db):
+    settings = Settings(retention_login_attempts_days=30)
+    with fresh_db.unit_of_work() as session:
+        session.add(LoginAttempt(key="old", attempted_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    run_due_jobs(fresh_db, settings)  # no schedule: no purge
+    with fresh_db.read_only() as session:
+        assert _count(session, LoginAttempt) == 1
+    run_due_jobs(fresh_db, settings, RetentionSchedule(settings))
+    with fresh_db.read_only() as session:
+        assert _count(session, LoginAttempt) == 0
+        assert _count(session, Event, Event.action == "retention.purge") == 1
