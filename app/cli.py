@@ -155,15 +155,19 @@ def user_create(
     from app.actors import SYSTEM
     from app.errors import DomainError
     from app.models.enums import UserRole
-    from app.services.accounts import create_user
+    from app.services.accounts import create_user, prepare_account
 
     database = _database()
     try:
+        # Hashed before the write transaction opens.
+        account = prepare_account(
+            {"username": username, "display_name": display_name, "password": password}
+        )
         with database.unit_of_work() as session:
             created = create_user(
                 session=session,
                 actor=SYSTEM,
-                account={"username": username, "display_name": display_name, "password": password},
+                account=account,
                 role=UserRole(role),
                 region_code=region,
                 enterprise_id=enterprise_id,
