@@ -1,5 +1,6 @@
 """One product of the cooperative: the form (new and edit), photos, certification application."""
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -132,10 +133,12 @@ async def upload_image(request: Request) -> Response:
         actor,
         product_id,
         "photos",
-        lambda s: product_images.add_product_image(
-            session=s, actor=actor, product_id=product_id, content=content, upload_dir=directory
+        lambda s, prepared: product_images.add_product_image(
+            session=s, actor=actor, product_id=product_id, content=prepared, upload_dir=directory
         ),
         "照片已上传",
+        # Decoded and re-encoded before the write transaction opens.
+        prepare=lambda: product_images.prepare_product_image(content),
     )
 
 
@@ -175,14 +178,19 @@ async def apply_for_certification(request: Request) -> Response:
     )
 
 
-async def _section_step(request, actor, product_id, section, work, message):
+async def _section_step(request, actor, product_id, section, work, message, *, prepare=None):
     """Run ``work`` for one section of the product page (photos, certification).
 
-    The section comes back with a toast for htmx, or with the errors and 422; a plain post that
-    succeeded goes back to the product page.
+    With ``prepare``, its slow work runs first, outside the unit of work, and ``work`` receives
+    its result. The section comes back with a toast for htmx, or with the errors and 422; a plain
+    post that succeeded goes back to the product page.
     """
     try:
-        await in_unit_of_work(request, work)
+        if prepare is not None:
+            prepared = await run_in_threadpool(prepare)
+            await in_unit_of_work(request, lambda s: work(s, prepared))
+        else:
+            await in_unit_of_work(request, work)
     except DomainError as exc:
         unless_fixable(exc)
         return await _manage_page(
