@@ -256,16 +256,19 @@ def import_file(file: str, kind: str | None) -> None:
     database = _database()
     try:
         with progress_bar() as bar:
-            task = bar.add_task("校验并导入", total=None)
-            with database.unit_of_work() as session:
-                result = imports.import_file(
+            task = bar.add_task("校验", total=None)
+            parsed = imports.read_file(Path(file), file, kind)
+            with database.read_only() as session:
+                checked = imports.check_file(
                     session=session,
                     actor=SYSTEM,
-                    source=Path(file),
-                    filename=file,
-                    kind=kind,
+                    parsed=parsed,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
+            # Only the writing holds the write lock: the file was read and checked above.
+            bar.update(task, description="写入")
+            with database.unit_of_work() as session:
+                result = imports.apply_import(session=session, actor=SYSTEM, checked=checked)
             database.refresh_planner_statistics()
     except imports.ImportRejected as exc:
         for error in exc.row_errors:

@@ -42,6 +42,12 @@ class CooperativeCreate(BaseModel):
 def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
     """Register a helping organisation: pending when self-registered, approved when the bureau
     enters it."""
+    enterprise = check_new_enterprise(session=session, actor=actor, data=data)
+    return add_enterprise(session=session, actor=actor, enterprise=enterprise)
+
+
+def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
+    """Every rule of a new organisation, writing nothing: the unsaved row, or a DomainError."""
     form = parse(EnterpriseCreate, data)
     credit_code = normalize_credit_code(form.credit_code)
     if form.industry.upper() not in INDUSTRY_SECTIONS:
@@ -51,7 +57,7 @@ def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterp
     county_code = _county_or_region(session, form.county_code, form.external_region)
     status = _registration_status(actor, county_code)
     _ensure_credit_code_free(session, credit_code)
-    enterprise = Enterprise(
+    return Enterprise(
         **form.model_dump(exclude={"credit_code", "industry", "county_code", "offers"}),
         credit_code=credit_code,
         industry=form.industry.upper(),
@@ -59,6 +65,11 @@ def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterp
         offers=to_mask(form.offers, HelpKind),
         status=status,
     )
+
+
+def add_enterprise(*, session: Session, actor: Actor, enterprise: Enterprise) -> Enterprise:
+    """Write an organisation ``check_new_enterprise`` accepted, audited and searchable."""
+    county_code = enterprise.county_code
     session.add(enterprise)
     record_event(
         session,
@@ -78,19 +89,47 @@ def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Coope
     """Register a cooperative in a village: pending when self-registered, approved when the
     bureau enters it."""
     form = parse(CooperativeCreate, data)
+    village = session.get(Village, form.village_id)
+    if village is None:
+        raise NotFoundError("所选村不存在", field="village_id")
+    cooperative = check_new_cooperative(session=session, actor=actor, data=data, village=village)
+    return add_cooperative(
+        session=session, actor=actor, cooperative=cooperative, county_code=village.county_code
+    )
+
+
+def check_new_cooperative(
+    *, session: Session, actor: Actor, data: dict, village: Village
+) -> Cooperative:
+    """Every rule of a new cooperative in ``village``, writing nothing: the unsaved row.
+
+    ``village`` may itself be unsaved (a bulk import's earlier row): the cooperative then refers
+    to it and is written after it.
+    """
+    form = parse(CooperativeCreate, {**data, "village_id": village.id or 0})
     credit_code = normalize_credit_code(form.credit_code)
     if form.lifted_members > form.members:
         raise ValidationError(
             "脱贫户成员数不能多于成员总数", code="lifted_exceeds_members", field="lifted_members"
         )
-    village = session.get(Village, form.village_id)
-    if village is None:
-        raise NotFoundError("所选村不存在", field="village_id")
     status = _registration_status(actor, village.county_code)
     _ensure_credit_code_free(session, credit_code)
     cooperative = Cooperative(
-        **form.model_dump(exclude={"credit_code"}), credit_code=credit_code, status=status
+        **form.model_dump(exclude={"credit_code", "village_id"}),
+        credit_code=credit_code,
+        status=status,
     )
+    if village.id is None:
+        cooperative.village = village
+    else:
+        cooperative.village_id = village.id
+    return cooperative
+
+
+def add_cooperative(
+    *, session: Session, actor: Actor, cooperative: Cooperative, county_code: str
+) -> Cooperative:
+    """Write a cooperative ``check_new_cooperative`` accepted, with its audit event."""
     session.add(cooperative)
     record_event(
         session,
@@ -100,7 +139,7 @@ def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Coope
         obj=cooperative,
         summary=f"登记合作社“{cooperative.name}”",
         after=snapshot(cooperative),
-        county_code=village.county_code,
+        county_code=county_code,
     )
     return cooperative
 

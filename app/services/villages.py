@@ -41,6 +41,18 @@ class VillageCreate(BaseModel):
 
 def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
     """Add a village under the township its 12-digit code names."""
+    return add_village(
+        session=session,
+        actor=actor,
+        village=check_new_village(session=session, actor=actor, data=data),
+    )
+
+
+def check_new_village(*, session: Session, actor: Actor, data: dict) -> Village:
+    """Every rule of a new village, writing nothing: the unsaved village, or a DomainError.
+
+    A read-only session is enough, so a bulk import checks all its rows before writing.
+    """
     form = parse(VillageCreate, data)
     county_code = normalize_county_code(form.county_code)
     require(can_create_village(actor, county_code))
@@ -58,12 +70,17 @@ def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
         )
     if session.exec(select(Village.id).where(Village.code == code)).first() is not None:
         raise ConflictError("该村级统计代码已存在", code="village_code_taken", field="code")
-    village = Village(
+    return Village(
         **form.model_dump(exclude={"code", "county_code"}),
         code=code,
         county_code=county_code,
         township_code=township.code,
     )
+
+
+def add_village(*, session: Session, actor: Actor, village: Village) -> Village:
+    """Write a village ``check_new_village`` accepted, with its audit event and search entry."""
+    county_code = village.county_code
     session.add(village)
     record_event(
         session,
