@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from app.models import Event, SearchOutbox
@@ -36,11 +37,15 @@ def record_event(
     after: dict[str, Any] | None = None,
     county_code: str | None = None,
 ) -> Event:
-    """Record one state change of ``obj``, and notify the parties it concerns; flushes."""
+    """Record one state change of ``obj``, and notify the parties it concerns."""
     # Imported here: the notifications module records events of its own.
     from app.services.notifications import notify_event
 
-    session.flush()
+    state = sa.inspect(obj)
+    if not state.persistent or state.modified:
+        # The object's id, and a versioned update's conflict, surface here. An object already
+        # flushed and unchanged (a bulk import's rows) lets its event wait for the next flush.
+        session.flush()
     event = Event(
         actor_id=actor_id,
         actor_label=actor_label,

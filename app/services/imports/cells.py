@@ -21,6 +21,7 @@ from app.services.imports.columns import (
     Cell,
     Column,
 )
+from app.spreadsheets import strip_neutraliser
 
 _SEPARATORS = (LIST_SEPARATOR, "，", ",", "；", ";", " ")
 
@@ -42,7 +43,7 @@ def text_of(value: Any) -> str:
         return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return strip_neutraliser(str(value).strip())
 
 
 @contextmanager
