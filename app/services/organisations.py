@@ -7,10 +7,24 @@ from app.actors import Actor, Role
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.identifiers import normalize_county_code, normalize_credit_code
 from app.models import Cooperative, County, Enterprise, Village
-from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
+from app.models.enums import (
+    INDUSTRY_SECTIONS,
+    EnterpriseKind,
+    HelpKind,
+    OutboxOp,
+    RegistrationStatus,
+)
 from app.models.flags import to_mask
 from app.permissions import can_register_directly, require
-from app.services.audit import enqueue_search, record_event, snapshot
+from app.services.audit import (
+    Creation,
+    enqueue_search,
+    enqueue_search_many,
+    insert_new,
+    record_creations,
+    record_event,
+    snapshot,
+)
 from app.services.inputs import parse
 
 
@@ -69,20 +83,37 @@ def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enter
 
 def add_enterprise(*, session: Session, actor: Actor, enterprise: Enterprise) -> Enterprise:
     """Write an organisation ``check_new_enterprise`` accepted, audited and searchable."""
-    county_code = enterprise.county_code
     session.add(enterprise)
+    created = _enterprise_creation(enterprise)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action="enterprise.register",
+        action=created.action,
         obj=enterprise,
-        summary=f"登记帮扶主体“{enterprise.name}”",
+        summary=created.summary,
         after=snapshot(enterprise),
-        county_code=county_code,
+        county_code=created.county_code,
     )
     enqueue_search(session, "enterprise", enterprise.id)
     return enterprise
+
+
+def add_enterprises(*, session: Session, actor: Actor, enterprises: list[Enterprise]) -> None:
+    """``add_enterprise`` for many checked organisations at once, batched (imports)."""
+    insert_new(session, enterprises)
+    record_creations(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        creations=[_enterprise_creation(e) for e in enterprises],
+    )
+    enqueue_search_many(session, "enterprise", [(e.id, OutboxOp.upsert) for e in enterprises])
+
+
+def _enterprise_creation(enterprise: Enterprise) -> Creation:
+    summary = f"登记帮扶主体“{enterprise.name}”"
+    return Creation("enterprise.register", enterprise, summary, enterprise.county_code)
 
 
 def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Cooperative:
@@ -131,17 +162,43 @@ def add_cooperative(
 ) -> Cooperative:
     """Write a cooperative ``check_new_cooperative`` accepted, with its audit event."""
     session.add(cooperative)
+    created = _cooperative_creation(cooperative, county_code)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action="cooperative.register",
+        action=created.action,
         obj=cooperative,
-        summary=f"登记合作社“{cooperative.name}”",
+        summary=created.summary,
         after=snapshot(cooperative),
         county_code=county_code,
     )
     return cooperative
+
+
+def add_cooperatives(
+    *, session: Session, actor: Actor, cooperatives: list[tuple[Cooperative, str]]
+) -> None:
+    """``add_cooperative`` for many (cooperative, county code) pairs at once, batched (imports).
+
+    A cooperative whose village is new in the same batch refers to it, already written.
+    """
+    for cooperative, _county in cooperatives:
+        if cooperative.village_id is None:
+            cooperative.village_id = cooperative.village.id
+    insert_new(session, [c for c, _county in cooperatives])
+    record_creations(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        creations=[_cooperative_creation(c, county) for c, county in cooperatives],
+    )
+
+
+def _cooperative_creation(cooperative: Cooperative, county_code: str) -> Creation:
+    return Creation(
+        "cooperative.register", cooperative, f"登记合作社“{cooperative.name}”", county_code
+    )
 
 
 def _registration_status(actor: Actor, county_code: str | None) -> RegistrationStatus:

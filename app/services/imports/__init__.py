@@ -41,7 +41,7 @@ from app.services.imports.columns import (
     Kind,
     column_letter,
 )
-from app.services.imports.records import CHECKERS, Checked, Pending, add_row, taken_since_checked
+from app.services.imports.records import CHECKERS, Checked, Pending, add_rows, taken_since_checked
 
 __all__ = [
     "KINDS",
@@ -204,12 +204,7 @@ def apply_import(*, session: Session, actor: Actor, checked: CheckedImport) -> I
     if taken:
         raise ImportRejected([_taken(row, name) for row, name in taken])
     try:
-        # One flush inserts the rows table by table in batches; the audit events follow.
-        session.add_all([row.obj for row in checked.rows])
-        session.flush()
-        for row in checked.rows:
-            add_row(session, actor, row)
-        session.flush()
+        add_rows(session, actor, checked.rows)
     except sa.exc.IntegrityError:
         raise ConflictError(
             "导入期间数据已被他人修改，未导入任何数据，请重新导入", code="import_conflict"

@@ -21,6 +21,7 @@ from app.models.enums import ProductStatus
 from app.money import fen_to_yuan
 from app.permissions import can_register_directly, require
 from app.services import organisations, products, villages
+from app.services.audit import Creation, enqueue_search_many, insert_new, record_creations
 from app.services.inputs import parse
 
 
@@ -146,21 +147,34 @@ CHECKERS = {
 }
 
 
-def add_row(session: Session, actor: Actor, row: Checked) -> None:
-    """Write one checked row with its audit event (and search-outbox row)."""
-    if row.kind == "villages":
-        villages.add_village(session=session, actor=actor, village=row.obj)
-    elif row.kind == "enterprises":
-        organisations.add_enterprise(session=session, actor=actor, enterprise=row.obj)
-    elif row.kind == "cooperatives":
-        organisations.add_cooperative(
-            session=session, actor=actor, cooperative=row.obj, county_code=row.county_code
-        )
-    else:
-        product = row.obj
-        session.add(product)
-        products._record(session, actor, "product.import", product, f"导入产品“{product.name}”")
-        products.reindex(session, product)
+def add_rows(session: Session, actor: Actor, rows: list[Checked]) -> None:
+    """Write the checked rows kind by kind (a row refers only to earlier kinds), in batches."""
+    of = {kind: [r for r in rows if r.kind == kind] for kind in CHECKERS}
+    villages.add_villages(session=session, actor=actor, villages=[r.obj for r in of["villages"]])
+    organisations.add_enterprises(
+        session=session, actor=actor, enterprises=[r.obj for r in of["enterprises"]]
+    )
+    organisations.add_cooperatives(
+        session=session,
+        actor=actor,
+        cooperatives=[(r.obj, r.county_code) for r in of["cooperatives"]],
+    )
+    _add_products(session, actor, of["products"])
+
+
+def _add_products(session: Session, actor: Actor, rows: list[Checked]) -> None:
+    new = [r.obj for r in rows]
+    for product in new:
+        if product.cooperative_id is None:
+            product.cooperative_id = product.cooperative.id
+        if product.village_id is None:
+            product.village_id = product.village.id
+    insert_new(session, new)
+    creations = [
+        Creation("product.import", r.obj, f"导入产品“{r.obj.name}”", r.county_code) for r in rows
+    ]
+    record_creations(session, actor_id=actor.user_id, actor_label=actor.label, creations=creations)
+    enqueue_search_many(session, "product", [(p.id, products.search_op(p)) for p in new])
 
 
 def taken_since_checked(session: Session, rows: list[Checked]) -> list[tuple[Checked, str]]:
