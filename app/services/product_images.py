@@ -57,9 +57,9 @@ def prepare_product_image(content: bytes | PreparedImage) -> PreparedImage:
     return PreparedImage(stored, thumbnail, width, height)
 
 
-def check_may_add_image(*, session: Session, actor: Actor, product_id: int) -> None:
+def check_may_add_image(*, session: Session, actor: Actor, product_id: int) -> Product:
     """Refuse before any decoding work when the actor may not manage the product."""
-    _managed(session, actor, product_id)
+    return _managed(session, actor, product_id)
 
 
 def add_product_image(

@@ -126,8 +126,9 @@ class ParsedFile:
 
 @dataclass
 class CheckedImport:
-    """Every row of a file, checked and ready to write."""
+    """Every row of a file, checked for ``actor`` and ready to write."""
 
+    actor: Actor
     rows: list[Checked]
     counts: dict[str, int]
 
@@ -194,12 +195,15 @@ def check_file(
         # In the file's order: a row's cell errors and its rule errors never both occur.
         order = {sheet.name: i for i, sheet in enumerate(parsed.sheets)}
         raise ImportRejected(sorted(errors, key=lambda e: (order.get(e.sheet, -1), e.row)))
-    return CheckedImport(rows, counts)
+    return CheckedImport(actor, rows, counts)
 
 
 def apply_import(*, session: Session, actor: Actor, checked: CheckedImport) -> ImportResult:
-    """Write the checked rows in the caller's unit of work; nothing of them if anything fails."""
-    require(can_import(actor))
+    """Write the checked rows in the caller's unit of work; nothing of them if anything fails.
+
+    The rows were checked (region included) for ``checked.actor``, who alone may write them.
+    """
+    require(can_import(actor) and checked.actor == actor)
     taken = taken_since_checked(session, checked.rows)
     if taken:
         raise ImportRejected([_taken(row, name) for row, name in taken])
