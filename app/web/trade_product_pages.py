@@ -9,7 +9,7 @@ from app.actors import Role
 from app.errors import DomainError, NotFoundError
 from app.services import certification, clock, product_images, products
 from app.services.product_images import MAX_IMAGE_BYTES
-from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
 from app.web.pages import gate, unless_fixable, upload_dir
 from app.web.requests import wants_partial
 from app.web.templating import render
@@ -128,6 +128,17 @@ async def upload_image(request: Request) -> Response:
     content = await upload.read(MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     await form.close()
     directory = upload_dir(request)
+
+    async def prepare():
+        # Permission first (cheap), then decoded and re-encoded before the writer opens.
+        await read_only(
+            request,
+            lambda s: product_images.check_may_add_image(
+                session=s, actor=actor, product_id=product_id
+            ),
+        )
+        return await run_in_threadpool(product_images.prepare_product_image, content)
+
     return await _section_step(
         request,
         actor,
@@ -137,8 +148,7 @@ async def upload_image(request: Request) -> Response:
             session=s, actor=actor, product_id=product_id, content=prepared, upload_dir=directory
         ),
         "照片已上传",
-        # Decoded and re-encoded before the write transaction opens.
-        prepare=lambda: product_images.prepare_product_image(content),
+        prepare=prepare,
     )
 
 
@@ -181,13 +191,13 @@ async def apply_for_certification(request: Request) -> Response:
 async def _section_step(request, actor, product_id, section, work, message, *, prepare=None):
     """Run ``work`` for one section of the product page (photos, certification).
 
-    With ``prepare``, its slow work runs first, outside the unit of work, and ``work`` receives
-    its result. The section comes back with a toast for htmx, or with the errors and 422; a plain
-    post that succeeded goes back to the product page.
+    With ``prepare`` (a coroutine function), its slow work runs first, outside the unit of work,
+    and ``work`` receives its result. The section comes back with a toast for htmx, or with the
+    errors and 422; a plain post that succeeded goes back to the product page.
     """
     try:
         if prepare is not None:
-            prepared = await run_in_threadpool(prepare)
+            prepared = await prepare()
             await in_unit_of_work(request, lambda s: work(s, prepared))
         else:
             await in_unit_of_work(request, work)
