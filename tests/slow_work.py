@@ -2,12 +2,14 @@
 
 Installed by a test (never by production code), it wraps ``Database.unit_of_work`` to know, per
 thread, when a writer is open, and wraps each slow function — argon2 hashing and verification,
-Pillow decoding, the import's XLSX and CSV parsing and its row checks — to count its calls and
-the calls made while that thread held a writer. Stricter than the write lock itself: work done
-inside the writer before its first statement (before SQLite's BEGIN IMMEDIATE) counts too.
+Pillow decoding, the import's XLSX and CSV parsing and its row checks, ``os.fsync`` (evidence
+files) — to count its calls and the calls made while that thread held a writer. Stricter than the
+write lock itself: work done inside the writer before its first statement (before SQLite's BEGIN
+IMMEDIATE) counts too.
 """
 
 import csv
+import os
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -49,6 +51,7 @@ class SlowWorkProbe:
             argon2.PasswordHasher, "verify", wrap("argon2", argon2.PasswordHasher.verify)
         )
         monkeypatch.setattr(Image, "open", wrap("pillow", Image.open))
+        monkeypatch.setattr(os, "fsync", wrap("fsync", os.fsync))
         monkeypatch.setattr(cells, "load_workbook", wrap("openpyxl", cells.load_workbook))
         monkeypatch.setattr(csv, "reader", wrap("csv", csv.reader))
         for kind, check in list(records.CHECKERS.items()):
