@@ -172,15 +172,19 @@ def user_create(
     from app.actors import SYSTEM
     from app.errors import DomainError
     from app.models.enums import UserRole
-    from app.services.accounts import create_user
+    from app.services.accounts import create_user, prepare_account
 
     database = _database()
     try:
+        # Hashed before the write transaction opens.
+        account = prepare_account(
+            {"username": username, "display_name": display_name, "password": password}
+        )
         with database.unit_of_work() as session:
             created = create_user(
                 session=session,
                 actor=SYSTEM,
-                account={"username": username, "display_name": display_name, "password": password},
+                account=account,
                 role=UserRole(role),
                 region_code=region,
                 enterprise_id=enterprise_id,
@@ -269,16 +273,19 @@ def import_file(file: str, kind: str | None) -> None:
     database = _database()
     try:
         with progress_bar() as bar:
-            task = bar.add_task("校验并导入", total=None)
-            with database.unit_of_work() as session:
-                result = imports.import_file(
+            task = bar.add_task("校验", total=None)
+            parsed = imports.read_file(Path(file), file, kind)
+            with database.read_only() as session:
+                checked = imports.check_file(
                     session=session,
                     actor=SYSTEM,
-                    source=Path(file),
-                    filename=file,
-                    kind=kind,
+                    parsed=parsed,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
+            # Only the writing holds the write lock: the file was read and checked above.
+            bar.update(task, description="写入")
+            with database.unit_of_work() as session:
+                result = imports.apply_import(session=session, actor=SYSTEM, checked=checked)
             database.refresh_planner_statistics()
     except imports.ImportRejected as exc:
         for error in exc.row_errors:

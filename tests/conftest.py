@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -26,6 +27,11 @@ os.environ.setdefault("CUNQI_PASSWORD_TIME_COST", "1")
 os.environ.setdefault("CUNQI_PASSWORD_MEMORY_KIB", "1024")
 os.environ.setdefault("CUNQI_PASSWORD_PARALLELISM", "1")
 os.environ.setdefault("CUNQI_SECRET_KEY", "test-secret-key-" + "x" * 40)
+
+# Generated cases are judged by what they produce, never by how long one took: a shared 2-core
+# machine makes hypothesis' default 200 ms deadline a coin toss.
+hypothesis_settings.register_profile("cunqi", deadline=None)
+hypothesis_settings.load_profile("cunqi")
 
 
 def _admin_engine() -> sa.Engine:

@@ -8,10 +8,11 @@ from datetime import datetime
 import strawberry
 
 from app import models
+from app.errors import DomainError
 from app.permissions import can_review_registration, can_see_registration
 from app.schema import enums
 from app.schema.context import Context, Info
-from app.schema.errors import UserError, mutate
+from app.schema.errors import UserError, mutate, user_errors
 from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.organisations import (
     Cooperative,
@@ -277,14 +278,20 @@ class AccountMutations:
         input: Input[ChangePasswordInput],
     ) -> ChangePasswordPayload:
         actor = info.context.actor
+        try:
+            # Verified and hashed with the read session, before the write transaction opens.
+            checked = await info.context.read(
+                lambda s: accounts.check_password_change(
+                    session=s,
+                    actor=actor,
+                    old_password=input.old_password,
+                    new_password=input.new_password,
+                )
+            )
+        except DomainError as exc:
+            return ChangePasswordPayload(me=None, errors=user_errors(exc))
         user, errors = await mutate(
-            info,
-            lambda s: accounts.change_password(
-                session=s,
-                actor=actor,
-                old_password=input.old_password,
-                new_password=input.new_password,
-            ),
+            info, lambda s: accounts.apply_password_change(session=s, actor=actor, change=checked)
         )
         if user is not None:
             _keep_this_session(info.context, user)

@@ -13,8 +13,10 @@ from typing import Any
 
 import strawberry
 
+from app.errors import DomainError
 from app.schema import enums
 from app.schema.context import Info
+from app.schema.errors import user_errors
 from app.schema.node import parse_id
 from app.schema.payloads import Input, data_mutation, decode_file, payload_type, respond
 from app.schema.scalars import Money
@@ -170,16 +172,29 @@ class ProductMutations:
         input: Input[AddProductImageInput],
     ) -> ProductPayload:
         root = info.context.upload_dir
+        actor = info.context.actor
+        try:
+            # Permission first (cheap), then decoded and re-encoded before the write transaction
+            # opens; the unit of work checks permission again.
+            await info.context.read(
+                lambda s: product_images.check_may_add_image(
+                    session=s, actor=actor, product_id=_product_id(input.product_id)
+                )
+            )
+            prepared = product_images.prepare_product_image(
+                decode_file(
+                    input.content_base64, field="image", max_bytes=product_images.MAX_IMAGE_BYTES
+                )
+            )
+        except DomainError as exc:
+            return ProductPayload(product=None, errors=user_errors(exc))
 
         def work(session, actor):
-            content = decode_file(
-                input.content_base64, field="image", max_bytes=product_images.MAX_IMAGE_BYTES
-            )
             image = product_images.add_product_image(
                 session=session,
                 actor=actor,
                 product_id=_product_id(input.product_id),
-                content=content,
+                content=prepared,
                 upload_dir=root,
             )
             return products.get_managed_product(

@@ -11,8 +11,9 @@ from typing import Any
 
 import strawberry
 
+from app.errors import DomainError
 from app.schema.context import Info
-from app.schema.errors import input_data
+from app.schema.errors import input_data, user_errors
 from app.schema.node import parse_id
 from app.schema.pairing import OutcomeReport
 from app.schema.payloads import Input, decode_file, payload_type, respond, step_mutation
@@ -96,6 +97,16 @@ def _files(input: ReportActualsInput) -> list[evidence.Upload]:
     ]
 
 
+async def _stored(info: Info, input: ReportActualsInput, **target) -> list[evidence.StoredUpload]:
+    """Permission checked with the read session, then the files decoded, checked and stored
+    (hashed, fsynced) before the unit of work opens."""
+    if not input.evidence:
+        return []
+    actor = info.context.actor
+    await info.context.read(lambda s: reports.check_may_submit(session=s, actor=actor, **target))
+    return evidence.store_uploads(_files(input), evidence.upload_root(info.context.upload_dir))
+
+
 def _report_id(value: strawberry.ID) -> int:
     return parse_id(value, "OutcomeReport", field="report_id")
 
@@ -127,14 +138,19 @@ class ReportMutations:
         input: Input[SubmitReportInput],
     ) -> OutcomeReportPayload:
         root = info.context.upload_dir
+        try:
+            agreement_id = parse_id(input.agreement_id, "PairingAgreement", field="agreement_id")
+            stored = await _stored(info, input, agreement_id=agreement_id)
+        except DomainError as exc:
+            return OutcomeReportPayload(report=None, errors=user_errors(exc))
 
         def work(session, actor):
             return reports.submit_report(
                 session=session,
                 actor=actor,
-                agreement_id=parse_id(input.agreement_id, "PairingAgreement", field="agreement_id"),
+                agreement_id=agreement_id,
                 data=_data(input) | {"period": input.period},
-                files=_files(input),
+                files=stored,
                 upload_dir=root,
             )
 
@@ -147,15 +163,20 @@ class ReportMutations:
         input: Input[ResubmitReportInput],
     ) -> OutcomeReportPayload:
         root = info.context.upload_dir
+        try:
+            report_id = _report_id(input.report_id)
+            stored = await _stored(info, input, report_id=report_id)
+        except DomainError as exc:
+            return OutcomeReportPayload(report=None, errors=user_errors(exc))
 
         def work(session, actor):
             return reports.resubmit_report(
                 session=session,
                 actor=actor,
-                report_id=_report_id(input.report_id),
+                report_id=report_id,
                 expected_version=input.expected_version,
                 data=_data(input),
-                files=_files(input),
+                files=stored,
                 upload_dir=root,
             )
 

@@ -1,6 +1,7 @@
 """Accounts: registration and its review, sign-in with throttling, passwords and API tokens."""
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -36,6 +37,12 @@ class AccountForm(BaseModel):
     display_name: str = Field(title="姓名", min_length=1, max_length=40)
     phone: str = Field(default="", title="手机号", max_length=20)
     password: str = Field(title="密码")
+    privacy_consent: bool = Field(default=False, title="同意《个人信息处理说明》")
+
+    @field_validator("privacy_consent", mode="before")
+    @classmethod
+    def _consent(cls, value) -> bool:
+        return value in (True, "1", "on", "true")
 
     @field_validator("username")
     @classmethod
@@ -50,6 +57,35 @@ class AccountForm(BaseModel):
     def _password(cls, value: str) -> str:
         check_password_strength(value)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """An account form, checked, with its password already hashed.
+
+    Hashing is deliberately slow, so adapters prepare the account before their write transaction
+    opens (SQLite has one write lock for everyone); the service then only writes.
+    """
+
+    username: str
+    display_name: str
+    phone: str
+    password_hash: str
+    privacy_consent: bool = False
+
+
+def prepare_account(account: dict | NewAccount) -> NewAccount:
+    """Check the account fields and hash the password; needs no session."""
+    if isinstance(account, NewAccount):
+        return account
+    form = parse(AccountForm, account)
+    return NewAccount(
+        form.username,
+        form.display_name,
+        form.phone,
+        hash_password(form.password),
+        form.privacy_consent,
+    )
 
 
 def check_password_strength(password: str) -> None:
@@ -93,16 +129,17 @@ def _organisation_name(user: User) -> str:
 
 
 def register_account(
-    *, session: Session, kind: UserRole, account: dict, organisation: dict
+    *, session: Session, kind: UserRole, account: dict | NewAccount, organisation: dict
 ) -> User:
     """Self-registration: a new organisation (or, for village staff, an existing village) + user.
 
-    ``account["privacy_consent"]`` must be given: the consent to the personal-information notice,
-    recorded on the user with the notice's version.
+    ``privacy_consent`` must be given: the consent to the personal-information notice, recorded
+    on the user with the notice's version. Pass ``prepare_account(...)`` from outside the unit of
+    work; a dict is prepared here.
     """
-    form = parse(AccountForm, account)
+    form = prepare_account(account)
     _ensure_username_free(session, form.username)
-    if account.get("privacy_consent") not in (True, "1", "on", "true"):
+    if not form.privacy_consent:
         raise ValidationError(
             "请阅读并同意《个人信息处理说明》后再提交",
             code="consent_required",
@@ -130,7 +167,7 @@ def register_account(
         username=form.username,
         display_name=form.display_name,
         phone=form.phone,
-        password_hash=hash_password(form.password),
+        password_hash=form.password_hash,
         role=kind,
         status=RegistrationStatus.pending,
         privacy_consent_at=utcnow(),
@@ -212,16 +249,19 @@ def create_user(
     *,
     session: Session,
     actor: Actor,
-    account: dict,
+    account: dict | NewAccount,
     role: UserRole,
     region_code: str | None = None,
     enterprise_id: int | None = None,
     cooperative_id: int | None = None,
     village_id: int | None = None,
 ) -> User:
-    """Create an approved account (``cunqi user create``, the admin)."""
+    """Create an approved account (``cunqi user create``, the admin).
+
+    Pass ``prepare_account(...)`` from outside the unit of work; a dict is prepared here.
+    """
     require(can_manage_users(actor))
-    form = parse(AccountForm, account)
+    form = prepare_account(account)
     _ensure_username_free(session, form.username)
     if role == UserRole.bureau and not (region_code and re.fullmatch(r"\d{6}", region_code)):
         raise ValidationError("乡村振兴局账号须指定 6 位区划代码", code="region_required")
@@ -238,7 +278,7 @@ def create_user(
         username=form.username,
         display_name=form.display_name,
         phone=form.phone,
-        password_hash=hash_password(form.password),
+        password_hash=form.password_hash,
         role=role,
         region_code=region_code if role == UserRole.bureau else None,
         enterprise_id=enterprise_id,
@@ -262,11 +302,64 @@ def create_user(
 # Sign-in --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class SignInCheck:
+    """What a sign-in attempt found, before anything about it is written."""
+
+    keys: tuple[str, ...]  # the throttling keys: the account's and the address's
+    user_id: int | None  # set only when the password matched an active account
+    verified_hash: str | None  # the hash the password matched (to notice a change since)
+    new_hash: str | None  # a rehash under the current parameters, when they changed
+
+
 def authenticate(*, session: Session, username: str, password: str, ip: str) -> User:
-    """Check a sign-in; failures are counted per account and per address in the database."""
-    settings = get_settings()
+    """Check a sign-in and record it in one session (tests, the CLI); pages use the two steps."""
+    return record_sign_in(
+        session=session,
+        attempt=check_sign_in(session=session, username=username, password=password, ip=ip),
+    )
+
+
+def check_sign_in(*, session: Session, username: str, password: str, ip: str) -> SignInCheck:
+    """The slow half of a sign-in, with a read-only session: throttling, then the password.
+
+    Unknown accounts cost one dummy verification, so they answer as slowly as known ones.
+    """
     username = (username or "").strip()
-    keys = [f"user:{username.lower()}"[:80], f"ip:{ip}"[:80]]
+    keys = (f"user:{username.lower()}"[:80], f"ip:{ip}"[:80])
+    _refuse_if_throttled(session, keys)
+    user = session.exec(
+        select(User).where(sa.func.lower(User.username) == username.lower())
+    ).first()
+    if user is None:
+        burn_verification(password)
+    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+        return SignInCheck(keys, None, None, None)
+    new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
+    return SignInCheck(keys, user.id, user.password_hash, new_hash)
+
+
+def record_sign_in(*, session: Session, attempt: SignInCheck) -> User:
+    """The short write of a sign-in: count a failure (AuthenticationError) or record a success.
+
+    Throttling is checked again, as is the account: a password changed or an account disabled
+    since the check makes the attempt a failure.
+    """
+    _refuse_if_throttled(session, attempt.keys)
+    user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    if user is None or not user.is_active or user.password_hash != attempt.verified_hash:
+        for key in attempt.keys:
+            session.add(LoginAttempt(key=key))
+        raise AuthenticationError(GENERIC_FAILURE)
+    if attempt.new_hash is not None:
+        user.password_hash = attempt.new_hash
+    session.exec(sa.delete(LoginAttempt).where(LoginAttempt.key == attempt.keys[0]))
+    user.last_login_at = utcnow()
+    return user
+
+
+def _refuse_if_throttled(session: Session, keys: tuple[str, ...]) -> None:
+    settings = get_settings()
     limits = [settings.login_max_failures_per_account, settings.login_max_failures_per_ip]
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
     for key, limit in zip(keys, limits, strict=True):
@@ -279,26 +372,31 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
             raise ThrottledError(
                 "尝试次数过多，请 15 分钟后再试", retry_after=settings.login_window_seconds
             )
-    user = session.exec(
-        select(User).where(sa.func.lower(User.username) == username.lower())
-    ).first()
-    if user is None:
-        burn_verification(password)
-    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
-        for key in keys:
-            session.add(LoginAttempt(key=key))
-        raise AuthenticationError(GENERIC_FAILURE)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    session.exec(sa.delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
-    user.last_login_at = utcnow()
-    return user
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordChange:
+    """A checked change of the actor's password: the old one verified, the new one hashed."""
+
+    user_id: int
+    verified_hash: str
+    new_hash: str
 
 
 def change_password(
     *, session: Session, actor: Actor, old_password: str, new_password: str
 ) -> User:
-    """Change the actor's password; every other session of the account stops working."""
+    """Change the actor's password in one session (tests); adapters use the two steps."""
+    change = check_password_change(
+        session=session, actor=actor, old_password=old_password, new_password=new_password
+    )
+    return apply_password_change(session=session, actor=actor, change=change)
+
+
+def check_password_change(
+    *, session: Session, actor: Actor, old_password: str, new_password: str
+) -> PasswordChange:
+    """The slow half, with a read-only session: verify the old password, hash the new one."""
     user = session.get(User, actor.user_id) if actor.user_id else None
     require(user is not None)
     if not verify_password(user.password_hash, old_password):
@@ -307,7 +405,17 @@ def change_password(
         check_password_strength(new_password)
     except ValueError as exc:
         raise ValidationError(str(exc), code="weak_password", field="new_password") from None
-    user.password_hash = hash_password(new_password)
+    return PasswordChange(user.id, user.password_hash, hash_password(new_password))
+
+
+def apply_password_change(*, session: Session, actor: Actor, change: PasswordChange) -> User:
+    """Store the new password; every other session of the account stops working."""
+    user = session.get(User, change.user_id)
+    require(user is not None and user.id == actor.user_id)
+    if user.password_hash != change.verified_hash:
+        # Changed by another session since the old password was checked.
+        raise ValidationError("原密码不正确", code="wrong_password", field="old_password")
+    user.password_hash = change.new_hash
     user.auth_version += 1
     record_event(
         session,

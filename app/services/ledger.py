@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlmodel import Session, select
 
@@ -34,6 +33,7 @@ from app.services.imports.columns import column_letter
 from app.services.ledger_master import MASTER_SECTIONS
 from app.services.ledger_sections import SECTIONS as LEDGER_SECTIONS
 from app.services.ledger_sections import Kind
+from app.spreadsheets import csv_cell, xlsx_cell
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -86,14 +86,17 @@ def _write_xlsx(session, actor, county, target, tick) -> None:
         sheet.freeze_panes = "A2"
         header = []
         for column in section.columns:
-            cell = WriteOnlyCell(sheet, value=column.header)
+            cell = xlsx_cell(sheet, column.header)
             cell.font = bold
             header.append(cell)
         sheet.append(header)
         formats = [NUMBER_FORMATS.get(c.kind) for c in section.columns]
         rows = 0
         for values in section.rows(session, actor, county):
-            sheet.append([_cell(sheet, _local(v), f) for v, f in zip(values, formats, strict=True)])
+            # Every cell through the one neutraliser: user text never becomes a formula.
+            sheet.append(
+                [xlsx_cell(sheet, _local(v), f) for v, f in zip(values, formats, strict=True)]
+            )
             rows += 1
             tick()
         last = column_letter(len(section.columns) - 1)
@@ -101,20 +104,14 @@ def _write_xlsx(session, actor, county, target, tick) -> None:
     workbook.save(target)
 
 
-def _cell(sheet, value, number_format):
-    if number_format is None or value is None or value == "":
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
-
-
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return _local(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    if isinstance(value, str):
+        return csv_cell(value)
+    return str(value)  # numbers and dates: never neutralised (−12.50 stays a number)
 
 
 def _write_csv(session, actor, county, target, tick) -> None:
@@ -123,7 +120,7 @@ def _write_csv(session, actor, county, target, tick) -> None:
             with archive.open(f"{number:02d}-{section.title}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
-                writer.writerow([c.header for c in section.columns])
+                writer.writerow([csv_cell(c.header) for c in section.columns])
                 for values in section.rows(session, actor, county):
                     writer.writerow([_text(v) for v in values])
                     tick()

@@ -7,10 +7,24 @@ from app.actors import Actor, Role
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.identifiers import normalize_county_code, normalize_credit_code
 from app.models import Cooperative, County, Enterprise, Village
-from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
+from app.models.enums import (
+    INDUSTRY_SECTIONS,
+    EnterpriseKind,
+    HelpKind,
+    OutboxOp,
+    RegistrationStatus,
+)
 from app.models.flags import to_mask
 from app.permissions import can_register_directly, require
-from app.services.audit import enqueue_search, record_event, snapshot
+from app.services.audit import (
+    Creation,
+    enqueue_search,
+    enqueue_search_many,
+    insert_new,
+    record_creations,
+    record_event,
+    snapshot,
+)
 from app.services.inputs import parse
 from app.services.privacy import PublicText
 
@@ -43,6 +57,12 @@ class CooperativeCreate(BaseModel):
 def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
     """Register a helping organisation: pending when self-registered, approved when the bureau
     enters it."""
+    enterprise = check_new_enterprise(session=session, actor=actor, data=data)
+    return add_enterprise(session=session, actor=actor, enterprise=enterprise)
+
+
+def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
+    """Every rule of a new organisation, writing nothing: the unsaved row, or a DomainError."""
     form = parse(EnterpriseCreate, data)
     credit_code = normalize_credit_code(form.credit_code)
     if form.industry.upper() not in INDUSTRY_SECTIONS:
@@ -52,7 +72,7 @@ def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterp
     county_code = _county_or_region(session, form.county_code, form.external_region)
     status = _registration_status(actor, county_code)
     _ensure_credit_code_free(session, credit_code)
-    enterprise = Enterprise(
+    return Enterprise(
         **form.model_dump(exclude={"credit_code", "industry", "county_code", "offers"}),
         credit_code=credit_code,
         industry=form.industry.upper(),
@@ -60,50 +80,126 @@ def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterp
         offers=to_mask(form.offers, HelpKind),
         status=status,
     )
+
+
+def add_enterprise(*, session: Session, actor: Actor, enterprise: Enterprise) -> Enterprise:
+    """Write an organisation ``check_new_enterprise`` accepted, audited and searchable."""
     session.add(enterprise)
+    created = _enterprise_creation(enterprise)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action="enterprise.register",
+        action=created.action,
         obj=enterprise,
-        summary=f"登记帮扶主体“{enterprise.name}”",
+        summary=created.summary,
         after=snapshot(enterprise),
-        county_code=county_code,
+        county_code=created.county_code,
     )
     enqueue_search(session, "enterprise", enterprise.id)
     return enterprise
+
+
+def add_enterprises(*, session: Session, actor: Actor, enterprises: list[Enterprise]) -> None:
+    """``add_enterprise`` for many checked organisations at once, batched (imports)."""
+    insert_new(session, enterprises)
+    record_creations(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        creations=[_enterprise_creation(e) for e in enterprises],
+    )
+    enqueue_search_many(session, "enterprise", [(e.id, OutboxOp.upsert) for e in enterprises])
+
+
+def _enterprise_creation(enterprise: Enterprise) -> Creation:
+    summary = f"登记帮扶主体“{enterprise.name}”"
+    return Creation("enterprise.register", enterprise, summary, enterprise.county_code)
 
 
 def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Cooperative:
     """Register a cooperative in a village: pending when self-registered, approved when the
     bureau enters it."""
     form = parse(CooperativeCreate, data)
+    village = session.get(Village, form.village_id)
+    if village is None:
+        raise NotFoundError("所选村不存在", field="village_id")
+    cooperative = check_new_cooperative(session=session, actor=actor, data=data, village=village)
+    return add_cooperative(
+        session=session, actor=actor, cooperative=cooperative, county_code=village.county_code
+    )
+
+
+def check_new_cooperative(
+    *, session: Session, actor: Actor, data: dict, village: Village
+) -> Cooperative:
+    """Every rule of a new cooperative in ``village``, writing nothing: the unsaved row.
+
+    ``village`` may itself be unsaved (a bulk import's earlier row): the cooperative then refers
+    to it and is written after it.
+    """
+    form = parse(CooperativeCreate, {**data, "village_id": village.id or 0})
     credit_code = normalize_credit_code(form.credit_code)
     if form.lifted_members > form.members:
         raise ValidationError(
             "脱贫户成员数不能多于成员总数", code="lifted_exceeds_members", field="lifted_members"
         )
-    village = session.get(Village, form.village_id)
-    if village is None:
-        raise NotFoundError("所选村不存在", field="village_id")
     status = _registration_status(actor, village.county_code)
     _ensure_credit_code_free(session, credit_code)
     cooperative = Cooperative(
-        **form.model_dump(exclude={"credit_code"}), credit_code=credit_code, status=status
+        **form.model_dump(exclude={"credit_code", "village_id"}),
+        credit_code=credit_code,
+        status=status,
     )
+    if village.id is None:
+        cooperative.village = village
+    else:
+        cooperative.village_id = village.id
+    return cooperative
+
+
+def add_cooperative(
+    *, session: Session, actor: Actor, cooperative: Cooperative, county_code: str
+) -> Cooperative:
+    """Write a cooperative ``check_new_cooperative`` accepted, with its audit event."""
     session.add(cooperative)
+    created = _cooperative_creation(cooperative, county_code)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action="cooperative.register",
+        action=created.action,
         obj=cooperative,
-        summary=f"登记合作社“{cooperative.name}”",
+        summary=created.summary,
         after=snapshot(cooperative),
-        county_code=village.county_code,
+        county_code=county_code,
     )
     return cooperative
+
+
+def add_cooperatives(
+    *, session: Session, actor: Actor, cooperatives: list[tuple[Cooperative, str]]
+) -> None:
+    """``add_cooperative`` for many (cooperative, county code) pairs at once, batched (imports).
+
+    A cooperative whose village is new in the same batch refers to it, already written.
+    """
+    for cooperative, _county in cooperatives:
+        if cooperative.village_id is None:
+            cooperative.village_id = cooperative.village.id
+    insert_new(session, [c for c, _county in cooperatives])
+    record_creations(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        creations=[_cooperative_creation(c, county) for c, county in cooperatives],
+    )
+
+
+def _cooperative_creation(cooperative: Cooperative, county_code: str) -> Creation:
+    return Creation(
+        "cooperative.register", cooperative, f"登记合作社“{cooperative.name}”", county_code
+    )
 
 
 def _registration_status(actor: Actor, county_code: str | None) -> RegistrationStatus:

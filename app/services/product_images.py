@@ -5,11 +5,16 @@ renamed script fails to decode), drops EXIF data such as the phone's GPS positio
 the stored size (app/services/images.py, shared with report evidence). A thumbnail is generated
 next to it. Files are written before the commit, so a rolled-back upload can leave an
 unreferenced file behind, never a row without its file.
+
+Decoding and re-encoding take long, so adapters call ``prepare_product_image`` before their unit
+of work opens and hand the prepared photo to ``add_product_image``, whose transaction only checks,
+writes two small files and inserts a row.
 """
 
 import hashlib
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,10 +36,41 @@ STORED_SIDE = 1600
 THUMBNAIL_SIDE = 320
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedImage:
+    """A photo decoded and re-encoded as JPEG (EXIF dropped), with its thumbnail."""
+
+    stored: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def prepare_product_image(content: bytes | PreparedImage) -> PreparedImage:
+    """Check that the upload is a photo and re-encode it; needs no session."""
+    if isinstance(content, PreparedImage):
+        return content
+    stored, thumbnail, (width, height) = _encode(content)
+    return PreparedImage(stored, thumbnail, width, height)
+
+
+def check_may_add_image(*, session: Session, actor: Actor, product_id: int) -> Product:
+    """Refuse before any decoding work when the actor may not manage the product."""
+    return _managed(session, actor, product_id)
+
+
 def add_product_image(
-    *, session: Session, actor: Actor, product_id: int, content: bytes, upload_dir: Path
+    *,
+    session: Session,
+    actor: Actor,
+    product_id: int,
+    content: bytes | PreparedImage,
+    upload_dir: Path,
 ) -> ProductImage:
-    """Check, re-encode and store a photo of the product, with its thumbnail."""
+    """Store a photo of the product, with its thumbnail.
+
+    Pass ``prepare_product_image(...)`` from outside the unit of work; bytes are prepared here.
+    """
     product = _managed(session, actor, product_id)
     count = session.execute(
         sa.select(sa.func.count()).where(ProductImage.product_id == product.id)
@@ -45,7 +81,13 @@ def add_product_image(
             code="too_many_images",
             field="image",
         )
-    stored, thumbnail, (width, height) = _encode(content)
+    prepared = prepare_product_image(content)
+    stored, thumbnail, width, height = (
+        prepared.stored,
+        prepared.thumbnail,
+        prepared.width,
+        prepared.height,
+    )
     prefix = f"products/{product.id}/{secrets.token_hex(12)}"
     image = ProductImage(
         product_id=product.id,

@@ -80,8 +80,11 @@ class ProductInput(PriceStockInput):
 
 def reindex(session: Session, product: Product) -> None:
     """Queue the product for the search index: removed once delisted, refreshed otherwise."""
-    op = OutboxOp.delete if product.status == ProductStatus.delisted else OutboxOp.upsert
-    enqueue_search(session, "product", product.id, op)
+    enqueue_search(session, "product", product.id, search_op(product))
+
+
+def search_op(product: Product) -> OutboxOp:
+    return OutboxOp.delete if product.status == ProductStatus.delisted else OutboxOp.upsert
 
 
 def create_product(*, session: Session, actor: Actor, data: dict) -> Product:

@@ -12,10 +12,18 @@ from app.identifiers import normalize_county_code, normalize_village_code
 from app.labels import label
 from app.models import Township, Village, VillageNeed
 from app.models.base import utcnow
-from app.models.enums import HelpKind, NeedStatus
+from app.models.enums import HelpKind, NeedStatus, OutboxOp
 from app.money import yuan_to_fen
 from app.permissions import can_create_village, can_edit_village_profile, require
-from app.services.audit import enqueue_search, record_event, snapshot
+from app.services.audit import (
+    Creation,
+    enqueue_search,
+    enqueue_search_many,
+    insert_new,
+    record_creations,
+    record_event,
+    snapshot,
+)
 from app.services.inputs import parse
 from app.services.privacy import PublicText
 
@@ -42,6 +50,18 @@ class VillageCreate(BaseModel):
 
 def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
     """Add a village under the township its 12-digit code names."""
+    return add_village(
+        session=session,
+        actor=actor,
+        village=check_new_village(session=session, actor=actor, data=data),
+    )
+
+
+def check_new_village(*, session: Session, actor: Actor, data: dict) -> Village:
+    """Every rule of a new village, writing nothing: the unsaved village, or a DomainError.
+
+    A read-only session is enough, so a bulk import checks all its rows before writing.
+    """
     form = parse(VillageCreate, data)
     county_code = normalize_county_code(form.county_code)
     require(can_create_village(actor, county_code))
@@ -59,25 +79,46 @@ def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
         )
     if session.exec(select(Village.id).where(Village.code == code)).first() is not None:
         raise ConflictError("该村级统计代码已存在", code="village_code_taken", field="code")
-    village = Village(
+    return Village(
         **form.model_dump(exclude={"code", "county_code"}),
         code=code,
         county_code=county_code,
         township_code=township.code,
     )
+
+
+def add_village(*, session: Session, actor: Actor, village: Village) -> Village:
+    """Write a village ``check_new_village`` accepted, with its audit event and search entry."""
     session.add(village)
+    created = _creation(village)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action="village.create",
+        action=created.action,
         obj=village,
-        summary=f"新增行政村“{village.name}”",
+        summary=created.summary,
         after=snapshot(village),
-        county_code=county_code,
+        county_code=created.county_code,
     )
     enqueue_search(session, "village", village.id)
     return village
+
+
+def add_villages(*, session: Session, actor: Actor, villages: list[Village]) -> None:
+    """``add_village`` for many checked villages at once, in batched statements (imports)."""
+    insert_new(session, villages)
+    record_creations(
+        session,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        creations=[_creation(v) for v in villages],
+    )
+    enqueue_search_many(session, "village", [(v.id, OutboxOp.upsert) for v in villages])
+
+
+def _creation(village: Village) -> Creation:
+    return Creation("village.create", village, f"新增行政村“{village.name}”", village.county_code)
 
 
 # The village's own profile and needs list (需求清单) ----------------------------------------------

@@ -23,21 +23,27 @@ async def login(request: Request) -> Response:
     next_url = safe_next(data.get("next"), next_url)
     ip = request.client.host if request.client else "unknown"
 
-    def attempt(session):
+    def check(session):
+        return accounts.check_sign_in(
+            session=session,
+            username=data.get("username", ""),
+            password=data.get("password", ""),
+            ip=ip,
+        )
+
+    def record(session, checked):
         # A failure is returned, not raised, so its recorded attempt commits with the unit of work.
         try:
-            user = accounts.authenticate(
-                session=session,
-                username=data.get("username", ""),
-                password=data.get("password", ""),
-                ip=ip,
-            )
+            user = accounts.record_sign_in(session=session, attempt=checked)
         except AuthenticationError as exc:
             return None, exc
         return (user.id, user.auth_version), None
 
     try:
-        signed, failure = await in_unit_of_work(request, attempt)
+        # The password is verified (slowly) with a read-only session; the write that records
+        # the attempt is short, so sign-ins never hold SQLite's one write lock while hashing.
+        checked = await read_only(request, check)
+        signed, failure = await in_unit_of_work(request, lambda s: record(s, checked))
     except ThrottledError as exc:
         return _login_form(
             request,
@@ -99,17 +105,21 @@ async def change_password(request: Request) -> Response:
     if data.get("new_password") != data.get("new_password_again"):
         return await _account_with_errors(request, {"new_password_again": "两次输入的新密码不一致"})
 
-    def change(session):
-        user = accounts.change_password(
+    def check(session):
+        return accounts.check_password_change(
             session=session,
             actor=actor,
             old_password=data.get("old_password", ""),
             new_password=data.get("new_password", ""),
         )
+
+    def change(session, checked):
+        user = accounts.apply_password_change(session=session, actor=actor, change=checked)
         return user.id, user.auth_version
 
     try:
-        user_id, auth_version = await in_unit_of_work(request, change)
+        checked = await read_only(request, check)
+        user_id, auth_version = await in_unit_of_work(request, lambda s: change(s, checked))
     except DomainError as exc:
         return await _account_with_errors(request, field_errors(exc))
     # This browser stays signed in with the new version; every other session is now refused.

@@ -1,11 +1,12 @@
 """The bulk import page (数据导入): templates to download, an upload, every error by row and column.
 
-An upload is checked and written in one unit of work; a file with any error writes nothing and
-comes back (422) with the table of its errors.
+An upload is parsed, checked with a read-only session, then written in one short unit of work; a
+file with any error writes nothing and comes back (422) with the table of its errors.
 """
 
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from app.errors import DomainError
 from app.services import imports
 from app.services.imports.templates import template_workbook
 from app.web.flash import flash
-from app.web.forms import in_unit_of_work, redirect
+from app.web.forms import in_unit_of_work, read_only, redirect
 from app.web.pages import gate, unless_fixable
 from app.web.templating import render
 
@@ -70,13 +71,15 @@ async def _import(request: Request, actor, file, kind: str | None) -> Response:
     if not file.filename.lower().endswith((".xlsx", ".csv")):
         return _rejected(request, values, [], "只能导入 XLSX 或 CSV 文件")
 
-    def work(session):
-        return imports.import_file(
-            session=session, actor=actor, source=file.file, filename=file.filename, kind=kind
-        )
-
     try:
-        result = await in_unit_of_work(request, work)
+        # Parsed, then checked with a read-only session; only the writing holds the write lock.
+        parsed = await run_in_threadpool(imports.read_file, file.file, file.filename, kind)
+        checked = await read_only(
+            request, lambda s: imports.check_file(session=s, actor=actor, parsed=parsed)
+        )
+        result = await in_unit_of_work(
+            request, lambda s: imports.apply_import(session=s, actor=actor, checked=checked)
+        )
     except imports.ImportRejected as exc:
         return _rejected(request, values, exc.row_errors, exc.message)
     except DomainError as exc:

@@ -4,16 +4,23 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app import labels
 from app.errors import DomainError
-from app.services.pairing.evidence import MAX_FILE_BYTES, Upload
+from app.services.pairing.evidence import (
+    MAX_FILE_BYTES,
+    StoredUpload,
+    Upload,
+    store_uploads,
+    upload_root,
+)
 from app.web.flash import flash
-from app.web.forms import field_errors, in_unit_of_work, redirect
-from app.web.pages import error_status, unless_fixable
+from app.web.forms import field_errors, in_unit_of_work, read_only, redirect
+from app.web.pages import error_status, unless_fixable, upload_dir
 from app.web.templating import render
 
 T = TypeVar("T")
@@ -50,6 +57,16 @@ def done(request: Request, url: str, message: str, *, level: str = "success") ->
     return redirect(url)
 
 
+async def store_evidence(
+    request: Request, files: list[Upload], may_submit: Callable[[Session], object]
+) -> list[StoredUpload]:
+    """Check with a read-only session that the actor may report, then check and store the files
+    (hashed, fsynced) before the unit of work opens: disk work never holds the write lock."""
+    await read_only(request, may_submit)
+    root = upload_root(upload_dir(request))
+    return await run_in_threadpool(store_uploads, files, root)
+
+
 async def uploads(request: Request, name: str) -> list[Upload]:
     """The files posted under ``name``; reading stops just past the size limit of one file."""
     form = await request.form()
@@ -66,12 +83,18 @@ async def save(
     request: Request,
     work: Callable[[Session], T],
     redisplay: Callable[[dict[str, str], int], Awaitable[Response]],
+    *,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> T | Response:
     """What ``work`` returns, or the form again from ``redisplay(errors, status)``.
 
-    The user's input stays in the form the caller re-renders; each error stands by its field.
+    ``before`` runs first, outside the unit of work (slow work such as storing files); its
+    errors are shown like the work's. The user's input stays in the form the caller re-renders;
+    each error stands by its field.
     """
     try:
+        if before is not None:
+            await before()
         return await in_unit_of_work(request, work)
     except DomainError as exc:
         unless_fixable(exc)

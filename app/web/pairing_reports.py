@@ -15,7 +15,7 @@ from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
 from app.web.forms import read_form
 from app.web.pages import gate, int_or_none, load, page_url, take_step, upload_dir
-from app.web.pairing_common import done, page, save, uploads
+from app.web.pairing_common import done, page, save, store_evidence, uploads
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # What each reviewer sees first: the reports waiting for them.
@@ -111,6 +111,14 @@ async def submit(request: Request) -> Response:
     values = {name: data.get(name, "") for name in (*REPORT_FIELDS, "period")}
     files = await uploads(request, "evidence")
     root = upload_dir(request)
+    stored = []
+
+    async def store():
+        stored[:] = await store_evidence(
+            request,
+            files,
+            lambda s: reports.check_may_submit(session=s, actor=actor, agreement_id=agreement_id),
+        )
 
     def apply(session):
         return reports.submit_report(
@@ -118,7 +126,7 @@ async def submit(request: Request) -> Response:
             actor=actor,
             agreement_id=agreement_id,
             data=values,
-            files=files,
+            files=stored,
             upload_dir=root,
         ).id
 
@@ -126,6 +134,7 @@ async def submit(request: Request) -> Response:
         request,
         apply,
         lambda errors, status: _report_form(request, actor, agreement_id, values, errors, status),
+        before=store,
     )
     if isinstance(report_id, Response):
         return report_id
@@ -144,6 +153,15 @@ async def resubmit(request: Request) -> Response:
     version = int_or_none(data.get("version")) or 0
     files = await uploads(request, "evidence")
     root = upload_dir(request)
+    stored = []
+
+    async def store():
+        stored[:] = await store_evidence(
+            request,
+            files,
+            lambda s: reports.check_may_submit(session=s, actor=actor, report_id=report_id),
+        )
+
     saved = await save(
         request,
         lambda s: reports.resubmit_report(
@@ -152,12 +170,13 @@ async def resubmit(request: Request) -> Response:
             report_id=report_id,
             expected_version=version,
             data=values,
-            files=files,
+            files=stored,
             upload_dir=root,
         ),
         lambda errors, status: _resubmit_form(
             request, actor, report_id, values, errors, status, version
         ),
+        before=store,
     )
     if isinstance(saved, Response):
         return saved

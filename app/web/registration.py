@@ -1,6 +1,7 @@
 """Self-registration for enterprise, cooperative and village staff, and the bureau's review."""
 
 from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,14 +44,16 @@ async def register(request: Request) -> Response:
     if data.get("password") != data.get("password_again"):
         return await _form(request, kind, data, {"password_again": "两次输入的密码不一致"}, 422)
 
-    def apply(session):
+    def apply(session, prepared):
         user = accounts.register_account(
-            session=session, kind=UserRole(kind), account=account, organisation=organisation
+            session=session, kind=UserRole(kind), account=prepared, organisation=organisation
         )
         return user.id, user.auth_version
 
     try:
-        user_id, auth_version = await in_unit_of_work(request, apply)
+        # Hashed off the event loop and before the write transaction opens.
+        prepared = await run_in_threadpool(accounts.prepare_account, account)
+        user_id, auth_version = await in_unit_of_work(request, lambda s: apply(s, prepared))
     except DomainError as exc:
         return await _form(request, kind, data, field_errors(exc), 422)
     sign_in(request, user_id=user_id, auth_version=auth_version)

@@ -1,5 +1,6 @@
 """One product of the cooperative: the form (new and edit), photos, certification application."""
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -8,7 +9,7 @@ from app.actors import Role
 from app.errors import DomainError, NotFoundError
 from app.services import certification, clock, product_images, products
 from app.services.product_images import MAX_IMAGE_BYTES
-from app.web.forms import field_errors, in_unit_of_work, read_form
+from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
 from app.web.pages import gate, unless_fixable, upload_dir
 from app.web.requests import wants_partial
 from app.web.templating import render
@@ -127,15 +128,27 @@ async def upload_image(request: Request) -> Response:
     content = await upload.read(MAX_IMAGE_BYTES + 1) if isinstance(upload, UploadFile) else b""
     await form.close()
     directory = upload_dir(request)
+
+    async def prepare():
+        # Permission first (cheap), then decoded and re-encoded before the writer opens.
+        await read_only(
+            request,
+            lambda s: product_images.check_may_add_image(
+                session=s, actor=actor, product_id=product_id
+            ),
+        )
+        return await run_in_threadpool(product_images.prepare_product_image, content)
+
     return await _section_step(
         request,
         actor,
         product_id,
         "photos",
-        lambda s: product_images.add_product_image(
-            session=s, actor=actor, product_id=product_id, content=content, upload_dir=directory
+        lambda s, prepared: product_images.add_product_image(
+            session=s, actor=actor, product_id=product_id, content=prepared, upload_dir=directory
         ),
         "照片已上传",
+        prepare=prepare,
     )
 
 
@@ -175,14 +188,19 @@ async def apply_for_certification(request: Request) -> Response:
     )
 
 
-async def _section_step(request, actor, product_id, section, work, message):
+async def _section_step(request, actor, product_id, section, work, message, *, prepare=None):
     """Run ``work`` for one section of the product page (photos, certification).
 
-    The section comes back with a toast for htmx, or with the errors and 422; a plain post that
-    succeeded goes back to the product page.
+    With ``prepare`` (a coroutine function), its slow work runs first, outside the unit of work,
+    and ``work`` receives its result. The section comes back with a toast for htmx, or with the
+    errors and 422; a plain post that succeeded goes back to the product page.
     """
     try:
-        await in_unit_of_work(request, work)
+        if prepare is not None:
+            prepared = await prepare()
+            await in_unit_of_work(request, lambda s: work(s, prepared))
+        else:
+            await in_unit_of_work(request, work)
     except DomainError as exc:
         unless_fixable(exc)
         return await _manage_page(

@@ -104,6 +104,14 @@ ACTIONS = [
         SIGNED_IN,
     ),
     Action(
+        "accounts.check_password_change",
+        lambda s, w, a: accounts.check_password_change(
+            session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
+        ),
+        SIGNED_IN,
+        writes=False,
+    ),
+    Action(
         "events.object_events",
         lambda s, w, a: events.object_events(
             session=s,

@@ -50,4 +50,16 @@ ACTIONS = [
         writes=False,
     ),
     Action("imports.import_file", _import, COUNTY_BUREAUS),
+    Action(
+        "imports.check_file",
+        lambda s, w, a: imports.check_file(
+            session=s,
+            actor=a,
+            parsed=imports.read_file(
+                io.BytesIO(VILLAGE_CSV.encode("utf-8-sig")), "villages.csv", "villages"
+            ),
+        ),
+        COUNTY_BUREAUS,
+        writes=False,
+    ),
 ]

@@ -6,6 +6,7 @@ from datetime import date
 from app.services import villages
 from app.services.pairing import (
     accept_plan,
+    check_may_submit,
     complete_agreement,
     confirm_report,
     decline_agreement,
@@ -158,6 +159,12 @@ ACTIONS = [
             today=date(2026, 11, 1),
         ),
         frozenset({"enterprise_b"}),
+    ),
+    Action(
+        "pairing.check_may_submit",
+        lambda s, w, a: check_may_submit(session=s, actor=a, agreement_id=w.active_id),
+        frozenset({"enterprise_b"}),
+        writes=False,
     ),
     Action(
         "pairing.resubmit_report",

@@ -94,6 +94,14 @@ ACTIONS = [
     ),
     Action("product_images.add_product_image", _upload, COOPERATIVE),
     Action(
+        "product_images.check_may_add_image",
+        lambda s, w, a: product_images.check_may_add_image(
+            session=s, actor=a, product_id=w.trade["product"]
+        ),
+        COOPERATIVE,
+        writes=False,
+    ),
+    Action(
         "product_images.remove_product_image",
         lambda s, w, a: product_images.remove_product_image(
             session=s, actor=a, image_id=w.trade["image"], upload_dir="/nonexistent"

@@ -21,6 +21,7 @@ from app.services.imports.columns import (
     Cell,
     Column,
 )
+from app.spreadsheets import strip_neutraliser
 
 _SEPARATORS = (LIST_SEPARATOR, "，", ",", "；", ";", " ")
 
@@ -42,7 +43,7 @@ def text_of(value: Any) -> str:
         return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return strip_neutraliser(str(value).strip())
 
 
 @contextmanager
@@ -57,11 +58,32 @@ def read_sheets(source: str | Path | IO[bytes], filename: str) -> Iterator[list[
             finally:
                 text.detach()  # the caller's file stays open for the caller to close
         return
-    workbook = load_workbook(source, read_only=True, data_only=True)
+    # Not data_only: a formula must be seen as one (and refused), not as the value it last had.
+    workbook = load_workbook(source, read_only=True, data_only=False)
     try:
-        yield [Sheet(s.title, s.iter_rows(values_only=True), s.max_row) for s in workbook]
+        yield [Sheet(s.title, _values(s.iter_rows()), s.max_row) for s in workbook]
     finally:
         workbook.close()
+
+
+def _values(rows) -> Iterator[tuple]:
+    for row in rows:
+        yield tuple(_formula_text(c) if c.data_type == "f" else c.value for c in row)
+
+
+def _formula_text(cell) -> str:
+    value = cell.value
+    text = value if isinstance(value, str) else str(getattr(value, "text", None) or "")
+    return text if text.startswith("=") else "=" + text
+
+
+def is_formula(text: str) -> bool:
+    """Text a spreadsheet would evaluate: a formula cell, or text typed to start like one."""
+    return text.lstrip()[:1] in FORMULA_STARTS
+
+
+FORMULA_STARTS = ("=", "＝")
+FORMULA_REFUSED = "不能填写公式（以“=”开头的内容），请直接填写数值或文字"
 
 
 def _split(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from app.services.imports.columns import (
     Column,
     column_letter,
 )
+from app.spreadsheets import set_text
 
 _HINTS = {
     Cell.text: "文字",
@@ -40,17 +41,20 @@ def template_workbook(kind: str) -> bytes:
     sheet.title = spec.title
     bold = Font(bold=True)
     for i, column in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=i, value=column.header)
+        cell = sheet.cell(row=1, column=i)
+        set_text(cell, column.header)
         cell.font = bold
         sheet.column_dimensions[column_letter(i - 1)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{column_letter(len(spec.columns) - 1)}1"
     notes = workbook.create_sheet("填写说明")
-    notes.append(["列", "是否必填", "填写要求"])
+    lines = [("列", "是否必填", "填写要求")]
+    lines += [(c.header, "必填" if c.required else "选填", hint(c)) for c in spec.columns]
+    for row, line in enumerate(lines, start=1):
+        for col, text in enumerate(line, start=1):
+            set_text(notes.cell(row=row, column=col), text)
     for cell in notes[1]:
         cell.font = bold
-    for column in spec.columns:
-        notes.append([column.header, "必填" if column.required else "选填", hint(column)])
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["C"].width = 60
     buffer = io.BytesIO()

@@ -32,6 +32,7 @@ from app.services.pairing.queries import (
 )
 from app.services.pairing.recommendations import recommend_enterprises, recommend_villages
 from app.services.pairing.reports import (
+    check_may_submit,
     confirm_report,
     resubmit_report,
     return_report,
@@ -45,6 +46,7 @@ __all__ = [
     "VillageFilters",
     "accept_plan",
     "check_commitments",
+    "check_may_submit",
     "complete_agreement",
     "confirm_report",
     "county_overview",

@@ -3,7 +3,9 @@
 A file's type is decided by its first bytes, never by its name or the browser's claim, and only
 PDF, JPEG and PNG are kept; pictures are re-encoded without their metadata (GPS position). Bytes
 are written (and fsynced) before the row that names them, so a committed row always has its file;
-a rolled-back upload leaves an unnamed file that nothing serves.
+a rolled-back upload leaves an unnamed file that nothing serves. Adapters store the files with
+``store_uploads`` before their unit of work opens (after checking, read-only, that the actor may
+report), so decoding, hashing and fsync never hold SQLite's write lock.
 """
 
 import hashlib
@@ -53,17 +55,33 @@ class CheckedUpload:
     extension: str
 
 
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """A checked file already written under the upload root; its row is added later."""
+
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    storage_key: str
+
+
 def upload_root(upload_dir: Path | None) -> Path:
     return Path(upload_dir if upload_dir is not None else get_settings().upload_dir)
 
 
-def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[CheckedUpload]:
-    """Refuse the whole batch if any file is empty, too large or of another type."""
-    uploads = [u for u in uploads if u.filename or u.data]
+def check_uploads(
+    uploads: list[Upload | StoredUpload], *, already: int = 0
+) -> list[CheckedUpload | StoredUpload]:
+    """Refuse the whole batch if any file is empty, too large or of another type (or too many)."""
+    uploads = [u for u in uploads if isinstance(u, StoredUpload) or u.filename or u.data]
     if already + len(uploads) > MAX_FILES_PER_REPORT:
         raise _error(f"每份报告最多 {MAX_FILES_PER_REPORT} 个证明材料")
     checked = []
     for upload in uploads:
+        if isinstance(upload, StoredUpload):
+            checked.append(upload)  # checked when it was stored
+            continue
         name = safe_filename(upload.filename)
         if not upload.data:
             raise _error(f"文件“{name}”是空文件")
@@ -106,25 +124,46 @@ def _error(message: str) -> ValidationError:
     return ValidationError(message, code="evidence_invalid", field="evidence")
 
 
+def store_uploads(uploads: list[Upload], root: Path) -> list[StoredUpload]:
+    """Check the batch and write each file (fsynced) under ``root``; needs no session.
+
+    Call it once the actor is known to be allowed: the files are on disk before any row names
+    them, and a failed unit of work leaves them unnamed, as ``attach`` does.
+    """
+    return [_store(root, upload) for upload in check_uploads(uploads)]
+
+
+def _store(root: Path, upload: CheckedUpload | StoredUpload) -> StoredUpload:
+    if isinstance(upload, StoredUpload):
+        return upload
+    return StoredUpload(
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size_bytes=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        storage_key=_write(root, upload),
+    )
+
+
 def attach(
     session: Session,
     *,
     report: OutcomeReport,
-    uploads: list[CheckedUpload],
+    uploads: list[CheckedUpload | StoredUpload],
     root: Path,
     user_id: int | None,
 ) -> list[ReportEvidence]:
-    """Write each file under ``root`` and add its row to the report."""
+    """Add each file's row to the report, writing the files not stored yet under ``root``."""
     rows = []
     for upload in uploads:
-        key = _write(root, upload)
+        stored = _store(root, upload)
         row = ReportEvidence(
             report_id=report.id,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            size_bytes=len(upload.data),
-            sha256=hashlib.sha256(upload.data).hexdigest(),
-            storage_key=key,
+            filename=stored.filename,
+            content_type=stored.content_type,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+            storage_key=stored.storage_key,
             uploaded_by=user_id,
         )
         session.add(row)

@@ -85,17 +85,31 @@ class ReportCreate(ReportInput):
             raise ValueError("请选择报告季度") from None
 
 
+def check_may_submit(
+    *, session: Session, actor: Actor, agreement_id: int | None = None, report_id: int | None = None
+) -> PairingAgreement:
+    """Refuse before any evidence file is stored when the actor may not report on the agreement
+    (named directly, or through one of its reports)."""
+    if report_id is not None:
+        _report, agreement, _village = load_report(session, report_id)
+    else:
+        agreement, _village = load_agreement(session, agreement_id)
+    require(can_submit_report(actor, agreement.enterprise_id))
+    return agreement
+
+
 def submit_report(
     *,
     session: Session,
     actor: Actor,
     agreement_id: int,
     data: dict,
-    files: list[evidence.Upload] = (),
+    files: list[evidence.Upload | evidence.StoredUpload] = (),
     upload_dir: Path | None = None,
     today: date | None = None,
 ) -> OutcomeReport:
-    """Report one quarter's actuals of an active agreement, with evidence files."""
+    """Report one quarter's actuals of an active agreement, with evidence files (adapters pass
+    them already stored: ``check_may_submit`` then ``evidence.store_uploads``)."""
     agreement, village = load_agreement(session, agreement_id)
     require(can_submit_report(actor, agreement.enterprise_id))
     form = parse(ReportCreate, data)
@@ -146,7 +160,7 @@ def resubmit_report(
     report_id: int,
     expected_version: int,
     data: dict,
-    files: list[evidence.Upload] = (),
+    files: list[evidence.Upload | evidence.StoredUpload] = (),
     upload_dir: Path | None = None,
 ) -> OutcomeReport:
     """Correct a returned report and submit it again, optionally with more evidence."""
