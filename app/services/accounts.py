@@ -1,7 +1,7 @@
 """Accounts: registration and its review, sign-in with throttling, passwords and API tokens."""
 
 import re
-from datetime import timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
@@ -9,18 +9,17 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from app.actors import ANONYMOUS, Actor, Role
-from app.config import get_settings
 from app.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
-    ThrottledError,
     ValidationError,
 )
 from app.models import Cooperative, County, Enterprise, LoginAttempt, User, Village
 from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
+from app.services import limits
 from app.services.audit import record_event
 from app.services.inputs import parse
 from app.services.organisations import register_cooperative, register_enterprise
@@ -92,10 +91,19 @@ def _organisation_name(user: User) -> str:
 
 
 def register_account(
-    *, session: Session, kind: UserRole, account: dict, organisation: dict
+    *,
+    session: Session,
+    kind: UserRole,
+    account: dict,
+    organisation: dict,
+    address: str | None = None,
 ) -> User:
-    """Self-registration: a new organisation (or, for village staff, an existing village) + user."""
+    """Self-registration: a new organisation (or, for village staff, an existing village) + user.
+
+    ``address`` is the client's: registrations are limited per address and per organisation.
+    """
     form = parse(AccountForm, account)
+    _limit_registration(session, address, organisation)
     _ensure_username_free(session, form.username)
     links: dict[str, int] = {}
     if kind == UserRole.enterprise:
@@ -136,6 +144,19 @@ def register_account(
         county_code=registration_county(session, user),
     )
     return user
+
+
+def _limit_registration(session: Session, address: str | None, organisation: dict) -> None:
+    """Count this registration per client address and per credit code (or village), so a
+    script cannot fill the bureau's review queue; past a limit nothing is written."""
+    per_address, per_organisation = limits.registration_limits()
+    if address is not None:
+        limits.hit(session, per_address, limits.address_key(address), what="注册申请过于频繁")
+    credit_code = str(organisation.get("credit_code") or "").strip().upper()
+    village = str(organisation.get("village_id") or "").strip()
+    key = f"credit_code:{credit_code}" if credit_code else f"village:{village}" if village else ""
+    if key:
+        limits.hit(session, per_organisation, key, what="该单位的注册申请过于频繁")
 
 
 def registration_county(session: Session, user: User) -> str | None:
@@ -249,35 +270,25 @@ def create_user(
 # Sign-in --------------------------------------------------------------------------------------
 
 
-def authenticate(*, session: Session, username: str, password: str, ip: str) -> User:
-    """Check a sign-in; failures are counted per account and per address in the database."""
-    settings = get_settings()
+def authenticate(
+    *, session: Session, username: str, password: str, ip: str, now: datetime | None = None
+) -> User:
+    """Check a sign-in; attempts are spaced per (account, address) and per address
+    (``app.services.limits``), and failures are kept as ``LoginAttempt`` rows."""
     username = (username or "").strip()
-    keys = [f"user:{username.lower()}"[:80], f"ip:{ip}"[:80]]
-    limits = [settings.login_max_failures_per_account, settings.login_max_failures_per_ip]
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    for key, limit in zip(keys, limits, strict=True):
-        failures = session.exec(
-            select(sa.func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.key == key, LoginAttempt.attempted_at >= since)
-        ).one()
-        if failures >= limit:
-            raise ThrottledError(
-                "尝试次数过多，请 15 分钟后再试", retry_after=settings.login_window_seconds
-            )
+    limits.claim_sign_in(session, username=username, address=ip, now=now)
     user = session.exec(
         select(User).where(sa.func.lower(User.username) == username.lower())
     ).first()
     if user is None:
         burn_verification(password)
     if user is None or not verify_password(user.password_hash, password) or not user.is_active:
-        for key in keys:
+        for key in (f"user:{username.lower()}"[:80], f"ip:{ip}"[:80]):
             session.add(LoginAttempt(key=key))
         raise AuthenticationError(GENERIC_FAILURE)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.exec(sa.delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    limits.clear_sign_in(session, username=username, address=ip, now=now)
     user.last_login_at = utcnow()
     return user
 
