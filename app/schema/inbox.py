@@ -343,6 +343,7 @@ class InboxMutations:
                     input.application_id, "CertificationApplication", field="application_id"
                 ),
                 data=data,
+                address=info.context.address,
             ),
         )
 

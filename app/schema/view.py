@@ -21,9 +21,11 @@ from strawberry.types import ExecutionResult
 
 from app.config import Settings
 from app.db import Database
+from app.errors import ThrottledError
 from app.schema.context import Context, run_operation
 from app.schema.schema import create_schema
 from app.schema.security import MAX_TOKENS, with_code
+from app.services.api_limits import ApiRateLimiter
 from app.web.requests import current_actor
 from app.web.security import csrf_token
 
@@ -39,6 +41,7 @@ class GraphQLView(GraphQL):
         )
         self.database = database
         self.query_threads = settings.graphql_query_threads
+        self.rate_limiter = ApiRateLimiter(database, settings)
         self._limiters: WeakKeyDictionary = WeakKeyDictionary()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
@@ -52,6 +55,12 @@ class GraphQLView(GraphQL):
     async def execute_operation(self, **kwargs):  # type: ignore[override]
         # Off the server's event loop, with the request's database work (see app.schema.context).
         parent = super()
+        context: Context = kwargs["context"]
+        try:
+            # In memory only: the counts reach the database from a thread of their own.
+            self.rate_limiter.admit(context.actor, context.address)
+        except ThrottledError as exc:
+            return throttled_result(context, exc)
         data = kwargs["request_data"]
         limiter = None if _is_mutation(data.query, data.operation_name) else self._query_limiter()
         return await run_operation(
@@ -85,6 +94,15 @@ class GraphQLView(GraphQL):
             "const defaultHeaders = {};", f"const defaultHeaders = {headers};"
         )
         return HTMLResponse(html)
+
+
+def throttled_result(context: Context, exc: ThrottledError) -> ExecutionResult:
+    """A refused request: 429 with Retry-After, and the error's code like every other error."""
+    if context.response is not None:
+        context.response.status_code = 429
+        context.response.headers["Retry-After"] = str(exc.retry_after)
+    extensions = {"code": exc.code, "retryAfter": exc.retry_after}
+    return ExecutionResult(data=None, errors=[GraphQLError(exc.message, extensions=extensions)])
 
 
 CACHED_DOCUMENT_CHARS = 20_000  # longer documents are parsed again rather than kept

@@ -53,9 +53,11 @@ def address_key(address: str | None) -> str:
         parsed = ipaddress.ip_address((address or "").strip())
     except ValueError:
         return (address or "unknown")[:KEY_LENGTH]
-    if parsed.version == 6 and parsed.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed)
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def window_start(now: datetime, seconds: int) -> datetime:
