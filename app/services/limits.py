@@ -258,8 +258,9 @@ def _claim(session: Session, settings: Settings, scope: str, key: str, free: int
                     updated_at=now,
                 )
                 .on_conflict_do_nothing()
-            )
-            if inserted.rowcount == 1:
+                .returning(TABLE.c.hits)
+            ).scalar_one_or_none()
+            if inserted is not None:  # (rowcount is not told for ON CONFLICT by every driver)
                 return
             continue
         if wait := _wait(settings, row, now):
@@ -278,8 +279,9 @@ def _claim(session: Session, settings: Settings, scope: str, key: str, free: int
                 blocked_until=now + timedelta(seconds=delay) if delay else None,
                 updated_at=now,
             )
-        )
-        if updated.rowcount == 1:
+            .returning(TABLE.c.hits)
+        ).scalar_one_or_none()
+        if updated is not None:
             return
     raise throttled(1, "登录请求过于集中")
 
