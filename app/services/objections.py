@@ -173,7 +173,12 @@ def resolve_objection(
 
 
 def dismiss_objections(
-    *, session: Session, actor: Actor, application_id: int, data: dict
+    *,
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    data: dict,
+    now: datetime | None = None,
 ) -> list[CertificationObjection]:
     """Dismiss many open objections to one certification in one action (a flood of copies):
     each is audited, the cooperative is told once, and the certification proceeds as after a
@@ -200,7 +205,7 @@ def dismiss_objections(
         raise NotFoundError("所选异议不存在或不属于该认定", field="objection_ids")
     if any(o.status != ObjectionStatus.open for o in found):
         raise ConflictError("所选异议中有已处理的，请刷新页面", code="already_resolved")
-    moment = utcnow()
+    moment = now or utcnow()
     for objection in found:
         objection.status = ObjectionStatus.dismissed
         objection.resolution = form.resolution
@@ -220,7 +225,7 @@ def dismiss_objections(
         after={"dismissed": [o.id for o in found]},
         county_code=_county(session, application),
     )
-    certification.take_effect(session, application, actor=actor)
+    certification.take_effect(session, application, actor=actor, now=moment)
     return list(found)
 
 
