@@ -75,8 +75,8 @@ def wait_text(seconds: int) -> str:
     """``seconds`` as a person reads a wait: 40 秒, 3 分钟, 2 小时 (rounded up)."""
     if seconds < 60:
         return f"{seconds} 秒"
-    if seconds < 3600:
-        return f"{math.ceil(seconds / 60)} 分钟"
+    if (minutes := math.ceil(seconds / 60)) < 60:
+        return f"{minutes} 分钟"
     return f"{math.ceil(seconds / 3600)} 小时"
 
 

@@ -101,7 +101,14 @@ def test_addresses_are_keyed_by_what_one_client_holds(address, key):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(1, "1 秒"), (59, "59 秒"), (60, "1 分钟"), (61, "2 分钟"), (3601, "2 小时")],
+    [
+        (1, "1 秒"),
+        (59, "59 秒"),
+        (60, "1 分钟"),
+        (61, "2 分钟"),
+        (3570, "1 小时"),
+        (3601, "2 小时"),
+    ],
 )
 def test_waits_read_as_people_say_them(seconds, text):
     assert limits.wait_text(seconds) == text
