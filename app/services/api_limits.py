@@ -38,6 +38,7 @@ class _Count:
     window: datetime
     known: int = 0  # the window's total across processes, as last read
     unsent: int = 0  # admitted here and not yet added to the shared counter
+    sending: int = 0  # being added by the sync under way (not yet in ``known``)
     touched: bool = True  # seen since the last sync: read its total back then
 
 
@@ -68,11 +69,11 @@ class ApiRateLimiter:
             if count is None or count.window != start:
                 count = self._counts[key] = _Count(window=start)
             count.touched = True
-            if count.known + count.unsent >= limit:
+            if count.known + count.sending + count.unsent >= limit:
                 end = start + timedelta(seconds=WINDOW_SECONDS)
                 raise limits.throttled(limits.seconds_until(end, now), "接口请求过于频繁")
             count.unsent += 1
-            shared = count.known + count.unsent >= limit * SHARE_FROM
+            shared = count.known + count.sending + count.unsent >= limit * SHARE_FROM
             due = self._last_sync is None or now - self._last_sync >= timedelta(
                 seconds=self.sync_seconds
             )
@@ -91,26 +92,28 @@ class ApiRateLimiter:
             # Counts of past windows are of no more use to anyone: drop them unsent.
             self._counts = {k: c for k, c in self._counts.items() if c.window == current}
             batch = [(k, c.window, c.unsent) for k, c in self._counts.items() if c.touched]
-            for key, _, _ in batch:
-                self._counts[key].unsent = 0
-                self._counts[key].touched = False
+            for key, _, unsent in batch:
+                count = self._counts[key]
+                count.unsent, count.sending, count.touched = 0, count.sending + unsent, False
         if not batch:
             return
         try:
             totals = self._write(batch, now)
         except Exception:
-            with self._lock:  # not counted: keep them for the next sync
+            totals = None  # not counted: keep them for the next sync
+            raise
+        finally:
+            with self._lock:
                 for key, window, unsent in batch:
                     count = self._counts.get(key)
-                    if count is not None and count.window == window:
+                    if count is None or count.window != window:
+                        continue
+                    count.sending -= unsent
+                    if totals is None:
                         count.unsent += unsent
                         count.touched = True
-            raise
-        with self._lock:
-            for key, window, _ in batch:
-                count = self._counts.get(key)
-                if count is not None and count.window == window and key in totals:
-                    count.known = max(count.known, totals[key])
+                    elif key in totals:
+                        count.known = max(count.known, totals[key])
 
     def _write(self, batch: list[tuple[str, datetime, int]], now: datetime) -> dict[str, int]:
         totals: dict[str, int] = {}

@@ -37,8 +37,13 @@ def limited(fresh_world, world_template, monkeypatch):
         api_requests_per_minute=3,
         api_anonymous_requests_per_minute=2,
     )
-    client = GraphQLClient(create_app(settings, database=fresh_world), world_template.world)
+    app = create_app(settings, database=fresh_world)
+    # Sync by hand (below): a sync thread outliving the test would race its teardown.
+    limiter = next(r.app for r in app.routes if getattr(r, "path", "") == "/graphql").rate_limiter
+    limiter.background = False
+    client = GraphQLClient(app, world_template.world)
     client.database = fresh_world
+    client.limiter = limiter
     return client
 
 

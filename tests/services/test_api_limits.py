@@ -1,6 +1,7 @@
 """The API request limit: counted in memory per process, shared through the database."""
 
 import itertools
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -158,3 +159,46 @@ def test_a_process_admits_past_the_limit_only_by_what_it_has_not_yet_seen(two_pr
     for process in processes:
         process.sync(now=T0)
     assert _stored(processes[0].database).get(f"user:{user.user_id}", 0) == total
+
+
+def test_counts_being_sent_still_count(fresh_db, monkeypatch):
+    # While a sync is writing, the counts it carries are in neither the unsent count nor the
+    # total read back: they must still hold requests back.
+    limiter = ApiRateLimiter(fresh_db, _settings(), background=False)
+    user = _user(9)
+    assert [_admitted(limiter, user) for _ in range(8)] == [True] * 8
+    writing, release = threading.Event(), threading.Event()
+    write = limiter._write
+
+    def slow_write(batch, now):
+        writing.set()
+        release.wait(10)
+        return write(batch, now)
+
+    monkeypatch.setattr(limiter, "_write", slow_write)
+    sync = threading.Thread(target=limiter.sync, kwargs={"now": T0})
+    sync.start()
+    writing.wait(10)
+    assert not _admitted(limiter, user)
+    release.set()
+    sync.join()
+    assert not _admitted(limiter, user)
+    assert _stored(fresh_db) == {"user:9": 8}
+
+
+def test_counts_a_failed_sync_could_not_send_are_kept_for_the_next(fresh_db, monkeypatch):
+    limiter = ApiRateLimiter(fresh_db, _settings(), background=False)
+    user = _user(10)
+    for _ in range(5):
+        limiter.admit(user, "10.0.0.1", now=T0)
+
+    def broken(batch, now):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(limiter, "_write", broken)
+    with pytest.raises(RuntimeError):
+        limiter.sync(now=T0)
+    assert [_admitted(limiter, user) for _ in range(4)] == [True, True, True, False]
+    monkeypatch.undo()
+    limiter.sync(now=T0)
+    assert _stored(fresh_db) == {"user:10": 8}
