@@ -342,7 +342,11 @@ class InboxMutations:
 
         return await respond(info, MarkNotificationsReadPayload, work)
 
-    @strawberry.mutation(description="对公示期内的产品认定提出异议（无需登录）")
+    @strawberry.mutation(
+        description="对公示期内的产品认定提出异议（无需登录）。同一联系方式对同一认定只能有一条"
+        "未处理的异议（再次提交返回 objection_already_received）；按地址和联系方式限制频率"
+        "（超出返回 throttled）"
+    )
     async def file_objection(
         self, info: Info, input: Input[FileObjectionInput]
     ) -> FileObjectionPayload:

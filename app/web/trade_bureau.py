@@ -1,6 +1,7 @@
 """The bureau's 消费帮扶 pages: the certification queue, objections to certifications on
 notice, price flags and consumption figures."""
 
+from collections import Counter
 from datetime import timedelta
 
 from starlette.exceptions import HTTPException
@@ -89,6 +90,13 @@ def _with_floods(context: dict) -> dict:
     for objection in context["queue"]:
         floods.setdefault(objection.application_id, []).append(objection)
     context["floods"] = [group for group in floods.values() if len(group) > 1]
+    # Reasons given more than once on one certification: the copies a flood is made of.
+    reasons = Counter((o.application_id, " ".join(o.reason.split())) for o in context["queue"])
+    context["repeated_ids"] = {
+        o.id
+        for o in context["queue"]
+        if reasons[(o.application_id, " ".join(o.reason.split()))] > 1
+    }
     context.setdefault("bulk_id", None)
     return context
 

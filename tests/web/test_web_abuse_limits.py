@@ -161,6 +161,7 @@ def test_the_bureau_dismisses_a_flood_in_one_post(site):
     page = bureau.get("/certifications/objections")
     assert f'action="/certifications/objections/dismiss/{application_id}"' in page.text
     assert page.text.count('name="objection_ids"') == 12
+    assert page.text.count("内容重复") == 12  # the same reason twelve times: marked as copies
     response = post(
         bureau,
         f"/certifications/objections/dismiss/{application_id}",
