@@ -55,6 +55,7 @@ class ApiRateLimiter:
         self._lock = threading.Lock()
         self._syncing = False
         self._last_sync: datetime | None = None
+        self.sync_thread: threading.Thread | None = None  # the last one started
 
     def admit(self, actor: Actor, address: str, *, now: datetime | None = None) -> None:
         """Count one request, or raise ``ThrottledError`` (with the seconds to wait)."""
@@ -81,7 +82,10 @@ class ApiRateLimiter:
             if start_sync:
                 self._syncing = True
         if start_sync:
-            threading.Thread(target=self._sync_in_background, daemon=True).start()
+            self.sync_thread = threading.Thread(
+                target=self._sync_in_background, args=(now,), daemon=True
+            )
+            self.sync_thread.start()
 
     def sync(self, *, now: datetime | None = None) -> None:
         """Add the unsent counts to the shared counters and read back every touched key's total."""
@@ -126,9 +130,9 @@ class ApiRateLimiter:
                 totals.update(limits.hits_in(session, SCOPE, idle, batch[0][1]))
         return totals
 
-    def _sync_in_background(self) -> None:
+    def _sync_in_background(self, now: datetime) -> None:
         try:
-            self.sync()
+            self.sync(now=now)
         except Exception:
             log.warning(
                 "API request counts not yet shared; retried at the next sync", exc_info=True

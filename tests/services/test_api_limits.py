@@ -132,32 +132,39 @@ def test_the_limit_holds_across_two_processes(two_processes, fresh_db):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     steps=st.lists(st.tuples(st.sampled_from(["admit", "sync"]), st.integers(0, 1)), max_size=60)
 )
 def test_a_process_admits_past_the_limit_only_by_what_it_has_not_yet_seen(two_processes, steps):
-    # A model of two processes: ``lag[p]`` is what the other admitted since p last synced.
-    # Whenever p admits, the true total was below limit + lag[p]; when p is up to date
-    # (lag 0) it admits exactly while the true total is below the limit.
+    # A model of two processes and the shared counter: a process knows the counter as it read it
+    # at its last sync (of a key it had seen since), plus its own unsent requests. ``unseen`` is
+    # what the other process admitted that this one does not know of: a process admits past the
+    # limit only by that much, and when it has seen everything it admits exactly to the limit.
     processes = two_processes
     user = _user(next(USERS))
-    total, lag = 0, [0, 0]
+    shared, total = 0, 0
+    known, unsent, touched = [0, 0], [0, 0], [False, False]
     for action, p in steps:
         if action == "sync":
             processes[p].sync(now=T0)
-            lag[p] = 0
+            if touched[p]:
+                shared += unsent[p]
+                known[p], unsent[p], touched[p] = shared, 0, False
             continue
+        touched[p] = True
+        unseen = total - known[p] - unsent[p]
         admitted = _admitted(processes[p], user)
-        assert admitted <= (total < PER_ACCOUNT + lag[p])
-        if lag[p] == 0:
+        assert admitted == (total - unseen < PER_ACCOUNT)
+        if unseen == 0:
             assert admitted == (total < PER_ACCOUNT)
         if admitted:
             total += 1
-            lag[1 - p] += 1
+            unsent[p] += 1
     for process in processes:
         process.sync(now=T0)
+    # Every admitted request reached the shared counter: none lost, none counted twice.
     assert _stored(processes[0].database).get(f"user:{user.user_id}", 0) == total
 
 
@@ -202,3 +209,22 @@ def test_counts_a_failed_sync_could_not_send_are_kept_for_the_next(fresh_db, mon
     monkeypatch.undo()
     limiter.sync(now=T0)
     assert _stored(fresh_db) == {"user:10": 8}
+
+
+def test_a_busy_client_is_shared_by_a_background_sync_at_most_once_per_interval(fresh_db):
+    # Given the background sync on and a limit of 8 (shared from 2 requests on), when one client
+    # sends requests, then one thread adds them to the database, and not again within a second.
+    limiter = ApiRateLimiter(fresh_db, _settings())
+    user = _user(11)
+    limiter.admit(user, "10.0.0.1", now=T0)
+    assert limiter.sync_thread is None  # one request: below a quarter, nothing shared
+    limiter.admit(user, "10.0.0.1", now=T0)
+    first = limiter.sync_thread
+    first.join(10)
+    assert _stored(fresh_db) == {"user:11": 2}
+    limiter.admit(user, "10.0.0.1", now=T0 + timedelta(milliseconds=500))
+    assert limiter.sync_thread is first
+    limiter.admit(user, "10.0.0.1", now=T0 + timedelta(seconds=1))
+    limiter.sync_thread.join(10)
+    assert limiter.sync_thread is not first
+    assert _stored(fresh_db) == {"user:11": 4}
