@@ -41,9 +41,25 @@ class Settings(BaseSettings):
     password_memory_kib: int = 65536
     password_parallelism: int = 2
     session_max_age_seconds: int = 14 * 24 * 3600
+    # Sign-in (docs/decisions/0018-abuse-limits.md): after this many attempts not followed by a
+    # success, per (account, address) and per address, each further attempt waits twice as long
+    # as the last (base … max seconds); attempts are forgotten after a quiet window. Never a lock.
     login_window_seconds: int = 15 * 60
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
+    login_delay_base_seconds: int = Field(default=1, ge=1)
+    login_delay_max_seconds: int = Field(default=300, ge=1)
+    # Self-registration: per client address per hour, per credit code (or village) per day.
+    register_per_address_per_hour: int = 5
+    register_per_organisation_per_day: int = 3
+    # Objections to certifications on notice: per client address per hour, per contact per day.
+    objections_per_address_per_hour: int = 10
+    objections_per_contact_per_day: int = 5
+    # GraphQL requests per minute: per account (token or session), per address when anonymous.
+    # Each process counts locally and adds its counts to the shared counter every sync interval.
+    api_requests_per_minute: int = 600
+    api_anonymous_requests_per_minute: int = 300
+    api_limit_sync_seconds: float = Field(default=1.0, gt=0)
     max_body_bytes: int = 10 * 1024 * 1024
     # GraphQL queries run at once in one worker process (mutations are not held back): threads
     # beyond this only hand the GIL to and fro (docs/scaling.md, bench/README.md).

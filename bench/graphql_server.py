@@ -40,8 +40,12 @@ def create() -> Starlette:
         database_url=url,
         index_dir=Path(os.environ.get("CUNQI_BENCH_INDEX_DIR") or index_dir(url)),
         # All the bench's clients act as one user with one token: measure the server, not the
-        # per-client bound (docs/decisions/0014-graphql-refusal.md).
+        # per-client bound (docs/decisions/0014-graphql-refusal.md). They send thousands of
+        # requests a minute each: the per-account limit still counts every request (in memory),
+        # but never refuses or syncs one.
         graphql_per_client=1000,
+        api_requests_per_minute=10**9,
+        api_anonymous_requests_per_minute=10**9,
     )
     app = create_app(settings, freeze_gc=os.environ.get("CUNQI_BENCH_FREEZE_GC", "1") == "1")
     app.router.routes[:0] = FLOOR_ROUTES

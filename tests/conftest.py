@@ -27,6 +27,10 @@ os.environ.setdefault("CUNQI_PASSWORD_TIME_COST", "1")
 os.environ.setdefault("CUNQI_PASSWORD_MEMORY_KIB", "1024")
 os.environ.setdefault("CUNQI_PASSWORD_PARALLELISM", "1")
 os.environ.setdefault("CUNQI_SECRET_KEY", "test-secret-key-" + "x" * 40)
+# GraphQL test modules send thousands of requests as one client within a minute; the API limit's
+# own tests (tests/services/test_api_limits.py, tests/graphql/test_graphql_limits.py) set theirs.
+os.environ.setdefault("CUNQI_API_REQUESTS_PER_MINUTE", "1000000")
+os.environ.setdefault("CUNQI_API_ANONYMOUS_REQUESTS_PER_MINUTE", "1000000")
 
 # Generated cases are judged by what they produce, never by how long one took: a shared 2-core
 # machine makes hypothesis' default 200 ms deadline a coin toss.

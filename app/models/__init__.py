@@ -4,6 +4,7 @@ from app.models.account import ApiToken, LoginAttempt, User
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
+from app.models.limits import RateLimitCounter
 from app.models.notifications import (
     CertificationObjection,
     MailMessage,
@@ -50,6 +51,7 @@ __all__ = [
     "Product",
     "ProductImage",
     "PurchasesYearly",
+    "RateLimitCounter",
     "ReportEvidence",
     "SalesMonthly",
     "SearchOutbox",

@@ -83,6 +83,24 @@ class CertificationObjection(SQLModel, table=True):
             "(status = 'open') = (resolved_at IS NULL)", name="resolved_when_closed"
         ),
         sa.Index("ix_certification_objections_status", "application_id", "status"),
+        # One open objection per contact (and per signed-in filer) on a certification: a second
+        # one is the same objection again, and a flood of copies would only hold the notice.
+        sa.Index(
+            "uq_certification_objections_open_contact",
+            "application_id",
+            "contact_key",
+            unique=True,
+            sqlite_where=sa.text("status = 'open' AND contact_key <> ''"),
+            postgresql_where=sa.text("status = 'open' AND contact_key <> ''"),
+        ),
+        sa.Index(
+            "uq_certification_objections_open_filer",
+            "application_id",
+            "filer_user_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open' AND filer_user_id IS NOT NULL"),
+            postgresql_where=sa.text("status = 'open' AND filer_user_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -92,6 +110,9 @@ class CertificationObjection(SQLModel, table=True):
     filer_name: str = Field(default="", max_length=40)
     filer_contact: str = Field(default="", max_length=60)
     filer_user_id: int | None = Field(default=None, foreign_key="users.id")
+    # A digest of the normalised contact (app.services.objection_limits), "" when none was given:
+    # it finds the same filer again without keeping a second copy of the number.
+    contact_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     status: ObjectionStatus = Field(
         default=ObjectionStatus.open, sa_type=EnumString(ObjectionStatus)
     )

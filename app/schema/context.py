@@ -27,6 +27,7 @@ from app.actors import Actor
 from app.config import get_settings
 from app.db import Database
 from app.schema.loaders import DataLoaders
+from app.web.requests import client_address
 
 T = TypeVar("T")
 
@@ -54,6 +55,11 @@ class Context:
         if self.request is not None:
             return Path(self.request.app.state.settings.upload_dir)
         return Path(get_settings().upload_dir)
+
+    @property
+    def address(self) -> str:
+        """The client's address (the key of per-address limits); "unknown" outside a request."""
+        return client_address(self.request) if self.request is not None else "unknown"
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` with the request's read session (opened on first use)."""

@@ -293,6 +293,24 @@ class ResolveObjectionInput:
     resolution: str = strawberry.field(description="处理意见（1 至 500 个字符）")
 
 
+@strawberry.input(
+    description="批量驳回对同一项认定的异议（如大量重复提交；产品所在县的乡村振兴局）"
+)
+class DismissObjectionsInput:
+    application_id: strawberry.ID = strawberry.field(description="认定申请（全局编号）")
+    objection_ids: list[strawberry.ID] = strawberry.field(
+        description="要驳回的异议（全局编号，须为该认定下未处理的异议，至多 500 条）"
+    )
+    resolution: str = strawberry.field(description="处理意见（1 至 500 个字符）")
+
+
+DismissObjectionsPayload = payload_type(
+    "DismissObjectionsPayload",
+    "objections",
+    list[CertificationObjection],
+    description="批量驳回异议的结果",
+    label="被驳回的异议",
+)
 FileObjectionPayload = payload_type(
     "FileObjectionPayload",
     "objection",
@@ -324,7 +342,11 @@ class InboxMutations:
 
         return await respond(info, MarkNotificationsReadPayload, work)
 
-    @strawberry.mutation(description="对公示期内的产品认定提出异议（无需登录）")
+    @strawberry.mutation(
+        description="对公示期内的产品认定提出异议（无需登录）。同一联系方式对同一认定只能有一条"
+        "未处理的异议（再次提交返回 objection_already_received）；按地址和联系方式限制频率"
+        "（超出返回 throttled）"
+    )
     async def file_objection(
         self, info: Info, input: Input[FileObjectionInput]
     ) -> FileObjectionPayload:
@@ -343,8 +365,29 @@ class InboxMutations:
                     input.application_id, "CertificationApplication", field="application_id"
                 ),
                 data=data,
+                address=info.context.address,
             ),
         )
+
+    @strawberry.mutation(description="批量驳回异议：一次处理，逐条记录，合作社收到一条消息")
+    async def dismiss_objections(
+        self, info: Info, input: Input[DismissObjectionsInput]
+    ) -> DismissObjectionsPayload:
+        def work(session, actor):
+            ids = [
+                parse_id(value, "CertificationObjection", field="objection_ids")
+                for value in input.objection_ids
+            ]
+            return objections.dismiss_objections(
+                session=session,
+                actor=actor,
+                application_id=parse_id(
+                    input.application_id, "CertificationApplication", field="application_id"
+                ),
+                data={"objection_ids": ids, "resolution": input.resolution},
+            )
+
+        return await respond(info, DismissObjectionsPayload, work)
 
     @strawberry.mutation(description="处理公示异议：成立则认定不予通过，不成立则认定继续")
     async def resolve_objection(

@@ -22,10 +22,12 @@ from strawberry.types import ExecutionResult
 
 from app.config import Settings
 from app.db import Database
+from app.errors import ThrottledError
 from app.schema.client_slots import ClientSlots, client_key
 from app.schema.context import Context, run_operation
 from app.schema.schema import create_schema
 from app.schema.security import MAX_TOKENS, with_code
+from app.services.api_limits import ApiRateLimiter
 from app.web.requests import current_actor
 from app.web.security import csrf_token
 
@@ -41,6 +43,7 @@ class GraphQLView(GraphQL):
         )
         self.database = database
         self.query_threads = settings.graphql_query_threads
+        self.rate_limiter = ApiRateLimiter(database, settings)
         self._limiters: WeakKeyDictionary = WeakKeyDictionary()
         self.client_slots = ClientSlots(settings.graphql_per_client)
 
@@ -63,10 +66,15 @@ class GraphQLView(GraphQL):
             raise json.JSONDecodeError(type(exc).__name__, "", 0) from None
 
     async def execute_operation(self, **kwargs):  # type: ignore[override]
-        context = kwargs["context"]
+        context: Context = kwargs["context"]
+        try:
+            # In memory only: the counts reach the database from a thread of their own.
+            self.rate_limiter.admit(context.actor, context.address)
+        except ThrottledError as exc:
+            return throttled_result(context, exc)
         client = client_key(context.request, context.actor)
         if not self.client_slots.take(client):
-            return self._too_many(kwargs["sub_response"])
+            return self._too_many(context)
         try:
             # Off the server's event loop, with the request's database work (app.schema.context).
             parent = super()
@@ -77,15 +85,13 @@ class GraphQLView(GraphQL):
         finally:
             self.client_slots.give_back(client)
 
-    def _too_many(self, response: Response) -> ExecutionResult:
-        response.status_code = 429
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    def _too_many(self, context: Context) -> ExecutionResult:
         message = (
             f"您同时进行的操作过多（每个用户或地址最多 {self.client_slots.limit} 个），"
             "请等前面的操作完成后再试"
         )
-        error = GraphQLError(message, extensions={"code": "too_many_requests"})
-        return ExecutionResult(data=None, errors=[error])
+        exc = ThrottledError(message, retry_after=RETRY_AFTER_SECONDS, code="too_many_requests")
+        return throttled_result(context, exc)
 
     def _query_limiter(self) -> CapacityLimiter:
         """Queries share ``graphql_query_threads`` threads per process. They are CPU work under
@@ -117,6 +123,17 @@ class GraphQLView(GraphQL):
 
 
 RETRY_AFTER_SECONDS = 1
+
+
+def throttled_result(context: Context, exc: ThrottledError) -> ExecutionResult:
+    """A refused request: 429 with Retry-After, and the error's code like every other error."""
+    if context.response is not None:
+        context.response.status_code = 429
+        context.response.headers["Retry-After"] = str(exc.retry_after)
+    extensions = {"code": exc.code, "retryAfter": exc.retry_after}
+    return ExecutionResult(data=None, errors=[GraphQLError(exc.message, extensions=extensions)])
+
+
 CACHED_DOCUMENT_CHARS = 20_000  # longer documents are parsed again rather than kept
 
 

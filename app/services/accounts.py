@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
@@ -10,18 +10,17 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from app.actors import ANONYMOUS, Actor, Role
-from app.config import get_settings
 from app.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
-    ThrottledError,
     ValidationError,
 )
 from app.models import Cooperative, County, Enterprise, LoginAttempt, User, Village
 from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
+from app.services import limits
 from app.services.audit import record_event
 from app.services.inputs import parse
 from app.services.organisations import register_cooperative, register_enterprise
@@ -129,15 +128,22 @@ def _organisation_name(user: User) -> str:
 
 
 def register_account(
-    *, session: Session, kind: UserRole, account: dict | NewAccount, organisation: dict
+    *,
+    session: Session,
+    kind: UserRole,
+    account: dict | NewAccount,
+    organisation: dict,
+    address: str | None = None,
 ) -> User:
     """Self-registration: a new organisation (or, for village staff, an existing village) + user.
 
     ``privacy_consent`` must be given: the consent to the personal-information notice, recorded
-    on the user with the notice's version. Pass ``prepare_account(...)`` from outside the unit of
+    on the user with the notice's version. ``address`` is the client's: registrations are limited
+    per address and per organisation. Pass ``prepare_account(...)`` from outside the unit of
     work; a dict is prepared here.
     """
     form = prepare_account(account)
+    _limit_registration(session, address, organisation)
     _ensure_username_free(session, form.username)
     if not form.privacy_consent:
         raise ValidationError(
@@ -186,6 +192,19 @@ def register_account(
         county_code=registration_county(session, user),
     )
     return user
+
+
+def _limit_registration(session: Session, address: str | None, organisation: dict) -> None:
+    """Count this registration per client address and per credit code (or village), so a
+    script cannot fill the bureau's review queue; past a limit nothing is written."""
+    per_address, per_organisation = limits.registration_limits()
+    if address is not None:
+        limits.hit(session, per_address, limits.address_key(address), what="注册申请过于频繁")
+    credit_code = str(organisation.get("credit_code") or "").strip().upper()
+    village = str(organisation.get("village_id") or "").strip()
+    key = f"credit_code:{credit_code}" if credit_code else f"village:{village}" if village else ""
+    if key:
+        limits.hit(session, per_organisation, key, what="该单位的注册申请过于频繁")
 
 
 def registration_county(session: Session, user: User) -> str | None:
@@ -306,72 +325,63 @@ def create_user(
 class SignInCheck:
     """What a sign-in attempt found, before anything about it is written."""
 
-    keys: tuple[str, ...]  # the throttling keys: the account's and the address's
+    username: str
+    address: str
     user_id: int | None  # set only when the password matched an active account
     verified_hash: str | None  # the hash the password matched (to notice a change since)
     new_hash: str | None  # a rehash under the current parameters, when they changed
 
 
-def authenticate(*, session: Session, username: str, password: str, ip: str) -> User:
+def authenticate(
+    *, session: Session, username: str, password: str, ip: str, now: datetime | None = None
+) -> User:
     """Check a sign-in and record it in one session (tests, the CLI); pages use the two steps."""
-    return record_sign_in(
-        session=session,
-        attempt=check_sign_in(session=session, username=username, password=password, ip=ip),
-    )
+    attempt = check_sign_in(session=session, username=username, password=password, ip=ip, now=now)
+    return record_sign_in(session=session, attempt=attempt, now=now)
 
 
-def check_sign_in(*, session: Session, username: str, password: str, ip: str) -> SignInCheck:
-    """The slow half of a sign-in, with a read-only session: throttling, then the password.
+def check_sign_in(
+    *, session: Session, username: str, password: str, ip: str, now: datetime | None = None
+) -> SignInCheck:
+    """The slow half of a sign-in, with a read-only session: the wait due, then the password.
 
-    Unknown accounts cost one dummy verification, so they answer as slowly as known ones.
+    Attempts are spaced per (account, address) and per address (``app.services.limits``); a wait
+    still due refuses before any hashing. Unknown accounts cost one dummy verification, so they
+    answer as slowly as known ones.
     """
     username = (username or "").strip()
-    keys = (f"user:{username.lower()}"[:80], f"ip:{ip}"[:80])
-    _refuse_if_throttled(session, keys)
+    limits.refuse_waiting_sign_in(session, username=username, address=ip, now=now)
     user = session.exec(
         select(User).where(sa.func.lower(User.username) == username.lower())
     ).first()
     if user is None:
         burn_verification(password)
     if user is None or not verify_password(user.password_hash, password) or not user.is_active:
-        return SignInCheck(keys, None, None, None)
+        return SignInCheck(username, ip, None, None, None)
     new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
-    return SignInCheck(keys, user.id, user.password_hash, new_hash)
+    return SignInCheck(username, ip, user.id, user.password_hash, new_hash)
 
 
-def record_sign_in(*, session: Session, attempt: SignInCheck) -> User:
-    """The short write of a sign-in: count a failure (AuthenticationError) or record a success.
+def record_sign_in(*, session: Session, attempt: SignInCheck, now: datetime | None = None) -> User:
+    """The short write of a sign-in: claim the attempt, then count a failure
+    (AuthenticationError, kept as ``LoginAttempt`` rows) or record a success.
 
-    Throttling is checked again, as is the account: a password changed or an account disabled
-    since the check makes the attempt a failure.
+    The claim is made again here, in the writing transaction, so concurrent attempts cannot slip
+    past the free ones; the result of one whose claim is refused is never told. A password
+    changed or an account disabled since the check makes the attempt a failure.
     """
-    _refuse_if_throttled(session, attempt.keys)
+    username, address = attempt.username, attempt.address
+    limits.claim_sign_in(session, username=username, address=address, now=now)
     user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
     if user is None or not user.is_active or user.password_hash != attempt.verified_hash:
-        for key in attempt.keys:
+        for key in (f"user:{username.lower()}"[:80], f"ip:{address}"[:80]):
             session.add(LoginAttempt(key=key))
         raise AuthenticationError(GENERIC_FAILURE)
     if attempt.new_hash is not None:
         user.password_hash = attempt.new_hash
-    session.exec(sa.delete(LoginAttempt).where(LoginAttempt.key == attempt.keys[0]))
+    limits.clear_sign_in(session, username=username, address=address, now=now)
     user.last_login_at = utcnow()
     return user
-
-
-def _refuse_if_throttled(session: Session, keys: tuple[str, ...]) -> None:
-    settings = get_settings()
-    limits = [settings.login_max_failures_per_account, settings.login_max_failures_per_ip]
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    for key, limit in zip(keys, limits, strict=True):
-        failures = session.exec(
-            select(sa.func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.key == key, LoginAttempt.attempted_at >= since)
-        ).one()
-        if failures >= limit:
-            raise ThrottledError(
-                "尝试次数过多，请 15 分钟后再试", retry_after=settings.login_window_seconds
-            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,9 @@ RULES: dict[str, tuple[str, tuple[RecipientKind, ...]]] = {
     "certification.refuse": ("产品认定因异议成立未予认定", (K.cooperative,)),
     "objection.file": ("产品认定公示收到异议", (K.cooperative,)),
     "objection.resolve": ("产品认定异议已处理", (K.cooperative,)),
+    # One notice for a bulk dismissal; its per-objection events ("objection.dismiss_in_bulk") tell
+    # no one, or a flood of objections would become a flood of notices.
+    "objection.dismiss_bulk": ("产品认定异议已处理", (K.cooperative,)),
 }
 
 

@@ -9,7 +9,7 @@ from app.web.auth import current_user, sign_in, sign_out
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
 from app.web.guards import login_redirect
-from app.web.requests import current_actor
+from app.web.requests import client_address, current_actor
 from app.web.templating import render
 
 
@@ -21,7 +21,7 @@ async def login(request: Request) -> Response:
         return _login_form(request, {}, {}, next_url)
     data = await read_form(request)
     next_url = safe_next(data.get("next"), next_url)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request)
 
     def check(session):
         return accounts.check_sign_in(

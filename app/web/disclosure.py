@@ -6,12 +6,12 @@ Open to everyone without signing in; the disclosure service decides what is publ
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import DomainError
+from app.errors import DomainError, ThrottledError
 from app.services import disclosure, objections
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.pages import load, page_url, unless_fixable
-from app.web.requests import current_actor, wants_partial
+from app.web.requests import client_address, current_actor, throttled_headers, wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish
 
@@ -43,7 +43,9 @@ async def products(request: Request) -> Response:
     return await _products_page(request, {}, {}, None)
 
 
-async def _products_page(request, errors, values, failed_id, *, status_code=200) -> Response:
+async def _products_page(
+    request, errors, values, failed_id, *, status_code=200, headers=None
+) -> Response:
     number = page_number(request.query_params.get("page"))
 
     def work(session):
@@ -61,7 +63,9 @@ async def _products_page(request, errors, values, failed_id, *, status_code=200)
         "failed_id": failed_id,
         "section": "products",
     }
-    return render(request, "disclosure/products.html", context, status_code=status_code)
+    return render(
+        request, "disclosure/products.html", context, status_code=status_code, headers=headers
+    )
 
 
 async def file_objection(request: Request) -> Response:
@@ -73,12 +77,20 @@ async def file_objection(request: Request) -> Response:
         await in_unit_of_work(
             request,
             lambda s: objections.file_objection(
-                session=s, actor=actor, application_id=application_id, data=data
+                session=s,
+                actor=actor,
+                application_id=application_id,
+                data=data,
+                address=client_address(request),
             ),
         )
     except DomainError as exc:
         unless_fixable(exc)
         errors = field_errors(exc)
+        # Too many objections: 429 with Retry-After, the form kept as it was typed.
+        throttled = isinstance(exc, ThrottledError)
+        status_code = 429 if throttled else 422
+        headers = throttled_headers(exc) if throttled else None
         if wants_partial(request):
             context = {
                 "notice_id": application_id,
@@ -86,8 +98,16 @@ async def file_objection(request: Request) -> Response:
                 "values": data,
                 "submitted": False,
             }
-            return render(request, "disclosure/_objection_form.html", context, status_code=422)
-        return await _products_page(request, errors, data, application_id, status_code=422)
+            return render(
+                request,
+                "disclosure/_objection_form.html",
+                context,
+                status_code=status_code,
+                headers=headers,
+            )
+        return await _products_page(
+            request, errors, data, application_id, status_code=status_code, headers=headers
+        )
     message = "异议已提交，乡村振兴局将在公示期内核查处理"
     if not wants_partial(request):
         return finish(request, "/disclosure/products", message)

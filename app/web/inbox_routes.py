@@ -25,4 +25,9 @@ ROUTES: list[BaseRoute] = [
         trade_bureau.resolve_objection,
         methods=POST,
     ),
+    Route(
+        "/certifications/objections/dismiss/{application_id:int}",
+        trade_bureau.dismiss_objections,
+        methods=POST,
+    ),
 ]

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Role
-from app.errors import DomainError, PermissionDeniedError
+from app.errors import DomainError, PermissionDeniedError, ThrottledError
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.models import County, Township, User, Village
 from app.models.enums import UserRole
@@ -16,7 +16,7 @@ from app.web.auth import sign_in
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect
 from app.web.guards import login_redirect, require_role
-from app.web.requests import current_actor
+from app.web.requests import client_address, current_actor, throttled_headers
 from app.web.templating import render
 
 KINDS = {
@@ -46,7 +46,11 @@ async def register(request: Request) -> Response:
 
     def apply(session, prepared):
         user = accounts.register_account(
-            session=session, kind=UserRole(kind), account=prepared, organisation=organisation
+            session=session,
+            kind=UserRole(kind),
+            account=prepared,
+            organisation=organisation,
+            address=client_address(request),
         )
         return user.id, user.auth_version
 
@@ -54,6 +58,9 @@ async def register(request: Request) -> Response:
         # Hashed off the event loop and before the write transaction opens.
         prepared = await run_in_threadpool(accounts.prepare_account, account)
         user_id, auth_version = await in_unit_of_work(request, lambda s: apply(s, prepared))
+    except ThrottledError as exc:
+        headers = throttled_headers(exc)
+        return await _form(request, kind, data, field_errors(exc), 429, headers=headers)
     except DomainError as exc:
         return await _form(request, kind, data, field_errors(exc), 422)
     sign_in(request, user_id=user_id, auth_version=auth_version)
@@ -96,7 +103,7 @@ def _organisation_data(kind: str, data: dict) -> dict:
     return {"village_id": data.get("village_id", "")}
 
 
-async def _form(request, kind, values, errors, status_code=200) -> Response:
+async def _form(request, kind, values, errors, status_code=200, *, headers=None) -> Response:
     county_code = values.get("county_code") or ""
 
     def options(session):
@@ -125,7 +132,9 @@ async def _form(request, kind, values, errors, status_code=200) -> Response:
         "industries": [(k, f"{k} {v}") for k, v in INDUSTRY_SECTION.items()],
         "help_kinds": list(HELP_KIND.items()),
     }
-    return render(request, "accounts/register.html", context, status_code=status_code)
+    return render(
+        request, "accounts/register.html", context, status_code=status_code, headers=headers
+    )
 
 
 async def review_list(request: Request) -> Response:

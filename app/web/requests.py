@@ -10,6 +10,17 @@ def current_actor(request: Request) -> Actor:
     return getattr(request.state, "actor", ANONYMOUS)
 
 
+def client_address(request: Request) -> str:
+    """The client's address; behind the proxy uvicorn trusts (``proxy_headers``), the one the
+    proxy saw. The key of the per-address abuse limits (app/services/limits.py)."""
+    return request.client.host if request.client else "unknown"
+
+
+def throttled_headers(exc: Exception) -> dict[str, str]:
+    """``Retry-After`` for a 429 answering a ``ThrottledError``."""
+    return {"Retry-After": str(getattr(exc, "retry_after", 1))}
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 

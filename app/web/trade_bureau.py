@@ -1,6 +1,7 @@
 """The bureau's 消费帮扶 pages: the certification queue, objections to certifications on
 notice, price flags and consumption figures."""
 
+from collections import Counter
 from datetime import timedelta
 
 from starlette.exceptions import HTTPException
@@ -80,7 +81,59 @@ async def objection_queue(request: Request) -> Response:
         return actor
     queue = await load(request, lambda s: _objection_queue(s, actor))
     context = {"queue": queue, "errors": {}, "values": {}, "failed_id": None, "resolved": None}
-    return render(request, "certifications/objections.html", context)
+    return render(request, "certifications/objections.html", _with_floods(context))
+
+
+def _with_floods(context: dict) -> dict:
+    """The certifications with two or more open objections, each offered for bulk dismissal."""
+    floods: dict[int, list] = {}
+    for objection in context["queue"]:
+        floods.setdefault(objection.application_id, []).append(objection)
+    context["floods"] = [group for group in floods.values() if len(group) > 1]
+    # Reasons given more than once on one certification: the copies a flood is made of.
+    reasons = Counter((o.application_id, " ".join(o.reason.split())) for o in context["queue"])
+    context["repeated_ids"] = {
+        o.id
+        for o in context["queue"]
+        if reasons[(o.application_id, " ".join(o.reason.split()))] > 1
+    }
+    context.setdefault("bulk_id", None)
+    return context
+
+
+async def dismiss_objections(request: Request) -> Response:
+    """Dismiss the chosen objections to one certification at once (a flood of copies)."""
+    actor = gate(request, *BUREAU)
+    if isinstance(actor, Response):
+        return actor
+    application_id = request.path_params["application_id"]
+    data = await read_form(request, lists=("objection_ids",))
+    ids = [int(v) for v in data["objection_ids"] if v.isdigit()]
+    payload = {"objection_ids": ids, "resolution": data.get("resolution", "")}
+    try:
+        dismissed = await in_unit_of_work(
+            request,
+            lambda s: len(
+                objections.dismiss_objections(
+                    session=s, actor=actor, application_id=application_id, data=payload
+                )
+            ),
+        )
+    except DomainError as exc:
+        unless_fixable(exc)
+        queue = await load(request, lambda s: _objection_queue(s, actor))
+        context = {
+            "queue": queue,
+            "errors": field_errors(exc),
+            "values": data,
+            "failed_id": None,
+            "bulk_id": application_id,
+            "resolved": None,
+        }
+        return render(
+            request, "certifications/objections.html", _with_floods(context), status_code=422
+        )
+    return finish(request, "/certifications/objections", f"已驳回 {dismissed} 条异议")
 
 
 def _objection_queue(session, actor):
@@ -134,7 +187,7 @@ async def _objection_card(request, actor, objection_id, values, errors) -> Respo
     }
     if wants_partial(request):
         return render(request, "certifications/_objection.html", context, status_code=422)
-    return render(request, "certifications/objections.html", context, status_code=422)
+    return render(request, "certifications/objections.html", _with_floods(context), status_code=422)
 
 
 async def _card(request, actor, application_id, values, errors) -> Response:

@@ -1,7 +1,7 @@
 """users.privacy_consent_at / privacy_notice_version: the consent given at registration
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-07 16:30:00
 
 See docs/decisions/0019-personal-information.md. Registration asks for explicit consent to the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

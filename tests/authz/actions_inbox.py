@@ -60,6 +60,15 @@ def _resolve(s, w, a):
     )
 
 
+def _dismiss(s, w, a):
+    return objections.dismiss_objections(
+        session=s,
+        actor=a,
+        application_id=w.trade["application"],
+        data={"objection_ids": [w.trade["objection"]], "resolution": "重复提交，经核查不成立"},
+    )
+
+
 ACTIONS = [
     Action(
         "inbox.inbox",
@@ -88,6 +97,7 @@ ACTIONS = [
     ),
     PreparedAction("objections.file_objection", _file, EVERYONE, prepare=_publicise),
     PreparedAction("objections.resolve_objection", _resolve, COUNTY_BUREAUS, prepare=_objection),
+    PreparedAction("objections.dismiss_objections", _dismiss, COUNTY_BUREAUS, prepare=_objection),
     PreparedAction(
         "objections.objection_queue",
         lambda s, w, a: objections.objection_queue(session=s, actor=a),

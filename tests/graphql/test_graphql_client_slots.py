@@ -28,7 +28,7 @@ REFUSAL = {
     "errors": [
         {
             "message": "您同时进行的操作过多（每个用户或地址最多 2 个），请等前面的操作完成后再试",
-            "extensions": {"code": "too_many_requests"},
+            "extensions": {"code": "too_many_requests", "retryAfter": 1},
         }
     ],
 }

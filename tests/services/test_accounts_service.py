@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -30,6 +32,7 @@ from app.services.inputs import InputErrors
 from tests.factories import make_county, make_village, valid_credit_code
 
 PASSWORD = "Huanghe2026"
+T0 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 CITY_BUREAU = Actor(role=Role.bureau, user_id=900, name="市局", region_code="140800")
 PINGLU_BUREAU = Actor(role=Role.bureau, user_id=901, name="平陆县局", region_code="140829")
 RUICHENG_BUREAU = Actor(role=Role.bureau, user_id=902, name="芮城县局", region_code="140830")
@@ -184,23 +187,28 @@ def test_unknown_accounts_still_spend_a_password_verification(session, monkeypat
     assert burned == ["Secret123"]
 
 
-def test_an_account_is_throttled_after_five_failures_even_with_the_right_password(session):
+def test_after_five_failures_the_next_attempt_from_that_address_waits_but_not_the_owners(session):
+    # Progressive delays, not a lock (docs/decisions/0018-abuse-limits.md).
     _user(session)
     for _ in range(5):
         with pytest.raises(AuthenticationError):
-            authenticate(session=session, username="lisi", password="bad-pass1", ip="10.0.0.9")
+            authenticate(
+                session=session, username="lisi", password="bad-pass1", ip="10.0.0.9", now=T0
+            )
     with pytest.raises(ThrottledError) as caught:
-        authenticate(session=session, username="lisi", password=PASSWORD, ip="10.0.0.10")
-    assert caught.value.retry_after == 900
-    assert caught.value.message == "尝试次数过多，请 15 分钟后再试"
+        authenticate(session=session, username="lisi", password=PASSWORD, ip="10.0.0.9", now=T0)
+    assert caught.value.retry_after == 1
+    assert caught.value.message == "尝试次数过多，请 1 秒后再试"
+    assert authenticate(session=session, username="lisi", password=PASSWORD, ip="10.0.0.10", now=T0)
 
 
 def test_an_address_is_throttled_across_accounts(session):
     for i in range(get_settings().login_max_failures_per_ip):
         with pytest.raises(AuthenticationError):
-            authenticate(session=session, username=f"guess{i}", password="x", ip="10.9.9.9")
-    with pytest.raises(ThrottledError):
-        authenticate(session=session, username="someone", password="x", ip="10.9.9.9")
+            authenticate(session=session, username=f"guess{i}", password="x", ip="10.9.9.9", now=T0)
+    with pytest.raises(ThrottledError) as caught:
+        authenticate(session=session, username="someone", password="x", ip="10.9.9.9", now=T0)
+    assert caught.value.retry_after == 1
     assert _count(session, LoginAttempt) == 2 * get_settings().login_max_failures_per_ip
 
 

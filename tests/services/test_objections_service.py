@@ -85,7 +85,9 @@ def test_upholding_refuses_the_certification(session):
 def test_dismissing_lets_it_proceed_at_once_when_the_period_is_over(session):
     application, product, _ = _publicised(session)
     first = _object(session, application)
-    second = _object(session, application, reason="价格明显高于市场价，质次价高。")
+    second = _object(
+        session, application, reason="价格明显高于市场价，质次价高。", filer_contact="13800001111"
+    )
     # Within the period dismissing one changes nothing yet; the other still holds it back.
     _resolve(session, first, "dismissed")
     assert application.status == CertificationStatus.publicised

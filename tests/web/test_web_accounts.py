@@ -3,6 +3,7 @@
 import json
 import time
 from base64 import b64encode
+from datetime import UTC, datetime
 
 import pytest
 from itsdangerous import TimestampSigner
@@ -100,14 +101,20 @@ def test_htmx_sign_in_failure_returns_only_the_form(app):
     assert "<html" not in response.text
 
 
-def test_sign_in_is_throttled_with_429_and_retry_after(app):
+def test_sign_in_is_throttled_with_429_and_retry_after(app, monkeypatch):
+    # The limits' clock stands still: the wait after the fifth failure is exactly one second.
+    monkeypatch.setattr("app.services.limits.utcnow", lambda: datetime(2026, 12, 7, 8, tzinfo=UTC))
     client = TestClient(app)
     for _ in range(5):
         assert _login(client, password="bad-pass1").status_code == 422
-    response = _login(client)  # even the right password
+    response = _login(client)  # even the right password, from this address
     assert response.status_code == 429
-    assert response.headers["retry-after"] == "900"
-    assert "尝试次数过多" in response.text
+    assert response.headers["retry-after"] == "1"
+    assert "尝试次数过多，请 1 秒后再试" in response.text
+    assert 'value="qiye"' in response.text
+    # Another address is not held back: the account is never locked.
+    owner = TestClient(app, client=("10.20.30.40", 50000))
+    assert _login(owner).status_code == 303
 
 
 def test_sign_in_clears_whatever_the_session_held_before(app):
