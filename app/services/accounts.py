@@ -25,6 +25,7 @@ from app.services.audit import record_event
 from app.services.inputs import parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
+from app.services.user_sessions import revoke_user_sessions, revoke_user_tokens
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
 GENERIC_FAILURE = "用户名或密码不正确"
@@ -283,9 +284,15 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
 
 
 def change_password(
-    *, session: Session, actor: Actor, old_password: str, new_password: str
+    *,
+    session: Session,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    keep_session_id: int | None = None,
 ) -> User:
-    """Change the actor's password; every other session of the account stops working."""
+    """Change the actor's password; every other session (all but ``keep_session_id``) and every
+    API token of the account stops working."""
     user = session.get(User, actor.user_id) if actor.user_id else None
     require(user is not None)
     if not verify_password(user.password_hash, old_password):
@@ -296,13 +303,15 @@ def change_password(
         raise ValidationError(str(exc), code="weak_password", field="new_password") from None
     user.password_hash = hash_password(new_password)
     user.auth_version += 1
+    sessions = revoke_user_sessions(session=session, user_id=user.id, keep_id=keep_session_id)
+    tokens = revoke_user_tokens(session=session, user_id=user.id)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
         action="account.change_password",
         obj=user,
-        summary="修改登录密码",
+        summary=f"修改登录密码；其他 {sessions} 处登录和 {tokens} 个接口令牌已失效",
     )
     return user
 

@@ -151,6 +151,10 @@ def create_app(
         Route("/account/password", accounts.change_password, methods=["POST"]),
         Route("/account/tokens", accounts.create_token, methods=["POST"]),
         Route("/account/tokens/{token_id:int}/revoke", accounts.revoke_token, methods=["POST"]),
+        Route(
+            "/account/sessions/{session_id:int}/revoke", accounts.revoke_session, methods=["POST"]
+        ),
+        Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=["POST"]),
         Route("/register", registration.choose, name="register"),
         Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
         Route("/registrations", registration.review_list, name="registrations"),

@@ -13,6 +13,7 @@ from app.actors import SYSTEM
 from app.models import User
 from app.models.enums import UserRole
 from app.services.accounts import create_user
+from app.services.user_sessions import open_session
 from app.web.app import SESSION_COOKIE, create_app
 from tests.factories import make_county, make_enterprise
 from tests.web.conftest import SECRET, csrf_token_of
@@ -127,8 +128,13 @@ def _cookie(payload: dict, *, age_seconds: int = 0) -> str:
     return Signer(SECRET).sign(data).decode()
 
 
+def _session_key(app, username: str) -> str:
+    with app.state.test_db.unit_of_work() as session:
+        return open_session(session=session, user_id=_user_id(app, username))
+
+
 def test_a_valid_cookie_signs_in_and_a_tampered_or_expired_one_does_not(app):
-    payload = {"uid": _user_id(app, "qiye"), "av": 1}
+    payload = {"uid": _user_id(app, "qiye"), "av": 1, "sid": _session_key(app, "qiye")}
     good = _cookie(payload)
     client = TestClient(app, cookies={SESSION_COOKIE: good})
     assert client.get("/account", follow_redirects=False).status_code == 200
@@ -139,7 +145,9 @@ def test_a_valid_cookie_signs_in_and_a_tampered_or_expired_one_does_not(app):
 
     forged = _cookie(payload).replace(
         b64encode(json.dumps(payload).encode()).decode(),
-        b64encode(json.dumps({"uid": _user_id(app, "shiju"), "av": 1}).encode()).decode(),
+        b64encode(
+            json.dumps({"uid": _user_id(app, "shiju"), "av": 1, "sid": payload["sid"]}).encode()
+        ).decode(),
     )
     client = TestClient(app, cookies={SESSION_COOKIE: forged})
     assert client.get("/account", follow_redirects=False).status_code == 303
