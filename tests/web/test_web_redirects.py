@@ -51,9 +51,11 @@ def test_same_site_paths_are_kept_as_they_are(path):
 
 # Strings built from the characters open redirects are made of, and from anything at all.
 DANGEROUS = st.sampled_from(
-    ["/", "\\", "%2F", "%2f", "%5C", "%5c", "%09", "%0a", "%00", "%25", ":", "@", ".", "?", "#"]
-    + ["\t", "\n", "\r", " ", "\u3000", "\u202e", "\u200b", "\x00", "http", "https:", "evil.example"]
-    + ["javascript:", "a", "1"]
+    [
+        *("/", "\\", "%2F", "%2f", "%5C", "%5c", "%09", "%0a", "%00", "%25", ":", "@", ".", "?"),
+        *("#", "\t", "\n", "\r", " ", "\u3000", "\u202e", "\u200b", "\x00", "http", "https:"),
+        *("evil.example", "javascript:", "a", "1"),
+    ]
 )
 CRAFTED = st.lists(DANGEROUS, min_size=1, max_size=8).map("".join)
 ANYTHING = st.text(max_size=40)
@@ -116,8 +118,13 @@ def test_sign_in_with_a_foreign_next_goes_home(app, payload, where, htmx):  # no
 
 @pytest.mark.parametrize(
     "path",
-    ["/account?x=//evil.example", "/account?x=%5Cevil.example", "/account?x=%0a//evil.example"]
-    + ["/account?x=\\evil.example", "/notifications?unread=1&x=%2F%2Fevil.example"],
+    [
+        "/account?x=//evil.example",
+        "/account?x=%5Cevil.example",
+        "/account?x=%0a//evil.example",
+        "/account?x=\\evil.example",
+        "/notifications?unread=1&x=%2F%2Fevil.example",
+    ],
 )
 def test_the_sign_in_redirect_from_any_path_stays_on_the_site(app, path):  # noqa: F811
     response = TestClient(app).get(path, follow_redirects=False)
