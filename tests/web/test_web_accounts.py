@@ -273,12 +273,13 @@ def test_security_headers_on_every_page(app):
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_production_allows_only_the_pinned_htmx_origin_and_secure_cookies(fresh_db, make_settings):
+def test_production_allows_only_the_pinned_htmx_file_and_secure_cookies(fresh_db, make_settings):
     app = create_app(make_settings(environment="production"), database=fresh_db)
     client = TestClient(app, base_url="https://testserver")
     response = client.get("/login")
     assert (
-        "script-src 'self' https://cdn.jsdelivr.net;" in response.headers["content-security-policy"]
+        "script-src 'self' https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js;"
+        in response.headers["content-security-policy"]
     )
     assert "strict-transport-security" in response.headers
     assert "secure" in response.headers["set-cookie"].lower()
