@@ -29,6 +29,7 @@ from app.services.user_sessions import revoke_user_sessions, revoke_user_tokens
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
 GENERIC_FAILURE = "用户名或密码不正确"
+REGISTRATION_NOT_FOUND = "注册申请不存在"
 
 
 class AccountForm(BaseModel):
@@ -156,7 +157,7 @@ def review_registration(
     """Approve or reject a pending registration, with its organisation."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFoundError("注册申请不存在")
+        raise NotFoundError(REGISTRATION_NOT_FOUND)
     county = registration_county(session, user)
     require(can_review_registration(actor, county))
     if user.status != RegistrationStatus.pending:

@@ -170,7 +170,9 @@ async def review(request: Request) -> Response:
     try:
         name = await in_unit_of_work(request, apply)
     except PermissionDeniedError:
-        raise
+        # Someone else's registration answers as a missing one: the id is not confirmed.
+        flash(request, accounts.REGISTRATION_NOT_FOUND, level="error")
+        return redirect("/registrations")
     except DomainError as exc:
         flash(request, exc.message, level="error")
         return redirect("/registrations")

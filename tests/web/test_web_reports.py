@@ -56,8 +56,8 @@ def test_the_enterprise_submits_a_report_with_evidence_and_the_village_downloads
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.headers["cache-control"] == "private, no-store"
-    assert site.client("nanpo").get(f"/evidence/{evidence.id}").status_code == 403
-    assert site.client("ruicheng").get(f"/evidence/{evidence.id}").status_code == 403
+    assert site.client("nanpo").get(f"/evidence/{evidence.id}").status_code == 404
+    assert site.client("ruicheng").get(f"/evidence/{evidence.id}").status_code == 404
     anonymous = site.client().get(f"/evidence/{evidence.id}", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
 
@@ -131,4 +131,4 @@ def test_a_return_needs_a_comment_shown_by_the_field_then_the_enterprise_correct
 
 def test_the_bureau_of_another_county_cannot_review(site):
     response = post(site.client("ruicheng"), f"/reports/{site.report_id}/confirm", {"version": "1"})
-    assert response.status_code == 403
+    assert response.status_code == 404
