@@ -4,8 +4,6 @@ An upload is checked and written in one unit of work; a file with any error writ
 comes back (422) with the table of its errors.
 """
 
-from urllib.parse import quote
-
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,12 +12,15 @@ from starlette.responses import Response
 from app.actors import Role
 from app.errors import DomainError
 from app.services import imports
+from app.services.filenames import clean_filename
 from app.services.imports.templates import template_workbook
+from app.web.downloads import attachment
 from app.web.flash import flash
 from app.web.forms import in_unit_of_work, redirect
 from app.web.pages import gate, unless_fixable
 from app.web.templating import render
 
+ZIP_SIGNATURE = b"PK\x03\x04"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_SHOWN = 500
 
@@ -46,9 +47,8 @@ async def template(request: Request) -> Response:
     if kind not in imports.KINDS:
         raise HTTPException(404)
     name = f"{imports.KINDS[kind].title}导入模板.xlsx"
-    disposition = f"attachment; filename*=utf-8''{quote(name)}"
     return Response(
-        template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": disposition}
+        template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": attachment(name)}
     )
 
 
@@ -69,10 +69,15 @@ async def _import(request: Request, actor, file, kind: str | None) -> Response:
         return _rejected(request, values, [], "请选择数据类型")
     if not file.filename.lower().endswith((".xlsx", ".csv")):
         return _rejected(request, values, [], "只能导入 XLSX 或 CSV 文件")
+    # The parser follows what the bytes are (a ZIP container is XLSX), not what the name says.
+    head = file.file.read(len(ZIP_SIGNATURE))
+    file.file.seek(0)
+    extension = ".xlsx" if head == ZIP_SIGNATURE else ".csv"
+    filename = clean_filename(file.filename, extension=extension, default="导入文件")
 
     def work(session):
         return imports.import_file(
-            session=session, actor=actor, source=file.file, filename=file.filename, kind=kind
+            session=session, actor=actor, source=file.file, filename=filename, kind=kind
         )
 
     try:

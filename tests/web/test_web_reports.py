@@ -132,3 +132,45 @@ def test_a_return_needs_a_comment_shown_by_the_field_then_the_enterprise_correct
 def test_the_bureau_of_another_county_cannot_review(site):
     response = post(site.client("ruicheng"), f"/reports/{site.report_id}/confirm", {"version": "1"})
     assert response.status_code == 404
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+
+
+@pytest.mark.parametrize(
+    ("sent", "content", "stored", "disposition"),
+    [
+        (
+            "a.exe",
+            JPEG,
+            "a.jpg",
+            "attachment; filename=\"a.jpg\"; filename*=utf-8''a.jpg",
+        ),
+        (
+            "发票\u202egpj.exe",
+            PDF,
+            "发票gpj.pdf",
+            "attachment; filename=\"__gpj.pdf\"; filename*=utf-8''%E5%8F%91%E7%A5%A8gpj.pdf",
+        ),
+        (
+            "..\\..\\合同<;x.png",
+            PDF,
+            "合同_;x.pdf",
+            "attachment; filename=\"____x.pdf\"; filename*=utf-8''%E5%90%88%E5%90%8C_%3Bx.pdf",
+        ),
+    ],
+)
+def test_evidence_names_are_cleaned_and_follow_the_sniffed_type(
+    site, sent, content, stored, disposition
+):
+    client = site.client("qiye")
+    response = _submit(
+        client, site.active_id, REPORT, [("evidence", (sent, content, "application/octet-stream"))]
+    )
+    assert response.status_code == 303, response.text
+    with site.database.read_only() as session:
+        evidence = session.exec(select(ReportEvidence)).one()
+    assert evidence.filename == stored
+    assert evidence.storage_key.endswith(stored.rsplit(".", 1)[1])
+    download = site.client("beipo").get(f"/evidence/{evidence.id}")
+    assert download.headers["content-disposition"] == disposition

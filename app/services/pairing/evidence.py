@@ -7,10 +7,9 @@ committed row always has its file; a rolled-back upload leaves an unnamed file t
 
 import hashlib
 import os
-import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -19,6 +18,7 @@ from app.config import get_settings
 from app.errors import NotFoundError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.permissions import can_see_agreement, require
+from app.services.filenames import clean_filename
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REPORT = 10
@@ -30,7 +30,7 @@ SIGNATURES = {
 }
 ALLOWED_TEXT = "PDF、JPG 或 PNG"
 EVIDENCE_DIR = "evidence"
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"<>|:*?\\/]+")
+DEFAULT_NAME = "证明材料"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[CheckedUpl
         raise _error(f"每份报告最多 {MAX_FILES_PER_REPORT} 个证明材料")
     checked = []
     for upload in uploads:
-        name = safe_filename(upload.filename)
+        name = clean_filename(upload.filename, default=DEFAULT_NAME)
         if not upload.data:
             raise _error(f"文件“{name}”是空文件")
         if len(upload.data) > MAX_FILE_BYTES:
@@ -68,7 +68,9 @@ def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[CheckedUpl
         content_type = sniff(upload.data)
         if content_type is None:
             raise _error(f"文件“{name}”不是 {ALLOWED_TEXT} 文件")
-        checked.append(CheckedUpload(name, upload.data, content_type, SIGNATURES[content_type][1]))
+        extension = SIGNATURES[content_type][1]
+        stored_name = clean_filename(upload.filename, extension=extension, default=DEFAULT_NAME)
+        checked.append(CheckedUpload(stored_name, upload.data, content_type, extension))
     return checked
 
 
@@ -77,13 +79,6 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(signature):
             return content_type
     return None
-
-
-def safe_filename(raw: str) -> str:
-    """The last path component, without control or reserved characters, at most 200 characters."""
-    name = PurePosixPath((raw or "").replace("\\", "/")).name
-    name = _UNSAFE.sub("_", name).strip(" .")
-    return name[-200:] or "证明材料"
 
 
 def _error(message: str) -> ValidationError:
