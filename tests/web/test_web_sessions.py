@@ -228,3 +228,20 @@ def test_token_use_is_recorded_at_most_once_per_interval(app, tokens):  # noqa: 
         )
     api.post("/graphql", json={"query": ME})
     assert _rows(app, ApiToken, name="in_force")[0].last_used_at > earlier + USE_RECORD_INTERVAL
+
+
+def test_revoking_this_browser_s_own_session_signs_it_out(app):  # noqa: F811
+    browser = _signed_in(app)
+    [row] = _rows(app, UserSession)
+    response = _post(browser, f"/account/sessions/{row.id}/revoke")
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+    assert not _signed_in_ok(browser)
+    assert _rows(app, UserSession)[0].revoked_at is not None
+
+
+def test_sessions_from_before_server_side_sessions_are_refused(app):  # noqa: F811
+    """A cookie with only the user and auth version (no session key) signs nobody in."""
+    from tests.web.test_web_accounts import _cookie
+
+    stale = _cookie({"uid": _user_id(app, "qiye"), "av": 1})
+    assert not _signed_in_ok(TestClient(app, cookies={SESSION_COOKIE: stale}))
