@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     # Retention (app/services/retention.py): days kept after a row stops being needed.
     retention_login_attempts_days: int = Field(default=30, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)
+    # Longer than the longest limit window (a day) and sign-in wait (minutes).
+    retention_rate_limit_days: int = Field(default=2, ge=2)
     retention_api_tokens_days: int = Field(default=90, ge=1)
     retention_sent_mail_days: int = Field(default=90, ge=1)
     retention_read_notifications_days: int = Field(default=180, ge=1)

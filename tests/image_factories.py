@@ -15,6 +15,11 @@ def png_bytes(size: tuple[int, int] = (4, 4)) -> bytes:
     return encoded(Image.new("RGB", size, (200, 30, 30)), image_format="PNG")
 
 
+def jpeg_bytes(size: tuple[int, int] = (4, 4)) -> bytes:
+    """A small JPEG without metadata, as Pillow encodes plain RGB pixels."""
+    return encoded(Image.new("RGB", size, (30, 120, 200)), image_format="JPEG")
+
+
 def photo_with_gps(image_format: str = "JPEG") -> bytes:
     """A photo as a phone takes it: EXIF with the maker and the GPS position (运城 35.0°N)."""
     exif = Image.Exif()

@@ -1,6 +1,6 @@
 """All table models; importing this package registers every table on ``SQLModel.metadata``."""
 
-from app.models.account import ApiToken, LoginAttempt, User
+from app.models.account import ApiToken, LoginAttempt, User, UserSession
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
@@ -57,6 +57,7 @@ __all__ = [
     "SearchOutbox",
     "Township",
     "User",
+    "UserSession",
     "Village",
     "VillageNeed",
 ]

@@ -75,7 +75,30 @@ class ApiToken(SQLModel, table=True):
     token_digest: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Recorded at most every few minutes (app/services/api_tokens.py), not on every request.
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Chosen at creation; a token without one is refused like an unknown token.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the session cookie carries its random key, the table its digest.
+
+    Signing out, "sign out everywhere" and a password change set ``revoked_at``; a copied cookie
+    then names a revoked row and is refused (docs/decisions/0017-sessions-and-tokens.md).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_digest: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Recorded at most every few minutes (app/services/user_sessions.py).
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    client_address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=200)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

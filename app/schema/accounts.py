@@ -44,8 +44,11 @@ class ApiToken(Node):
     name: str = strawberry.field(description="用途")
     prefix: str = strawberry.field(description="令牌开头几位，便于辨认")
     created_at: datetime = strawberry.field(description="创建时间")
-    last_used_at: datetime | None = strawberry.field(description="最近使用时间")
+    last_used_at: datetime | None = strawberry.field(
+        description="最近使用时间（每 5 分钟至多记录一次）"
+    )
     revoked_at: datetime | None = strawberry.field(description="吊销时间；有效时为空")
+    expires_at: datetime | None = strawberry.field(description="到期时间")
 
 
 async def _enterprise_of(info: Info, user: models.User) -> models.Enterprise | None:
@@ -187,6 +190,10 @@ class AccountQueries:
 @strawberry.input(description="创建接口令牌")
 class CreateApiTokenInput:
     name: str = strawberry.field(description="用途，如 省级平台对接（不超过 60 个字符）")
+    lifetime_days: int = strawberry.field(
+        default=api_tokens.DEFAULT_LIFETIME_DAYS,
+        description="有效天数：30、90、180 或 365；到期后令牌与不存在的令牌一样被拒绝",
+    )
 
 
 @strawberry.input(description="吊销接口令牌")
@@ -194,7 +201,7 @@ class RevokeApiTokenInput:
     api_token_id: strawberry.ID = strawberry.field(description="令牌（全局编号）")
 
 
-@strawberry.input(description="修改登录密码；成功后其他设备上的网页登录失效")
+@strawberry.input(description="修改登录密码；成功后其他设备上的网页登录和全部接口令牌失效")
 class ChangePasswordInput:
     old_password: str = strawberry.field(description="原密码")
     new_password: str = strawberry.field(description="新密码：至少 8 位，须同时包含字母和数字")
@@ -254,7 +261,10 @@ class AccountMutations:
     ) -> CreateApiTokenPayload:
         actor = info.context.actor
         created, errors = await mutate(
-            info, lambda s: api_tokens.create_api_token(session=s, actor=actor, name=input.name)
+            info,
+            lambda s: api_tokens.create_api_token(
+                session=s, actor=actor, name=input.name, lifetime_days=input.lifetime_days
+            ),
         )
         token, raw = created or (None, None)
         return CreateApiTokenPayload(api_token=token, token=raw, errors=errors)
@@ -278,6 +288,8 @@ class AccountMutations:
         input: Input[ChangePasswordInput],
     ) -> ChangePasswordPayload:
         actor = info.context.actor
+        request = info.context.request
+        keep = getattr(request.state, "user_session_id", None) if request is not None else None
         try:
             # Verified and hashed with the read session, before the write transaction opens.
             checked = await info.context.read(
@@ -291,7 +303,10 @@ class AccountMutations:
         except DomainError as exc:
             return ChangePasswordPayload(me=None, errors=user_errors(exc))
         user, errors = await mutate(
-            info, lambda s: accounts.apply_password_change(session=s, actor=actor, change=checked)
+            info,
+            lambda s: accounts.apply_password_change(
+                session=s, actor=actor, change=checked, keep_session_id=keep
+            ),
         )
         if user is not None:
             _keep_this_session(info.context, user)

@@ -26,9 +26,11 @@ from app.services.inputs import parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from app.services.privacy import NOTICE_VERSION
+from app.services.user_sessions import revoke_user_sessions, revoke_user_tokens
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
 GENERIC_FAILURE = "用户名或密码不正确"
+REGISTRATION_NOT_FOUND = "注册申请不存在"
 
 
 class AccountForm(BaseModel):
@@ -224,7 +226,7 @@ def review_registration(
     """Approve or reject a pending registration, with its organisation."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFoundError("注册申请不存在")
+        raise NotFoundError(REGISTRATION_NOT_FOUND)
     county = registration_county(session, user)
     require(can_review_registration(actor, county))
     if user.status != RegistrationStatus.pending:
@@ -394,13 +396,20 @@ class PasswordChange:
 
 
 def change_password(
-    *, session: Session, actor: Actor, old_password: str, new_password: str
+    *,
+    session: Session,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    keep_session_id: int | None = None,
 ) -> User:
     """Change the actor's password in one session (tests); adapters use the two steps."""
     change = check_password_change(
         session=session, actor=actor, old_password=old_password, new_password=new_password
     )
-    return apply_password_change(session=session, actor=actor, change=change)
+    return apply_password_change(
+        session=session, actor=actor, change=change, keep_session_id=keep_session_id
+    )
 
 
 def check_password_change(
@@ -418,8 +427,15 @@ def check_password_change(
     return PasswordChange(user.id, user.password_hash, hash_password(new_password))
 
 
-def apply_password_change(*, session: Session, actor: Actor, change: PasswordChange) -> User:
-    """Store the new password; every other session of the account stops working."""
+def apply_password_change(
+    *,
+    session: Session,
+    actor: Actor,
+    change: PasswordChange,
+    keep_session_id: int | None = None,
+) -> User:
+    """Store the new password; every other session (all but ``keep_session_id``) and every API
+    token of the account stop working."""
     user = session.get(User, change.user_id)
     require(user is not None and user.id == actor.user_id)
     if user.password_hash != change.verified_hash:
@@ -427,13 +443,15 @@ def apply_password_change(*, session: Session, actor: Actor, change: PasswordCha
         raise ValidationError("原密码不正确", code="wrong_password", field="old_password")
     user.password_hash = change.new_hash
     user.auth_version += 1
+    sessions = revoke_user_sessions(session=session, user_id=user.id, keep_id=keep_session_id)
+    tokens = revoke_user_tokens(session=session, user_id=user.id)
     record_event(
         session,
         actor_id=actor.user_id,
         actor_label=actor.label,
         action="account.change_password",
         obj=user,
-        summary="修改登录密码",
+        summary=f"修改登录密码；其他 {sessions} 处登录和 {tokens} 个接口令牌已失效",
     )
     return user
 

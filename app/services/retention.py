@@ -42,9 +42,13 @@ def register(rule: Rule) -> Rule:
 
 
 register(Rule("login_attempts", "登录失败记录", ("attempted_at",), "retention_login_attempts_days"))
+# A session idle past the sign-in lifetime (CUNQI_SESSION_MAX_AGE_SECONDS, 14 days) is dead.
 register(
     Rule(
-        "user_sessions", "已失效的登录会话", ("revoked_at", "expires_at"), "retention_sessions_days"
+        "user_sessions",
+        "已失效的登录会话",
+        ("revoked_at", "last_seen_at"),
+        "retention_sessions_days",
     )
 )
 register(
@@ -55,6 +59,7 @@ register(
         "retention_api_tokens_days",
     )
 )
+register(Rule("rate_limit_counters", "限流计数", ("updated_at",), "retention_rate_limit_days"))
 register(Rule("mail_outbox", "已发送的邮件", ("sent_at",), "retention_sent_mail_days"))
 register(
     Rule(

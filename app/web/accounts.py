@@ -4,11 +4,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import AuthenticationError, DomainError, ThrottledError
-from app.services import accounts, api_tokens
-from app.web.auth import current_user, sign_in, sign_out
+from app.services import accounts, api_tokens, user_sessions
+from app.web.auth import (
+    SESSION_AUTH_VERSION,
+    client_details,
+    current_session_id,
+    current_user,
+    sign_in,
+    sign_out,
+)
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
 from app.web.guards import login_redirect
+from app.web.pages import int_or_none
 from app.web.requests import client_address, current_actor
 from app.web.templating import render
 
@@ -22,6 +30,7 @@ async def login(request: Request) -> Response:
     data = await read_form(request)
     next_url = safe_next(data.get("next"), next_url)
     ip = client_address(request)
+    client = client_details(request)
 
     def check(session):
         return accounts.check_sign_in(
@@ -37,7 +46,8 @@ async def login(request: Request) -> Response:
             user = accounts.record_sign_in(session=session, attempt=checked)
         except AuthenticationError as exc:
             return None, exc
-        return (user.id, user.auth_version), None
+        key = user_sessions.open_session(session=session, user_id=user.id, **client)
+        return (user.id, user.auth_version, key), None
 
     try:
         # The password is verified (slowly) with a read-only session; the write that records
@@ -55,7 +65,7 @@ async def login(request: Request) -> Response:
         )
     if failure is not None:
         return _login_form(request, data, {"__all__": failure.message}, next_url, status_code=422)
-    sign_in(request, user_id=signed[0], auth_version=signed[1])
+    sign_in(request, user_id=signed[0], auth_version=signed[1], session_key=signed[2])
     flash(request, "已登录", level="success")
     return redirect(next_url, request)
 
@@ -74,6 +84,11 @@ def _login_form(request, values, errors, next_url, *, status_code=200, headers=N
 
 
 async def logout(request: Request) -> Response:
+    session_id = current_session_id(request)
+    if session_id is not None:
+        await in_unit_of_work(
+            request, lambda s: user_sessions.end_session(session=s, session_id=session_id)
+        )
     sign_out(request)
     flash(request, "已退出登录", level="success")
     return redirect("/")
@@ -83,14 +98,30 @@ async def account(request: Request) -> Response:
     actor = current_actor(request)
     if not actor.is_authenticated:
         return login_redirect(request)
-    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
-    return _account_page(request, tokens=tokens)
+    return _account_page(request, **await _account_lists(request))
 
 
-def _account_page(request, *, tokens, errors=None, new_token=None, status_code=200):
+async def _account_lists(request) -> dict:
+    actor = current_actor(request)
+
+    def work(session):
+        return {
+            "tokens": api_tokens.list_api_tokens(session=session, actor=actor),
+            "sessions": user_sessions.active_sessions(session=session, actor=actor),
+        }
+
+    return await read_only(request, work)
+
+
+def _account_page(request, *, tokens, sessions, errors=None, new_token=None, status_code=200):
     context = {
         "user": current_user(request),
         "tokens": tokens,
+        "sessions": sessions,
+        "this_session": current_session_id(request),
+        "lifetime_options": [(days, f"{days} 天") for days in api_tokens.LIFETIME_DAYS],
+        "default_lifetime": api_tokens.DEFAULT_LIFETIME_DAYS,
+        "expired_tokens": {t.id for t in tokens if api_tokens.is_expired(t)},
         "errors": errors or {},
         "new_token": new_token,
     }
@@ -105,6 +136,8 @@ async def change_password(request: Request) -> Response:
     if data.get("new_password") != data.get("new_password_again"):
         return await _account_with_errors(request, {"new_password_again": "两次输入的新密码不一致"})
 
+    session_id = current_session_id(request)
+
     def check(session):
         return accounts.check_password_change(
             session=session,
@@ -114,24 +147,26 @@ async def change_password(request: Request) -> Response:
         )
 
     def change(session, checked):
-        user = accounts.apply_password_change(session=session, actor=actor, change=checked)
-        return user.id, user.auth_version
+        user = accounts.apply_password_change(
+            session=session, actor=actor, change=checked, keep_session_id=session_id
+        )
+        return user.auth_version
 
     try:
+        # Verified and hashed with a read-only session, before the write transaction opens.
         checked = await read_only(request, check)
-        user_id, auth_version = await in_unit_of_work(request, lambda s: change(s, checked))
+        auth_version = await in_unit_of_work(request, lambda s: change(s, checked))
     except DomainError as exc:
         return await _account_with_errors(request, field_errors(exc))
-    # This browser stays signed in with the new version; every other session is now refused.
-    sign_in(request, user_id=user_id, auth_version=auth_version)
-    flash(request, "密码已修改，其他设备上的登录已失效", level="success")
+    # This browser's session is kept, with the new version; every other one was revoked.
+    request.session[SESSION_AUTH_VERSION] = auth_version
+    flash(request, "密码已修改，其他设备上的登录和全部接口令牌已失效", level="success")
     return redirect("/account")
 
 
 async def _account_with_errors(request, errors):
-    actor = current_actor(request)
-    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
-    return _account_page(request, tokens=tokens, errors=errors, status_code=422)
+    lists = await _account_lists(request)
+    return _account_page(request, **lists, errors=errors, status_code=422)
 
 
 async def create_token(request: Request) -> Response:
@@ -140,9 +175,15 @@ async def create_token(request: Request) -> Response:
         return login_redirect(request)
     data = await read_form(request)
 
+    raw_lifetime = data.get("lifetime_days") or ""
+    lifetime = (int_or_none(raw_lifetime) or 0) if raw_lifetime else None
+
     def create(session):
         _token, raw = api_tokens.create_api_token(
-            session=session, actor=actor, name=data.get("name", "")
+            session=session,
+            actor=actor,
+            name=data.get("name", ""),
+            **({} if lifetime is None else {"lifetime_days": lifetime}),
         )
         return raw
 
@@ -150,9 +191,8 @@ async def create_token(request: Request) -> Response:
         raw = await in_unit_of_work(request, create)
     except DomainError as exc:
         return await _account_with_errors(request, field_errors(exc))
-    tokens = await read_only(request, lambda s: api_tokens.list_api_tokens(session=s, actor=actor))
     # Shown once, on this response only; never stored in the session or a flash.
-    response = _account_page(request, tokens=tokens, new_token=raw)
+    response = _account_page(request, **await _account_lists(request), new_token=raw)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -172,3 +212,37 @@ async def revoke_token(request: Request) -> Response:
         return redirect("/account")
     flash(request, "接口令牌已吊销", level="success")
     return redirect("/account")
+
+
+async def revoke_session(request: Request) -> Response:
+    """退出某一处登录 from the account page's list of sessions."""
+    actor = current_actor(request)
+    if not actor.is_authenticated:
+        return login_redirect(request)
+    session_id = request.path_params["session_id"]
+    try:
+        await in_unit_of_work(
+            request,
+            lambda s: user_sessions.revoke_session(session=s, actor=actor, session_id=session_id),
+        )
+    except DomainError as exc:
+        flash(request, exc.message, level="error")
+        return redirect("/account")
+    if session_id == current_session_id(request):
+        sign_out(request)
+        return redirect("/login")
+    flash(request, "已退出该处登录", level="success")
+    return redirect("/account")
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    """退出所有设备: every session of the account, this one included, is revoked."""
+    actor = current_actor(request)
+    if not actor.is_authenticated:
+        return login_redirect(request)
+    await in_unit_of_work(
+        request, lambda s: user_sessions.revoke_all_sessions(session=s, actor=actor)
+    )
+    sign_out(request)
+    flash(request, "已退出所有设备上的登录", level="success")
+    return redirect("/login")

@@ -15,8 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
@@ -30,13 +29,14 @@ from app.web import (
     registration,
     trade_routes,
 )
+from app.web.assets import StaticFirstMiddleware, static_app
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz
 from app.web.home import home
 from app.web.notifications import periodic_jobs
 from app.web.security import CSRFMiddleware, SecurityHeadersMiddleware
-from app.web.templating import LOCAL_HTMX_URL, STATIC_DIR, create_templates
+from app.web.templating import STATIC_DIR, create_templates
 from app.web.triggers import InboxTriggerMiddleware
 
 # Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
@@ -152,6 +152,10 @@ def create_app(
         Route("/account/password", accounts.change_password, methods=["POST"]),
         Route("/account/tokens", accounts.create_token, methods=["POST"]),
         Route("/account/tokens/{token_id:int}/revoke", accounts.revoke_token, methods=["POST"]),
+        Route(
+            "/account/sessions/{session_id:int}/revoke", accounts.revoke_session, methods=["POST"]
+        ),
+        Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=["POST"]),
         Route("/register", registration.choose, name="register"),
         Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
         Route("/registrations", registration.review_list, name="registrations"),
@@ -166,11 +170,10 @@ def create_app(
         *trade_routes.ROUTES,
         *inbox_routes.ROUTES,
         *bureau_routes.ROUTES,
-        Route(LOCAL_HTMX_URL, local_htmx, name="htmx"),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, settings=settings),
+        Middleware(SecurityHeadersMiddleware, settings=settings, session_cookie=SESSION_COOKIE),
+        Middleware(StaticFirstMiddleware, static=static_app(local_htmx)),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,

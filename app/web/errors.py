@@ -69,7 +69,19 @@ async def database_error(request: Request, exc: Exception) -> Response:
 
 
 async def permission_denied(request: Request, exc: Exception) -> Response:
+    """403 with the reason; on a page that names an object by id, the missing-object page.
+
+    An object the actor may not see must answer as one that does not exist (as GraphQL does):
+    a 403 there would confirm that the id exists.
+    """
+    if names_an_object(request):
+        return error_page(request, 404)
     return forbidden_response(request, getattr(exc, "message", "您没有权限执行此操作"))
+
+
+def names_an_object(request: Request) -> bool:
+    """Whether the route names an object by its id (every such path parameter is an int)."""
+    return any(isinstance(value, int) for value in request.path_params.values())
 
 
 EXCEPTION_HANDLERS = {

@@ -20,6 +20,7 @@ from app.models import County
 from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import bureau_county_scope
 from app.services import ledger
+from app.web.downloads import attachment
 from app.web.forms import field_errors, in_unit_of_work, read_form, redirect
 from app.web.pages import gate, load, unless_fixable
 from app.web.templating import render
@@ -126,4 +127,6 @@ async def download(request: Request) -> Response:
         if job.format == ExportFormat.xlsx
         else "application/zip"
     )
-    return FileResponse(path, media_type=media, filename=job.file_name)
+    return FileResponse(
+        path, media_type=media, headers={"Content-Disposition": attachment(job.file_name)}
+    )

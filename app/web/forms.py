@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -10,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.errors import DomainError
+from app.web.redirects import HOME, same_site_path
 from app.web.requests import wants_partial
 from app.web.security import CSRF_FIELD
 
@@ -60,22 +60,19 @@ def field_errors(exc: DomainError) -> dict[str, str]:
     return errors
 
 
-def safe_next(target: str | None, default: str = "/") -> str:
+def safe_next(target: str | None, default: str = HOME) -> str:
     """Only same-site paths may be redirected to after sign-in."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
+    return same_site_path(target, same_site_path(default))
 
 
 def redirect(url: str, request: Request | None = None) -> Response:
     """After a successful post: 303 so the browser follows with a GET.
 
     An htmx request that swaps a fragment (not a boosted page) would put the next page inside the
-    fragment, so it gets ``HX-Redirect`` instead and htmx loads the page in full.
+    fragment, so it gets ``HX-Redirect`` instead and htmx loads the page in full. Either way the
+    target is a path on this site (``same_site_path``), whoever built it.
     """
+    url = same_site_path(url)
     if request is not None and wants_partial(request):
         return Response(status_code=200, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)

@@ -7,13 +7,16 @@ from starlette.requests import Request
 
 from app.actors import Role
 from app.web.forms import redirect
+from app.web.redirects import same_site_path
 from app.web.requests import current_actor
 
 
 def login_redirect(request: Request):
     """Send an anonymous visitor to sign in, and back here afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect(f"/login?next={quote(target)}")
+    target = same_site_path(
+        request.url.path + (f"?{request.url.query}" if request.url.query else ""), ""
+    )
+    return redirect(f"/login?next={quote(target)}" if target else "/login")
 
 
 def require_role(request: Request, *roles: Role) -> None:

@@ -4,8 +4,6 @@ An upload is parsed, checked with a read-only session, then written in one short
 file with any error writes nothing and comes back (422) with the table of its errors.
 """
 
-from urllib.parse import quote
-
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -15,12 +13,15 @@ from starlette.responses import Response
 from app.actors import Role
 from app.errors import DomainError
 from app.services import imports
+from app.services.filenames import clean_filename
 from app.services.imports.templates import template_workbook
+from app.web.downloads import attachment
 from app.web.flash import flash
 from app.web.forms import in_unit_of_work, read_only, redirect
 from app.web.pages import gate, unless_fixable
 from app.web.templating import render
 
+ZIP_SIGNATURE = b"PK\x03\x04"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_SHOWN = 500
 
@@ -47,9 +48,8 @@ async def template(request: Request) -> Response:
     if kind not in imports.KINDS:
         raise HTTPException(404)
     name = f"{imports.KINDS[kind].title}导入模板.xlsx"
-    disposition = f"attachment; filename*=utf-8''{quote(name)}"
     return Response(
-        template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": disposition}
+        template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": attachment(name)}
     )
 
 
@@ -70,10 +70,15 @@ async def _import(request: Request, actor, file, kind: str | None) -> Response:
         return _rejected(request, values, [], "请选择数据类型")
     if not file.filename.lower().endswith((".xlsx", ".csv")):
         return _rejected(request, values, [], "只能导入 XLSX 或 CSV 文件")
+    # The parser follows what the bytes are (a ZIP container is XLSX), not what the name says.
+    head = file.file.read(len(ZIP_SIGNATURE))
+    file.file.seek(0)
+    extension = ".xlsx" if head == ZIP_SIGNATURE else ".csv"
+    filename = clean_filename(file.filename, extension=extension, default="导入文件")
 
     try:
         # Parsed, then checked with a read-only session; only the writing holds the write lock.
-        parsed = await run_in_threadpool(imports.read_file, file.file, file.filename, kind)
+        parsed = await run_in_threadpool(imports.read_file, file.file, filename, kind)
         checked = await read_only(
             request, lambda s: imports.check_file(session=s, actor=actor, parsed=parsed)
         )

@@ -13,6 +13,7 @@ from app.services.pairing import details, evidence, queries, reports
 from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
+from app.web.downloads import attachment
 from app.web.forms import read_form
 from app.web.pages import gate, int_or_none, load, page_url, take_step, upload_dir
 from app.web.pairing_common import done, page, save, store_evidence, uploads
@@ -287,7 +288,8 @@ async def evidence_file(request: Request) -> Response:
     return FileResponse(
         path,
         media_type=row.content_type,
-        filename=row.filename,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store"},
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": attachment(row.filename),
+        },
     )

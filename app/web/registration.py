@@ -11,8 +11,8 @@ from app.errors import DomainError, PermissionDeniedError, ThrottledError
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.models import County, Township, User, Village
 from app.models.enums import UserRole
-from app.services import accounts
-from app.web.auth import sign_in
+from app.services import accounts, user_sessions
+from app.web.auth import client_details, sign_in
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect
 from app.web.guards import login_redirect, require_role
@@ -52,18 +52,22 @@ async def register(request: Request) -> Response:
             organisation=organisation,
             address=client_address(request),
         )
-        return user.id, user.auth_version
+        session.flush()
+        key = user_sessions.open_session(
+            session=session, user_id=user.id, **client_details(request)
+        )
+        return user.id, user.auth_version, key
 
     try:
         # Hashed off the event loop and before the write transaction opens.
         prepared = await run_in_threadpool(accounts.prepare_account, account)
-        user_id, auth_version = await in_unit_of_work(request, lambda s: apply(s, prepared))
+        user_id, auth_version, key = await in_unit_of_work(request, lambda s: apply(s, prepared))
     except ThrottledError as exc:
         headers = throttled_headers(exc)
         return await _form(request, kind, data, field_errors(exc), 429, headers=headers)
     except DomainError as exc:
         return await _form(request, kind, data, field_errors(exc), 422)
-    sign_in(request, user_id=user_id, auth_version=auth_version)
+    sign_in(request, user_id=user_id, auth_version=auth_version, session_key=key)
     flash(request, "注册申请已提交，乡村振兴局审核通过后即可使用全部功能", level="success")
     return redirect("/account")
 
@@ -178,7 +182,9 @@ async def review(request: Request) -> Response:
     try:
         name = await in_unit_of_work(request, apply)
     except PermissionDeniedError:
-        raise
+        # Someone else's registration answers as a missing one: the id is not confirmed.
+        flash(request, accounts.REGISTRATION_NOT_FOUND, level="error")
+        return redirect("/registrations")
     except DomainError as exc:
         flash(request, exc.message, level="error")
         return redirect("/registrations")

@@ -8,7 +8,7 @@ credential and are exempt; so are JSON requests that carry no session cookie at 
 """
 
 import secrets
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -20,6 +20,7 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+STATIC_PREFIX = "/static/"
 
 
 def csrf_token(request: Request) -> str:
@@ -32,10 +33,11 @@ def csrf_token(request: Request) -> str:
 
 
 def content_security_policy(settings: Settings) -> str:
+    """The policy for every page. Scripts: this site, and in production the one htmx file the
+    pages load (its full URL, not its host: anything else on the CDN stays blocked)."""
     script_src = "'self'"
     if settings.is_production and settings.htmx_url.startswith("https://"):
-        parts = urlsplit(settings.htmx_url)
-        script_src += f" {parts.scheme}://{parts.netloc}"
+        script_src += f" {csp_source(settings.htmx_url)}"
     return "; ".join(
         [
             "default-src 'self'",
@@ -52,10 +54,22 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
-class SecurityHeadersMiddleware:
-    """Adds CSP, nosniff, referrer policy and framing headers to every response."""
+def csp_source(url: str) -> str:
+    """``url`` as a CSP source expression: characters that would end or split it are escaped."""
+    return quote(url, safe=":/@%.-_~!$&()*+=?#[]")
 
-    def __init__(self, app: ASGIApp, settings: Settings):
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, nosniff, referrer policy and framing headers to every response, and
+    ``Cache-Control: no-store`` to every response that depends on who is signed in.
+
+    A response is kept out of every cache when the request was signed in (cookie or token), when
+    it carried the session cookie, or when it sets a cookie; other responses that say nothing
+    about caching get ``no-store`` too (pages carry the session's CSRF token). Static files
+    (app/web/assets.py) set their own policy and keep it.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings, *, session_cookie: str):
         self.app = app
         headers = {
             "content-security-policy": content_security_policy(settings),
@@ -69,6 +83,7 @@ class SecurityHeadersMiddleware:
             headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
         self.headers = [(k.encode(), v.encode()) for k, v in headers.items()]
         self.csp_exempt_prefix = "/graphql" if settings.graphiql_enabled else None
+        self.session_cookie = session_cookie.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,20 +91,44 @@ class SecurityHeadersMiddleware:
             return
         # GraphiQL (development only) loads its own scripts and styles.
         skip_csp = bool(self.csp_exempt_prefix) and scope["path"] == self.csp_exempt_prefix
+        static = scope["path"].startswith(STATIC_PREFIX)
+        request_headers = Headers(scope=scope)
+        credentials = self.session_cookie + b"=" in request_headers.get("cookie", "").encode(
+            "latin-1"
+        ) or request_headers.get("authorization", "").lower().startswith("bearer ")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                existing = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                existing = {name.lower() for name, _ in headers}
                 extra = [
                     (name, value)
                     for name, value in self.headers
                     if name not in existing
                     and not (skip_csp and name == b"content-security-policy")
                 ]
-                message["headers"] = [*message.get("headers", []), *extra]
+                if not static:
+                    headers = _no_store(headers, credentials or _signed_in(scope))
+                message["headers"] = [*headers, *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _signed_in(scope: Scope) -> bool:
+    return scope.get("state", {}).get("user") is not None
+
+
+def _no_store(headers: list, personal: bool) -> list:
+    """``headers`` with Cache-Control: no-store where the response must not be kept."""
+    cache = [value for name, value in headers if name.lower() == b"cache-control"]
+    sets_cookie = any(name.lower() == b"set-cookie" for name, _ in headers)
+    if cache and not (personal or sets_cookie):
+        return headers
+    if cache and all(b"no-store" in value for value in cache):
+        return headers
+    kept = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+    return [*kept, (b"cache-control", b"no-store")]
 
 
 class CSRFMiddleware:

@@ -1,6 +1,7 @@
 """The Jinja2 environment, what every page sees, and ``render`` with its htmx partial branch."""
 
 import hashlib
+import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -48,12 +49,26 @@ def htmx_script(settings: Settings) -> HtmxScript:
 
 def _file_version(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    except FileNotFoundError:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+    except (FileNotFoundError, IsADirectoryError):
         return ""
 
 
 _cached_file_version = lru_cache(maxsize=64)(_file_version)
+
+
+def file_version(path) -> str:
+    """The short content hash static URLs carry as ``?v=`` (re-read when the file changes)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ""
+    return _version_at(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _version_at(path: str, _mtime_ns: int, _size: int) -> str:
+    return _file_version(Path(path))
 
 
 def static_url_function(*, cache: bool):

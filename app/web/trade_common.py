@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.web.flash import flash
 from app.web.forms import redirect
+from app.web.redirects import same_site_path
 from app.web.requests import is_htmx
 
 E = TypeVar("E", bound=StrEnum)
@@ -23,7 +24,7 @@ def finish(request: Request, url: str, message: str) -> Response:
     """After a successful post that leads elsewhere: flash, then 303 (or HX-Redirect for htmx)."""
     flash(request, message, level="success")
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
+        return Response(status_code=204, headers={"HX-Redirect": same_site_path(url)})
     return redirect(url)
 
 

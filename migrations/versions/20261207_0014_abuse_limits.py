@@ -1,7 +1,7 @@
 """rate_limit_counters; certification_objections.contact_key and one open objection per filer
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 16:30:00
 
 See docs/decisions/0018-abuse-limits.md. ``certification_objections`` carries no change-stamp
@@ -18,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,19 @@
 """Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
 
+from sqlmodel import select
+
+from app.models import UserSession
 from app.models.enums import UserRole
-from app.services import accounts, api_tokens, events, organisations, pairing, villages
+from app.services import (
+    accounts,
+    api_tokens,
+    events,
+    organisations,
+    pairing,
+    user_sessions,
+    villages,
+)
+from tests.authz.actions_inbox import PreparedAction
 from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action
 from tests.factories import make_village, valid_credit_code
 
@@ -14,6 +26,19 @@ def _enterprise_form() -> dict:
         "industry": "C",
         "county_code": "140829",
     }
+
+
+def _sessions(s, w) -> None:
+    """One sign-in per user of the world."""
+    for user_id in w.user_ids.values():
+        user_sessions.open_session(session=s, user_id=user_id)
+    s.flush()
+
+
+def _own_session(s, w, a) -> int:
+    """The acting user's session (anonymous: the city bureau's, which it may not touch)."""
+    user_id = a.user_id or w.user_ids["bureau_city"]
+    return s.exec(select(UserSession.id).where(UserSession.user_id == user_id)).one()
 
 
 ACTIONS = [
@@ -102,6 +127,20 @@ ACTIONS = [
             session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
         ),
         SIGNED_IN,
+    ),
+    PreparedAction(
+        "user_sessions.revoke_session",
+        lambda s, w, a: user_sessions.revoke_session(
+            session=s, actor=a, session_id=_own_session(s, w, a)
+        ),
+        SIGNED_IN,
+        prepare=_sessions,
+    ),
+    PreparedAction(
+        "user_sessions.revoke_all_sessions",
+        lambda s, w, a: user_sessions.revoke_all_sessions(session=s, actor=a),
+        SIGNED_IN,
+        prepare=_sessions,
     ),
     Action(
         "accounts.check_password_change",

@@ -1,6 +1,8 @@
 """Mutations: one payload shape, business errors in ``errors`` with Chinese messages, nothing
 written on failure, and reads after a write that see it."""
 
+from datetime import datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
@@ -380,6 +382,23 @@ def test_api_token_name_is_checked(gql_writer):
     )["createApiToken"]
     assert (payload["apiToken"], payload["token"]) == (None, None)
     assert errors_of(payload) == [("name", "name_invalid", "请填写令牌用途（不超过 60 个字符）")]
+
+
+def test_api_tokens_get_the_chosen_lifetime_and_only_an_offered_one(gql_writer):
+    create = """mutation($days: Int!) { createApiToken(input: {name: "对接", lifetimeDays: $days}) {
+      apiToken { createdAt expiresAt lastUsedAt } token errors { field code message } } }"""
+    created = gql_writer.data(create, {"days": 180}, actor="village")["createApiToken"]
+    token = created["apiToken"]
+    lifetime = datetime.fromisoformat(token["expiresAt"]) - datetime.fromisoformat(
+        token["createdAt"]
+    )
+    assert (lifetime, token["lastUsedAt"], created["errors"]) == (timedelta(days=180), None, [])
+    for days in (0, 1, 91, 366, -30):
+        refused = gql_writer.data(create, {"days": days}, actor="village")["createApiToken"]
+        assert (refused["token"], errors_of(refused)) == (
+            None,
+            [("lifetimeDays", "lifetime_invalid", "有效期只能选择 30、90、180 或 365 天")],
+        )
 
 
 CHANGE = """mutation($old: String!, $new: String!) {

@@ -9,9 +9,19 @@ from sqlmodel import select
 from app.actors import ANONYMOUS, SYSTEM, Actor, Role
 from app.config import Settings
 from app.errors import PermissionDeniedError
-from app.models import ApiToken, Event, LoginAttempt, MailMessage, Notification, User
+from app.models import (
+    ApiToken,
+    Event,
+    LoginAttempt,
+    MailMessage,
+    Notification,
+    User,
+    UserSession,
+)
 from app.models.enums import UserRole
-from app.services.retention import RetentionSchedule, purge_expired
+from app.models.limits import RateLimitCounter
+from app.services import retention
+from app.services.retention import RetentionSchedule, Rule, purge_expired
 from app.web.notifications import run_due_jobs
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -21,6 +31,7 @@ SETTINGS = Settings(
     retention_api_tokens_days=90,
     retention_sent_mail_days=60,
     retention_read_notifications_days=180,
+    retention_rate_limit_days=2,
 )
 SECOND = timedelta(seconds=1)
 
@@ -95,7 +106,14 @@ def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
 
     counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
 
-    assert counts == {"login_attempts": 1, "api_tokens": 1, "mail_outbox": 1, "notifications": 1}
+    assert counts == {
+        "login_attempts": 1,
+        "user_sessions": 0,
+        "api_tokens": 1,
+        "rate_limit_counters": 0,
+        "mail_outbox": 1,
+        "notifications": 1,
+    }
     assert session.exec(select(LoginAttempt.key)).all() == ["old:False"]
     assert sorted(session.exec(select(ApiToken.name)).all()) == ["live", "t"]
     assert _count(session, MailMessage) == 2 and _count(session, Notification) == 2
@@ -130,41 +148,64 @@ def test_a_read_notification_stays_while_an_unsent_mail_points_at_it(session):
     assert counts["notifications"] == 0 and _count(session, Notification) == 1
 
 
-def test_tables_and_columns_added_later_join_without_code_changes(session):
-    # Another part adds user_sessions and api_tokens.expires_at: rows past them go too.
-    session.execute(
-        sa.text(
-            "CREATE TABLE user_sessions (id INTEGER PRIMARY KEY, revoked_at TIMESTAMP, "
-            "expires_at TIMESTAMP)"
-        )
-    )
+def test_sessions_tokens_and_counters_go_when_revoked_expired_or_idle_past_their_period(session):
     user = _user(session)
-    session.execute(sa.text("ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP"))
-    sessions = sa.table(
-        "user_sessions",
-        sa.column("id"),
-        sa.column("revoked_at", ApiToken.__table__.c.revoked_at.type),
-        sa.column("expires_at", ApiToken.__table__.c.revoked_at.type),
-    )
-    session.execute(
-        sa.insert(sessions),
-        [
-            {"id": 1, "revoked_at": _ago(30, older=True), "expires_at": None},
-            {"id": 2, "revoked_at": None, "expires_at": _ago(30, older=True)},
-            {"id": 3, "revoked_at": None, "expires_at": _ago(30, older=False)},
-        ],
-    )
-    session.add(ApiToken(user_id=user.id, name="x", token_digest="x" * 64, prefix="p"))
+    rows = {
+        "revoked long ago": {"revoked_at": _ago(30, older=True)},
+        "revoked lately": {"revoked_at": _ago(30, older=False)},
+        "idle long ago": {"last_seen_at": _ago(30, older=True)},
+        "in use": {"last_seen_at": _ago(30, older=False)},
+    }
+    for digest, (_label, columns) in enumerate(rows.items()):
+        session.add(UserSession(key_digest=str(digest).ljust(64, "0"), user_id=user.id, **columns))
+    for older in (True, False):
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name=f"expired:{older}",
+                token_digest=f"e{older}".ljust(64, "0"),
+                prefix="p",
+                expires_at=_ago(90, older=older),
+            )
+        )
+        session.add(
+            RateLimitCounter(
+                scope="sign_in", key=f"k:{older}", window_start=NOW, updated_at=_ago(2, older=older)
+            )
+        )
     session.flush()
-    tokens = sa.table(
-        "api_tokens", sa.column("name"), sa.column("expires_at", sessions.c.expires_at.type)
-    )
-    session.execute(sa.update(tokens).values(expires_at=_ago(90, older=True)))
 
     counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
 
-    assert (counts["user_sessions"], counts["api_tokens"]) == (2, 1)
-    assert session.execute(sa.text("SELECT id FROM user_sessions")).scalars().all() == [3]
+    assert (counts["user_sessions"], counts["api_tokens"], counts["rate_limit_counters"]) == (
+        2,
+        1,
+        1,
+    )
+    kept = session.exec(select(UserSession.key_digest).order_by(UserSession.key_digest)).all()
+    assert [int(digest[0]) for digest in kept] == [1, 3]  # revoked lately, in use
+    assert session.exec(select(ApiToken.name)).all() == ["expired:False"]
+    assert session.exec(select(RateLimitCounter.key)).all() == ["k:False"]
+
+
+def test_a_rule_whose_table_or_column_is_not_there_is_skipped(session, monkeypatch):
+    # A rule may be registered before the migration that adds its table or column has run.
+    monkeypatch.setattr(
+        retention,
+        "RULES",
+        [
+            *retention.RULES,
+            Rule("future_table", "未来的表", ("created_at",), "retention_sessions_days"),
+            Rule("api_tokens", "未来的列", ("future_column",), "retention_api_tokens_days"),
+        ],
+    )
+    session.add(LoginAttempt(key="old", attempted_at=_ago(30, older=True)))
+    session.flush()
+
+    counts = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
+
+    assert counts["login_attempts"] == 1
+    assert "future_table" not in counts
 
 
 @pytest.mark.parametrize(

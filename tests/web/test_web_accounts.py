@@ -14,6 +14,7 @@ from app.actors import SYSTEM
 from app.models import User
 from app.models.enums import UserRole
 from app.services.accounts import create_user
+from app.services.user_sessions import open_session
 from app.web.app import SESSION_COOKIE, create_app
 from tests.factories import make_county, make_enterprise
 from tests.web.conftest import SECRET, csrf_token_of
@@ -134,8 +135,13 @@ def _cookie(payload: dict, *, age_seconds: int = 0) -> str:
     return Signer(SECRET).sign(data).decode()
 
 
+def _session_key(app, username: str) -> str:
+    with app.state.test_db.unit_of_work() as session:
+        return open_session(session=session, user_id=_user_id(app, username))
+
+
 def test_a_valid_cookie_signs_in_and_a_tampered_or_expired_one_does_not(app):
-    payload = {"uid": _user_id(app, "qiye"), "av": 1}
+    payload = {"uid": _user_id(app, "qiye"), "av": 1, "sid": _session_key(app, "qiye")}
     good = _cookie(payload)
     client = TestClient(app, cookies={SESSION_COOKIE: good})
     assert client.get("/account", follow_redirects=False).status_code == 200
@@ -146,7 +152,9 @@ def test_a_valid_cookie_signs_in_and_a_tampered_or_expired_one_does_not(app):
 
     forged = _cookie(payload).replace(
         b64encode(json.dumps(payload).encode()).decode(),
-        b64encode(json.dumps({"uid": _user_id(app, "shiju"), "av": 1}).encode()).decode(),
+        b64encode(
+            json.dumps({"uid": _user_id(app, "shiju"), "av": 1, "sid": payload["sid"]}).encode()
+        ).decode(),
     )
     client = TestClient(app, cookies={SESSION_COOKIE: forged})
     assert client.get("/account", follow_redirects=False).status_code == 303
@@ -272,12 +280,13 @@ def test_security_headers_on_every_page(app):
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_production_allows_only_the_pinned_htmx_origin_and_secure_cookies(fresh_db, make_settings):
+def test_production_allows_only_the_pinned_htmx_file_and_secure_cookies(fresh_db, make_settings):
     app = create_app(make_settings(environment="production"), database=fresh_db)
     client = TestClient(app, base_url="https://testserver")
     response = client.get("/login")
     assert (
-        "script-src 'self' https://cdn.jsdelivr.net;" in response.headers["content-security-policy"]
+        "script-src 'self' https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js;"
+        in response.headers["content-security-policy"]
     )
     assert "strict-transport-security" in response.headers
     assert "secure" in response.headers["set-cookie"].lower()

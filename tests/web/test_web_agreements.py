@@ -166,13 +166,13 @@ def test_termination_without_a_reason_shows_the_error_by_the_reason(site):
 
 
 @pytest.mark.parametrize("username", ["ruicheng", "nanpo"])
-def test_outsiders_get_403_on_the_detail_and_the_actions(site, username):
+def test_outsiders_get_the_missing_page_on_the_detail_and_the_actions(site, username):
     client = site.client(username)
-    assert client.get(f"/agreements/{site.active_id}").status_code == 403
+    assert client.get(f"/agreements/{site.active_id}").status_code == 404
     response = post(
         client, f"/agreements/{site.active_id}/terminate", {"version": "1", "reason": "x"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     with site.database.read_only() as session:
         assert session.get(PairingAgreement, site.active_id).status == AgreementStatus.active
 

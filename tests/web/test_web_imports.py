@@ -103,3 +103,13 @@ def test_only_the_bureau_imports(app):
     client = signed_in(app, "qiye")
     assert client.get("/imports").status_code == 403
     assert upload(client, xlsx([])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["主体.csv", "\u202e主体.csv", "../../主体.csv", "主体.xlsx.csv"])
+def test_a_workbook_is_read_as_a_workbook_whatever_its_name(app, world, name):
+    before = enterprises(world)
+    client = signed_in(app, "pinglu")
+    content = xlsx([[valid_credit_code(), "平陆新农业有限公司", "民营企业", "A", "140829"]])
+    response = upload(client, content, name=name, kind="enterprises")
+    assert (response.status_code, response.headers["location"]) == (303, "/imports")
+    assert enterprises(world) == before + 1

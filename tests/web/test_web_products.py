@@ -105,10 +105,10 @@ def test_list_and_delist_from_the_list_swap_the_row(site):
 
 def test_another_cooperative_cannot_open_or_change_the_product(site):
     intruder = site.client("qita")
-    assert intruder.get(f"/my/products/{site.product_id}").status_code == 403
+    assert intruder.get(f"/my/products/{site.product_id}").status_code == 404
     before = row_counts(site.db)
     url = f"/my/products/{site.product_id}/quick"
-    assert post(intruder, url, {"price": "1", "stock": "1"}, htmx=True).status_code == 403
+    assert post(intruder, url, {"price": "1", "stock": "1"}, htmx=True).status_code == 404
     assert row_counts(site.db) == before
 
 

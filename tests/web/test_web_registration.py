@@ -106,8 +106,11 @@ def test_another_countys_bureau_does_not_see_or_decide_the_application(app):
     other = TestClient(app)
     _login(other, "ruicheng")
     assert other.get("/registrations").context["pending"] == []
-    response = _post(other, "/registrations/3/approve", {})
-    assert response.status_code == 403
+    response = _post(other, "/registrations/3/approve", {}, follow_redirects=False)
+    missing = _post(other, "/registrations/999/approve", {}, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/registrations")
+    assert (missing.status_code, missing.headers["location"]) == (303, "/registrations")
+    assert "注册申请不存在" in other.get("/registrations").text
 
 
 def test_non_bureau_users_get_403_on_the_review_page(app):

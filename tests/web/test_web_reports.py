@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from app.models import OutcomeReport, ReportEvidence
 from app.models.enums import ReportStatus
-from tests.image_factories import metadata_of, photo_with_gps, png_bytes
+from tests.image_factories import jpeg_bytes, metadata_of, photo_with_gps, png_bytes
 from tests.web.conftest import csrf_token_of
 from tests.web.pairing_web import build_site, hx_post, post
 
@@ -57,8 +57,8 @@ def test_the_enterprise_submits_a_report_with_evidence_and_the_village_downloads
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.headers["cache-control"] == "private, no-store"
-    assert site.client("nanpo").get(f"/evidence/{evidence.id}").status_code == 403
-    assert site.client("ruicheng").get(f"/evidence/{evidence.id}").status_code == 403
+    assert site.client("nanpo").get(f"/evidence/{evidence.id}").status_code == 404
+    assert site.client("ruicheng").get(f"/evidence/{evidence.id}").status_code == 404
     anonymous = site.client().get(f"/evidence/{evidence.id}", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
 
@@ -132,7 +132,7 @@ def test_a_return_needs_a_comment_shown_by_the_field_then_the_enterprise_correct
 
 def test_the_bureau_of_another_county_cannot_review(site):
     response = post(site.client("ruicheng"), f"/reports/{site.report_id}/confirm", {"version": "1"})
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -150,3 +150,45 @@ def test_an_evidence_photo_loses_its_gps_position(site, tmp_path, image_format, 
     assert (evidence.content_type, evidence.size_bytes) == (content_type, len(stored))
     download = site.client("beipo").get(f"/evidence/{evidence.id}")
     assert metadata_of(download.content) == {"exif": {}, "info": {}}
+
+
+JPEG = jpeg_bytes()
+
+
+@pytest.mark.parametrize(
+    ("sent", "content", "stored", "disposition"),
+    [
+        (
+            "a.exe",
+            JPEG,
+            "a.jpg",
+            "attachment; filename=\"a.jpg\"; filename*=utf-8''a.jpg",
+        ),
+        (
+            "发票\u202egpj.exe",
+            PDF,
+            "发票gpj.pdf",
+            "attachment; filename=\"__gpj.pdf\"; filename*=utf-8''%E5%8F%91%E7%A5%A8gpj.pdf",
+        ),
+        (
+            "..\\..\\合同<;x.png",
+            PDF,
+            "合同_;x.pdf",
+            "attachment; filename=\"____x.pdf\"; filename*=utf-8''%E5%90%88%E5%90%8C_%3Bx.pdf",
+        ),
+    ],
+)
+def test_evidence_names_are_cleaned_and_follow_the_sniffed_type(
+    site, sent, content, stored, disposition
+):
+    client = site.client("qiye")
+    response = _submit(
+        client, site.active_id, REPORT, [("evidence", (sent, content, "application/octet-stream"))]
+    )
+    assert response.status_code == 303, response.text
+    with site.database.read_only() as session:
+        evidence = session.exec(select(ReportEvidence)).one()
+    assert evidence.filename == stored
+    assert evidence.storage_key.endswith(stored.rsplit(".", 1)[1])
+    download = site.client("beipo").get(f"/evidence/{evidence.id}")
+    assert download.headers["content-disposition"] == disposition

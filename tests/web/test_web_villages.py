@@ -123,7 +123,7 @@ def test_a_village_cannot_edit_another_village_s_need(site):
         f"/needs/{need.id}",
         {"kind": "sales", "description": "改掉别人的需求"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_a_phone_number_in_the_public_introduction_is_refused_by_its_field(site):

@@ -10,10 +10,9 @@ report), so decoding, hashing and fsync never hold SQLite's write lock.
 
 import hashlib
 import os
-import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -22,6 +21,7 @@ from app.config import get_settings
 from app.errors import NotFoundError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.permissions import can_see_agreement, require
+from app.services.filenames import clean_filename
 from app.services.images import without_metadata
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -36,7 +36,7 @@ ALLOWED_TEXT = "PDF、JPG 或 PNG"
 # Pictures are re-encoded from their pixels (app/services/images.py); a PDF is kept as sent.
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 EVIDENCE_DIR = "evidence"
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"<>|:*?\\/]+")
+DEFAULT_NAME = "证明材料"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ def check_uploads(
         if isinstance(upload, StoredUpload):
             checked.append(upload)  # checked when it was stored
             continue
-        name = safe_filename(upload.filename)
+        name = clean_filename(upload.filename, default=DEFAULT_NAME)
         if not upload.data:
             raise _error(f"文件“{name}”是空文件")
         if len(upload.data) > MAX_FILE_BYTES:
@@ -91,7 +91,9 @@ def check_uploads(
         if content_type is None:
             raise _error(f"文件“{name}”不是 {ALLOWED_TEXT} 文件")
         data = _without_metadata(name, upload.data, content_type)
-        checked.append(CheckedUpload(name, data, content_type, SIGNATURES[content_type][1]))
+        extension = SIGNATURES[content_type][1]
+        stored_name = clean_filename(upload.filename, extension=extension, default=DEFAULT_NAME)
+        checked.append(CheckedUpload(stored_name, data, content_type, extension))
     return checked
 
 
@@ -111,13 +113,6 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(signature):
             return content_type
     return None
-
-
-def safe_filename(raw: str) -> str:
-    """The last path component, without control or reserved characters, at most 200 characters."""
-    name = PurePosixPath((raw or "").replace("\\", "/")).name
-    name = _UNSAFE.sub("_", name).strip(" .")
-    return name[-200:] or "证明材料"
 
 
 def _error(message: str) -> ValidationError:
