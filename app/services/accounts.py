@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
 from app.services.audit import record_event
-from app.services.inputs import parse
+from app.services.inputs import Text, parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
 
@@ -31,9 +31,9 @@ GENERIC_FAILURE = "用户名或密码不正确"
 
 
 class AccountForm(BaseModel):
-    username: str = Field(title="用户名")
-    display_name: str = Field(title="姓名", min_length=1, max_length=40)
-    phone: str = Field(default="", title="手机号", max_length=20)
+    username: Text = Field(title="用户名")
+    display_name: Text = Field(title="姓名", min_length=1, max_length=40)
+    phone: Text = Field(default="", title="手机号", max_length=20)
     password: str = Field(title="密码")
 
     @field_validator("username")

@@ -26,18 +26,18 @@ from app.permissions import (
 )
 from app.services import certification
 from app.services.audit import record_event
-from app.services.inputs import parse
+from app.services.inputs import MultilineText, Text, parse
 
 
 class ObjectionInput(BaseModel):
-    reason: str = Field(title="异议理由", min_length=5, max_length=1000)
-    filer_name: str = Field(default="", title="姓名或单位", max_length=40)
-    filer_contact: str = Field(default="", title="联系方式", max_length=60)
+    reason: MultilineText = Field(title="异议理由", min_length=5, max_length=1000)
+    filer_name: Text = Field(default="", title="姓名或单位", max_length=40)
+    filer_contact: Text = Field(default="", title="联系方式", max_length=60)
 
 
 class ResolutionInput(BaseModel):
     decision: ObjectionStatus = Field(title="处理结果")
-    resolution: str = Field(title="处理意见", min_length=1, max_length=500)
+    resolution: MultilineText = Field(title="处理意见", min_length=1, max_length=500)
 
 
 def file_objection(

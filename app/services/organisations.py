@@ -9,34 +9,35 @@ from app.identifiers import normalize_county_code, normalize_credit_code
 from app.models import Cooperative, County, Enterprise, Village
 from app.models.enums import INDUSTRY_SECTIONS, EnterpriseKind, HelpKind, RegistrationStatus
 from app.models.flags import to_mask
+from app.money import MAX_AMOUNT_FEN
 from app.permissions import can_register_directly, require
 from app.services.audit import enqueue_search, record_event, snapshot
-from app.services.inputs import parse
+from app.services.inputs import MAX_HEADCOUNT, MultilineText, RowId, Text, parse
 
 
 class EnterpriseCreate(BaseModel):
-    credit_code: str = Field(title="统一社会信用代码")
-    name: str = Field(title="单位名称", min_length=2, max_length=80)
+    credit_code: Text = Field(title="统一社会信用代码")
+    name: Text = Field(title="单位名称", min_length=2, max_length=80)
     kind: EnterpriseKind = Field(title="单位类型")
-    industry: str = Field(title="所属行业", min_length=1, max_length=1)
-    county_code: str | None = Field(default=None, title="所在县（市、区）")
-    external_region: str = Field(default="", title="市外所在地区", max_length=40)
+    industry: Text = Field(title="所属行业", min_length=1, max_length=1)
+    county_code: Text | None = Field(default=None, title="所在县（市、区）")
+    external_region: Text = Field(default="", title="市外所在地区", max_length=40)
     offers: list[HelpKind] = Field(default_factory=list, title="可提供的帮扶方式")
-    reserved_share_fen: int = Field(default=0, title="年度预留采购份额", ge=0)
-    introduction: str = Field(default="", title="单位简介", max_length=2000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    reserved_share_fen: int = Field(default=0, title="年度预留采购份额", ge=0, le=MAX_AMOUNT_FEN)
+    introduction: MultilineText = Field(default="", title="单位简介", max_length=2000)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
 
 
 class CooperativeCreate(BaseModel):
-    credit_code: str = Field(title="统一社会信用代码")
-    name: str = Field(title="合作社名称", min_length=2, max_length=80)
-    village_id: int = Field(title="所在村")
-    members: int = Field(default=0, title="成员数", ge=0)
-    lifted_members: int = Field(default=0, title="其中脱贫户成员数", ge=0)
-    introduction: str = Field(default="", title="简介", max_length=2000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    credit_code: Text = Field(title="统一社会信用代码")
+    name: Text = Field(title="合作社名称", min_length=2, max_length=80)
+    village_id: RowId = Field(title="所在村")
+    members: int = Field(default=0, title="成员数", ge=0, le=MAX_HEADCOUNT)
+    lifted_members: int = Field(default=0, title="其中脱贫户成员数", ge=0, le=MAX_HEADCOUNT)
+    introduction: MultilineText = Field(default="", title="简介", max_length=2000)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
 
 
 def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:

@@ -25,7 +25,7 @@ from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
 from app.services import pairing_summary
 from app.services.audit import snapshot
-from app.services.inputs import parse
+from app.services.inputs import MultilineText, Text, parse
 from app.services.pairing import evidence
 from app.services.pairing.common import (
     STALE_REPORT_MESSAGE,
@@ -51,7 +51,7 @@ class ReportInput(BaseModel):
     actual_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
     actual_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
     actual_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
-    narrative: str = Field(title="帮扶成效说明", min_length=10, max_length=4000)
+    narrative: MultilineText = Field(title="帮扶成效说明", min_length=10, max_length=4000)
 
     _money = yuan_validator("actual_funding_business", "actual_funding_welfare", "actual_purchase")
     _counts = blank_as_zero("actual_jobs", "actual_trainees", "actual_beneficiaries")
@@ -74,7 +74,7 @@ class ReportInput(BaseModel):
 
 
 class ReportCreate(ReportInput):
-    period: str = Field(title="报告季度")
+    period: Text = Field(title="报告季度")
 
     @field_validator("period")
     @classmethod
