@@ -14,9 +14,12 @@ from typing import Annotated, Any
 import strawberry
 from sqlmodel import SQLModel
 
-from app.errors import ValidationError
+from app.errors import NotFoundError, ValidationError
 from app.schema.context import Context, Info
+from app.services.inputs import MAX_ID
 
+# A type name and a 19-digit key come nowhere near this; longer ids are not decoded at all.
+MAX_ID_LENGTH = 200
 Resolve = Callable[[Context, Any], Awaitable[SQLModel | None]]
 IdArgument = Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
 
@@ -40,10 +43,10 @@ def register(
     resolve: Resolve,
     *,
     key: str = "id",
-    parse: Callable[[str], Hashable] = int,
+    parse: Callable[[str], Hashable] | None = None,
 ) -> None:
     """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``."""
-    kind = NodeKind(name=name, model=model, resolve=resolve, key=key, parse=parse)
+    kind = NodeKind(name=name, model=model, resolve=resolve, key=key, parse=parse or row_key)
     _BY_NAME[name] = kind
     _BY_MODEL[model] = kind
 
@@ -67,11 +70,30 @@ def global_id_of(name: str, key: Hashable) -> str:
     return base64.b64encode(f"{name}:{key}".encode()).decode()
 
 
-def _decode(value: str) -> tuple[NodeKind, Hashable] | None:
+class OutOfRange(ValueError):
+    """A well-formed global id whose key no row can have."""
+
+
+def row_key(raw: str) -> int:
+    """A row id inside a global id: digits only, 1..2^63-1 (a larger number names no row and
+    would overflow the database's integer)."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 20:
+        raise ValueError(raw)
+    if not 0 < (key := int(raw)) <= MAX_ID:
+        raise OutOfRange(raw)
+    return key
+
+
+def _decode(value: str) -> tuple[NodeKind, Hashable] | OutOfRange | None:
+    """The kind and key of a global id; OutOfRange for a key no row can have; None if malformed."""
+    if len(value) > MAX_ID_LENGTH:
+        return None
     try:
         name, _, raw = base64.b64decode(value.encode(), validate=True).decode().partition(":")
         kind = _BY_NAME[name]
         return kind, kind.parse(raw)
+    except OutOfRange as exc:
+        return exc
     except (binascii.Error, UnicodeError, KeyError, ValueError):
         return None
 
@@ -79,6 +101,8 @@ def _decode(value: str) -> tuple[NodeKind, Hashable] | None:
 def parse_id(value: str, expected: str, *, field: str) -> Hashable:
     """The key inside a global id of type ``expected``; a ValidationError for anything else."""
     decoded = _decode(value)
+    if isinstance(decoded, OutOfRange):
+        raise NotFoundError("记录不存在", field=field)
     if decoded is None or decoded[0].name != expected:
         raise ValidationError("编号无效，请使用查询结果中的 id", code="invalid_id", field=field)
     return decoded[1]
@@ -86,7 +110,7 @@ def parse_id(value: str, expected: str, *, field: str) -> Hashable:
 
 async def resolve_node(context: Context, value: str) -> SQLModel | None:
     decoded = _decode(value)
-    if decoded is None:
+    if decoded is None or isinstance(decoded, OutOfRange):
         return None
     kind, key = decoded
     return await kind.resolve(context, key)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlmodel import Session, select
 
 from app.actors import Actor
+from app.db_errors import constraint_keys, integrity_error
 from app.errors import ConflictError, DomainError, NotFoundError
 from app.models import Enterprise, PairingAgreement, Village
 from app.models.base import utcnow
@@ -33,6 +34,9 @@ from app.services.pairing.common import (
 
 MIN_TERM_YEARS = 1
 MAX_TERM_YEARS = 5
+OPEN_PAIR = constraint_keys(
+    "pairing_agreements", "uq_pairing_agreements_open_pair", "enterprise_id", "village_id"
+)
 DUPLICATE_MESSAGE = "与该村已有进行中的结对协议，请勿重复提交"
 
 
@@ -157,8 +161,9 @@ def insert_proposal(
         with session.begin_nested():
             session.add(agreement)
             session.flush()
-    except sa.exc.IntegrityError:
-        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing") from None
+    except sa.exc.IntegrityError as exc:
+        duplicate = ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
+        raise integrity_error(exc, dict.fromkeys(OPEN_PAIR, duplicate)) from None
     record(
         session,
         actor,

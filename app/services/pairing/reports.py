@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, func, select
 
 from app.actors import Actor
+from app.db_errors import constraint_keys, integrity_error
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.labels import REPORT_ACTION, label
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
@@ -40,6 +41,9 @@ from app.services.pairing.periods import Quarter, local_today, reportable_quarte
 
 R = ReportStatus
 MAX_COMMENT = 500
+ONE_PER_PERIOD = constraint_keys(
+    "outcome_reports", "uq_outcome_reports_period", "agreement_id", "year", "quarter"
+)
 
 
 class ReportInput(BaseModel):
@@ -117,8 +121,8 @@ def submit_report(
         with session.begin_nested():
             session.add(report)
             session.flush()
-    except sa.exc.IntegrityError:
-        raise _duplicate(quarter) from None
+    except sa.exc.IntegrityError as exc:
+        raise integrity_error(exc, dict.fromkeys(ONE_PER_PERIOD, _duplicate(quarter))) from None
     pairing_summary.report_submitted(session, report, agreement, village.county_code)
     evidence.attach(
         session,
