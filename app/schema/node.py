@@ -77,9 +77,11 @@ class OutOfRange(ValueError):
 def row_key(raw: str) -> int:
     """A row id inside a global id: digits only, 1..2^63-1 (a larger number names no row and
     would overflow the database's integer)."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 20:
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+        raise OutOfRange(raw)
+    if not raw.isascii() or not raw.isdigit():
         raise ValueError(raw)
-    if not 0 < (key := int(raw)) <= MAX_ID:
+    if len(raw) > 19 or not 0 < (key := int(raw)) <= MAX_ID:
         raise OutOfRange(raw)
     return key
 
