@@ -55,6 +55,17 @@ def _refuse_controls(text: str, *, allowed: str) -> None:
             raise PydanticCustomError("text_control", "control character")
 
 
+def _is_edge_blank(char: str) -> bool:
+    # Spaces, line ends and zero-width format characters are trimmed; a trailing variation
+    # selector belongs to its character (❤️) and a bidi control is refused, not hidden.
+    category = unicodedata.category(char)
+    return (
+        char in " \t\n\r"
+        or category in ("Zs", "Zl", "Zp")
+        or (category == "Cf" and char not in _BIDI_CONTROLS)
+    )
+
+
 def _clean(value: Any, *, multiline: bool) -> Any:
     if not isinstance(value, str):
         return value
@@ -62,13 +73,11 @@ def _clean(value: Any, *, multiline: bool) -> Any:
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.strip("".join(c for c in set(text) if _is_edge_blank(c)))
     _refuse_controls(text, allowed="\n\t" if multiline else "")
     if all(_is_invisible(char) for char in text):
         return ""
-    # A trailing variation selector belongs to its character (❤️): trim only spaces and format
-    # characters such as zero-width spaces.
-    edges = "".join(c for c in set(text) if c.isspace() or unicodedata.category(c) == "Cf")
-    return text.strip(edges)
+    return text
 
 
 def _clean_line(value: Any) -> Any:
