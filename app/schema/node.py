@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import strawberry
 from sqlmodel import SQLModel
 
@@ -46,7 +47,9 @@ def register(
     parse: Callable[[str], Hashable] | None = None,
 ) -> None:
     """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``."""
-    kind = NodeKind(name=name, model=model, resolve=resolve, key=key, parse=parse or row_key)
+    kind = NodeKind(
+        name=name, model=model, resolve=resolve, key=key, parse=parse or _row_key_of(model, key)
+    )
     _BY_NAME[name] = kind
     _BY_MODEL[model] = kind
 
@@ -74,14 +77,22 @@ class OutOfRange(ValueError):
     """A well-formed global id whose key no row can have."""
 
 
-def row_key(raw: str) -> int:
-    """A row id inside a global id: digits only, 1..2^63-1 (a larger number names no row and
+def _row_key_of(model: type[SQLModel], key: str) -> Callable[[str], int]:
+    # A 32-bit primary key on PostgreSQL cannot hold more; a batched lookup casting a larger
+    # number to its type would fail for every id in the batch.
+    column = model.__table__.c[key]
+    largest = MAX_ID if isinstance(column.type, sa.BigInteger) else 2**31 - 1
+    return lambda raw: row_key(raw, largest=largest)
+
+
+def row_key(raw: str, *, largest: int = MAX_ID) -> int:
+    """A row id inside a global id: digits only, 1..``largest`` (a larger number names no row and
     would overflow the database's integer)."""
     if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
         raise OutOfRange(raw)
     if not raw.isascii() or not raw.isdigit():
         raise ValueError(raw)
-    if len(raw) > 19 or not 0 < (key := int(raw)) <= MAX_ID:
+    if len(raw) > 19 or not 0 < (key := int(raw)) <= largest:
         raise OutOfRange(raw)
     return key
 

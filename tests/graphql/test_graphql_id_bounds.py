@@ -135,13 +135,18 @@ def test_node_answers_null_for_ids_no_row_can_have(gql, name, key):
     assert body == {"data": {"node": None}}
 
 
-def test_the_largest_64_bit_id_is_looked_up_and_not_found(gql):
+@pytest.mark.parametrize("key", [2**31 - 1, 2**31, 2**63 - 1])
+def test_ids_up_to_the_column_limit_and_past_it_are_null_in_one_batch(gql, key):
+    # Given a real village and ids of the largest sizes, looked up in one batch
+    real = gql.data("{ villages(first: 1) { nodes { id } } }", actor="bureau_city")
+    real_id = real["villages"]["nodes"][0]["id"]
     body = gql.run(
-        "query($id: ID!) { node(id: $id) { __typename } }",
-        {"id": gid("Village", 2**63 - 1)},
+        "query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }",
+        {"a": real_id, "b": gid("Village", key)},
         actor="bureau_city",
     )
-    assert body == {"data": {"node": None}}
+    # Then the far id is null and does not spoil its neighbour
+    assert body == {"data": {"a": {"id": real_id}, "b": None}}
 
 
 def test_an_int_argument_beyond_32_bits_is_a_clean_validation_error(gql):
