@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
 from app.services.audit import record_event
-from app.services.inputs import Text, parse
+from app.services.inputs import Text, clean_text, parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
 
@@ -160,7 +160,7 @@ def review_registration(
     require(can_review_registration(actor, county))
     if user.status != RegistrationStatus.pending:
         raise ConflictError("该申请已处理，请刷新页面", code="already_reviewed")
-    reason = reason.strip()
+    reason = clean_text(reason, multiline=True, label="不通过的原因", field="reason")
     if not approve and not reason:
         raise ValidationError("请填写不通过的原因", code="reason_required", field="reason")
     status = RegistrationStatus.approved if approve else RegistrationStatus.rejected

@@ -11,6 +11,7 @@ from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.permissions import require
 from app.services.audit import record_event
+from app.services.inputs import clean_text
 
 TOKEN_PREFIX = "cq_"
 
@@ -22,7 +23,7 @@ def _digest(raw: str) -> str:
 def create_api_token(*, session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor; the plain value is returned once and never stored."""
     require(actor.user_id is not None)
-    name = name.strip()
+    name = clean_text(name, label="令牌用途", field="name")
     if not name or len(name) > 60:
         raise ValidationError(
             "请填写令牌用途（不超过 60 个字符）", code="name_invalid", field="name"

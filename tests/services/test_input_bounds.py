@@ -12,11 +12,15 @@ import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import app.services
+from app.actors import Actor, Role
+from app.errors import ValidationError
+from app.models import ApiToken
 from app.money import MAX_AMOUNT_FEN, MAX_UNIT_PRICE_FEN
-from app.services.inputs import InputErrors, parse
+from app.services.api_tokens import create_api_token
+from app.services.inputs import InputErrors, clean_text, parse
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 FORBIDDEN_ANYWHERE = (
@@ -249,3 +253,19 @@ def test_every_date_field_is_between_2000_and_2100(model, field):
         errors = errors_on(model, field, value)
         assert len(errors) == 1, (value, errors)
         assert CHINESE.search(errors[0].message), (value, errors)
+
+
+@pytest.mark.parametrize("bad", ["令牌\x00", "\u202e令牌", "令\n牌", "\ud800"])
+def test_a_text_argument_outside_a_model_is_refused_the_same_way(session, bad):
+    actor = Actor(role=Role.admin, user_id=1, name="管理员")
+    with pytest.raises(ValidationError) as caught:
+        create_api_token(session=session, actor=actor, name=bad)
+    assert caught.value.code in ("text_control", "text_bidi")
+    assert caught.value.field == "name"
+    assert CHINESE.search(caught.value.message)
+    assert session.exec(select(ApiToken)).all() == []
+
+
+def test_clean_text_keeps_lines_in_multiline_text():
+    assert clean_text(" 第一行\r\n第二行 ", multiline=True) == "第一行\n第二行"
+    assert clean_text("\u200b\u3000") == ""

@@ -26,7 +26,7 @@ from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
 from app.services import pairing_summary
 from app.services.audit import snapshot
-from app.services.inputs import MultilineText, Text, parse
+from app.services.inputs import MultilineText, Text, clean_text, parse
 from app.services.pairing import evidence
 from app.services.pairing.common import (
     STALE_REPORT_MESSAGE,
@@ -229,7 +229,7 @@ def return_report(
         require(bureau)
     else:
         _require_state(report, (R.submitted, R.confirmed), "return")
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "", multiline=True, label="退回意见", field="comment")
     if not comment:
         raise ValidationError("请填写退回意见", code="comment_required", field="comment")
     if len(comment) > MAX_COMMENT:
