@@ -64,3 +64,53 @@ def test_an_order_above_the_order_bound_is_refused(site):
     assert response.status_code == 422
     assert "订单金额不能超过 10 亿元" in response.text
     assert row_counts(site.db) == before
+
+
+NASTY = ["\x00", "南坡\x00村", "\u202e", "9" * 30, "-1", "\ud800"]
+PARAMS = [
+    "q",
+    "county",
+    "page",
+    "status",
+    "category",
+    "period",
+    "year",
+    "village_id",
+    "demand",
+    "enterprise_id",
+    "sort",
+    "month",
+    "kind",
+    "unread",
+    "all",
+]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_query_strings_with_nul_and_giant_numbers_never_break_a_page(site, value):
+    from urllib.parse import quote
+
+    from starlette.routing import Route
+
+    pages = [
+        r.path
+        for r in site.app.routes
+        if isinstance(r, Route)
+        and "{" not in r.path
+        and "GET" in (r.methods or {"GET"})
+        and r.path not in ("/graphql", "/logout")
+    ]
+    assert len(pages) >= 20
+    encoded = quote(value.encode("utf-8", "surrogatepass"))
+    query = "&".join(f"{name}={encoded}" for name in PARAMS)
+    for username in ["caigou", "hezuoshe", "pinglu"]:
+        client = site.client(username)
+        for path in pages:
+            response = client.get(f"{path}?{query}", follow_redirects=False)
+            assert response.status_code < 500, (username, path, response.status_code)
+
+
+@pytest.mark.parametrize("username", ["a\x00b", "\u202eadmin", "9" * 400])
+def test_signing_in_with_control_characters_is_refused_not_a_crash(site, username):
+    response = post(site.client(), "/login", {"username": username, "password": "Huanghe2026"})
+    assert response.status_code in (401, 403, 422), response.status_code
