@@ -44,3 +44,33 @@ def test_graphql_refuses_bad_input_in_the_payload_and_writes_nothing(
 def _products(database) -> int:
     with database.read_only() as session:
         return session.execute(sa.select(sa.func.count()).select_from(Product)).scalar_one()
+
+
+@pytest.mark.parametrize(
+    "value", ["1999-12-31", "2101-01-01", "0001-01-01", "0000-01-01", "10000-01-01", "9999-12-31"]
+)
+def test_date_arguments_out_of_range_are_a_clean_error_in_chinese(gql, value):
+    for document, variables in [
+        ("query($d: Date) { consumptionByCounty(since: $d) { code } }", {"d": value}),
+        (
+            "query($f: AgreementFilter) { agreements(filter: $f) { totalCount } }",
+            {"f": {"startFrom": value}},
+        ),
+    ]:
+        body = gql.run(document, variables, actor="bureau_city")
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] != "internal_error"
+        assert "日期" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-12:00", "1999-12-31T23:00:00"]
+)
+def test_datetime_values_out_of_range_are_refused_in_chinese(value):
+    from strawberry.exceptions import StrawberryInputCoercionError
+
+    from app.schema.scalars import _parse_datetime
+
+    with pytest.raises(StrawberryInputCoercionError, match="时间应在 2000-01-01 至 2100-12-31"):
+        _parse_datetime(value)
