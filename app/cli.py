@@ -118,11 +118,11 @@ def seed(scale: str, seed_value: int) -> None:
 
 @main.command("check-deploy", help="检查生产环境配置是否安全；有问题时以非零状态退出")
 def check_deploy() -> None:
-    from app.deploy import deployment_problems
+    from app.deploy import deployment_report
 
-    problems = deployment_problems(get_settings())
+    problems = deployment_report()
     for problem in problems:
-        console.print(f"[red]✗[/red] {problem}")
+        console.print(f"[red]✗[/red] {problem}", soft_wrap=True, markup=True, highlight=False)
     if problems:
         raise SystemExit(1)
     console.print("[green]✓[/green] 生产环境配置检查通过。")

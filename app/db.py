@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+from app import db_errors
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,9 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = Fals
         return _sqlite_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo)
     if parsed.drivername in ("postgresql", "postgres"):
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    db_errors.install(engine)
+    return engine
 
 
 def _sqlite_engine(url: str, *, busy_timeout_ms: int, echo: bool) -> Engine:
@@ -51,6 +56,8 @@ def _sqlite_engine(url: str, *, busy_timeout_ms: int, echo: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+
+    db_errors.install(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -83,6 +90,10 @@ class Database:
             try:
                 yield session
                 session.commit()
+            except sa.exc.IntegrityError as exc:
+                # Whatever constraint a service did not expect is still reported for what it is.
+                session.rollback()
+                raise db_errors.integrity_error(exc) from exc
             except BaseException:
                 session.rollback()
                 raise

@@ -91,8 +91,15 @@ def test_check_deploy_lists_every_problem_in_production(cli):
         assert needle in result.output
 
 
-def test_check_deploy_passes_a_safe_production_configuration(cli):
-    result = cli("check-deploy", CUNQI_ENVIRONMENT="production", CUNQI_SECRET_KEY="k" * 48)
+def test_check_deploy_passes_a_safe_production_configuration(cli, tmp_path):
+    cli("db", "upgrade")
+    result = cli(
+        "check-deploy",
+        CUNQI_INDEX_DIR=str(tmp_path / "index"),
+        CUNQI_UPLOAD_DIR=str(tmp_path / "uploads"),
+        CUNQI_ENVIRONMENT="production",
+        CUNQI_SECRET_KEY="k" * 48,
+    )
     assert result.exit_code == 0, result.output
     assert "检查通过" in result.output
 

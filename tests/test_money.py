@@ -13,7 +13,7 @@ def test_yuan_to_fen_is_exact(raw, fen):
 
 
 def test_no_float_rounding_on_large_amounts():
-    assert yuan_to_fen("99999999999.99") == 9_999_999_999_999
+    assert yuan_to_fen("99999999999.99", maximum=10**13) == 9_999_999_999_999
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,16 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import strawberry
 from sqlmodel import SQLModel
 
-from app.errors import ValidationError
+from app.errors import NotFoundError, ValidationError
 from app.schema.context import Context, Info
+from app.services.inputs import MAX_ID
 
+# A type name and a 19-digit key come nowhere near this; longer ids are not decoded at all.
+MAX_ID_LENGTH = 200
 Resolve = Callable[[Context, Any], Awaitable[SQLModel | None]]
 IdArgument = Annotated[strawberry.ID, strawberry.argument(description="全局编号")]
 
@@ -40,10 +44,12 @@ def register(
     resolve: Resolve,
     *,
     key: str = "id",
-    parse: Callable[[str], Hashable] = int,
+    parse: Callable[[str], Hashable] | None = None,
 ) -> None:
     """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``."""
-    kind = NodeKind(name=name, model=model, resolve=resolve, key=key, parse=parse)
+    kind = NodeKind(
+        name=name, model=model, resolve=resolve, key=key, parse=parse or _row_key_of(model, key)
+    )
     _BY_NAME[name] = kind
     _BY_MODEL[model] = kind
 
@@ -67,24 +73,58 @@ def global_id_of(name: str, key: Hashable) -> str:
     return base64.b64encode(f"{name}:{key}".encode()).decode()
 
 
-def _decode(value: str) -> tuple[NodeKind, Hashable] | None:
+class OutOfRange(ValueError):
+    """A well-formed global id whose key no row can have."""
+
+
+def _row_key_of(model: type[SQLModel], key: str) -> Callable[[str], int]:
+    # A 32-bit primary key on PostgreSQL cannot hold more; a batched lookup casting a larger
+    # number to its type would fail for every id in the batch.
+    column = model.__table__.c[key]
+    largest = MAX_ID if isinstance(column.type, sa.BigInteger) else 2**31 - 1
+    return lambda raw: row_key(raw, largest=largest)
+
+
+def row_key(raw: str, *, largest: int = MAX_ID) -> int:
+    """A row id inside a global id: digits only, 1..``largest`` (a larger number names no row and
+    would overflow the database's integer)."""
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+        raise OutOfRange(raw)
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(raw)
+    if len(raw) > 19 or not 0 < (key := int(raw)) <= largest:
+        raise OutOfRange(raw)
+    return key
+
+
+def _decode(value: str) -> tuple[NodeKind, Hashable] | OutOfRange | None:
+    """The kind and key of a global id; OutOfRange for a key no row can have; None if malformed."""
+    if len(value) > MAX_ID_LENGTH:
+        return None
     try:
         name, _, raw = base64.b64decode(value.encode(), validate=True).decode().partition(":")
         kind = _BY_NAME[name]
         return kind, kind.parse(raw)
+    except OutOfRange as exc:
+        return exc
     except (binascii.Error, UnicodeError, KeyError, ValueError):
         return None
 
 
 def decode_id(value: str) -> tuple[str, Hashable] | None:
-    """The GraphQL type name and key inside a global id, or None when it is not one."""
+    """The GraphQL type name and key inside a global id, or None when it is not one; a
+    well-formed id whose key no row can have is not found."""
     decoded = _decode(value)
+    if isinstance(decoded, OutOfRange):
+        raise NotFoundError("记录不存在")
     return (decoded[0].name, decoded[1]) if decoded is not None else None
 
 
 def parse_id(value: str, expected: str, *, field: str) -> Hashable:
     """The key inside a global id of type ``expected``; a ValidationError for anything else."""
     decoded = _decode(value)
+    if isinstance(decoded, OutOfRange):
+        raise NotFoundError("记录不存在", field=field)
     if decoded is None or decoded[0].name != expected:
         raise ValidationError("编号无效，请使用查询结果中的 id", code="invalid_id", field=field)
     return decoded[1]
@@ -92,7 +132,7 @@ def parse_id(value: str, expected: str, *, field: str) -> Hashable:
 
 async def resolve_node(context: Context, value: str) -> SQLModel | None:
     decoded = _decode(value)
-    if decoded is None:
+    if decoded is None or isinstance(decoded, OutOfRange):
         return None
     kind, key = decoded
     return await kind.resolve(context, key)

@@ -9,6 +9,7 @@ from graphql import IntValueNode, StringValueNode, ValueNode
 from strawberry.exceptions import StrawberryInputCoercionError
 
 from app.money import fen_to_yuan
+from app.services.inputs import EARLIEST_DATE, LATEST_DATE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -43,6 +44,15 @@ MONEY = strawberry.scalar(
 )
 
 
+_DATE_RANGE = f"{EARLIEST_DATE.isoformat()} 至 {LATEST_DATE.isoformat()}"
+
+
+def _in_range(value: date, message: str) -> None:
+    # The same bounds as the services' BoundedDate: year 0 or 10000 never reaches a query.
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise StrawberryInputCoercionError(message)
+
+
 def _serialize_datetime(value: datetime) -> str:
     return value.astimezone(SHANGHAI).isoformat()
 
@@ -56,6 +66,7 @@ def _parse_datetime(value: object) -> datetime:
         raise StrawberryInputCoercionError(
             "时间应为 ISO 8601 字符串，如 2026-11-29T08:00:00+08:00"
         ) from None
+    _in_range(parsed.date(), f"时间应在 {_DATE_RANGE} 之间")
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)).astimezone(UTC)
 
 
@@ -70,9 +81,12 @@ DATETIME = strawberry.scalar(
 def _parse_date(value: object) -> date:
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            _in_range(parsed, f"日期应在 {_DATE_RANGE} 之间")
+            return parsed
     raise StrawberryInputCoercionError("日期应为 ISO 8601 字符串，如 2026-11-29")
 
 

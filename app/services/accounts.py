@@ -22,7 +22,7 @@ from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
 from app.services import limits
 from app.services.audit import record_event
-from app.services.inputs import parse
+from app.services.inputs import Text, clean_text, parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from app.services.privacy import NOTICE_VERSION
@@ -34,9 +34,9 @@ REGISTRATION_NOT_FOUND = "注册申请不存在"
 
 
 class AccountForm(BaseModel):
-    username: str = Field(title="用户名")
-    display_name: str = Field(title="姓名", min_length=1, max_length=40)
-    phone: str = Field(default="", title="手机号", max_length=20)
+    username: Text = Field(title="用户名")
+    display_name: Text = Field(title="姓名", min_length=1, max_length=40)
+    phone: Text = Field(default="", title="手机号", max_length=20)
     password: str = Field(title="密码")
     privacy_consent: bool = Field(default=False, title="同意《个人信息处理说明》")
 
@@ -231,7 +231,7 @@ def review_registration(
     require(can_review_registration(actor, county))
     if user.status != RegistrationStatus.pending:
         raise ConflictError("该申请已处理，请刷新页面", code="already_reviewed")
-    reason = reason.strip()
+    reason = clean_text(reason, multiline=True, label="不通过的原因", field="reason")
     if not approve and not reason:
         raise ValidationError("请填写不通过的原因", code="reason_required", field="reason")
     status = RegistrationStatus.approved if approve else RegistrationStatus.rejected

@@ -13,6 +13,7 @@ from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.permissions import require
 from app.services.audit import record_event
+from app.services.inputs import clean_text
 
 TOKEN_PREFIX = "cq_"
 # The lifetimes offered at creation, in days; a token never lives longer than a year.
@@ -31,7 +32,7 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """Create a token for the actor; the plain value is returned once and never stored."""
     require(actor.user_id is not None)
-    name = name.strip()
+    name = clean_text(name, label="令牌用途", field="name")
     if not name or len(name) > 60:
         raise ValidationError(
             "请填写令牌用途（不超过 60 个字符）", code="name_invalid", field="name"

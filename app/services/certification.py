@@ -31,22 +31,22 @@ from app.permissions import (
 )
 from app.services import clock
 from app.services.audit import record_event, snapshot
-from app.services.inputs import parse
+from app.services.inputs import BoundedDate, MultilineText, parse
 from app.services.products import reindex
 
 MAX_CERTIFICATION_YEARS = 3
 
 
 class ApplicationInput(BaseModel):
-    note: str = Field(default="", title="申请说明", max_length=500)
+    note: MultilineText = Field(default="", title="申请说明", max_length=500)
 
 
 class ApprovalInput(BaseModel):
-    expires_on: date = Field(title="认定有效期至")
+    expires_on: BoundedDate = Field(title="认定有效期至")
 
 
 class RejectionInput(BaseModel):
-    reason: str = Field(title="不通过的原因", min_length=1, max_length=500)
+    reason: MultilineText = Field(title="不通过的原因", min_length=1, max_length=500)
 
 
 def apply_for_certification(

@@ -12,29 +12,30 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Demand, Enterprise
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, ProductCategory
+from app.money import MAX_UNIT_PRICE_FEN
 from app.permissions import can_buy, can_see_demand, is_buyer, require
 from app.services import clock
 from app.services.audit import record_event, snapshot
-from app.services.inputs import parse
+from app.services.inputs import BoundedDate, Text, parse
 from app.services.paging import Page, paginate
-from app.services.privacy import PublicText
+from app.services.privacy import PublicLine, PublicText
 from app.services.products import MAX_QUANTITY, check_unit, yuan_field
 
 
 class DemandInput(BaseModel):
-    title: PublicText = Field(title="需求标题", min_length=2, max_length=80)
+    title: PublicLine = Field(title="需求标题", min_length=2, max_length=80)
     category: ProductCategory = Field(title="品类")
-    keywords: PublicText = Field(default="", title="关键词", max_length=200)
+    keywords: PublicLine = Field(default="", title="关键词", max_length=200)
     quantity: int = Field(title="采购数量", gt=0, le=MAX_QUANTITY)
-    unit: str = Field(title="计量单位")
+    unit: Text = Field(title="计量单位")
     max_unit_price: int | None = Field(default=None, title="最高单价")
-    deliver_by: date = Field(title="交货日期")
-    destination_region: str = Field(default="", title="收货地区", max_length=60)
+    deliver_by: BoundedDate = Field(title="交货日期")
+    destination_region: Text = Field(default="", title="收货地区", max_length=60)
     note: PublicText = Field(default="", title="补充说明", max_length=2000)
 
     _unit = field_validator("unit")(check_unit)
     _price = field_validator("max_unit_price", mode="before")(
-        yuan_field("最高单价", positive=False)
+        yuan_field("最高单价", positive=False, maximum=MAX_UNIT_PRICE_FEN)
     )
 
     @field_validator("title", "keywords", "destination_region", "note", mode="before")

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.db_errors import UNIQUE, violation
 from app.models import Counter
 
 
@@ -22,7 +23,9 @@ def next_value(session: Session, name: str) -> int:
         with session.begin_nested():
             session.execute(sa.insert(table).values(name=name, value=1))
         return 1
-    except sa.exc.IntegrityError:
+    except sa.exc.IntegrityError as exc:
+        if violation(exc).kind != UNIQUE:
+            raise
         return next_value(session, name)
 
 

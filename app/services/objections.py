@@ -37,7 +37,7 @@ from app.permissions import (
 )
 from app.services import certification, limits
 from app.services.audit import record_event
-from app.services.inputs import parse
+from app.services.inputs import MultilineText, RowId, Text, parse
 
 MAX_BULK = 500
 ALREADY_RECEIVED = "该联系方式对这项认定提出的异议已收到，乡村振兴局正在核查，无需重复提交"
@@ -45,19 +45,19 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 class ObjectionInput(BaseModel):
-    reason: str = Field(title="异议理由", min_length=5, max_length=1000)
-    filer_name: str = Field(default="", title="姓名或单位", max_length=40)
-    filer_contact: str = Field(default="", title="联系方式", max_length=60)
+    reason: MultilineText = Field(title="异议理由", min_length=5, max_length=1000)
+    filer_name: Text = Field(default="", title="姓名或单位", max_length=40)
+    filer_contact: Text = Field(default="", title="联系方式", max_length=60)
 
 
 class BulkDismissalInput(BaseModel):
-    objection_ids: list[int] = Field(title="异议", min_length=1, max_length=MAX_BULK)
-    resolution: str = Field(title="处理意见", min_length=1, max_length=500)
+    objection_ids: list[RowId] = Field(title="异议", min_length=1, max_length=MAX_BULK)
+    resolution: MultilineText = Field(title="处理意见", min_length=1, max_length=500)
 
 
 class ResolutionInput(BaseModel):
     decision: ObjectionStatus = Field(title="处理结果")
-    resolution: str = Field(title="处理意见", min_length=1, max_length=500)
+    resolution: MultilineText = Field(title="处理意见", min_length=1, max_length=500)
 
 
 def file_objection(

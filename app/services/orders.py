@@ -20,6 +20,7 @@ from app.labels import label
 from app.models import Demand, Enterprise, Order, PairingAgreement, Product, Village
 from app.models.base import utcnow
 from app.models.enums import AgreementStatus, DemandStatus, OrderStatus, ProductStatus
+from app.money import MAX_AMOUNT_FEN, yuan_label
 from app.permissions import (
     bureau_county_scope,
     can_buy,
@@ -30,7 +31,7 @@ from app.permissions import (
 )
 from app.services import clock
 from app.services.audit import record_event, snapshot
-from app.services.inputs import parse
+from app.services.inputs import MultilineText, RowId, Text, parse
 from app.services.numbering import order_number
 from app.services.paging import Page, paginate
 from app.services.products import MAX_QUANTITY, check_unit, reindex
@@ -43,10 +44,10 @@ CANCELLABLE = (OrderStatus.placed, OrderStatus.confirmed)
 
 class OrderInput(BaseModel):
     quantity: int = Field(title="订购数量", gt=0, le=MAX_QUANTITY)
-    unit: str = Field(title="计量单位")
-    shipping_address: str = Field(title="收货地址", min_length=1, max_length=200)
-    note: str = Field(default="", title="备注", max_length=500)
-    demand_id: int | None = Field(default=None, title="采购需求")
+    unit: Text = Field(title="计量单位")
+    shipping_address: Text = Field(title="收货地址", min_length=1, max_length=200)
+    note: MultilineText = Field(default="", title="备注", max_length=500)
+    demand_id: RowId | None = Field(default=None, title="采购需求")
 
     _unit = field_validator("unit")(check_unit)
 
@@ -63,7 +64,7 @@ class OrderInput(BaseModel):
 
 class RatingInput(BaseModel):
     rating: int = Field(title="评分", ge=1, le=5)
-    comment: str = Field(default="", title="评价", max_length=500)
+    comment: MultilineText = Field(default="", title="评价", max_length=500)
 
 
 def place_order(
@@ -262,6 +263,12 @@ def _check_quantity(product: Product, form: OrderInput) -> None:
     if form.quantity < product.min_order:
         raise ValidationError(
             f"起订量为 {product.min_order} {unit}", code="below_min_order", field="quantity"
+        )
+    if form.quantity * product.price_fen > MAX_AMOUNT_FEN:
+        raise ValidationError(
+            f"订单金额不能超过 {yuan_label(MAX_AMOUNT_FEN)}，请分多笔订购",
+            code="amount_too_large",
+            field="quantity",
         )
     if form.quantity > product.stock:
         raise ValidationError(

@@ -15,6 +15,7 @@ from app.models.enums import (
     RegistrationStatus,
 )
 from app.models.flags import to_mask
+from app.money import MAX_AMOUNT_FEN
 from app.permissions import can_register_directly, require
 from app.services.audit import (
     Creation,
@@ -25,33 +26,38 @@ from app.services.audit import (
     record_event,
     snapshot,
 )
-from app.services.inputs import parse
+from app.services.inputs import MAX_HEADCOUNT, RowId, Text, parse
 from app.services.privacy import PublicText
 
 
 class EnterpriseCreate(BaseModel):
-    credit_code: str = Field(title="统一社会信用代码")
-    name: str = Field(title="单位名称", min_length=2, max_length=80)
+    credit_code: Text = Field(title="统一社会信用代码")
+    name: Text = Field(title="单位名称", min_length=2, max_length=80)
     kind: EnterpriseKind = Field(title="单位类型")
-    industry: str = Field(title="所属行业", min_length=1, max_length=1)
-    county_code: str | None = Field(default=None, title="所在县（市、区）")
-    external_region: str = Field(default="", title="市外所在地区", max_length=40)
+    industry: Text = Field(title="所属行业", min_length=1, max_length=1)
+    county_code: Text | None = Field(default=None, title="所在县（市、区）")
+    external_region: Text = Field(default="", title="市外所在地区", max_length=40)
     offers: list[HelpKind] = Field(default_factory=list, title="可提供的帮扶方式")
-    reserved_share_fen: int = Field(default=0, title="年度预留采购份额", ge=0)
+    reserved_share_fen: int = Field(default=0, title="年度预留采购份额", ge=0, le=MAX_AMOUNT_FEN)
     introduction: PublicText = Field(default="", title="单位简介", max_length=2000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
 
 
-class CooperativeCreate(BaseModel):
-    credit_code: str = Field(title="统一社会信用代码")
-    name: str = Field(title="合作社名称", min_length=2, max_length=80)
-    village_id: int = Field(title="所在村")
-    members: int = Field(default=0, title="成员数", ge=0)
-    lifted_members: int = Field(default=0, title="其中脱贫户成员数", ge=0)
+class CooperativeFields(BaseModel):
+    """A new cooperative's own fields; its village is given apart (it may be an unsaved row)."""
+
+    credit_code: Text = Field(title="统一社会信用代码")
+    name: Text = Field(title="合作社名称", min_length=2, max_length=80)
+    members: int = Field(default=0, title="成员数", ge=0, le=MAX_HEADCOUNT)
+    lifted_members: int = Field(default=0, title="其中脱贫户成员数", ge=0, le=MAX_HEADCOUNT)
     introduction: PublicText = Field(default="", title="简介", max_length=2000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
+
+
+class CooperativeCreate(CooperativeFields):
+    village_id: RowId = Field(title="所在村")
 
 
 def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
@@ -138,7 +144,7 @@ def check_new_cooperative(
     ``village`` may itself be unsaved (a bulk import's earlier row): the cooperative then refers
     to it and is written after it.
     """
-    form = parse(CooperativeCreate, {**data, "village_id": village.id or 0})
+    form = parse(CooperativeFields, {k: v for k, v in data.items() if k != "village_id"})
     credit_code = normalize_credit_code(form.credit_code)
     if form.lifted_members > form.members:
         raise ValidationError(
@@ -147,7 +153,7 @@ def check_new_cooperative(
     status = _registration_status(actor, village.county_code)
     _ensure_credit_code_free(session, credit_code)
     cooperative = Cooperative(
-        **form.model_dump(exclude={"credit_code", "village_id"}),
+        **form.model_dump(exclude={"credit_code"}),
         credit_code=credit_code,
         status=status,
     )

@@ -30,12 +30,18 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
+MAX_PAGE = 1_000_000
+
+
 def page_number(raw: object) -> int:
     """A page number from a query string; anything odd is page 1."""
+    text = str(raw)
     try:
-        return max(1, int(str(raw)))
+        number = int(text) if len(text) <= 12 else 1
     except (TypeError, ValueError):
         return 1
+    # A page past MAX_PAGE would ask the database for an OFFSET beyond its integers.
+    return min(max(1, number), MAX_PAGE)
 
 
 def paginate(session: Session, query: sa.Select, *, number: int, size: int = PAGE_SIZE) -> Page:

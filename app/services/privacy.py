@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from app.services.inputs import MultilineText, Text
+
 # Bump when /privacy changes in substance: consents record the version they agreed to.
 NOTICE_VERSION = "2026-12-07"
 
@@ -76,5 +78,7 @@ def no_personal_numbers(value: str) -> str:
     return value
 
 
-# A free-text field that is published: use it in input models instead of ``str``.
-PublicText = Annotated[str, AfterValidator(no_personal_numbers)]
+# Published free text: use these in input models instead of ``Text`` / ``MultilineText``. The
+# shared cleaning (NFC, no control or bidi characters, invisible-only is empty) runs first.
+PublicText = Annotated[MultilineText, AfterValidator(no_personal_numbers)]
+PublicLine = Annotated[Text, AfterValidator(no_personal_numbers)]

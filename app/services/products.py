@@ -11,12 +11,12 @@ from app.models import Cooperative, Product, Village
 from app.models.base import utcnow
 from app.models.enums import Certification, OutboxOp, ProductCategory, ProductStatus
 from app.models.flags import months_to_mask, to_mask
-from app.money import fen_to_yuan, yuan_to_fen
+from app.money import MAX_AMOUNT_FEN, MAX_UNIT_PRICE_FEN, fen_to_yuan, yuan_to_fen
 from app.permissions import can_create_product, can_manage_product, can_see_product, require
 from app.services.audit import enqueue_search, record_event, snapshot
-from app.services.inputs import parse
+from app.services.inputs import Text, parse
 from app.services.paging import Page, paginate
-from app.services.privacy import PublicText
+from app.services.privacy import PublicLine, PublicText
 
 # Large enough for any real stock or order, small enough to multiply by a price in 64 bits.
 MAX_QUANTITY = 100_000_000
@@ -29,7 +29,7 @@ def check_unit(value: str) -> str:
     return value
 
 
-def yuan_field(label: str, *, positive: bool = True):
+def yuan_field(label: str, *, positive: bool = True, maximum: int = MAX_AMOUNT_FEN):
     """A validator turning an amount in 元 into 分, with money.py's Chinese messages."""
 
     def convert(value):
@@ -37,7 +37,7 @@ def yuan_field(label: str, *, positive: bool = True):
         if blank and not positive:
             return None
         try:
-            fen = yuan_to_fen("" if value is None else value, label=label)
+            fen = yuan_to_fen("" if value is None else value, label=label, maximum=maximum)
         except ValidationError as exc:
             raise ValueError(exc.message) from None
         if positive and fen == 0:
@@ -51,13 +51,13 @@ class PriceStockInput(BaseModel):
     price: int = Field(title="单价")
     stock: int = Field(title="库存", ge=0, le=MAX_QUANTITY)
 
-    _price = field_validator("price", mode="before")(yuan_field("单价"))
+    _price = field_validator("price", mode="before")(yuan_field("单价", maximum=MAX_UNIT_PRICE_FEN))
 
 
 class ProductInput(PriceStockInput):
-    name: PublicText = Field(title="产品名称", min_length=2, max_length=60)
+    name: PublicLine = Field(title="产品名称", min_length=2, max_length=60)
     category: ProductCategory = Field(title="品类")
-    unit: str = Field(title="计量单位")
+    unit: Text = Field(title="计量单位")
     min_order: int = Field(default=1, title="起订量", ge=1, le=MAX_QUANTITY)
     harvest_months: list[int] = Field(default_factory=list, title="上市月份")
     certifications: list[Certification] = Field(default_factory=list, title="产品认证")

@@ -24,28 +24,28 @@ from app.services.audit import (
     record_event,
     snapshot,
 )
-from app.services.inputs import parse
-from app.services.privacy import PublicText
+from app.services.inputs import MAX_HEADCOUNT, Text, parse
+from app.services.privacy import PublicLine, PublicText
 
 
 class VillageCreate(BaseModel):
-    code: str = Field(title="村级统计代码")
-    name: str = Field(title="村名", min_length=2, max_length=40)
-    county_code: str = Field(title="所属县（市、区）")
+    code: Text = Field(title="村级统计代码")
+    name: Text = Field(title="村名", min_length=2, max_length=40)
+    county_code: Text = Field(title="所属县（市、区）")
     key_village: bool = Field(default=False, title="重点帮扶村")
     lifted_village: bool = Field(default=False, title="脱贫村")
     relocation_site: bool = Field(default=False, title="易地搬迁安置区")
     pv_station: bool = Field(default=False, title="村级光伏电站")
     tourism_demo: bool = Field(default=False, title="旅游示范村")
-    population: int = Field(default=0, title="户籍人口", ge=0)
-    households: int = Field(default=0, title="户数", ge=0)
-    lifted_households: int = Field(default=0, title="脱贫户数", ge=0)
-    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0)
-    main_industries: PublicText = Field(default="", title="主导产业", max_length=200)
+    population: int = Field(default=0, title="户籍人口", ge=0, le=MAX_HEADCOUNT)
+    households: int = Field(default=0, title="户数", ge=0, le=MAX_HEADCOUNT)
+    lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=MAX_HEADCOUNT)
+    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=MAX_HEADCOUNT)
+    main_industries: PublicLine = Field(default="", title="主导产业", max_length=200)
     resources: PublicText = Field(default="", title="资源禀赋", max_length=2000)
     introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
 
 
 def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
@@ -127,15 +127,15 @@ _PHONE = re.compile(r"^[0-9+\- ]*$")
 
 
 class VillageProfileUpdate(BaseModel):
-    population: int = Field(default=0, title="户籍人口", ge=0, le=1_000_000)
-    households: int = Field(default=0, title="户数", ge=0, le=1_000_000)
-    lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=1_000_000)
-    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=1_000_000)
-    main_industries: PublicText = Field(default="", title="主导产业", max_length=200)
+    population: int = Field(default=0, title="户籍人口", ge=0, le=MAX_HEADCOUNT)
+    households: int = Field(default=0, title="户数", ge=0, le=MAX_HEADCOUNT)
+    lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=MAX_HEADCOUNT)
+    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=MAX_HEADCOUNT)
+    main_industries: PublicLine = Field(default="", title="主导产业", max_length=200)
     resources: PublicText = Field(default="", title="资源禀赋", max_length=2000)
     introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
-    contact_name: str = Field(default="", title="联系人", max_length=40)
-    contact_phone: str = Field(default="", title="联系电话", max_length=20)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
 
     @field_validator("main_industries", "resources", "introduction", "contact_name", mode="before")
     @classmethod
@@ -155,7 +155,7 @@ class NeedInput(BaseModel):
     kind: HelpKind = Field(title="帮扶方式")
     description: PublicText = Field(title="需求内容", min_length=4, max_length=1000)
     amount: int | None = Field(default=None, title="所需金额", ge=0)
-    headcount: int | None = Field(default=None, title="所需人数", ge=0, le=1_000_000)
+    headcount: int | None = Field(default=None, title="所需人数", ge=0, le=MAX_HEADCOUNT)
 
     @field_validator("description", mode="before")
     @classmethod

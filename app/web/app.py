@@ -151,21 +151,21 @@ def create_app(
         Route("/account", accounts.account, name="account"),
         Route("/account/password", accounts.change_password, methods=["POST"]),
         Route("/account/tokens", accounts.create_token, methods=["POST"]),
-        Route("/account/tokens/{token_id:int}/revoke", accounts.revoke_token, methods=["POST"]),
+        Route("/account/tokens/{token_id:id}/revoke", accounts.revoke_token, methods=["POST"]),
         Route(
-            "/account/sessions/{session_id:int}/revoke", accounts.revoke_session, methods=["POST"]
+            "/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=["POST"]
         ),
         Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=["POST"]),
         Route("/register", registration.choose, name="register"),
         Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
         Route("/registrations", registration.review_list, name="registrations"),
         Route(
-            "/registrations/{user_id:int}/{decision:str}",
+            "/registrations/{user_id:id}/{decision:str}",
             registration.review,
             methods=["POST"],
         ),
         Route("/privacy", contacts.privacy_notice, name="privacy"),
-        Route("/contacts/{party:str}/{party_id:int}/reveal", contacts.reveal, methods=["POST"]),
+        Route("/contacts/{party:str}/{party_id:id}/reveal", contacts.reveal, methods=["POST"]),
         *pairing_routes.ROUTES,
         *trade_routes.ROUTES,
         *inbox_routes.ROUTES,

@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import PermissionDeniedError
+from app.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from app.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,17 @@ async def database_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A refusal no handler caught (an id no row can have, NUL in a search box on PostgreSQL,
+    an unexpected constraint): its status and Chinese message, never a 500."""
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, NotFoundError):
+        return error_page(request, 404)
+    status_code = 409 if isinstance(exc, ConflictError) else 422
+    context = {"status_code": status_code, "title": "请求无法完成", "text": exc.message}
+    return render(request, "errors/error.html", context, status_code=status_code)
+
+
 async def permission_denied(request: Request, exc: Exception) -> Response:
     """403 with the reason; on a page that names an object by id, the missing-object page.
 
@@ -87,6 +98,7 @@ def names_an_object(request: Request) -> bool:
 EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     PermissionDeniedError: permission_denied,
+    DomainError: domain_error,
     OperationalError: database_error,
     500: server_error,
 }

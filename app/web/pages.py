@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.actors import Actor, Role
 from app.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from app.services.inputs import MAX_ID
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_only, redirect
 from app.web.guards import login_redirect, require_role
@@ -100,10 +101,16 @@ def page_url(request: Request, number: int) -> str:
 
 
 def int_or_none(raw: object) -> int | None:
+    """A whole number from a form or query string; None if blank, malformed or beyond the
+    databases' signed 64-bit integers (such an id names no row)."""
+    text = str(raw).strip()
+    if len(text) > 20:
+        return None
     try:
-        return int(str(raw).strip())
+        value = int(text)
     except (TypeError, ValueError):
         return None
+    return value if -MAX_ID <= value <= MAX_ID else None
 
 
 def upload_dir(request: Request) -> Path:

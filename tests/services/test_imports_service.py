@@ -189,3 +189,37 @@ def test_templates_carry_the_headers_and_the_instructions():
         notes["C4"].value
         == "以下之一：水果、蔬菜、粮油、畜禽肉蛋、干果坚果、中药材、加工食品、手工艺品、其他"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("北坡\x00村", "村名不能包含控制字符"),
+        ("北\u202e坡村", "村名不能包含改变文字方向的控制字符"),
+        ("\u200b\u3000\u3164", "村名至少 2 个字符"),
+    ],
+)
+def test_control_characters_and_invisible_names_in_a_csv_are_refused_by_cell(
+    fresh_db, name, message
+):
+    # Given a CSV whose second row's village name is bad
+    with fresh_db.unit_of_work() as session:
+        make_county(session)
+        make_township(session)
+    header = ",".join(headers("villages")[:4])
+    csv = f"{header}\n140829100301,南坡村,140829,是\n140829100302,{name},140829,否\n"
+    with fresh_db.read_only() as session:
+        before = row_counts(session)
+    # When it is imported
+    with pytest.raises(imports.ImportRejected) as caught, fresh_db.unit_of_work() as session:
+        imports.import_file(
+            session=session,
+            actor=SYSTEM,
+            source=io.BytesIO(csv.encode("utf-8")),
+            filename="e.csv",
+            kind="villages",
+        )
+    # Then that cell is named with a Chinese message and nothing is written
+    assert [(e.row, e.column, e.message) for e in caught.value.row_errors] == [(3, "村名", message)]
+    with fresh_db.read_only() as session:
+        assert row_counts(session) == before

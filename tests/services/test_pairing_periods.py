@@ -145,3 +145,9 @@ def test_the_sql_condition_agrees_with_the_pure_function(session):
             if _overdue(agreement.start_on, agreement.end_on, reported, today, agreement.status):
                 in_python.add(agreement.id)
         assert in_sql == in_python == {cases[name].id for name in names}, today
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999Q1", "0Q1", "202Q1", "20260Q1", "-2026Q1"])
+def test_a_quarter_outside_four_digit_years_is_not_a_quarter(text):
+    with pytest.raises(ValueError):
+        Quarter.parse(text)

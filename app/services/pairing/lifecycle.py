@@ -34,6 +34,7 @@ from app.permissions import (
 )
 from app.services import pairing_summary
 from app.services.audit import snapshot
+from app.services.inputs import clean_text
 from app.services.pairing.common import (
     check_version,
     flush_versioned,
@@ -167,7 +168,7 @@ def transition_agreement(
 
 
 def _reason(transition: Transition, action: str, reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = clean_text(reason or "", multiline=True, label="原因", field="reason")
     if transition.reason == "none":
         return ""
     if transition.reason == "required" and not reason:

@@ -54,7 +54,8 @@ class Quarter(NamedTuple):
     def parse(cls, text: str) -> "Quarter":
         """``"2026Q3"`` → Quarter(2026, 3); ValueError for anything else."""
         year, sep, number = str(text).strip().upper().partition("Q")
-        if not sep or not year.isdigit() or number not in ("1", "2", "3", "4"):
+        # Four-digit years only: a quarter is within the dates every input is bounded to.
+        if not sep or not (len(year) == 4 and year.isdigit()) or number not in ("1", "2", "3", "4"):
             raise ValueError(f"not a quarter like 2026Q3: {text!r}")
         return cls(int(year), int(number))
 

@@ -23,7 +23,7 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Enterprise, PairingAgreement, Village
 from app.models.enums import OPEN_AGREEMENT_STATUSES, HelpKind
 from app.permissions import bureau_county_scope, can_plan_coverage, can_plan_for_county, require
-from app.services.inputs import parse
+from app.services.inputs import BoundedDate, parse
 from app.services.pairing.facts import enterprise_facts, village_facts
 from app.services.pairing.periods import local_today
 from app.services.pairing.proposals import Commitments, add_years, default_term, insert_proposal
@@ -66,7 +66,7 @@ class CoveragePlan:
 
 
 class PlanTerms(BaseModel):
-    start_on: date = Field(title="开始日期")
+    start_on: BoundedDate = Field(title="开始日期")
     years: int = Field(default=3, ge=1, le=5, title="帮扶年限")
 
 

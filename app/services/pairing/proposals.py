@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlmodel import Session, select
 
 from app.actors import Actor
+from app.db_errors import constraint_keys, integrity_error
 from app.errors import ConflictError, DomainError, NotFoundError
 from app.models import Enterprise, PairingAgreement, Village
 from app.models.base import utcnow
@@ -19,7 +20,7 @@ from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
 from app.models.flags import to_mask
 from app.permissions import can_propose_agreement, can_revise_proposal, require
 from app.services.audit import snapshot
-from app.services.inputs import InputErrors, parse
+from app.services.inputs import BoundedDate, InputErrors, MultilineText, RowId, parse
 from app.services.numbering import agreement_number
 from app.services.pairing.common import (
     blank_as_zero,
@@ -33,6 +34,9 @@ from app.services.pairing.common import (
 
 MIN_TERM_YEARS = 1
 MAX_TERM_YEARS = 5
+OPEN_PAIR = constraint_keys(
+    "pairing_agreements", "uq_pairing_agreements_open_pair", "enterprise_id", "village_id"
+)
 DUPLICATE_MESSAGE = "与该村已有进行中的结对协议，请勿重复提交"
 
 
@@ -40,15 +44,15 @@ class Commitments(BaseModel):
     """What the enterprise commits to; money fields are typed in 元 and held in 分."""
 
     help_kinds: list[HelpKind] = Field(title="帮扶方式", min_length=1)
-    start_on: date = Field(title="开始日期")
-    end_on: date = Field(title="结束日期")
+    start_on: BoundedDate = Field(title="开始日期")
+    end_on: BoundedDate = Field(title="结束日期")
     commit_funding_business: int = Field(default=0, ge=0, title="经营性资金")
     commit_funding_welfare: int = Field(default=0, ge=0, title="公益性资金")
     commit_jobs: int = Field(default=0, ge=0, le=1_000_000, title="带动就业人数")
     commit_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
     commit_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
     commit_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
-    note: str = Field(default="", max_length=2000, title="备注")
+    note: MultilineText = Field(default="", max_length=2000, title="备注")
 
     _money = yuan_validator("commit_funding_business", "commit_funding_welfare", "commit_purchase")
     _counts = blank_as_zero("commit_jobs", "commit_trainees", "commit_beneficiaries")
@@ -84,8 +88,8 @@ class Commitments(BaseModel):
 
 
 class AgreementProposal(Commitments):
-    enterprise_id: int = Field(title="帮扶主体")
-    village_id: int = Field(title="帮扶村")
+    enterprise_id: RowId = Field(title="帮扶主体")
+    village_id: RowId = Field(title="帮扶村")
 
 
 def add_years(day: date, years: int) -> date:
@@ -157,8 +161,9 @@ def insert_proposal(
         with session.begin_nested():
             session.add(agreement)
             session.flush()
-    except sa.exc.IntegrityError:
-        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing") from None
+    except sa.exc.IntegrityError as exc:
+        duplicate = ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
+        raise integrity_error(exc, dict.fromkeys(OPEN_PAIR, duplicate)) from None
     record(
         session,
         actor,

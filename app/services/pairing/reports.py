@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, func, select
 
 from app.actors import Actor
+from app.db_errors import constraint_keys, integrity_error
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.labels import REPORT_ACTION, label
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
@@ -25,7 +26,7 @@ from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
 from app.services import pairing_summary
 from app.services.audit import snapshot
-from app.services.inputs import parse
+from app.services.inputs import MultilineText, Text, clean_text, parse
 from app.services.pairing import evidence
 from app.services.pairing.common import (
     STALE_REPORT_MESSAGE,
@@ -40,6 +41,9 @@ from app.services.pairing.periods import Quarter, local_today, reportable_quarte
 
 R = ReportStatus
 MAX_COMMENT = 500
+ONE_PER_PERIOD = constraint_keys(
+    "outcome_reports", "uq_outcome_reports_period", "agreement_id", "year", "quarter"
+)
 
 
 class ReportInput(BaseModel):
@@ -51,7 +55,7 @@ class ReportInput(BaseModel):
     actual_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
     actual_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
     actual_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
-    narrative: str = Field(title="帮扶成效说明", min_length=10, max_length=4000)
+    narrative: MultilineText = Field(title="帮扶成效说明", min_length=10, max_length=4000)
 
     _money = yuan_validator("actual_funding_business", "actual_funding_welfare", "actual_purchase")
     _counts = blank_as_zero("actual_jobs", "actual_trainees", "actual_beneficiaries")
@@ -74,7 +78,7 @@ class ReportInput(BaseModel):
 
 
 class ReportCreate(ReportInput):
-    period: str = Field(title="报告季度")
+    period: Text = Field(title="报告季度")
 
     @field_validator("period")
     @classmethod
@@ -131,8 +135,8 @@ def submit_report(
         with session.begin_nested():
             session.add(report)
             session.flush()
-    except sa.exc.IntegrityError:
-        raise _duplicate(quarter) from None
+    except sa.exc.IntegrityError as exc:
+        raise integrity_error(exc, dict.fromkeys(ONE_PER_PERIOD, _duplicate(quarter))) from None
     pairing_summary.report_submitted(session, report, agreement, village.county_code)
     evidence.attach(
         session,
@@ -239,7 +243,7 @@ def return_report(
         require(bureau)
     else:
         _require_state(report, (R.submitted, R.confirmed), "return")
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "", multiline=True, label="退回意见", field="comment")
     if not comment:
         raise ValidationError("请填写退回意见", code="comment_required", field="comment")
     if len(comment) > MAX_COMMENT:
