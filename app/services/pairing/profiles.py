@@ -79,6 +79,8 @@ class VillageProfile:
     monitored_households: int | None
     contact_name: str | None
     contact_phone: str | None
+    # The village row's version: the profile form sends it back (decision 0015).
+    version: int = 1
 
     @property
     def flags(self) -> list[str]:
@@ -143,6 +145,7 @@ def village_profile(*, session: Session, actor: Actor, village_id: int) -> Villa
         monitored_households=village.monitored_households if private else None,
         contact_name=village.contact_name if private else None,
         contact_phone=village.contact_phone if private else None,
+        version=village.version,
     )
 
 
