@@ -3,6 +3,7 @@ reports and their evidence, recommendations, review queues and the coverage plan
 
 from datetime import date
 
+from app.models import Village, VillageNeed
 from app.services import villages
 from app.services.pairing import (
     accept_plan,
@@ -68,6 +69,7 @@ ACTIONS = [
             session=s,
             actor=a,
             village_id=w.village_id,
+            expected_version=s.get(Village, w.village_id).version,
             data={"households": "320", "main_industries": "苹果、花椒"},
         ),
         VILLAGE,
@@ -88,6 +90,7 @@ ACTIONS = [
             session=s,
             actor=a,
             need_id=w.need_id,
+            expected_version=s.get(VillageNeed, w.need_id).version,
             data={"kind": "employment", "description": "采摘季用工 20 人", "headcount": "20"},
         ),
         VILLAGE,
@@ -95,7 +98,11 @@ ACTIONS = [
     Action(
         "villages.set_need_status",
         lambda s, w, a: villages.set_need_status(
-            session=s, actor=a, need_id=w.need_id, status="met"
+            session=s,
+            actor=a,
+            need_id=w.need_id,
+            expected_version=s.get(VillageNeed, w.need_id).version,
+            status="met",
         ),
         VILLAGE,
     ),
