@@ -183,7 +183,8 @@ async def change_status(request: Request) -> Response:
             return flash_back(request, back, exc.message)
         row = await managed_row(request, actor, product_id)
         row.errors, row.stale = field_errors(exc), is_stale(exc)
-        return _row_response(request, row, status_code=error_status(exc))
+        # A stale row is a 409; a repeated 上架/下架 stays the 422 it always was.
+        return _row_response(request, row, status_code=409 if row.stale else 422)
     if not in_row:
         return finish(request, back, f"已{verb}“{row.product.name}”")
     return _row_response(request, row, toast=f"已{verb}“{row.product.name}”")
