@@ -75,11 +75,12 @@ async def _list_page(
         "statuses": list(ORDER_STATUS.items()),
         "page_url": lambda n: page_url(request, n),
     }
+    # The results partial answers the filter bar; the reserved-share form comes back whole.
     return render(
         request,
         "orders/list.html",
         context,
-        partial="orders/_results.html",
+        partial=None if share_errors else "orders/_results.html",
         status_code=status_code,
     )
 

@@ -179,12 +179,14 @@ async def change_status(request: Request) -> Response:
         row = await in_unit_of_work(request, apply)
     except DomainError as exc:
         unless_fixable(exc)
-        if not in_row:
+        stale = is_stale(exc)
+        if not in_row and not stale:
             return flash_back(request, back, exc.message)
+        # A stale button shows the row as saved now (409, with or without htmx); a repeated
+        # 上架/下架 stays the 422 it always was.
         row = await managed_row(request, actor, product_id)
-        row.errors, row.stale = field_errors(exc), is_stale(exc)
-        # A stale row is a 409; a repeated 上架/下架 stays the 422 it always was.
-        return _row_response(request, row, status_code=409 if row.stale else 422)
+        row.errors, row.stale = field_errors(exc), stale
+        return _row_response(request, row, status_code=409 if stale else 422)
     if not in_row:
         return finish(request, back, f"已{verb}“{row.product.name}”")
     return _row_response(request, row, toast=f"已{verb}“{row.product.name}”")
