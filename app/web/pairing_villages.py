@@ -123,8 +123,8 @@ async def _profile_form(request, actor, village_id, values, errors, status_code=
         "profile": profile,
         "values": values,
         "errors": errors,
-        # A stale form keeps the version it was opened at: saving it again stays a conflict.
-        "version": version if stale else profile.version,
+        # A form sent back keeps the version it was opened at (a stale one stays a conflict).
+        "version": version if version is not None else profile.version,
         "saved": _saved_profile(profile) if stale else None,
     }
     return page(request, "pairing/my_village.html", context, status_code=status_code)
@@ -220,7 +220,7 @@ async def _need_form(
         "values": values,
         "errors": errors,
         "help_kinds": list(HELP_KIND.items()),
-        "version": version if stale else need.version,
+        "version": version if version is not None else need.version,
         "saved": _saved_need(need) if stale else None,
     }
     return page(request, "pairing/need_edit.html", context, status_code=status_code)

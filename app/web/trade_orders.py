@@ -66,8 +66,10 @@ async def _list_page(
         "share_values": share_values
         or ({"reserved_share": fen_to_yuan(share.reserved_fen)} if share else {}),
         "share_errors": share_errors or {},
-        # A stale form keeps the version it was opened at: saving it again stays a conflict.
-        "share_version": form_version(share_values) if stale else (share.version if share else 0),
+        # A form sent back keeps the version it was opened at (a stale one stays a conflict).
+        "share_version": form_version(share_values)
+        if share_values is not None
+        else (share.version if share else 0),
         "share_saved": [("年度预留采购份额（元）", fen_to_yuan(share.reserved_fen))]
         if stale and share
         else None,

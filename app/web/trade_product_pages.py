@@ -110,13 +110,12 @@ async def _manage_page(
     stale=False,
 ):
     row = await managed_row(request, actor, product_id)
-    values = values if values is not None else product_values(row.product)
     context = {
         "product": row.product,
         "row": row,
-        "values": values,
-        # A stale form keeps the version it was opened at: saving it again stays a conflict.
-        "version": form_version(values) if stale else row.product.version,
+        "values": values if values is not None else product_values(row.product),
+        # A form sent back keeps the version it was opened at (a stale one stays a conflict).
+        "version": form_version(values) if values is not None else row.product.version,
         "saved": saved_values(row.product) if stale else None,
         "errors": errors or {},
         "today": clock.today(),
