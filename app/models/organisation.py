@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 _SECTIONS = ", ".join(f"'{s}'" for s in INDUSTRY_SECTIONS)
 
 
+_enterprise_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
 class Enterprise(SQLModel, table=True):
     """An enterprise or other social force that pairs with villages and buys their products."""
 
@@ -31,6 +34,8 @@ class Enterprise(SQLModel, table=True):
         sa.CheckConstraint("county_code IS NOT NULL OR external_region <> ''", name="has_region"),
         *non_negative("reserved_share_fen", "max_villages"),
     )
+
+    __mapper_args__ = {"version_id_col": _enterprise_version}
 
     id: int | None = Field(default=None, primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
@@ -55,6 +60,7 @@ class Enterprise(SQLModel, table=True):
     status_reason: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_enterprise_version)
 
     county: "County" = Relationship()
     agreements: list["PairingAgreement"] = Relationship(back_populates="enterprise")

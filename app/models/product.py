@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from app.models.region import Village
 
 
+_product_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
 class Product(SQLModel, table=True):
     """A product on offer: price in 分 per unit, stock in units."""
 
@@ -35,6 +38,8 @@ class Product(SQLModel, table=True):
         sa.Index("ix_products_status_category", "status", "category"),
     )
 
+    __mapper_args__ = {"version_id_col": _product_version}
+
     id: int | None = Field(default=None, primary_key=True)
     cooperative_id: int = Field(foreign_key="cooperatives.id", index=True)
     village_id: int = Field(foreign_key="villages.id", index=True)
@@ -53,6 +58,7 @@ class Product(SQLModel, table=True):
     rating_count: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_product_version)
 
     cooperative: "Cooperative" = Relationship(back_populates="products")
     village: "Village" = Relationship()

@@ -45,6 +45,9 @@ class Township(SQLModel, table=True):
     county: County = Relationship(back_populates="townships")
 
 
+_village_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
 class Village(SQLModel, table=True):
     """An administrative village (行政村); its 12-digit code extends its township's."""
 
@@ -57,6 +60,8 @@ class Village(SQLModel, table=True):
         *non_negative("population", "households", "lifted_households", "monitored_households"),
         sa.Index("ix_villages_county_key", "county_code", "key_village"),
     )
+
+    __mapper_args__ = {"version_id_col": _village_version}
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=12, unique=True)
@@ -79,11 +84,15 @@ class Village(SQLModel, table=True):
     contact_phone: str = Field(default="", max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_village_version)
 
     township: Township = Relationship()
     county: County = Relationship()
     needs: list["VillageNeed"] = Relationship(back_populates="village")
     agreements: list["PairingAgreement"] = Relationship(back_populates="village")
+
+
+_need_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 
 
 class VillageNeed(SQLModel, table=True):
@@ -97,6 +106,8 @@ class VillageNeed(SQLModel, table=True):
         sa.CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount_non_negative"),
     )
 
+    __mapper_args__ = {"version_id_col": _need_version}
+
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="villages.id", index=True)
     kind: HelpKind = Field(sa_type=EnumString(HelpKind))
@@ -106,5 +117,6 @@ class VillageNeed(SQLModel, table=True):
     status: NeedStatus = Field(default=NeedStatus.open, sa_type=EnumString(NeedStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_need_version)
 
     village: Village = Relationship(back_populates="needs")

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from app.models.pairing import PairingAgreement
     from app.models.product import Product
 
+# version_id_col needs the Column object itself (see STACK.md); it is shared with the mapper args.
+_demand_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 _order_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 
 
@@ -30,6 +32,8 @@ class Demand(SQLModel, table=True):
         ),
     )
 
+    __mapper_args__ = {"version_id_col": _demand_version}
+
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="enterprises.id", index=True)
     title: str = Field(max_length=80)
@@ -44,6 +48,7 @@ class Demand(SQLModel, table=True):
     status: DemandStatus = Field(default=DemandStatus.open, sa_type=EnumString(DemandStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_demand_version)
 
     buyer: "Enterprise" = Relationship()
 

@@ -40,6 +40,9 @@ class PostDemandInput:
 @strawberry.input(description="关闭本单位的采购需求")
 class CloseDemandInput:
     demand_id: strawberry.ID = strawberry.field(description="采购需求（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的采购需求版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
 
 
 @strawberry.input(description="按当前单价下单；库存在合作社确认时预留")
@@ -74,6 +77,9 @@ class RateOrderInput(OrderStepInput):
 @strawberry.input(description="设置年度预留采购份额（机关事业单位、国有企业）")
 class SetReservedShareInput:
     enterprise_id: strawberry.ID = strawberry.field(description="本单位（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的单位信息版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
     reserved_share: Money = strawberry.field(description="年度预留采购份额（元）")
 
 
@@ -125,6 +131,7 @@ class OrderMutations:
                 session=s,
                 actor=actor,
                 demand_id=parse_id(input.demand_id, "Demand", field="demand_id"),
+                expected_version=input.expected_version,
             ),
         )
 
@@ -178,4 +185,5 @@ class OrderMutations:
         "设置本单位的年度预留采购份额（机关事业单位、国有企业）",
         key="enterprise_id",
         node="Enterprise",
+        versioned=True,
     )

@@ -72,6 +72,9 @@ class Enterprise(Node):
     status: enums.RegistrationStatus = strawberry.field(description="登记审核状态")
     created_at: datetime = strawberry.field(description="登记时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(
+        description="版本号；修改时原样传回（expectedVersion），用于发现他人的并发修改"
+    )
 
     @strawberry.field(description="所属行业门类的名称，如 农、林、牧、渔业")
     def industry_name(self, root: models.Enterprise) -> str:

@@ -61,16 +61,21 @@ def data_mutation(
     *,
     key: str | None = None,
     node: str = "",
+    versioned: bool = False,
 ) -> Any:
     """A mutation that hands its input to ``service`` as ``data``: the fields the client gave,
     snake_case, with domain enumerations. ``key`` names an id field of the input that the service
-    takes as an argument of its own, the global id of a ``node``."""
+    takes as an argument of its own, the global id of a ``node``; an edit of an existing object is
+    ``versioned``: its input's ``expectedVersion`` goes to the service as ``expected_version``."""
 
     async def resolver(info: Info, input: Input[input_type]) -> payload:
-        data = input_data(input, skip=(key,) if key else ())
+        skip = ((key,) if key else ()) + (("expected_version",) if versioned else ())
+        data = input_data(input, skip=skip)
 
         def work(session, actor):
             ids = {key: parse_id(getattr(input, key), node, field=key)} if key else {}
+            if versioned:
+                ids["expected_version"] = input.expected_version
             return service(session=session, actor=actor, data=data, **ids)
 
         return await respond(info, payload, work)

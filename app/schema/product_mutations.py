@@ -45,6 +45,9 @@ class ProductFieldsInput:
 @strawberry.input(description="修改产品（各项整体替换）")
 class UpdateProductInput(ProductFieldsInput):
     product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的产品版本号（version）；其间他人修改过或订单改变了库存时拒绝（stale_version），不会写回旧库存"
+    )
 
 
 @strawberry.input(description="快速修改单价和库存")
@@ -52,15 +55,17 @@ class UpdatePriceAndStockInput:
     product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
     price: Money = strawberry.field(description="单价（元），大于 0")
     stock: int = strawberry.field(description="库存")
-    expected_stock: int | None = strawberry.field(
-        default=None,
-        description="您看到的库存；其间有订单确认改变了库存时拒绝保存（stock_changed），以免覆盖预留",
+    expected_version: int = strawberry.field(
+        description="您看到的产品版本号（version）；其间他人修改过或订单改变了库存时拒绝（stale_version），以免覆盖预留"
     )
 
 
-@strawberry.input(description="指定一个产品")
-class ProductRefInput:
+@strawberry.input(description="上架或下架一个产品")
+class ProductStatusInput:
     product_id: strawberry.ID = strawberry.field(description="产品（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的产品版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
 
 
 @strawberry.input(description="上传一张产品照片：JPG、PNG 或 WebP，不超过 5 MB，每个产品最多 8 张")
@@ -109,14 +114,17 @@ def _product_id(value: strawberry.ID) -> int:
 
 
 def _status_change(service: Callable, description: str) -> Any:
-    """上架 or 下架: the product is all the service needs."""
+    """上架 or 下架 of a product at the version the client saw."""
 
-    async def resolver(info: Info, input: Input[ProductRefInput]) -> ProductPayload:
+    async def resolver(info: Info, input: Input[ProductStatusInput]) -> ProductPayload:
         return await respond(
             info,
             ProductPayload,
             lambda s, actor: service(
-                session=s, actor=actor, product_id=_product_id(input.product_id)
+                session=s,
+                actor=actor,
+                product_id=_product_id(input.product_id),
+                expected_version=input.expected_version,
             ),
         )
 
@@ -138,6 +146,7 @@ class ProductMutations:
         "修改本社的产品",
         key="product_id",
         node="Product",
+        versioned=True,
     )
 
     @strawberry.mutation(description="快速修改本社产品的单价和库存")
@@ -153,8 +162,8 @@ class ProductMutations:
                 session=s,
                 actor=actor,
                 product_id=_product_id(input.product_id),
+                expected_version=input.expected_version,
                 data={"price": input.price, "stock": input.stock},
-                expected_stock=input.expected_stock,
             ),
         )
 

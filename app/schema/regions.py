@@ -86,6 +86,9 @@ class VillageNeed(Node):
     status: enums.NeedStatus = strawberry.field(description="状态")
     created_at: datetime = strawberry.field(description="提出时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(
+        description="版本号；修改时原样传回（expectedVersion），用于发现他人的并发修改"
+    )
 
     @strawberry.field(description="提出需求的村")
     def village(self, root: models.VillageNeed, info: Info) -> "Village":
@@ -116,6 +119,9 @@ class Village(Node):
     introduction: str = strawberry.field(description="村情简介")
     created_at: datetime = strawberry.field(description="登记时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(
+        description="版本号；修改时原样传回（expectedVersion），用于发现他人的并发修改"
+    )
 
     @strawberry.field(description="所属县（市、区）")
     def county(self, root: models.Village, info: Info) -> County:

@@ -100,6 +100,9 @@ class Product(Node):
     rating_count: int = strawberry.field(description="评价数")
     created_at: datetime = strawberry.field(description="创建时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(
+        description="版本号；修改时原样传回（expectedVersion），用于发现他人的并发修改"
+    )
 
     @strawberry.field(description="采收月份 1–12")
     def harvest_months(self, root: models.Product) -> list[int]:
@@ -165,6 +168,9 @@ class Demand(Node):
     status: enums.DemandStatus = strawberry.field(description="状态")
     created_at: datetime = strawberry.field(description="发布时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
+    version: int = strawberry.field(
+        description="版本号；修改时原样传回（expectedVersion），用于发现他人的并发修改"
+    )
 
     @strawberry.field(description="发布需求的采购方")
     def buyer(self, root: models.Demand, info: Info) -> Enterprise:

@@ -16,6 +16,9 @@ from app.services import villages
 )
 class UpdateVillageProfileInput:
     village_id: strawberry.ID = strawberry.field(description="村（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的村版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
     population: int = strawberry.field(description="户籍人口")
     households: int = strawberry.field(description="户数")
     lifted_households: int = strawberry.field(description="脱贫户数（不多于户数）")
@@ -43,11 +46,17 @@ class AddVillageNeedInput(NeedFieldsInput):
 @strawberry.input(description="修改需求清单中的一项（各项整体替换）")
 class UpdateVillageNeedInput(NeedFieldsInput):
     need_id: strawberry.ID = strawberry.field(description="需求（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的需求版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
 
 
 @strawberry.input(description="改变需求的状态：已满足、撤回，或重新设为待对接")
 class SetVillageNeedStatusInput:
     need_id: strawberry.ID = strawberry.field(description="需求（全局编号）")
+    expected_version: int = strawberry.field(
+        description="您看到的需求版本号（version）；其间他人修改过时拒绝（stale_version）"
+    )
     status: enums.NeedStatus = strawberry.field(description="新状态")
 
 
@@ -76,6 +85,7 @@ class VillageMutations:
         "更新本村概况：人口户数、产业、资源和联系人（本村村级账号）",
         key="village_id",
         node="Village",
+        versioned=True,
     )
     add_village_need = data_mutation(
         villages.add_need,
@@ -92,6 +102,7 @@ class VillageMutations:
         "修改需求清单中的一项（本村村级账号）",
         key="need_id",
         node="VillageNeed",
+        versioned=True,
     )
 
     @strawberry.mutation(description="标记需求已满足、撤回需求或重新设为待对接（本村村级账号）")
@@ -107,6 +118,7 @@ class VillageMutations:
                 session=s,
                 actor=actor,
                 need_id=_need_id(input.need_id),
+                expected_version=input.expected_version,
                 status=enums.domain(input.status),
             ),
         )

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import object_session
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app.actors import ANONYMOUS, Actor, Role
@@ -240,6 +241,12 @@ def review_registration(
     organisation = user.enterprise or user.cooperative
     if organisation is not None and organisation.status == RegistrationStatus.pending:
         organisation.status, organisation.status_reason = status, reason[:200]
+        # An enterprise is versioned (decision 0015): an officer deciding at the same moment
+        # makes this UPDATE match no row, which is the same "already reviewed" as above.
+        try:
+            session.flush()
+        except StaleDataError:
+            raise ConflictError("该申请已处理，请刷新页面", code="already_reviewed") from None
     record_event(
         session,
         actor_id=actor.user_id,

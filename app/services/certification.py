@@ -139,8 +139,15 @@ def take_effect(
         return False
     product = session.get(Product, application.product_id)
     _move(session, application, CertificationStatus.publicised, CertificationStatus.approved)
-    product.assistance_certified_until = application.expires_on
-    product.updated_at = utcnow()
+    # Written without a version bump (decision 0015): no form edits this date, so the
+    # cooperative's open product form stays valid when the certification comes into force.
+    table = Product.__table__
+    session.execute(
+        sa.update(table)
+        .where(table.c.id == product.id)
+        .values(assistance_certified_until=application.expires_on, updated_at=utcnow())
+    )
+    session.expire(product, ["assistance_certified_until", "updated_at"])
     summary = f"公示期满无异议，认定生效，有效期至 {application.expires_on.isoformat()}"
     _record(session, actor, "certification.take_effect", application, product, summary)
     reindex(session, product)

@@ -37,6 +37,7 @@ from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.inputs import parse
 from app.services.products import yuan_field
+from app.services.versioning import ENTERPRISE_STALE, expect_version, flush_versioned
 
 RESERVING_KINDS = (EnterpriseKind.agency, EnterpriseKind.state_owned)
 PURCHASES = PurchasesYearly.__table__
@@ -70,6 +71,8 @@ class ReservedShare:
     year: int
     reserved_fen: int
     bought_fen: int
+    # The enterprise row's version: the reserved-share form sends it back (decision 0015).
+    version: int = 1
 
     @property
     def percent(self) -> int | None:
@@ -194,12 +197,15 @@ def _agreement_scope(actor: Actor) -> sa.ColumnElement[bool]:
     return bureau_county_scope(actor, Village.county_code)
 
 
-def set_reserved_share(*, session: Session, actor: Actor, enterprise_id: int, data: dict):
+def set_reserved_share(
+    *, session: Session, actor: Actor, enterprise_id: int, expected_version: int, data: dict
+):
     """An agency or state-owned buyer sets its annual reserved purchase amount (元)."""
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFoundError("帮扶主体不存在")
     require(can_edit_enterprise(actor, enterprise.id))
+    expect_version(enterprise, expected_version, ENTERPRISE_STALE)
     if enterprise.kind not in RESERVING_KINDS:
         raise ValidationError(
             "只有机关事业单位和国有企业设置预留份额",
@@ -210,6 +216,7 @@ def set_reserved_share(*, session: Session, actor: Actor, enterprise_id: int, da
     before = snapshot(enterprise, ("reserved_share_fen",))
     enterprise.reserved_share_fen = form.reserved_share
     enterprise.updated_at = utcnow()
+    flush_versioned(session, ENTERPRISE_STALE)
     record_event(
         session,
         actor_id=actor.user_id,
@@ -271,9 +278,12 @@ def _shares(session: Session, year: int, *conditions) -> list[ReservedShare]:
             Enterprise.kind,
             Enterprise.reserved_share_fen,
             bought,
+            Enterprise.version,
         ).where(*conditions)
     ).all()  # ordered by the caller (no ORDER BY: walking the name index costs 3× a scan)
     return [
-        ReservedShare(e_id, name, EnterpriseKind(kind), year, int(reserved), int(total or 0))
-        for e_id, name, kind, reserved, total in rows
+        ReservedShare(
+            e_id, name, EnterpriseKind(kind), year, int(reserved), int(total or 0), version
+        )
+        for e_id, name, kind, reserved, total, version in rows
     ]

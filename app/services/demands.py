@@ -20,6 +20,7 @@ from app.services.inputs import BoundedDate, Text, parse
 from app.services.paging import Page, paginate
 from app.services.privacy import PublicLine, PublicText
 from app.services.products import MAX_QUANTITY, check_unit, yuan_field
+from app.services.versioning import DEMAND_STALE, expect_version, flush_versioned
 
 
 class DemandInput(BaseModel):
@@ -61,17 +62,21 @@ def post_demand(*, session: Session, actor: Actor, data: dict, today: date | Non
     return demand
 
 
-def close_demand(*, session: Session, actor: Actor, demand_id: int) -> Demand:
+def close_demand(
+    *, session: Session, actor: Actor, demand_id: int, expected_version: int
+) -> Demand:
     """The buyer closes a demand it no longer needs answered."""
     demand = session.get(Demand, demand_id)
     if demand is None:
         raise NotFoundError("采购需求不存在")
     require(is_buyer(actor, demand.buyer_id))
+    expect_version(demand, expected_version, DEMAND_STALE)
     if demand.status == DemandStatus.closed:
         raise ConflictError("该需求已关闭", code="already_closed")
     before = snapshot(demand)
     demand.status = DemandStatus.closed
     demand.updated_at = utcnow()
+    flush_versioned(session, DEMAND_STALE)
     buyer = session.get(Enterprise, demand.buyer_id)
     _record(session, actor, "demand.close", demand, buyer, f"关闭采购需求“{demand.title}”", before)
     return demand

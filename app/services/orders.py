@@ -200,6 +200,7 @@ def rate_order(
             rating_count=table.c.rating_count + 1,
         )
     )
+    # No version bump: a rating is no one's edit, and no form writes these columns back.
     session.expire(product, ["rating_total", "rating_count"])
     _record(session, actor, "order.rate", order, product, f"评价 {form.rating} 星", before)
     reindex(session, product)
@@ -290,11 +291,13 @@ def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> D
 
 
 def _reserve(session: Session, product: Product, quantity: int) -> None:
+    # The product's version moves with its stock: a product form read before the sale is refused
+    # (decision 0015) instead of writing back the stock it showed.
     table = Product.__table__
     result = session.execute(
         sa.update(table)
         .where(table.c.id == product.id, table.c.stock >= quantity)
-        .values(stock=table.c.stock - quantity, updated_at=utcnow())
+        .values(stock=table.c.stock - quantity, version=table.c.version + 1, updated_at=utcnow())
     )
     if result.rowcount != 1:
         session.refresh(product, ["stock"])
@@ -303,7 +306,7 @@ def _reserve(session: Session, product: Product, quantity: int) -> None:
             f"{product.unit}，请补充库存后再确认",
             code="insufficient_stock",
         )
-    session.expire(product, ["stock", "updated_at"])
+    session.expire(product, ["stock", "version", "updated_at"])
 
 
 def _release(session: Session, product: Product, quantity: int) -> None:
@@ -311,9 +314,9 @@ def _release(session: Session, product: Product, quantity: int) -> None:
     session.execute(
         sa.update(table)
         .where(table.c.id == product.id)
-        .values(stock=table.c.stock + quantity, updated_at=utcnow())
+        .values(stock=table.c.stock + quantity, version=table.c.version + 1, updated_at=utcnow())
     )
-    session.expire(product, ["stock", "updated_at"])
+    session.expire(product, ["stock", "version", "updated_at"])
 
 
 def _covering_agreement(

@@ -17,6 +17,7 @@ from app.services.audit import enqueue_search, record_event, snapshot
 from app.services.inputs import Text, parse
 from app.services.paging import Page, paginate
 from app.services.privacy import PublicLine, PublicText
+from app.services.versioning import PRODUCT_STALE, expect_version, flush_versioned
 
 # Large enough for any real stock or order, small enough to multiply by a price in 64 bits.
 MAX_QUANTITY = 100_000_000
@@ -106,52 +107,37 @@ def create_product(*, session: Session, actor: Actor, data: dict) -> Product:
     return product
 
 
-def update_product(*, session: Session, actor: Actor, product_id: int, data: dict) -> Product:
-    """Change every editable field of a product."""
+def update_product(
+    *, session: Session, actor: Actor, product_id: int, expected_version: int, data: dict
+) -> Product:
+    """Change every editable field of a product, stock included, at the version the form showed.
+
+    Confirming or cancelling an order changes the stock and the version, so a form read before
+    a sale is refused instead of writing back the stock it showed.
+    """
     product = _managed(session, actor, product_id)
+    expect_version(product, expected_version, PRODUCT_STALE)
     form = parse(ProductInput, data)
     before = snapshot(product)
     for name, value in _columns(form).items():
         setattr(product, name, value)
     product.updated_at = utcnow()
+    flush_versioned(session, PRODUCT_STALE)
     _record(session, actor, "product.update", product, f"修改产品“{product.name}”", before)
     reindex(session, product)
     return product
 
 
 def update_price_and_stock(
-    *,
-    session: Session,
-    actor: Actor,
-    product_id: int,
-    data: dict,
-    expected_stock: int | None = None,
+    *, session: Session, actor: Actor, product_id: int, expected_version: int, data: dict
 ) -> Product:
-    """Set price and stock from the inline editor.
-
-    ``expected_stock`` is the stock the editor showed: if an order confirmation changed it
-    meanwhile, the edit is refused instead of silently overwriting the reservation.
-    """
+    """Set price and stock from the inline editor, at the version the row showed."""
     product = _managed(session, actor, product_id)
+    expect_version(product, expected_version, PRODUCT_STALE)
     form = parse(PriceStockInput, data)
     before = snapshot(product)
-    table = Product.__table__
-    condition = table.c.id == product.id
-    if expected_stock is not None:
-        condition = condition & (table.c.stock == expected_stock)
-    result = session.execute(
-        sa.update(table)
-        .where(condition)
-        .values(price_fen=form.price, stock=form.stock, updated_at=utcnow())
-    )
-    if result.rowcount != 1:
-        session.refresh(product)
-        raise ConflictError(
-            f"库存刚刚发生变化（当前 {product.stock} {product.unit}），请核对后再保存",
-            code="stock_changed",
-            field="stock",
-        )
-    session.refresh(product)
+    product.price_fen, product.stock, product.updated_at = form.price, form.stock, utcnow()
+    flush_versioned(session, PRODUCT_STALE)
     _record(
         session,
         actor,
@@ -164,9 +150,12 @@ def update_price_and_stock(
     return product
 
 
-def list_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+def list_product(
+    *, session: Session, actor: Actor, product_id: int, expected_version: int
+) -> Product:
     """Put a draft or delisted product on sale (在售)."""
     product = _managed(session, actor, product_id)
+    expect_version(product, expected_version, PRODUCT_STALE)
     cooperative = session.get(Cooperative, product.cooperative_id)
     require(can_create_product(actor, cooperative.id, cooperative.status))
     if product.status == ProductStatus.listed:
@@ -176,9 +165,12 @@ def list_product(*, session: Session, actor: Actor, product_id: int) -> Product:
     return _set_status(session, actor, product, ProductStatus.listed, "product.list", "上架")
 
 
-def delist_product(*, session: Session, actor: Actor, product_id: int) -> Product:
+def delist_product(
+    *, session: Session, actor: Actor, product_id: int, expected_version: int
+) -> Product:
     """Take a listed product off sale; orders already placed go on."""
     product = _managed(session, actor, product_id)
+    expect_version(product, expected_version, PRODUCT_STALE)
     if product.status != ProductStatus.listed:
         raise ConflictError("该产品不在售，无需下架", code="not_listed")
     return _set_status(session, actor, product, ProductStatus.delisted, "product.delist", "下架")
@@ -245,6 +237,7 @@ def _set_status(
     before = snapshot(product)
     product.status = status
     product.updated_at = utcnow()
+    flush_versioned(session, PRODUCT_STALE)
     _record(session, actor, action, product, f"{verb}产品“{product.name}”", before)
     reindex(session, product)
     return product

@@ -26,6 +26,7 @@ from app.services.audit import (
 )
 from app.services.inputs import MAX_HEADCOUNT, Text, parse
 from app.services.privacy import PublicLine, PublicText
+from app.services.versioning import NEED_STALE, VILLAGE_STALE, expect_version, flush_versioned
 
 
 class VillageCreate(BaseModel):
@@ -196,11 +197,12 @@ def own_contact(*, session: Session, actor: Actor, village_id: int) -> tuple[str
 
 
 def update_village_profile(
-    *, session: Session, actor: Actor, village_id: int, data: dict
+    *, session: Session, actor: Actor, village_id: int, expected_version: int, data: dict
 ) -> Village:
     """Update the facts a village keeps itself: figures, industries, resources and contact."""
     village = _village(session, village_id)
     require(can_edit_village_profile(actor, village.id))
+    expect_version(village, expected_version, VILLAGE_STALE)
     form = parse(VillageProfileUpdate, data)
     if form.lifted_households > form.households:
         raise ValidationError(
@@ -210,6 +212,7 @@ def update_village_profile(
     for name, value in form.model_dump().items():
         setattr(village, name, value)
     village.updated_at = utcnow()
+    flush_versioned(session, VILLAGE_STALE)
     _record(session, actor, "village.update", village, f"更新“{village.name}”村情", village, before)
     enqueue_search(session, "village", village.id)
     return village
@@ -227,26 +230,36 @@ def add_need(*, session: Session, actor: Actor, village_id: int, data: dict) -> 
     return need
 
 
-def update_need(*, session: Session, actor: Actor, need_id: int, data: dict) -> VillageNeed:
+def update_need(
+    *, session: Session, actor: Actor, need_id: int, expected_version: int, data: dict
+) -> VillageNeed:
     """Change an item of the needs list."""
     need, village = _need(session, need_id)
     require(can_edit_village_profile(actor, village.id))
+    expect_version(need, expected_version, NEED_STALE)
     form = parse(NeedInput, data)
     before = snapshot(need)
     for name, value in form.columns().items():
         setattr(need, name, value)
     need.updated_at = utcnow()
+    flush_versioned(session, NEED_STALE)
     _record(session, actor, "need.update", need, f"修改需求：{_short(need)}", village, before)
     enqueue_search(session, "village", village.id)
     return need
 
 
 def set_need_status(
-    *, session: Session, actor: Actor, need_id: int, status: NeedStatus | str
+    *,
+    session: Session,
+    actor: Actor,
+    need_id: int,
+    expected_version: int,
+    status: NeedStatus | str,
 ) -> VillageNeed:
     """Mark a need met, withdraw it, or open it again."""
     need, village = _need(session, need_id)
     require(can_edit_village_profile(actor, village.id))
+    expect_version(need, expected_version, NEED_STALE)
     try:
         status = NeedStatus(status)
     except ValueError:
@@ -255,6 +268,7 @@ def set_need_status(
         raise ConflictError(f"该需求已是“{label(status)}”", code="invalid_state")
     before = snapshot(need)
     need.status, need.updated_at = status, utcnow()
+    flush_versioned(session, NEED_STALE)
     summary = f"需求“{_short(need)}”改为{label(status)}"
     _record(session, actor, "need.status", need, summary, village, before)
     enqueue_search(session, "village", village.id)

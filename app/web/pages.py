@@ -50,6 +50,16 @@ def unless_fixable(exc: DomainError) -> None:
         raise HTTPException(404) from exc
 
 
+def is_stale(exc: DomainError) -> bool:
+    """Someone else saved the object after the form was opened (decision 0015)."""
+    return isinstance(exc, ConflictError) and exc.code == "stale_version"
+
+
+def form_version(data: dict) -> int:
+    """The version a form was opened at (0, never a row's, when missing or garbled)."""
+    return int_or_none(data.get("version")) or 0
+
+
 def error_status(exc: DomainError) -> int:
     """409 when the object changed under the user (a stale version), else 422."""
     return 409 if isinstance(exc, ConflictError) else 422

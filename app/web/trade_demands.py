@@ -14,7 +14,7 @@ from app.services import clock, demands, product_images
 from app.services.matching import suggest_products
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
-from app.web.pages import gate, load, page_url, unless_fixable
+from app.web.pages import form_version, gate, is_stale, load, page_url, unless_fixable
 from app.web.templating import render
 from app.web.trade_common import enum_param, finish, flash_back
 
@@ -104,8 +104,10 @@ async def demand_detail(request: Request) -> Response:
     actor = gate(request)
     if isinstance(actor, Response):
         return actor
-    demand_id = request.path_params["demand_id"]
+    return await _detail_page(request, actor, request.path_params["demand_id"])
 
+
+async def _detail_page(request, actor, demand_id, *, error=None, status_code=200):
     def work(session):
         demand, suggestions = suggest_products(session=session, actor=actor, demand_id=demand_id)
         ids = [s.product.id for s in suggestions]
@@ -117,8 +119,9 @@ async def demand_detail(request: Request) -> Response:
         "suggestions": suggestions,
         "images": images,
         "is_buyer": actor.role == Role.enterprise and actor.enterprise_id == demand.buyer_id,
+        "error": error,
     }
-    return render(request, "demands/detail.html", context)
+    return render(request, "demands/detail.html", context, status_code=status_code)
 
 
 async def close_demand(request: Request) -> Response:
@@ -126,11 +129,18 @@ async def close_demand(request: Request) -> Response:
     if isinstance(actor, Response):
         return actor
     demand_id = request.path_params["demand_id"]
+    version = form_version(await read_form(request))
     try:
         await in_unit_of_work(
-            request, lambda s: demands.close_demand(session=s, actor=actor, demand_id=demand_id)
+            request,
+            lambda s: demands.close_demand(
+                session=s, actor=actor, demand_id=demand_id, expected_version=version
+            ),
         )
     except DomainError as exc:
         unless_fixable(exc)
+        if is_stale(exc):
+            # The demand page again, as saved now, with the message: 409, not a redirect.
+            return await _detail_page(request, actor, demand_id, error=exc.message, status_code=409)
         return flash_back(request, f"/demands/{demand_id}", exc.message)
     return finish(request, f"/demands/{demand_id}", "采购需求已关闭")

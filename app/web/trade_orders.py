@@ -13,7 +13,17 @@ from app.services import consumption, orders
 from app.services.consumption import RESERVING_KINDS
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
-from app.web.pages import gate, int_or_none, load, page_url, take_step, unless_fixable
+from app.web.pages import (
+    error_status,
+    form_version,
+    gate,
+    int_or_none,
+    is_stale,
+    load,
+    page_url,
+    take_step,
+    unless_fixable,
+)
 from app.web.templating import render
 from app.web.trade_common import enum_param, finish
 
@@ -34,7 +44,9 @@ async def order_list(request: Request) -> Response:
     return await _list_page(request, actor)
 
 
-async def _list_page(request, actor, *, share_values=None, share_errors=None, status_code=200):
+async def _list_page(
+    request, actor, *, share_values=None, share_errors=None, stale=False, status_code=200
+):
     status = enum_param(request, "status", OrderStatus)
     number = page_number(request.query_params.get("page"))
 
@@ -54,15 +66,23 @@ async def _list_page(request, actor, *, share_values=None, share_errors=None, st
         "share_values": share_values
         or ({"reserved_share": fen_to_yuan(share.reserved_fen)} if share else {}),
         "share_errors": share_errors or {},
+        # A form sent back keeps the version it was opened at (a stale one stays a conflict).
+        "share_version": form_version(share_values)
+        if share_values is not None
+        else (share.version if share else 0),
+        "share_saved": [("年度预留采购份额（元）", fen_to_yuan(share.reserved_fen))]
+        if stale and share
+        else None,
         "status": status.value if status else "",
         "statuses": list(ORDER_STATUS.items()),
         "page_url": lambda n: page_url(request, n),
     }
+    # The results partial answers the filter bar; the reserved-share form comes back whole.
     return render(
         request,
         "orders/list.html",
         context,
-        partial="orders/_results.html",
+        partial=None if share_errors else "orders/_results.html",
         status_code=status_code,
     )
 
@@ -148,6 +168,7 @@ async def set_reserved_share(request: Request) -> Response:
                 session=s,
                 actor=actor,
                 enterprise_id=actor.enterprise_id or 0,
+                expected_version=form_version(data),
                 data={"reserved_share": data.get("reserved_share", "")},
             ),
         )
@@ -158,6 +179,7 @@ async def set_reserved_share(request: Request) -> Response:
             actor,
             share_values=data,
             share_errors=field_errors(exc),
-            status_code=422,
+            stale=is_stale(exc),
+            status_code=error_status(exc),
         )
     return finish(request, "/orders", "已保存年度预留采购份额")

@@ -10,11 +10,17 @@ from app.errors import DomainError, NotFoundError
 from app.services import certification, clock, product_images, products
 from app.services.product_images import MAX_IMAGE_BYTES
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
-from app.web.pages import gate, unless_fixable, upload_dir
+from app.web.pages import error_status, form_version, gate, is_stale, unless_fixable, upload_dir
 from app.web.requests import wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish
-from app.web.trade_products import MY_PRODUCTS, form_options, managed_row, product_values
+from app.web.trade_products import (
+    MY_PRODUCTS,
+    form_options,
+    managed_row,
+    product_values,
+    saved_values,
+)
 
 FORM_LISTS = ("harvest_months", "certifications")
 EMPTY_FORM = {"min_order": "1", "stock": "0", "harvest_months": [], "certifications": []}
@@ -41,6 +47,8 @@ async def new_product(request: Request) -> Response:
 def _form_page(request, values, errors, *, status_code=200):
     context = {
         "product": None,
+        "version": None,
+        "saved": None,
         "values": values,
         "errors": errors,
         "toast": None,
@@ -69,13 +77,23 @@ async def manage_product(request: Request) -> Response:
         await in_unit_of_work(
             request,
             lambda s: products.update_product(
-                session=s, actor=actor, product_id=product_id, data=data
+                session=s,
+                actor=actor,
+                product_id=product_id,
+                expected_version=form_version(data),
+                data=data,
             ),
         )
     except DomainError as exc:
         unless_fixable(exc)
         return await _manage_page(
-            request, actor, product_id, values=data, errors=field_errors(exc), status_code=422
+            request,
+            actor,
+            product_id,
+            values=data,
+            errors=field_errors(exc),
+            stale=is_stale(exc),
+            status_code=error_status(exc),
         )
     return finish(request, f"{MY_PRODUCTS}/{product_id}", "已保存产品信息")
 
@@ -90,12 +108,16 @@ async def _manage_page(
     section="form",
     status_code=200,
     toast=None,
+    stale=False,
 ):
     row = await managed_row(request, actor, product_id)
     context = {
         "product": row.product,
         "row": row,
         "values": values if values is not None else product_values(row.product),
+        # A form sent back keeps the version it was opened at (a stale one stays a conflict).
+        "version": form_version(values) if values is not None else row.product.version,
+        "saved": saved_values(row.product) if stale else None,
         "errors": errors or {},
         "today": clock.today(),
         "max_image_mb": MAX_IMAGE_BYTES // (1024 * 1024),

@@ -17,7 +17,15 @@ from app.services import certification, clock, product_images, products
 from app.services.paging import page_number
 from app.services.pricing import PriceCheck, price_checks
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
-from app.web.pages import gate, int_or_none, load, page_url, unless_fixable
+from app.web.pages import (
+    error_status,
+    form_version,
+    gate,
+    is_stale,
+    load,
+    page_url,
+    unless_fixable,
+)
 from app.web.requests import wants_partial
 from app.web.templating import render
 from app.web.trade_common import enum_param, finish, flash_back
@@ -35,6 +43,8 @@ class ProductRow:
     images: list[ProductImage] = field(default_factory=list)
     values: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    # The row's form was opened at an older version: the current values are shown beside it.
+    stale: bool = False
 
     @property
     def flagged(self) -> bool:
@@ -65,6 +75,17 @@ def product_values(product: Product) -> dict:
         "certifications": [c.value for c in from_mask(product.certifications, Certification)],
         "description": product.description,
     }
+
+
+def saved_values(product: Product) -> list[tuple[str, str]]:
+    """What a stale product form is shown as saved now (decision 0015)."""
+    return [
+        ("产品名称", product.name),
+        ("单价（元）", fen_to_yuan(product.price_fen)),
+        ("库存", f"{product.stock} {product.unit}"),
+        ("起订量", f"{product.min_order} {product.unit}"),
+        ("状态", PRODUCT_STATUS[product.status]),
+    ]
 
 
 def form_options() -> dict:
@@ -113,8 +134,8 @@ async def quick_edit(request: Request) -> Response:
             session=session,
             actor=actor,
             product_id=product_id,
+            expected_version=form_version(data),
             data={"price": data.get("price", ""), "stock": data.get("stock", "")},
-            expected_stock=int_or_none(data.get("expected_stock")),
         )
         return load_rows(session, [product])[0]
 
@@ -123,8 +144,8 @@ async def quick_edit(request: Request) -> Response:
     except DomainError as exc:
         unless_fixable(exc)
         row = await managed_row(request, actor, product_id)
-        row.values, row.errors = data, field_errors(exc)
-        return _row_response(request, row, status_code=422)
+        row.values, row.errors, row.stale = data, field_errors(exc), is_stale(exc)
+        return _row_response(request, row, status_code=error_status(exc))
     if not wants_partial(request):
         return finish(request, MY_PRODUCTS, f"已更新“{row.product.name}”的单价和库存")
     return _row_response(request, row, toast="已保存单价和库存")
@@ -145,7 +166,12 @@ async def change_status(request: Request) -> Response:
     verb = "上架" if action == "list" else "下架"
 
     def apply(session):
-        product = services[action](session=session, actor=actor, product_id=product_id)
+        product = services[action](
+            session=session,
+            actor=actor,
+            product_id=product_id,
+            expected_version=form_version(data),
+        )
         return load_rows(session, [product])[0]
 
     in_row = back == MY_PRODUCTS and wants_partial(request)
@@ -153,11 +179,14 @@ async def change_status(request: Request) -> Response:
         row = await in_unit_of_work(request, apply)
     except DomainError as exc:
         unless_fixable(exc)
-        if not in_row:
+        stale = is_stale(exc)
+        if not in_row and not stale:
             return flash_back(request, back, exc.message)
+        # A stale button shows the row as saved now (409, with or without htmx); a repeated
+        # 上架/下架 stays the 422 it always was.
         row = await managed_row(request, actor, product_id)
-        row.errors = field_errors(exc)
-        return _row_response(request, row, status_code=422)
+        row.errors, row.stale = field_errors(exc), stale
+        return _row_response(request, row, status_code=409 if stale else 422)
     if not in_row:
         return finish(request, back, f"已{verb}“{row.product.name}”")
     return _row_response(request, row, toast=f"已{verb}“{row.product.name}”")

@@ -1,7 +1,7 @@
 """user_sessions: server-side sign-in sessions; api_tokens.expires_at
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 16:30:00
 
 See docs/decisions/0017-sessions-and-tokens.md. Tokens that exist before this migration expire
@@ -19,7 +19,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,6 +3,7 @@ reports and their evidence, recommendations, review queues and the coverage plan
 
 from datetime import date
 
+from app.models import Village, VillageNeed
 from app.services import villages
 from app.services.pairing import (
     accept_plan,
@@ -69,6 +70,7 @@ ACTIONS = [
             session=s,
             actor=a,
             village_id=w.village_id,
+            expected_version=s.get(Village, w.village_id).version,
             data={"households": "320", "main_industries": "苹果、花椒"},
         ),
         VILLAGE,
@@ -89,6 +91,7 @@ ACTIONS = [
             session=s,
             actor=a,
             need_id=w.need_id,
+            expected_version=s.get(VillageNeed, w.need_id).version,
             data={"kind": "employment", "description": "采摘季用工 20 人", "headcount": "20"},
         ),
         VILLAGE,
@@ -96,7 +99,11 @@ ACTIONS = [
     Action(
         "villages.set_need_status",
         lambda s, w, a: villages.set_need_status(
-            session=s, actor=a, need_id=w.need_id, status="met"
+            session=s,
+            actor=a,
+            need_id=w.need_id,
+            expected_version=s.get(VillageNeed, w.need_id).version,
+            status="met",
         ),
         VILLAGE,
     ),

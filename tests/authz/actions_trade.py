@@ -2,7 +2,7 @@
 
 from tempfile import TemporaryDirectory
 
-from app.models import Enterprise
+from app.models import Demand, Enterprise, Product
 from app.services import (
     certification,
     consumption,
@@ -49,10 +49,19 @@ def _transition(function, key, **extra):
     )
 
 
+def _version(s, model, row_id) -> int:
+    """The row's current version: every edit is taken at the version its form showed."""
+    return s.get(model, row_id).version
+
+
 def _set_reserved_share(s, w, a):
     s.get(Enterprise, w.enterprise_a).kind = "agency"  # scaffolding: only these kinds reserve
     return consumption.set_reserved_share(
-        session=s, actor=a, enterprise_id=w.enterprise_a, data={"reserved_share": "500000"}
+        session=s,
+        actor=a,
+        enterprise_id=w.enterprise_a,
+        expected_version=_version(s, Enterprise, w.enterprise_a),
+        data={"reserved_share": "500000"},
     )
 
 
@@ -65,7 +74,11 @@ ACTIONS = [
     Action(
         "products.update_product",
         lambda s, w, a: products.update_product(
-            session=s, actor=a, product_id=w.trade["product"], data=PRODUCT_FORM
+            session=s,
+            actor=a,
+            product_id=w.trade["product"],
+            expected_version=_version(s, Product, w.trade["product"]),
+            data=PRODUCT_FORM,
         ),
         COOPERATIVE,
     ),
@@ -75,21 +88,29 @@ ACTIONS = [
             session=s,
             actor=a,
             product_id=w.trade["product"],
+            expected_version=_version(s, Product, w.trade["product"]),
             data={"price": "30", "stock": "80"},
-            expected_stock=100,
         ),
         COOPERATIVE,
     ),
     Action(
         "products.list_product",
         lambda s, w, a: products.list_product(
-            session=s, actor=a, product_id=w.trade["draft_product"]
+            session=s,
+            actor=a,
+            product_id=w.trade["draft_product"],
+            expected_version=_version(s, Product, w.trade["draft_product"]),
         ),
         COOPERATIVE,
     ),
     Action(
         "products.delist_product",
-        lambda s, w, a: products.delist_product(session=s, actor=a, product_id=w.trade["product"]),
+        lambda s, w, a: products.delist_product(
+            session=s,
+            actor=a,
+            product_id=w.trade["product"],
+            expected_version=_version(s, Product, w.trade["product"]),
+        ),
         COOPERATIVE,
     ),
     Action("product_images.add_product_image", _upload, COOPERATIVE),
@@ -161,7 +182,12 @@ ACTIONS = [
     ),
     Action(
         "demands.close_demand",
-        lambda s, w, a: demands.close_demand(session=s, actor=a, demand_id=w.trade["demand"]),
+        lambda s, w, a: demands.close_demand(
+            session=s,
+            actor=a,
+            demand_id=w.trade["demand"],
+            expected_version=_version(s, Demand, w.trade["demand"]),
+        ),
         BUYER_A,
     ),
     Action(

@@ -100,7 +100,11 @@ class Cooperative:
         created = self.create(name)
         assert created.status_code == 303, created.text
         product_id = int(re.search(r"/my/products/(\d+)$", created.headers["location"]).group(1))
-        listed = self.post(f"/my/products/{product_id}/list", {})
+        action = f"/my/products/{product_id}/list"
+        # The 上架 button sends back the version its page showed, as a browser would.
+        page = self.client.get(f"/my/products/{product_id}").text
+        form = re.search(r'action="' + action + r'".*?name="version" value="(\d+)"', page, re.S)
+        listed = self.post(action, {"version": form.group(1)})
         assert listed.status_code == 303, listed.text
         return product_id
 

@@ -106,6 +106,7 @@ WRITE_PATHS = [
         lambda w, a: {
             "i": {
                 "villageId": gid("Village", w.world.village_id),
+                "expectedVersion": w.ids["village_version"],
                 "population": 1200,
                 "households": 320,
                 "liftedHouseholds": 40,
@@ -137,6 +138,7 @@ WRITE_PATHS = [
         lambda w, a: {
             "i": {
                 "needId": gid("VillageNeed", w.world.need_id),
+                "expectedVersion": 1,
                 "kind": "EMPLOYMENT",
                 "description": "采摘季用工 20 人",
                 "headcount": 20,
@@ -147,7 +149,13 @@ WRITE_PATHS = [
     WritePath(
         "setVillageNeedStatus",
         _step("setVillageNeedStatus", "SetVillageNeedStatusInput", "need"),
-        lambda w, a: {"i": {"needId": gid("VillageNeed", w.world.need_id), "status": "MET"}},
+        lambda w, a: {
+            "i": {
+                "needId": gid("VillageNeed", w.world.need_id),
+                "expectedVersion": 1,
+                "status": "MET",
+            }
+        },
         VILLAGE,
     ),
     _agreement_step("signAgreement", "AgreementStepInput", "proposal_id", VILLAGE),

@@ -161,6 +161,11 @@ def _product(key: str):
     return lambda w: {"productId": gid("Product", w.world.trade[key])}
 
 
+def _edit(key: str):
+    """A product edit at the version the world's row has (every edit carries one)."""
+    return lambda w: _product(key)(w) | {"expectedVersion": 1}
+
+
 def _application(w) -> dict:
     return {"applicationId": gid("CertificationApplication", w.world.trade["application"])}
 
@@ -175,17 +180,17 @@ WRITE_PATHS = [
         "UpdateProductInput",
         "product",
         COOPERATIVE,
-        lambda w: PRODUCT | _product("product")(w),
+        lambda w: PRODUCT | _edit("product")(w),
     ),
     _path(
         "updatePriceAndStock",
         "UpdatePriceAndStockInput",
         "product",
         COOPERATIVE,
-        lambda w: _product("product")(w) | {"price": "30", "stock": 80, "expectedStock": 100},
+        lambda w: _edit("product")(w) | {"price": "30", "stock": 80},
     ),
-    _path("listProduct", "ProductRefInput", "product", COOPERATIVE, _product("draft_product")),
-    _path("delistProduct", "ProductRefInput", "product", COOPERATIVE, _product("product")),
+    _path("listProduct", "ProductStatusInput", "product", COOPERATIVE, _edit("draft_product")),
+    _path("delistProduct", "ProductStatusInput", "product", COOPERATIVE, _edit("product")),
     _path(
         "addProductImage",
         "AddProductImageInput",
@@ -239,7 +244,7 @@ WRITE_PATHS = [
         "CloseDemandInput",
         "demand",
         BUYER_A,
-        lambda w: {"demandId": gid("Demand", w.world.trade["demand"])},
+        lambda w: {"demandId": gid("Demand", w.world.trade["demand"]), "expectedVersion": 1},
     ),
     _path(
         "placeOrder",
@@ -265,6 +270,7 @@ WRITE_PATHS = [
         BUYER_A,
         lambda w: {
             "enterpriseId": gid("Enterprise", w.world.enterprise_a),
+            "expectedVersion": w.ids["enterprise_a_version"],
             "reservedShare": "500000",
         },
     ),

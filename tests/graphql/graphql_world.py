@@ -101,4 +101,9 @@ def build_graphql_world(session: Session) -> GraphQLWorld:
         "image": world.trade["image"],
         "returned_report": world.returned_report_id,
     }
-    return GraphQLWorld(world=world, tokens=tokens, token_ids=token_ids, ids=ids)
+    # The versions edits must carry: the set-up above changed the village and enterprise A.
+    versions = {
+        "village_version": village.version,
+        "enterprise_a_version": session.get(Enterprise, world.enterprise_a).version,
+    }
+    return GraphQLWorld(world=world, tokens=tokens, token_ids=token_ids, ids=ids | versions)

@@ -66,7 +66,7 @@ def test_post_a_demand_see_suggestions_and_close_it(gql_writer):
     closed = payload(
         gql_writer,
         DEMAND % ("CloseDemandInput", "closeDemand"),
-        {"demandId": demand},
+        {"demandId": demand, "expectedVersion": 1},
         actor="enterprise_a",
     )
     assert closed["demand"]["status"] == "CLOSED"
@@ -200,7 +200,7 @@ def test_confirming_more_than_the_stock_is_refused(gql_writer):
     payload(
         gql_writer,
         quick,
-        {"productId": product, "price": "10", "stock": 1, "expectedStock": 100},
+        {"productId": product, "price": "10", "stock": 1, "expectedVersion": 1},
         actor="cooperative",
     )
     before = row_counts(gql_writer.database)
@@ -244,11 +244,12 @@ SHARE = """mutation($i: SetReservedShareInput!) {
 
 def test_reserved_share_and_its_progress(gql_writer):
     enterprise = gid("Enterprise", gql_writer.world.world.enterprise_a)
+    version = gql_writer.world.ids["enterprise_a_version"]
     before = row_counts(gql_writer.database)
     bad = payload(
         gql_writer,
         SHARE,
-        {"enterpriseId": enterprise, "reservedShare": "1.001"},
+        {"enterpriseId": enterprise, "expectedVersion": version, "reservedShare": "1.001"},
         actor="enterprise_a",
     )
     assert errors_of(bad) == [
@@ -258,7 +259,7 @@ def test_reserved_share_and_its_progress(gql_writer):
     saved = payload(
         gql_writer,
         SHARE,
-        {"enterpriseId": enterprise, "reservedShare": "1000"},
+        {"enterpriseId": enterprise, "expectedVersion": version, "reservedShare": "1000"},
         actor="enterprise_a",
     )
     assert saved == {"enterprise": {"reservedShare": "1000.00"}, "errors": []}

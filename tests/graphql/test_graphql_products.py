@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.services.product_images import MAX_IMAGE_BYTES
+from app.services.versioning import PRODUCT_STALE
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
 from tests.image_factories import metadata_of, photo_with_gps
 from tests.trade_factories import image_bytes
@@ -17,7 +18,9 @@ CREATE = f"""mutation($i: ProductFieldsInput!) {{
   createProduct(input: $i) {{ product {{ {PRODUCT_FIELDS} }} errors {{ field code message }} }}
 }}"""
 MUTATION = """mutation($i: %s!) {
-  %s(input: $i) { product { id status price stock images { url } } errors { field code message } }
+  %s(input: $i) {
+    product { id status price stock version images { url } } errors { field code message }
+  }
 }"""
 FORM = {
     "name": "黄河滩枣",
@@ -94,30 +97,31 @@ def test_update_list_and_delist(gql_writer):
     updated = payload(
         gql_writer,
         MUTATION % ("UpdateProductInput", "updateProduct"),
-        FORM | {"productId": draft, "price": "20"},
+        FORM | {"productId": draft, "expectedVersion": 1, "price": "20"},
         actor="cooperative",
     )
     assert (updated["errors"], updated["product"]["price"]) == ([], "20.00")
+    assert updated["product"]["version"] == 2
     listed = payload(
         gql_writer,
-        MUTATION % ("ProductRefInput", "listProduct"),
-        {"productId": draft},
+        MUTATION % ("ProductStatusInput", "listProduct"),
+        {"productId": draft, "expectedVersion": 2},
         actor="cooperative",
     )
-    assert listed["product"]["status"] == "LISTED"
+    assert (listed["product"]["status"], listed["product"]["version"]) == ("LISTED", 3)
     public = gql_writer.data("query($id: ID!) { product(id: $id) { name } }", {"id": draft})
     assert public == {"product": {"name": "黄河滩枣"}}
     again = payload(
         gql_writer,
-        MUTATION % ("ProductRefInput", "listProduct"),
-        {"productId": draft},
+        MUTATION % ("ProductStatusInput", "listProduct"),
+        {"productId": draft, "expectedVersion": 3},
         actor="cooperative",
     )
     assert errors_of(again) == [(None, "already_listed", "该产品已在售")]
     delisted = payload(
         gql_writer,
-        MUTATION % ("ProductRefInput", "delistProduct"),
-        {"productId": draft},
+        MUTATION % ("ProductStatusInput", "delistProduct"),
+        {"productId": draft, "expectedVersion": 3},
         actor="cooperative",
     )
     assert delisted["product"]["status"] == "DELISTED"
@@ -125,13 +129,13 @@ def test_update_list_and_delist(gql_writer):
     assert hidden == {"product": None}
 
 
-def test_price_and_stock_refuse_a_stale_stock(gql_writer):
+def test_price_and_stock_refuse_a_stale_version(gql_writer):
     quick = MUTATION % ("UpdatePriceAndStockInput", "updatePriceAndStock")
     product = product_of(gql_writer)
     saved = payload(
         gql_writer,
         quick,
-        {"productId": product, "price": "30", "stock": 80, "expectedStock": 100},
+        {"productId": product, "price": "30", "stock": 80, "expectedVersion": 1},
         actor="cooperative",
     )
     assert (saved["product"]["price"], saved["product"]["stock"]) == ("30.00", 80)
@@ -139,12 +143,10 @@ def test_price_and_stock_refuse_a_stale_stock(gql_writer):
     stale = payload(
         gql_writer,
         quick,
-        {"productId": product, "price": "31", "stock": 70, "expectedStock": 100},
+        {"productId": product, "price": "31", "stock": 70, "expectedVersion": 1},
         actor="cooperative",
     )
-    assert errors_of(stale) == [
-        ("stock", "stock_changed", "库存刚刚发生变化（当前 80 斤），请核对后再保存")
-    ]
+    assert errors_of(stale) == [(None, "stale_version", PRODUCT_STALE)]
     assert row_counts(gql_writer.database) == before
 
 

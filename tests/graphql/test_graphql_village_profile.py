@@ -22,6 +22,7 @@ NEED = """mutation($i: %s!) {
 def profile_input(client, **overrides) -> dict:
     return {
         "villageId": gid("Village", client.world.world.village_id),
+        "expectedVersion": client.world.ids["village_version"],
         "population": 1200,
         "households": 320,
         "liftedHouseholds": 40,
@@ -105,15 +106,25 @@ def test_needs_are_added_changed_met_and_withdrawn(gql_writer):
     changed = payload(
         gql_writer,
         NEED % ("UpdateVillageNeedInput", "updateVillageNeed"),
-        {"needId": need, "kind": "EMPLOYMENT", "description": "采摘季用工", "headcount": 20},
+        {
+            "needId": need,
+            "expectedVersion": 1,
+            "kind": "EMPLOYMENT",
+            "description": "采摘季用工",
+            "headcount": 20,
+        },
         actor="village",
     )
     assert changed["need"]["headcount"] == 20
     status = NEED % ("SetVillageNeedStatusInput", "setVillageNeedStatus")
-    met = payload(gql_writer, status, {"needId": need, "status": "MET"}, actor="village")
+    met = payload(
+        gql_writer, status, {"needId": need, "expectedVersion": 2, "status": "MET"}, actor="village"
+    )
     assert met["need"]["status"] == "MET"
     before = row_counts(gql_writer.database)
-    again = payload(gql_writer, status, {"needId": need, "status": "MET"}, actor="village")
+    again = payload(
+        gql_writer, status, {"needId": need, "expectedVersion": 3, "status": "MET"}, actor="village"
+    )
     assert errors_of(again) == [(None, "invalid_state", "该需求已是“已满足”")]
     assert row_counts(gql_writer.database) == before
     listed = gql_writer.data(

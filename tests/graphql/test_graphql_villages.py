@@ -127,6 +127,17 @@ def test_unknown_village_is_null_and_a_foreign_id_is_refused(scenario_db):
     ]
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["14082910020\x00", "\x00", "1408291002021", "14082910020x", "１４０８２９１００２０２", ""],
+    ids=["nul-inside", "nul", "13-digits", "letter", "full-width", "empty"],
+)
+def test_a_code_that_cannot_be_a_village_code_finds_nothing(scenario_db, code):
+    # PostgreSQL refuses a NUL byte in text with an error: such a code must not reach it.
+    result = execute(scenario_db, "query($c: String) { village(code: $c) { code } }", {"c": code})
+    assert (result.errors, result.data) == (None, {"village": None})
+
+
 def test_needs_are_public_and_open_ones_by_default(scenario_db):
     query = """{ v2: village(code: "140829100202") { needs { totalCount nodes { kind description amount status village { code } } } }
                  v4: village(code: "140802001201") {

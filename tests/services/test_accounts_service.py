@@ -96,6 +96,32 @@ def test_the_county_bureau_approves_and_the_organisation_goes_live(session):
         review_registration(session=session, actor=CITY_BUREAU, user_id=user.id, approve=True)
 
 
+def test_two_officers_deciding_at_once_is_already_reviewed_for_the_second(fresh_db):
+    # Given a pending enterprise registration, loaded by one officer's transaction
+    with fresh_db.unit_of_work() as session:
+        user_id = _register_enterprise(session).id
+    with pytest.raises(ConflictError) as caught, fresh_db.unit_of_work() as session:
+        user = session.get(User, user_id)
+        enterprise = session.get(Enterprise, user.enterprise_id)
+        # When another officer's decision lands on the enterprise in between (PostgreSQL's race)
+        table = Enterprise.__table__
+        session.connection().execute(
+            sa.update(table).where(table.c.id == enterprise.id).values(version=table.c.version + 1)
+        )
+        review_registration(session=session, actor=PINGLU_BUREAU, user_id=user_id, approve=True)
+    # Then the second decision is "already reviewed" and nothing of it was written
+    assert (caught.value.code, caught.value.message) == (
+        "already_reviewed",
+        "该申请已处理，请刷新页面",
+    )
+    with fresh_db.read_only() as session:
+        user = session.get(User, user_id)
+        assert (user.status, user.enterprise.status) == ("pending", "pending")
+        assert (
+            session.exec(select(Event.action).where(Event.action == "account.approve")).all() == []
+        )
+
+
 def test_another_countys_bureau_may_not_review_and_nothing_is_written(session):
     user = _register_enterprise(session)
     events = _count(session, Event)

@@ -142,6 +142,7 @@ def test_agency_and_state_owned_buyers_set_their_reserved_share(session, ledger)
         session=session,
         actor=buyer_actor(agency),
         enterprise_id=agency.id,
+        expected_version=agency.version,
         data={"reserved_share": "120000.50"},
     )
     assert agency.reserved_share_fen == 12_000_050
@@ -153,6 +154,7 @@ def test_agency_and_state_owned_buyers_set_their_reserved_share(session, ledger)
             session=session,
             actor=buyer_actor(private),
             enterprise_id=private.id,
+            expected_version=private.version,
             data={"reserved_share": "100"},
         )
     assert caught.value.field == "reserved_share"
@@ -161,6 +163,7 @@ def test_agency_and_state_owned_buyers_set_their_reserved_share(session, ledger)
             session=session,
             actor=buyer_actor(agency),
             enterprise_id=agency.id,
+            expected_version=agency.version,
             data={"reserved_share": "1.001"},
         )
     assert caught.value.message == "年度预留采购份额最多保留两位小数（精确到分）"
@@ -169,5 +172,6 @@ def test_agency_and_state_owned_buyers_set_their_reserved_share(session, ledger)
             session=session,
             actor=buyer_actor(private),
             enterprise_id=agency.id,
+            expected_version=agency.version,
             data={"reserved_share": "100"},
         )

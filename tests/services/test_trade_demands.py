@@ -108,12 +108,19 @@ def test_close_and_visibility(session):
     for actor in (buyer_actor(other), ANONYMOUS):
         with pytest.raises(NotFoundError):
             demands.get_demand(session=session, actor=actor, demand_id=demand.id)
+
+    def close(by):
+        demands.close_demand(
+            session=session, actor=by, demand_id=demand.id, expected_version=demand.version
+        )
+
     with pytest.raises(PermissionDeniedError):
-        demands.close_demand(session=session, actor=buyer_actor(other), demand_id=demand.id)
-    demands.close_demand(session=session, actor=buyer_actor(buyer), demand_id=demand.id)
+        close(buyer_actor(other))
+    close(buyer_actor(buyer))
     assert demand.status == DemandStatus.closed
-    with pytest.raises(ConflictError):
-        demands.close_demand(session=session, actor=buyer_actor(buyer), demand_id=demand.id)
+    with pytest.raises(ConflictError) as caught:
+        close(buyer_actor(buyer))
+    assert caught.value.code == "already_closed"
     with pytest.raises(NotFoundError):
         demands.get_demand(session=session, actor=cooperative, demand_id=demand.id)
 

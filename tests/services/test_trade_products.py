@@ -10,6 +10,7 @@ from app.models import Event, Product, SearchOutbox
 from app.models.enums import ProductStatus, RegistrationStatus
 from app.models.flags import mask_to_months
 from app.services import products
+from app.services.versioning import PRODUCT_STALE
 from tests.factories import make_cooperative, make_enterprise
 from tests.trade_factories import bureau_actor, buyer_actor, cooperative_actor
 
@@ -110,6 +111,7 @@ def test_update_changes_every_field_and_records_before_and_after(session):
         session=session,
         actor=actor,
         product_id=product.id,
+        expected_version=product.version,
         data=_form(
             name="杜马百合礼盒", unit="盒", price="88", harvest_months=[], certifications=[]
         ),
@@ -131,13 +133,21 @@ def test_another_cooperative_cannot_edit_list_or_delist(session):
     intruder = cooperative_actor(other)
     calls = [
         lambda: products.update_product(
-            session=session, actor=intruder, product_id=product.id, data=_form()
+            session=session, actor=intruder, product_id=product.id, expected_version=1, data=_form()
         ),
         lambda: products.update_price_and_stock(
-            session=session, actor=intruder, product_id=product.id, data={"price": 1, "stock": 1}
+            session=session,
+            actor=intruder,
+            product_id=product.id,
+            expected_version=1,
+            data={"price": 1, "stock": 1},
         ),
-        lambda: products.list_product(session=session, actor=intruder, product_id=product.id),
-        lambda: products.delist_product(session=session, actor=intruder, product_id=product.id),
+        lambda: products.list_product(
+            session=session, actor=intruder, product_id=product.id, expected_version=1
+        ),
+        lambda: products.delist_product(
+            session=session, actor=intruder, product_id=product.id, expected_version=1
+        ),
     ]
     for call in calls:
         with pytest.raises(PermissionDeniedError):
@@ -145,28 +155,28 @@ def test_another_cooperative_cannot_edit_list_or_delist(session):
     assert counts(session) == before
 
 
-def test_inline_edit_sets_price_and_stock_and_refuses_a_stale_stock(session):
+def test_inline_edit_sets_price_and_stock_and_refuses_a_stale_version(session):
     cooperative = make_cooperative(session)
     actor = cooperative_actor(cooperative)
     product = products.create_product(session=session, actor=actor, data=_form())
+    opened_at = product.version
     products.update_price_and_stock(
         session=session,
         actor=actor,
         product_id=product.id,
+        expected_version=opened_at,
         data={"price": "30", "stock": "150"},
-        expected_stock=200,
     )
-    assert (product.price_fen, product.stock) == (3000, 150)
+    assert (product.price_fen, product.stock, product.version) == (3000, 150, opened_at + 1)
     with pytest.raises(ConflictError) as caught:
         products.update_price_and_stock(
             session=session,
             actor=actor,
             product_id=product.id,
+            expected_version=opened_at,
             data={"price": "31", "stock": "999"},
-            expected_stock=200,
         )
-    assert (caught.value.code, caught.value.field) == ("stock_changed", "stock")
-    assert "当前 150 斤" in caught.value.message
+    assert (caught.value.code, caught.value.message) == ("stale_version", PRODUCT_STALE)
     session.refresh(product)
     assert (product.price_fen, product.stock) == (3000, 150)
 
@@ -175,14 +185,22 @@ def test_list_then_delist_queues_upsert_then_delete(session):
     cooperative = make_cooperative(session)
     actor = cooperative_actor(cooperative)
     product = products.create_product(session=session, actor=actor, data=_form())
-    products.list_product(session=session, actor=actor, product_id=product.id)
+
+    def step(service):
+        service(
+            session=session, actor=actor, product_id=product.id, expected_version=product.version
+        )
+
+    step(products.list_product)
     assert product.status == ProductStatus.listed
-    with pytest.raises(ConflictError):
-        products.list_product(session=session, actor=actor, product_id=product.id)
-    products.delist_product(session=session, actor=actor, product_id=product.id)
+    with pytest.raises(ConflictError) as caught:
+        step(products.list_product)
+    assert caught.value.code == "already_listed"
+    step(products.delist_product)
     assert product.status == ProductStatus.delisted
-    with pytest.raises(ConflictError):
-        products.delist_product(session=session, actor=actor, product_id=product.id)
+    with pytest.raises(ConflictError) as caught:
+        step(products.delist_product)
+    assert caught.value.code == "not_listed"
     ops = session.exec(select(SearchOutbox.op).order_by(SearchOutbox.id)).all()
     assert ops == ["upsert", "upsert", "delete"]
     actions = session.exec(select(Event.action).order_by(Event.id)).all()
@@ -200,7 +218,10 @@ def test_drafts_are_visible_only_to_their_cooperative_and_the_countys_bureau(ses
         with pytest.raises(NotFoundError):
             products.get_product(session=session, actor=actor, product_id=product.id)
     products.list_product(
-        session=session, actor=cooperative_actor(cooperative), product_id=product.id
+        session=session,
+        actor=cooperative_actor(cooperative),
+        product_id=product.id,
+        expected_version=product.version,
     )
     assert products.get_product(session=session, actor=ANONYMOUS, product_id=product.id)
 

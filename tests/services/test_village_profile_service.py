@@ -47,7 +47,11 @@ def _count(session, model) -> int:
 
 def test_the_village_updates_its_profile(session, village):
     updated = update_village_profile(
-        session=session, actor=village_actor(village), village_id=village.id, data=_profile()
+        session=session,
+        actor=village_actor(village),
+        village_id=village.id,
+        expected_version=village.version,
+        data=_profile(),
     )
     assert (updated.main_industries, updated.households, updated.contact_phone) == (
         "苹果、花椒",
@@ -79,6 +83,7 @@ def test_bad_profile_input_is_refused_by_field(session, village, overrides, fiel
             session=session,
             actor=village_actor(village),
             village_id=village.id,
+            expected_version=village.version,
             data=_profile(**overrides),
         )
     errors = caught.value.errors if isinstance(caught.value, InputErrors) else [caught.value]
@@ -97,7 +102,13 @@ def test_bad_profile_input_is_refused_by_field(session, village, overrides, fiel
 )
 def test_only_the_village_itself_edits_its_profile_and_needs(session, village, actor):
     with pytest.raises(PermissionDeniedError):
-        update_village_profile(session=session, actor=actor, village_id=village.id, data=_profile())
+        update_village_profile(
+            session=session,
+            actor=actor,
+            village_id=village.id,
+            expected_version=village.version,
+            data=_profile(),
+        )
     with pytest.raises(PermissionDeniedError):
         add_need(
             session=session,
@@ -126,6 +137,7 @@ def test_needs_are_added_changed_met_and_reopened(session, village):
         session=session,
         actor=actor,
         need_id=need.id,
+        expected_version=need.version,
         data={
             "kind": "employment",
             "description": "苹果采摘季用工",
@@ -134,12 +146,28 @@ def test_needs_are_added_changed_met_and_reopened(session, village):
         },
     )
     assert (need.kind, need.amount_fen, need.headcount) == (HelpKind.employment, None, 20)
-    set_need_status(session=session, actor=actor, need_id=need.id, status="met")
+    set_need_status(
+        session=session, actor=actor, need_id=need.id, expected_version=need.version, status="met"
+    )
     with pytest.raises(ConflictError):
-        set_need_status(session=session, actor=actor, need_id=need.id, status="met")
-    set_need_status(session=session, actor=actor, need_id=need.id, status="open")
+        set_need_status(
+            session=session,
+            actor=actor,
+            need_id=need.id,
+            expected_version=need.version,
+            status="met",
+        )
+    set_need_status(
+        session=session, actor=actor, need_id=need.id, expected_version=need.version, status="open"
+    )
     with pytest.raises(ValidationError):
-        set_need_status(session=session, actor=actor, need_id=need.id, status="done")
+        set_need_status(
+            session=session,
+            actor=actor,
+            need_id=need.id,
+            expected_version=need.version,
+            status="done",
+        )
     actions = session.exec(select(Event.action).order_by(Event.id)).all()
     assert actions == ["need.add", "need.update", "need.status", "need.status"]
     assert _count(session, SearchOutbox) == 4
@@ -200,7 +228,13 @@ def test_withdrawn_needs_are_shown_only_to_the_village_itself(session, village):
         village_id=village.id,
         data={"kind": "talent", "description": "电商运营人才"},
     )
-    set_need_status(session=session, actor=actor, need_id=gone.id, status="withdrawn")
+    set_need_status(
+        session=session,
+        actor=actor,
+        need_id=gone.id,
+        expected_version=gone.version,
+        status="withdrawn",
+    )
     public = village_profile(session=session, actor=ANONYMOUS, village_id=village.id)
     own = village_profile(session=session, actor=actor, village_id=village.id)
     assert [n.id for n in public.needs] == [kept.id]

@@ -6,6 +6,7 @@ from sqlmodel import select
 from app.models import Demand
 from app.models.enums import DemandStatus, ProductCategory
 from tests.trade_factories import days_from_today, make_demand
+from tests.web.conftest import version_in
 from tests.web.trade_site import build_site, field_error, post, row_counts
 
 
@@ -98,8 +99,10 @@ def test_the_buyer_closes_a_demand(site):
     client = site.client("caigou")
     location = post(client, "/demands", _form()).headers["location"]
     demand_id = int(location.rsplit("/", 1)[1])
-    assert post(site.client("hezuoshe"), f"/demands/{demand_id}/close", {}).status_code == 403
-    response = post(client, f"/demands/{demand_id}/close", {})
+    close = f"/demands/{demand_id}/close"
+    version = version_in(client.get(location).text, close)
+    assert post(site.client("hezuoshe"), close, {"version": version}).status_code == 403
+    response = post(client, close, {"version": version})
     assert response.headers["location"] == f"/demands/{demand_id}"
     assert "采购需求已关闭" in client.get(location).text
     with site.db.read_only() as session:

@@ -7,6 +7,7 @@ import pytest
 from app.models import Enterprise, Order, Product
 from app.models.enums import OrderStatus
 from tests.trade_factories import make_order
+from tests.web.conftest import version_in
 from tests.web.trade_site import build_site, field_error, post, row_counts
 
 
@@ -156,13 +157,14 @@ def test_an_agency_buyer_sees_and_sets_its_reserved_share(site):
     client = site.client("caigou")
     page = client.get("/orders")
     assert page.context["share"].reserved_fen == 0
-    bad = post(client, "/orders/reserved-share", {"reserved_share": "100.001"})
+    version = version_in(page.text, "/orders/reserved-share")
+    bad = post(client, "/orders/reserved-share", {"reserved_share": "100.001", "version": version})
     assert bad.status_code == 422
     assert (
         field_error(bad.text, "field-reserved_share")
         == "年度预留采购份额最多保留两位小数（精确到分）"
     )
-    done = post(client, "/orders/reserved-share", {"reserved_share": "200000"})
+    done = post(client, "/orders/reserved-share", {"reserved_share": "200000", "version": version})
     assert done.headers["location"] == "/orders"
     share = client.get("/orders").context["share"]
     assert share.reserved_fen == 20_000_000

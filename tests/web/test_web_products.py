@@ -9,6 +9,7 @@ from app.models import CertificationApplication, Product, ProductImage
 from app.models.enums import ProductStatus
 from tests.image_factories import metadata_of, photo_with_gps
 from tests.trade_factories import image_bytes
+from tests.web.conftest import version_in
 from tests.web.trade_site import build_site, field_error, post, row_counts, set_status
 
 
@@ -50,9 +51,8 @@ def test_my_products_needs_a_cooperative(site):
 def test_inline_price_and_stock_edit_returns_the_row_with_a_toast(site):
     client = site.client("hezuoshe")
     url = f"/my/products/{site.product_id}/quick"
-    response = post(
-        client, url, {"price": "32.80", "stock": "80", "expected_stock": "100"}, htmx=True
-    )
+    version = version_in(client.get("/my/products").text, url)
+    response = post(client, url, {"price": "32.80", "stock": "80", "version": version}, htmx=True)
     assert response.status_code == 200
     assert response.template.name == "products/_my_row.html"
     assert response.text.lstrip().startswith(f'<tr id="product-{site.product_id}">')
@@ -66,9 +66,8 @@ def test_inline_edit_errors_come_back_by_the_field_and_nothing_is_written(site):
     client = site.client("hezuoshe")
     before = row_counts(site.db)
     url = f"/my/products/{site.product_id}/quick"
-    response = post(
-        client, url, {"price": "12.345", "stock": "-2", "expected_stock": "100"}, htmx=True
-    )
+    version = version_in(client.get("/my/products").text, url)
+    response = post(client, url, {"price": "12.345", "stock": "-2", "version": version}, htmx=True)
     assert response.status_code == 422
     assert response.template.name == "products/_my_row.html"
     assert field_error(response.text, "price") == "单价最多保留两位小数（精确到分）"
@@ -80,10 +79,12 @@ def test_inline_edit_errors_come_back_by_the_field_and_nothing_is_written(site):
 def test_inline_edit_without_htmx_redirects_or_shows_the_row_page(site):
     client = site.client("hezuoshe")
     url = f"/my/products/{site.product_id}/quick"
-    done = post(client, url, {"price": "30", "stock": "90"})
+    version = version_in(client.get("/my/products").text, url)
+    done = post(client, url, {"price": "30", "stock": "90", "version": version})
     assert (done.status_code, done.headers["location"]) == (303, "/my/products")
-    assert "已更新“平陆杜马百合”的单价和库存" in client.get("/my/products").text
-    failed = post(client, url, {"price": "abc", "stock": "90"})
+    page = client.get("/my/products").text
+    assert "已更新“平陆杜马百合”的单价和库存" in page
+    failed = post(client, url, {"price": "abc", "stock": "90", "version": version_in(page, url)})
     assert failed.status_code == 422
     assert failed.template.name == "products/my_row_page.html"
     assert "单价应为数字，如 12.50" in failed.text
@@ -91,14 +92,18 @@ def test_inline_edit_without_htmx_redirects_or_shows_the_row_page(site):
 
 def test_list_and_delist_from_the_list_swap_the_row(site):
     client = site.client("hezuoshe")
-    response = post(client, f"/my/products/{site.product_id}/delist", {}, htmx=True)
+    delist = f"/my/products/{site.product_id}/delist"
+    version = version_in(client.get("/my/products").text, delist)
+    response = post(client, delist, {"version": version}, htmx=True)
     assert response.status_code == 200
     assert '<span class="badge badge--muted">已下架</span>' in response.text
     assert _product(site).status == ProductStatus.delisted
-    again = post(client, f"/my/products/{site.product_id}/delist", {}, htmx=True)
+    again = post(client, delist, {"version": str(_product(site).version)}, htmx=True)
     assert again.status_code == 422
     assert "该产品不在售，无需下架" in again.text
-    listed = post(client, f"/my/products/{site.product_id}/list", {"back": "product"})
+    list_url = f"/my/products/{site.product_id}/list"
+    version = version_in(client.get(f"/my/products/{site.product_id}").text, list_url)
+    listed = post(client, list_url, {"back": "product", "version": version})
     assert listed.headers["location"] == f"/my/products/{site.product_id}"
     assert _product(site).status == ProductStatus.listed
 

@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from app.models import Village, VillageNeed
 from app.services.privacy import PERSONAL_NUMBER_MESSAGE
+from tests.web.conftest import version_in
 from tests.web.pairing_web import build_site, post
 
 
@@ -74,6 +75,7 @@ def test_the_village_edits_its_profile_and_errors_come_back_by_the_field(site):
         "main_industries": "苹果、花椒、肉牛",
         "contact_name": "王书记",
         "contact_phone": "13900000001",
+        "version": version_in(form.text, "/village"),
     }
     response = post(client, "/village", data)
     assert response.status_code == 422
@@ -82,6 +84,7 @@ def test_the_village_edits_its_profile_and_errors_come_back_by_the_field(site):
         in response.text
     )
     assert 'value="苹果、花椒、肉牛"' in response.text
+    assert version_in(response.text, "/village") == data["version"]
     response = post(client, "/village", data | {"lifted_households": "30"})
     assert (response.status_code, response.headers["location"]) == (303, "/village")
     assert "本村概况已保存" in client.get("/village").text
@@ -108,7 +111,9 @@ def test_needs_are_added_with_errors_by_the_field_and_marked_met(site):
     assert (response.status_code, response.headers["location"]) == (303, "/needs")
     with site.database.read_only() as session:
         need = session.exec(select(VillageNeed).where(VillageNeed.kind == "talent")).one()
-    response = post(client, f"/needs/{need.id}/status", {"status": "met"})
+    status = f"/needs/{need.id}/status"
+    version = version_in(client.get("/needs").text, status)
+    response = post(client, status, {"status": "met", "version": version})
     assert response.status_code == 303
     page = client.get("/needs")
     assert "需求已改为“已满足”" in page.text
@@ -129,6 +134,7 @@ def test_a_village_cannot_edit_another_village_s_need(site):
 def test_a_phone_number_in_the_public_introduction_is_refused_by_its_field(site):
     client = site.client("nanpo")
     data = {
+        "version": version_in(client.get("/village").text, "/village"),
         "population": "1200",
         "households": "100",
         "lifted_households": "30",

@@ -81,6 +81,8 @@ class VillageProfile:
     monitored_households: int | None
     # None unless the actor may see it (app.permissions.can_see_contact); the phone is masked.
     contact: Contact | None
+    # The village row's version: the profile form sends it back (decision 0015).
+    version: int = 1
 
     @property
     def flags(self) -> list[str]:
@@ -146,6 +148,7 @@ def village_profile(*, session: Session, actor: Actor, village_id: int) -> Villa
         contact=contact_for(
             session=session, actor=actor, party=Party.village, organisation=village
         ),
+        version=village.version,
     )
 
 

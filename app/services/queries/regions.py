@@ -85,6 +85,10 @@ def villages_by_id(session: Session, ids) -> dict[int, Village]:
 
 
 def village_by_code(session: Session, code: str) -> Village | None:
+    # A village code is 12 digits: anything else names no village, and never reaches the
+    # database (PostgreSQL refuses text holding a NUL byte with an error, not an empty result).
+    if not (len(code) == 12 and code.isascii() and code.isdigit()):
+        return None
     return session.execute(sa.select(Village).where(Village.code == code)).scalar_one_or_none()
 
 
