@@ -3,7 +3,7 @@
 import itertools
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.identifiers import CREDIT_CODE_CHARS, credit_code_check_char
 from app.models import (
@@ -51,7 +51,7 @@ def make_township(session: Session, **overrides) -> Township:
 
 def make_village(session: Session, **overrides) -> Village:
     township = make_township(session)
-    n = next(_seq) % 800 + 200
+    n = _free_village_number(session, township.code)
     values = {
         "code": f"{township.code}{n:03d}",
         "name": f"测试{n}村",
@@ -64,6 +64,16 @@ def make_village(session: Session, **overrides) -> Village:
     session.add(village)
     session.flush()
     return village
+
+
+def _free_village_number(session: Session, township_code: str) -> int:
+    """The next of 200–999 not yet taken in the township: tests also give some codes themselves,
+    and the sequence comes round again once a run has made 800 villages."""
+    while True:
+        n = next(_seq) % 800 + 200
+        code = f"{township_code}{n:03d}"
+        if session.exec(select(Village.id).where(Village.code == code)).first() is None:
+            return n
 
 
 def make_enterprise(session: Session, **overrides) -> Enterprise:

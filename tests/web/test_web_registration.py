@@ -194,6 +194,6 @@ def test_the_privacy_notice_is_a_page_linked_from_every_footer(app):
         "保存多久",
         "如何查询、更正或删除",
     ):
-        assert f"<h3>{heading}</h3>" in notice.text
+        assert f"<h2>{heading}</h2>" in notice.text
     assert f"版本 {NOTICE_VERSION}" in notice.text
     assert '<a href="/privacy">个人信息处理说明</a>' in client.get("/").text
