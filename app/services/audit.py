@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from app.actors import Actor
 from app.models import Event, SearchOutbox
 from app.models.base import utcnow
 from app.models.enums import OutboxOp
@@ -138,3 +139,14 @@ def enqueue_search_many(session: Session, doc_type: str, ops: list[tuple[int, Ou
             SearchOutbox.__table__.insert(),
             [{"doc_type": doc_type, "doc_id": doc_id, "op": op} for doc_id, op in ops],
         )
+
+
+def add_created(
+    session: Session, *, actor: Actor, creations: list[Creation], doc_type: str | None = None
+) -> None:
+    """Write rows checked beforehand (a bulk import's): batched inserts, their events and, for
+    searchable rows, their outbox rows."""
+    insert_new(session, [c.obj for c in creations])
+    record_creations(session, actor_id=actor.user_id, actor_label=actor.label, creations=creations)
+    if doc_type is not None:
+        enqueue_search_many(session, doc_type, [(c.obj.id, OutboxOp.upsert) for c in creations])

@@ -11,7 +11,6 @@ from app.models.enums import (
     INDUSTRY_SECTIONS,
     EnterpriseKind,
     HelpKind,
-    OutboxOp,
     RegistrationStatus,
 )
 from app.models.flags import to_mask
@@ -19,10 +18,8 @@ from app.money import MAX_AMOUNT_FEN
 from app.permissions import can_register_directly, require
 from app.services.audit import (
     Creation,
+    add_created,
     enqueue_search,
-    enqueue_search_many,
-    insert_new,
-    record_creations,
     record_event,
     snapshot,
 )
@@ -108,14 +105,8 @@ def add_enterprise(*, session: Session, actor: Actor, enterprise: Enterprise) ->
 
 def add_enterprises(*, session: Session, actor: Actor, enterprises: list[Enterprise]) -> None:
     """``add_enterprise`` for many checked organisations at once, batched (imports)."""
-    insert_new(session, enterprises)
-    record_creations(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        creations=[_enterprise_creation(e) for e in enterprises],
-    )
-    enqueue_search_many(session, "enterprise", [(e.id, OutboxOp.upsert) for e in enterprises])
+    creations = [_enterprise_creation(e) for e in enterprises]
+    add_created(session, actor=actor, creations=creations, doc_type="enterprise")
 
 
 def _enterprise_creation(enterprise: Enterprise) -> Creation:
@@ -193,13 +184,8 @@ def add_cooperatives(
     for cooperative, _county in cooperatives:
         if cooperative.village_id is None:
             cooperative.village_id = cooperative.village.id
-    insert_new(session, [c for c, _county in cooperatives])
-    record_creations(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        creations=[_cooperative_creation(c, county) for c, county in cooperatives],
-    )
+    creations = [_cooperative_creation(c, county) for c, county in cooperatives]
+    add_created(session, actor=actor, creations=creations)
 
 
 def _cooperative_creation(cooperative: Cooperative, county_code: str) -> Creation:
