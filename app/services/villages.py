@@ -27,9 +27,15 @@ from app.services.privacy import PublicLine, PublicText
 from app.services.versioning import NEED_STALE, VILLAGE_STALE, expect_version, flush_versioned
 
 
-class VillageFacts(BaseModel):
-    """What a village keeps about itself: figures, industries, resources and contact."""
-
+class VillageCreate(BaseModel):
+    code: Text = Field(title="村级统计代码")
+    name: Text = Field(title="村名", min_length=2, max_length=40)
+    county_code: Text = Field(title="所属县（市、区）")
+    key_village: bool = Field(default=False, title="重点帮扶村")
+    lifted_village: bool = Field(default=False, title="脱贫村")
+    relocation_site: bool = Field(default=False, title="易地搬迁安置区")
+    pv_station: bool = Field(default=False, title="村级光伏电站")
+    tourism_demo: bool = Field(default=False, title="旅游示范村")
     population: int = Field(default=0, title="户籍人口", ge=0, le=MAX_HEADCOUNT)
     households: int = Field(default=0, title="户数", ge=0, le=MAX_HEADCOUNT)
     lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=MAX_HEADCOUNT)
@@ -39,17 +45,6 @@ class VillageFacts(BaseModel):
     introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
     contact_name: Text = Field(default="", title="联系人", max_length=40)
     contact_phone: Text = Field(default="", title="联系电话", max_length=20)
-
-
-class VillageCreate(VillageFacts):
-    code: Text = Field(title="村级统计代码")
-    name: Text = Field(title="村名", min_length=2, max_length=40)
-    county_code: Text = Field(title="所属县（市、区）")
-    key_village: bool = Field(default=False, title="重点帮扶村")
-    lifted_village: bool = Field(default=False, title="脱贫村")
-    relocation_site: bool = Field(default=False, title="易地搬迁安置区")
-    pv_station: bool = Field(default=False, title="村级光伏电站")
-    tourism_demo: bool = Field(default=False, title="旅游示范村")
 
 
 def create_village(*, session: Session, actor: Actor, data: dict) -> Village:
@@ -125,7 +120,17 @@ def _creation(village: Village) -> Creation:
 _PHONE = re.compile(r"^[0-9+\- ]*$")
 
 
-class VillageProfileUpdate(VillageFacts):
+class VillageProfileUpdate(BaseModel):
+    population: int = Field(default=0, title="户籍人口", ge=0, le=MAX_HEADCOUNT)
+    households: int = Field(default=0, title="户数", ge=0, le=MAX_HEADCOUNT)
+    lifted_households: int = Field(default=0, title="脱贫户数", ge=0, le=MAX_HEADCOUNT)
+    monitored_households: int = Field(default=0, title="防返贫监测户数", ge=0, le=MAX_HEADCOUNT)
+    main_industries: PublicLine = Field(default="", title="主导产业", max_length=200)
+    resources: PublicText = Field(default="", title="资源禀赋", max_length=2000)
+    introduction: PublicText = Field(default="", title="村情简介", max_length=4000)
+    contact_name: Text = Field(default="", title="联系人", max_length=40)
+    contact_phone: Text = Field(default="", title="联系电话", max_length=20)
+
     @field_validator("main_industries", "resources", "introduction", "contact_name", mode="before")
     @classmethod
     def _strip(cls, value):
