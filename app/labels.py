@@ -214,7 +214,7 @@ EXPORT_STATUS = {
     ExportStatus.failed: "失败",
 }
 
-# Status tone for badges: colour always comes with the label text (UI.md).
+# Status tone for badges: colour always comes with the label text, never colour alone.
 STATUS_TONE = {
     "queued": "pending",
     "running": "pending",

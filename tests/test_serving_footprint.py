@@ -1,5 +1,5 @@
 """What a serving process loads at start-up: heavy libraries only some requests need stay out
-(the serving process's memory budget is 400 MB at province scale, DESIGN.md)."""
+(the serving process's memory budget is 400 MB at province scale, docs/scaling.md)."""
 
 import platform
 import subprocess

@@ -25,7 +25,8 @@ INDICATORS = (
 )
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_AGREEMENT_STATUSES)
 
-# version_id_col needs the Column object itself (see STACK.md); it is shared with the mapper args.
+# version_id_col needs the Column object itself (SQLModel loses a string name, decision 0004);
+# it is shared with the mapper args.
 _agreement_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 _report_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from app.models.pairing import PairingAgreement
     from app.models.product import Product
 
-# version_id_col needs the Column object itself (see STACK.md); it is shared with the mapper args.
+# version_id_col needs the Column object itself (SQLModel loses a string name, decision 0004);
+# it is shared with the mapper args.
 _demand_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 _order_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
 

@@ -10,7 +10,7 @@
   (about 100k small product records) rather than by the rows written.
 - Ids are assigned here, so later steps refer to earlier rows without reading them back; on
   PostgreSQL the id sequences are moved past them at the end.
-- Scales: ``tiny`` for tests, ``city`` (the default demo, DESIGN.md) and ``province`` (benchmark).
+- Scales: ``tiny`` for tests, ``city`` (the default demo) and ``province`` (benchmark).
   Every scale keeps the 13 real counties and 161 real townships; larger scales only put more
   villages in each township (village codes allow up to 799 per township).
 """

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from app.models.enums import CountyCategory, ProductCategory
 
-# Categories exactly as DESIGN.md and the implementation plan (十).
+# The product categories (app.models.enums.ProductCategory), as the city's plan names them.
 COUNTY_CATEGORIES = {
     "盐湖区": CountyCategory.demonstration,
     "河津市": CountyCategory.demonstration,

@@ -1,4 +1,4 @@
-"""The main navigation of each role (UI.md): the one table the header is built from."""
+"""The main navigation of each role: the one table the header is built from."""
 
 from dataclasses import dataclass
 

@@ -26,7 +26,7 @@ def is_htmx(request: Request) -> bool:
 
 
 def wants_partial(request: Request) -> bool:
-    """Whether to answer with the page's partial instead of the full page (UI.md).
+    """Whether to answer with the page's partial instead of the full page (htmx requests).
 
     Boosted links and history restores are htmx requests too, but they swap the whole body and so
     need the full page.

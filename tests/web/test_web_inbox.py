@@ -62,7 +62,7 @@ def test_the_badge_counts_and_the_navigation_refreshes_it_with_htmx(site):
     ) in home
     assert site.client().get("/inbox/count").text.strip() == ""
     assert site.client("caigou").get("/inbox/count").text.strip() == ""
-    # The bureau's menu has no 待办 item (UI.md): its badge sits by the account links.
+    # The bureau's menu has no 待办 item (app/web/navigation.py): its badge sits by the account links.
     bureau_home = site.client("pinglu").get("/registrations").text
     assert 'href="/inbox">待办 <span id="inbox-badge"' in bureau_home
 

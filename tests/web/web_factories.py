@@ -14,7 +14,7 @@ from tests.factories import (
     make_village,
 )
 
-# The 13 counties of 运城市 and their categories (DESIGN.md).
+# The 13 counties of 运城市 and their categories (app/data/yuncheng_counties.csv).
 YUNCHENG_COUNTIES = (
     ("140802", "盐湖区", CountyCategory.demonstration),
     ("140821", "临猗县", CountyCategory.overall),
