@@ -192,7 +192,7 @@ EDITS = [
 
 # Services named like edits that carry no version, and why (decision 0015).
 UNVERSIONED = {
-    "accounts.change_password": "the old password is the guard; it bumps auth_version, which "
+    "credentials.change_password": "the old password is the guard; it bumps auth_version, which "
     "ends every other session of the account",
     "notifications.set_mail_address": "one value, only its owner writes it, and the form replaces "
     "it whole: nothing read earlier is written back",

@@ -29,7 +29,7 @@ from app.schema.pagination import (
 )
 from app.schema.payloads import Input, payload_type, respond
 from app.schema.regions import Village
-from app.services import accounts, api_tokens
+from app.services import accounts, api_tokens, credentials
 from app.services.contacts import mask_phone
 from app.services.queries.batches import Slice
 
@@ -293,7 +293,7 @@ class AccountMutations:
         try:
             # Verified and hashed with the read session, before the write transaction opens.
             checked = await info.context.read(
-                lambda s: accounts.check_password_change(
+                lambda s: credentials.check_password_change(
                     session=s,
                     actor=actor,
                     old_password=input.old_password,
@@ -304,7 +304,7 @@ class AccountMutations:
             return ChangePasswordPayload(me=None, errors=user_errors(exc))
         user, errors = await mutate(
             info,
-            lambda s: accounts.apply_password_change(
+            lambda s: credentials.apply_password_change(
                 session=s, actor=actor, change=checked, keep_session_id=keep
             ),
         )

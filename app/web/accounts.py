@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import AuthenticationError, DomainError, ThrottledError
-from app.services import accounts, api_tokens, user_sessions
+from app.services import api_tokens, credentials, user_sessions
 from app.web.auth import (
     SESSION_AUTH_VERSION,
     client_details,
@@ -33,7 +33,7 @@ async def login(request: Request) -> Response:
     client = client_details(request)
 
     def check(session):
-        return accounts.check_sign_in(
+        return credentials.check_sign_in(
             session=session,
             username=data.get("username", ""),
             password=data.get("password", ""),
@@ -43,7 +43,7 @@ async def login(request: Request) -> Response:
     def record(session, checked):
         # A failure is returned, not raised, so its recorded attempt commits with the unit of work.
         try:
-            user = accounts.record_sign_in(session=session, attempt=checked)
+            user = credentials.record_sign_in(session=session, attempt=checked)
         except AuthenticationError as exc:
             return None, exc
         key = user_sessions.open_session(session=session, user_id=user.id, **client)
@@ -139,7 +139,7 @@ async def change_password(request: Request) -> Response:
     session_id = current_session_id(request)
 
     def check(session):
-        return accounts.check_password_change(
+        return credentials.check_password_change(
             session=session,
             actor=actor,
             old_password=data.get("old_password", ""),
@@ -147,7 +147,7 @@ async def change_password(request: Request) -> Response:
         )
 
     def change(session, checked):
-        user = accounts.apply_password_change(
+        user = credentials.apply_password_change(
             session=session, actor=actor, change=checked, keep_session_id=session_id
         )
         return user.auth_version

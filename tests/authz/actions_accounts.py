@@ -7,6 +7,7 @@ from app.models.enums import UserRole
 from app.services import (
     accounts,
     api_tokens,
+    credentials,
     events,
     organisations,
     pairing,
@@ -122,8 +123,8 @@ ACTIONS = [
         SIGNED_IN,
     ),
     Action(
-        "accounts.change_password",
-        lambda s, w, a: accounts.change_password(
+        "credentials.change_password",
+        lambda s, w, a: credentials.change_password(
             session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
         ),
         SIGNED_IN,
@@ -143,8 +144,8 @@ ACTIONS = [
         prepare=_sessions,
     ),
     Action(
-        "accounts.check_password_change",
-        lambda s, w, a: accounts.check_password_change(
+        "credentials.check_password_change",
+        lambda s, w, a: credentials.check_password_change(
             session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
         ),
         SIGNED_IN,

@@ -574,7 +574,8 @@ def test_an_unknown_scale_is_refused_and_nothing_is_written(fresh_db):
 
 def test_demo_accounts_one_per_role_can_sign_in(fresh_db):
     from app.seed.users import DEMO_PASSWORD
-    from app.services.accounts import actor_for, authenticate
+    from app.services.accounts import actor_for
+    from app.services.credentials import authenticate
 
     result = seed_database(fresh_db, scale="tiny", seed=3, demo_accounts=True)
     assert result.counts["演示账号"] == 6

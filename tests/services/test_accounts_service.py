@@ -19,15 +19,13 @@ from app.models.enums import UserRole
 from app.services import passwords
 from app.services.accounts import (
     actor_for,
-    authenticate,
-    change_password,
     create_user,
     pending_registrations,
     register_account,
     review_registration,
-    user_for_session,
 )
 from app.services.api_tokens import create_api_token, revoke_api_token, user_for_token
+from app.services.credentials import authenticate, change_password, user_for_session
 from app.services.inputs import InputErrors
 from tests.factories import make_county, make_village, valid_credit_code
 
@@ -206,7 +204,7 @@ def test_failures_say_the_same_thing_whether_or_not_the_account_exists(session, 
 def test_unknown_accounts_still_spend_a_password_verification(session, monkeypatch):
     burned = []
     monkeypatch.setattr(
-        "app.services.accounts.burn_verification", lambda password: burned.append(password)
+        "app.services.credentials.burn_verification", lambda password: burned.append(password)
     )
     with pytest.raises(AuthenticationError):
         authenticate(session=session, username="ghost", password="Secret123", ip="1.2.3.4")
