@@ -198,40 +198,40 @@ async def create_token(request: Request) -> Response:
 
 
 async def revoke_token(request: Request) -> Response:
-    actor = current_actor(request)
-    if not actor.is_authenticated:
-        return login_redirect(request)
     token_id = request.path_params["token_id"]
-    try:
-        await in_unit_of_work(
-            request,
-            lambda s: api_tokens.revoke_api_token(session=s, actor=actor, token_id=token_id),
-        )
-    except DomainError as exc:
-        flash(request, exc.message, level="error")
-        return redirect("/account")
-    flash(request, "接口令牌已吊销", level="success")
-    return redirect("/account")
+
+    def work(session, actor):
+        return api_tokens.revoke_api_token(session=session, actor=actor, token_id=token_id)
+
+    return await _revoke(request, work, "接口令牌已吊销")
 
 
 async def revoke_session(request: Request) -> Response:
     """退出某一处登录 from the account page's list of sessions."""
+    session_id = request.path_params["session_id"]
+
+    def work(session, actor):
+        return user_sessions.revoke_session(session=session, actor=actor, session_id=session_id)
+
+    own = session_id == current_session_id(request)
+    return await _revoke(request, work, "已退出该处登录", signs_out=own)
+
+
+async def _revoke(request: Request, work, message: str, *, signs_out: bool = False) -> Response:
+    """Revoke one of the actor's own tokens or sessions and go back to the account page; when
+    it was this browser's own session, sign it out and go to the sign-in page."""
     actor = current_actor(request)
     if not actor.is_authenticated:
         return login_redirect(request)
-    session_id = request.path_params["session_id"]
     try:
-        await in_unit_of_work(
-            request,
-            lambda s: user_sessions.revoke_session(session=s, actor=actor, session_id=session_id),
-        )
+        await in_unit_of_work(request, lambda s: work(s, actor))
     except DomainError as exc:
         flash(request, exc.message, level="error")
         return redirect("/account")
-    if session_id == current_session_id(request):
+    if signs_out:
         sign_out(request)
         return redirect("/login")
-    flash(request, "已退出该处登录", level="success")
+    flash(request, message, level="success")
     return redirect("/account")
 
 
