@@ -5,9 +5,13 @@ the CLI) opens a unit of work: it commits once, rolls back on error, then runs a
 """
 
 import logging
+import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, create_engine, event
@@ -22,6 +26,70 @@ log = logging.getLogger(__name__)
 AFTER_COMMIT = "cunqi_after_commit"
 # Execution option read by the SQLite "begin" listener: DEFERRED for readers, IMMEDIATE for writers.
 SQLITE_BEGIN = "cunqi_sqlite_begin"
+
+
+class WriterQueue:
+    """First come, first served turns at one SQLite database's write lock, within this process.
+
+    SQLite's busy handler is not a queue: a writer waiting for the lock sleeps and polls, and
+    writers that arrive between its polls take the lock first, so under steady writing one of them
+    can wait past the busy timeout and fail with "database is locked" although every transaction
+    is short. Writers of one process therefore queue here, in arrival order, before ``BEGIN
+    IMMEDIATE``; the busy timeout still arbitrates between processes.
+    """
+
+    def __init__(self):
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout_s: float) -> bool:
+        """Wait for this writer's turn, at most ``timeout_s``; False when it did not come."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        if turn.acquire(timeout=timeout_s):
+            return True
+        with self._mutex:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+                return False
+        return True  # handed over just as the wait ran out: the turn is ours
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()  # hand the turn over; _held stays True
+            else:
+                self._held = False
+
+    @contextmanager
+    def turn(self, timeout_s: float) -> Iterator[None]:
+        """Hold the turn for the block; past ``timeout_s`` the same error as SQLite's own wait."""
+        if not self.acquire(timeout_s):
+            busy = sqlite3.OperationalError("database is locked")
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, busy)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+# One queue per database file, shared by every engine of this process that writes to it.
+_QUEUES: dict[str, WriterQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+# An engine's queue and how long its writers wait in it (its busy timeout).
+_ENGINE_QUEUES: "WeakKeyDictionary[Engine, tuple[WriterQueue, float]]" = WeakKeyDictionary()
+
+
+def _writer_queue(database: str) -> WriterQueue:
+    key = str(Path(database).resolve())
+    with _QUEUES_LOCK:
+        return _QUEUES.setdefault(key, WriterQueue())
 
 
 def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
@@ -58,6 +126,8 @@ def _sqlite_engine(url: str, *, busy_timeout_ms: int, echo: bool) -> Engine:
         cursor.close()
 
     db_errors.install(engine)
+    if database and database != ":memory:":
+        _ENGINE_QUEUES[engine] = (_writer_queue(database), busy_timeout_ms / 1000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -86,7 +156,7 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """Open a write transaction; commit once at the end, roll back on error, then run hooks."""
-        with self._write_sessions() as session:
+        with self._writer_turn(), self._write_sessions() as session:
             try:
                 yield session
                 session.commit()
@@ -99,6 +169,17 @@ class Database:
                 raise
             hooks = [*session.info.pop(AFTER_COMMIT, []), *self.after_commit_hooks]
         _run_hooks(hooks)
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """Queue behind this process's other writers of the same SQLite file (``WriterQueue``)."""
+        queued = _ENGINE_QUEUES.get(self.engine)
+        if queued is None:  # PostgreSQL (row locks, no single write lock) or an in-memory SQLite
+            yield
+            return
+        queue, timeout_s = queued
+        with queue.turn(timeout_s):
+            yield
 
     @contextmanager
     def read_only(self) -> Iterator[Session]:

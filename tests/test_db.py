@@ -6,9 +6,10 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
-from app.db import Database, create_db_engine, on_commit
+from app.db import _ENGINE_QUEUES, Database, WriterQueue, create_db_engine, on_commit
+from app.web.errors import is_database_busy
 from app.models import County, Event
 from app.models.enums import CountyCategory
 
@@ -187,3 +188,55 @@ def test_planner_statistics_are_refreshed_after_a_bulk_load(fresh_db):
                 sa.text("SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
             ).scalar_one()
     assert analyzed > 0
+
+
+def _wait_until(condition) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        time.sleep(0.002)
+    raise AssertionError("condition never held")
+
+
+def test_sqlite_writers_of_one_process_take_turns_in_arrival_order():
+    queue = WriterQueue()
+    assert queue.acquire(1.0)
+    order: list[int] = []
+
+    def writer(number: int) -> None:
+        with queue.turn(5.0):
+            order.append(number)
+
+    threads = []
+    for number in range(6):
+        thread = threading.Thread(target=writer, args=(number,))
+        thread.start()
+        threads.append(thread)
+        _wait_until(lambda n=number: len(queue._waiting) == n + 1)
+    queue.release()
+    for thread in threads:
+        thread.join()
+    assert order == list(range(6))
+    assert queue.acquire(0.01)  # free again once the last writer is done
+
+
+def test_a_writer_whose_turn_does_not_come_gets_the_busy_error_and_leaves_the_queue(tmp_path):
+    path = tmp_path / "busy.sqlite3"
+    first = Database(create_db_engine(f"sqlite:///{path}", busy_timeout_ms=5000))
+    impatient = Database(create_db_engine(f"sqlite:///{path}", busy_timeout_ms=50))
+    for db in (first, impatient):
+        SQLModel.metadata.create_all(db.engine, tables=[County.__table__])
+    queued, _ = _ENGINE_QUEUES[first.engine]
+    assert _ENGINE_QUEUES[impatient.engine][0] is queued  # one queue per file, not per engine
+    with first.unit_of_work() as session:
+        _add_county(session)
+        with pytest.raises(sa.exc.OperationalError) as caught, impatient.unit_of_work():
+            raise AssertionError("the impatient writer must not get a turn")
+        assert is_database_busy(caught.value)
+        assert not queued._waiting
+    with impatient.unit_of_work() as session:  # the turn came back when the first writer left
+        _add_county(session, "140830", "芮城县")
+    with first.read_only() as session:
+        assert len(session.exec(select(County)).all()) == 2
+    first.dispose()
+    impatient.dispose()
