@@ -46,7 +46,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
 
     settings = get_settings()
     serving.run(
-        "app.web.app:create_served_app",
+        "app.asgi:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

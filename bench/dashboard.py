@@ -36,6 +36,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from app import migrate  # noqa: E402
 from app.actors import SYSTEM  # noqa: E402
+from app.asgi import create_app  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import Database, create_db_engine  # noqa: E402
 from app.models import Order, User  # noqa: E402
@@ -43,7 +44,6 @@ from app.models.enums import UserRole  # noqa: E402
 from app.services import stats  # noqa: E402
 from app.services.accounts import actor_for, create_user  # noqa: E402
 from app.services.audit import record_event  # noqa: E402
-from app.web.app import create_app  # noqa: E402
 from app.web.dashboard import PANEL_TITLES  # noqa: E402
 
 TARGET_MS = 300

@@ -28,8 +28,8 @@ def index_dir(url: str) -> Path:
 
 
 def create() -> Starlette:
+    from app.asgi import create_app, limit_malloc_arenas
     from app.config import Settings
-    from app.web.app import create_app, limit_malloc_arenas
     from bench.graphql_floor import FLOOR_ROUTES
 
     limit_malloc_arenas()  # as create_served_app does

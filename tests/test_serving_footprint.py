@@ -13,7 +13,7 @@ LAZY = ("scipy",)  # the coverage planner's assignment solver, imported when a b
 def test_the_web_app_does_not_import_what_only_rare_requests_need():
     probe = (
         "import sys\n"
-        "from app.web.app import create_served_app\n"
+        "from app.asgi import create_served_app\n"
         f"print(','.join(m for m in {LAZY!r} if m in sys.modules))\n"
     )
     done = subprocess.run(
@@ -34,7 +34,7 @@ def test_the_planner_still_finds_its_solver():
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_the_served_process_limits_malloc_arenas():
     probe = (
-        "from app.web.app import limit_malloc_arenas\n"
+        "from app.asgi import limit_malloc_arenas\n"
         "print(limit_malloc_arenas(2), limit_malloc_arenas(0))\n"  # 0: glibc's own default again
     )
     done = subprocess.run(

@@ -26,8 +26,8 @@ from starlette.responses import Response
 from app.actors import Actor
 from app.config import get_settings
 from app.db import Database
+from app.http import client_address
 from app.schema.loaders import DataLoaders
-from app.web.requests import client_address
 
 T = TypeVar("T")
 

@@ -47,9 +47,9 @@ from strawberry.extensions import (
 )
 
 from app.errors import DomainError
+from app.http import is_database_busy
 from app.schema.document_checks import check_document
 from app.schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from app.web.errors import is_database_busy
 
 MAX_TOKENS = 2000
 NODE_BUDGET = 10_000

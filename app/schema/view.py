@@ -23,13 +23,12 @@ from strawberry.types import ExecutionResult
 from app.config import Settings
 from app.db import Database
 from app.errors import ThrottledError
+from app.http import csrf_token, current_actor
 from app.schema.client_slots import ClientSlots, client_key
 from app.schema.context import Context, run_operation
 from app.schema.schema import create_schema
 from app.schema.security import MAX_TOKENS, with_code
 from app.services.api_limits import ApiRateLimiter
-from app.web.requests import current_actor
-from app.web.security import csrf_token
 
 
 class GraphQLView(GraphQL):

@@ -2,7 +2,7 @@
 
 Wiring (see docs/decisions/0005-search-whoosh.md)::
 
-    service = app.search.startup(database, settings)   # in the web app's lifespan
+    service = app.search.startup(database, settings)   # in the application's lifespan (app/jobs.py)
     results = service.search_products(session, ProductQuery(text="苹果"))
 
 ``startup`` rebuilds a missing index, drains rows left by a crash, repairs drift, and registers the

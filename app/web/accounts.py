@@ -4,6 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import AuthenticationError, DomainError, ThrottledError
+from app.http import client_address, current_actor
 from app.services import api_tokens, credentials, user_sessions
 from app.web.auth import (
     SESSION_AUTH_VERSION,
@@ -17,7 +18,6 @@ from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
 from app.web.guards import login_redirect
 from app.web.pages import int_or_none
-from app.web.requests import client_address, current_actor
 from app.web.templating import render
 
 

@@ -11,9 +11,11 @@ lookup entirely.
 import os
 
 from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,6 +25,8 @@ from app.web.templating import LOCAL_HTMX_URL, STATIC_DIR, file_version
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+# Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
+HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
 
 
 class VersionedStaticFiles(StaticFiles):
@@ -46,7 +50,13 @@ def cache_control(scope: Scope, full_path) -> str:
     return IMMUTABLE if requested and current and requested == current else REVALIDATE
 
 
-def static_app(local_htmx) -> ASGIApp:
+def local_htmx(request: Request) -> FileResponse:
+    if not HTMX_FILE.is_file():
+        raise HTTPException(404, detail="htmx is not installed: run `npm ci`")
+    return FileResponse(HTMX_FILE, media_type="text/javascript")
+
+
+def static_app() -> ASGIApp:
     """The application for everything under /static: the local htmx copy and the static folder."""
     router = Router(
         routes=[

@@ -7,11 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import DomainError, ThrottledError
+from app.http import client_address, current_actor
 from app.services import disclosure, objections
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.pages import load, page_url, unless_fixable
-from app.web.requests import client_address, current_actor, throttled_headers, wants_partial
+from app.web.requests import throttled_headers, wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish
 

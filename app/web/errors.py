@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from app.http import is_database_busy
 from app.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -23,19 +24,6 @@ MESSAGES = {
 DEFAULT_MESSAGE = ("请求无法完成", "请返回后重试。")
 # Seconds a client should wait after a 503 for a busy database: a few busy timeouts' worth.
 RETRY_AFTER_SECONDS = 2
-# PostgreSQL: lock_not_available (lock_timeout) and serialization/deadlock failures.
-BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
-
-
-def is_database_busy(exc: BaseException | None) -> bool:
-    """The database refused for now (SQLite's write lock held past the busy timeout, a
-    PostgreSQL lock timeout): the transaction rolled back and the same request may be retried."""
-    if not isinstance(exc, OperationalError):
-        return False
-    original = exc.orig
-    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
-        return True
-    return "database is locked" in str(original) or "database is busy" in str(original)
 
 
 def error_page(request: Request, status_code: int, headers=None) -> Response:

@@ -6,9 +6,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.actors import Role
+from app.http import current_actor
 from app.web.forms import redirect
 from app.web.redirects import same_site_path
-from app.web.requests import current_actor
 
 
 def login_redirect(request: Request):

@@ -3,9 +3,9 @@
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.http import current_actor
 from app.services import inbox
 from app.web.pages import gate, load
-from app.web.requests import current_actor
 from app.web.templating import render
 
 # Sent by actions that may change someone's to-dos: the badge listens for it (base.html).

@@ -1,32 +1,21 @@
-"""The notifications page (消息): read and unread, mark read, the email address; and the
-background job that sends mail and ends notice periods."""
+"""The notifications page (消息): read and unread, mark read, the email address. The job that
+sends the mail and ends notice periods runs in app/jobs.py."""
 
-import asyncio
-import contextlib
 import json
-import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.actors import SYSTEM
-from app.config import Settings
-from app.db import SQLITE_BEGIN, Database
 from app.errors import DomainError, NotFoundError
-from app.models.base import utcnow
-from app.services import certification, mail, notifications, retention
+from app.services import notifications
 from app.services.paging import page_number
-from app.services.retention import RetentionSchedule
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
 from app.web.pages import gate, load, page_url, unless_fixable
 from app.web.requests import wants_partial
 from app.web.templating import render
 from app.web.trade_common import finish
-
-log = logging.getLogger(__name__)
 
 
 async def notification_list(request: Request) -> Response:
@@ -106,34 +95,3 @@ async def set_mail_address(request: Request) -> Response:
             request, actor, False, 1, errors=field_errors(exc), values=data, status_code=422
         )
     return finish(request, "/notifications", "邮件地址已保存" if saved else "已停止邮件通知")
-
-
-def run_due_jobs(
-    database: Database, settings: Settings, schedule: RetentionSchedule | None = None
-) -> None:
-    """End due notice periods, send the mails whose retry time has come, and purge what is past
-    its retention period when ``schedule`` says it is time."""
-    with database.unit_of_work() as session:
-        certification.take_effect_when_due(session=session)
-    writer = database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-    mail.deliver_due(writer, settings)
-    now = utcnow()
-    if schedule is not None and schedule.due(now):
-        with database.unit_of_work() as session:
-            retention.purge_expired(session=session, actor=SYSTEM, now=now, settings=settings)
-
-
-async def periodic_jobs(database: Database, settings: Settings, stop: asyncio.Event) -> None:
-    """Run ``run_due_jobs`` every ``mail_retry_seconds`` until ``stop`` is set (the lifespan).
-
-    Shutdown sets ``stop`` and awaits this coroutine instead of cancelling it: a cancelled await
-    would leave the job's thread running on while the database is disposed underneath it.
-    """
-    schedule = RetentionSchedule(settings)
-    while not stop.is_set():
-        try:
-            await run_in_threadpool(run_due_jobs, database, settings, schedule)
-        except Exception:
-            log.exception("periodic jobs failed; retrying at the next interval")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.mail_retry_seconds)

@@ -12,11 +12,12 @@ from starlette.responses import Response
 
 from app.actors import Actor, Role
 from app.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from app.http import current_actor
 from app.services.inputs import MAX_ID
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_only, redirect
 from app.web.guards import login_redirect, require_role
-from app.web.requests import current_actor, wants_partial
+from app.web.requests import wants_partial
 
 T = TypeVar("T")
 

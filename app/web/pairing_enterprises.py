@@ -4,13 +4,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actors import Role
+from app.http import current_actor
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.services.pairing import directory, profiles
 from app.services.pairing.directory import EXTERNAL, EnterpriseFilters
 from app.services.pairing.listing import page_number
 from app.web.pages import load, page_url
 from app.web.pairing_common import page
-from app.web.requests import current_actor
 
 
 async def enterprise_list(request: Request) -> Response:

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.errors import DomainError
+from app.http import current_actor
 from app.labels import COUNTY_CATEGORY, HELP_KIND, NEED_STATUS
 from app.money import fen_to_yuan
 from app.services import villages
@@ -15,7 +16,6 @@ from app.services.pairing.listing import page_number
 from app.web.forms import in_unit_of_work, read_form
 from app.web.pages import form_version, gate, is_stale, load, page_url, unless_fixable
 from app.web.pairing_common import done, page, save
-from app.web.requests import current_actor
 
 PROFILE_FIELDS = (
     "population",

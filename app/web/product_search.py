@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import ValidationError
+from app.http import current_actor
 from app.labels import COUNTY_CATEGORY
 from app.models import Product
 from app.models.enums import ProductCategory
@@ -31,7 +32,7 @@ from app.search.results import MAX_RESULT_WINDOW
 from app.services import clock, product_images
 from app.services.paging import Page, page_number
 from app.web.forms import read_only
-from app.web.requests import current_actor, wants_partial
+from app.web.requests import wants_partial
 from app.web.templating import render
 
 PER_PAGE = 20

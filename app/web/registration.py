@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.errors import DomainError, PermissionDeniedError, ThrottledError
+from app.http import client_address, current_actor
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.models import County, Township, User, Village
 from app.models.enums import UserRole
@@ -16,7 +17,7 @@ from app.web.auth import client_details, sign_in
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect
 from app.web.guards import login_redirect, require_role
-from app.web.requests import client_address, current_actor, throttled_headers
+from app.web.requests import throttled_headers
 from app.web.templating import render
 
 KINDS = {

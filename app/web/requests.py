@@ -1,19 +1,7 @@
-"""What a handler needs to know about a request: who is asking and whether htmx is asking."""
+"""What a page handler needs to know about a request beyond who is asking (app/http.py):
+whether htmx is asking, and how to answer a refusal for now."""
 
 from starlette.requests import Request
-
-from app.actors import ANONYMOUS, Actor
-
-
-def current_actor(request: Request) -> Actor:
-    """The signed-in actor, set on ``request.state.actor`` by the sign-in middleware."""
-    return getattr(request.state, "actor", ANONYMOUS)
-
-
-def client_address(request: Request) -> str:
-    """The client's address; behind the proxy uvicorn trusts (``proxy_headers``), the one the
-    proxy saw. The key of the per-address abuse limits (app/services/limits.py)."""
-    return request.client.host if request.client else "unknown"
 
 
 def throttled_headers(exc: Exception) -> dict[str, str]:

@@ -16,12 +16,13 @@ from starlette.templating import Jinja2Templates
 import app as app_package
 from app.actors import ROLE_LABEL
 from app.config import Settings
+from app.http import csrf_token, current_actor
 from app.labels import label, status_tone
 from app.web.flash import pop_flashes
 from app.web.formatting import FILTERS
 from app.web.navigation import navigation_for
-from app.web.requests import current_actor, wants_partial
-from app.web.security import CSRF_FIELD, csrf_token
+from app.web.requests import wants_partial
+from app.web.security import CSRF_FIELD
 
 PACKAGE_DIR = Path(app_package.__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"

@@ -6,6 +6,7 @@ from starlette.responses import FileResponse, Response
 
 from app.actors import Role
 from app.errors import DomainError, NotFoundError
+from app.http import current_actor
 from app.labels import CERTIFICATION, PRODUCT_UNITS
 from app.models.enums import Certification, DemandStatus
 from app.models.flags import from_mask, mask_to_months
@@ -13,7 +14,6 @@ from app.services import clock, demands, orders, product_images, products
 from app.services.matching import month_ranges
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
 from app.web.pages import gate, int_or_none, load, unless_fixable, upload_dir
-from app.web.requests import current_actor
 from app.web.templating import render
 from app.web.trade_common import finish
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from app.db import create_db_engine
-from app.web.errors import is_database_busy
+from app.http import is_database_busy
 
 
 def test_sqlite_lock_past_the_busy_timeout_is_busy(tmp_path):

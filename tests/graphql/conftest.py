@@ -16,13 +16,13 @@ from starlette.testclient import TestClient
 from strawberry.types import ExecutionResult
 
 from app.actors import ANONYMOUS, Actor
+from app.asgi import create_app
 from app.config import Settings
 from app.db import Database, create_db_engine
 from app.models import Village, VillageNeed
 from app.models.enums import HelpKind, NeedStatus
 from app.schema.context import Context, run_in_own_loop
 from app.schema.schema import create_schema
-from app.web.app import create_app
 from tests.graphql.graphql_world import GraphQLWorld, build_graphql_world
 from tests.web.web_factories import make_home_scenario
 

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.schema import context as schema_context
-from app.web.app import create_app
 from tests.authz.world import ACTORS, PASSWORD
 from tests.graphql.conftest import app_settings
 from tests.web.conftest import csrf_token_of

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.graphql import nodes  # noqa: E402
 
-from app.web.app import create_app  # noqa: E402
+from app.asgi import create_app  # noqa: E402
 from tests.graphql.conftest import app_settings  # noqa: E402
 
 EXAMPLES = 4  # per root field: about 75 fields × 4 = 300 operations per actor

@@ -7,11 +7,11 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.models import CertificationObjection, Event
 from app.models.enums import ObjectionStatus
 from app.services import certification
 from app.services.clock import today
-from app.web.app import create_app
 from tests.graphql.conftest import GraphQLClient, app_settings
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
 

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.models import Event
 from app.services.queries import regions
-from app.web.app import create_app
 from tests.authz.world import PASSWORD
 from tests.graphql.conftest import app_settings
 from tests.web.conftest import csrf_token_of

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.schema import context as schema_context
 from app.schema.view import _is_mutation
-from app.web.app import create_app
 from tests.graphql.conftest import app_settings
 
 QUERY = "{ counties { code } }"

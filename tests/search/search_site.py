@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.config import Settings
 from app.db import Database, create_db_engine
 from app.models import Enterprise, Product
@@ -19,7 +20,6 @@ from app.models.enums import (
     RegistrationStatus,
 )
 from app.models.flags import months_to_mask, to_mask
-from app.web.app import create_app
 from tests.pairing_factories import make_need
 from tests.search_factories import approved_enterprise, listed, village_in
 

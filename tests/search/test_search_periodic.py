@@ -4,6 +4,7 @@ with a doubling wait (the clock is a counter the test moves, never a real timer)
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.config import Settings
 from app.models import Cooperative, SearchOutbox
 from app.search import outbox, periodic
@@ -12,7 +13,6 @@ from app.search.periodic import PeriodicDrain, backoff_seconds
 from app.search.products import ProductQuery
 from app.search.schema import PRODUCTS
 from app.services.audit import enqueue_search
-from app.web.app import create_app
 from tests.search_factories import cooperative_in, listed
 
 

@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from app.actors import SYSTEM
 from app.config import Settings
+from app.jobs import run_due_jobs
 from app.models import CertificationApplication, MailMessage, Notification, Product
 from app.models.base import utcnow
 from app.models.enums import CertificationStatus, UserRole
 from app.services import accounts, mail, notifications
 from app.services.pairing.lifecycle import transition_agreement
-from app.web.notifications import run_due_jobs
 from tests.factories import make_agreement, make_cooperative
 from tests.pairing_factories import village_actor
 from tests.trade_factories import make_listed_product

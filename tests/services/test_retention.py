@@ -9,6 +9,7 @@ from sqlmodel import select
 from app.actors import ANONYMOUS, SYSTEM, Actor, Role
 from app.config import Settings
 from app.errors import PermissionDeniedError
+from app.jobs import run_due_jobs
 from app.models import (
     ApiToken,
     Event,
@@ -22,7 +23,6 @@ from app.models.enums import UserRole
 from app.models.limits import RateLimitCounter
 from app.services import retention
 from app.services.retention import RetentionSchedule, Rule, purge_expired
-from app.web.notifications import run_due_jobs
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(

@@ -4,8 +4,8 @@ import re
 
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.config import Settings
-from app.web.app import create_app
 from tests.services.bureau_world import PASSWORD, BureauWorld
 from tests.web.conftest import csrf_token_of
 

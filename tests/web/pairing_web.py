@@ -6,11 +6,11 @@ from datetime import date
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.asgi import create_app
 from app.db import Database
 from app.models.enums import AgreementStatus, HelpKind, ReportStatus, UserRole
 from app.models.flags import to_mask
 from app.services.accounts import create_user
-from app.web.app import create_app
 from tests.factories import make_county, make_enterprise, make_township
 from tests.pairing_factories import make_active, make_need, make_report
 from tests.web.conftest import csrf_token_of

@@ -11,11 +11,12 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.asgi import create_app
+from app.http import SESSION_COOKIE
 from app.models import User
 from app.models.enums import UserRole
 from app.services.accounts import create_user
 from app.services.user_sessions import open_session
-from app.web.app import SESSION_COOKIE, create_app
 from tests.factories import make_county, make_enterprise
 from tests.web.conftest import SECRET, csrf_token_of
 

@@ -7,9 +7,10 @@ import hashlib
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.config import HTMX_CDN_INTEGRITY, HTMX_CDN_URL
 from app.db import Database, create_db_engine
-from app.web.app import HTMX_FILE, create_app
+from app.web.assets import HTMX_FILE
 from app.web.templating import htmx_script
 from tests.web.conftest import csrf_token_of
 
@@ -86,7 +87,7 @@ def test_stylesheet_is_served_with_a_content_version(fresh_db, make_settings):
 
 
 def test_a_missing_htmx_install_is_a_404_not_a_crash(fresh_db, make_settings, monkeypatch):
-    monkeypatch.setattr("app.web.app.HTMX_FILE", HTMX_FILE.parent / "no-such-file.js")
+    monkeypatch.setattr("app.web.assets.HTMX_FILE", HTMX_FILE.parent / "no-such-file.js")
     client = TestClient(create_app(make_settings(), database=fresh_db))
     assert client.get("/static/vendor/htmx.min.js").status_code == 404
 

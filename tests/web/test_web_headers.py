@@ -6,8 +6,9 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.config import HTMX_CDN_URL
-from app.web.app import SESSION_COOKIE, create_app
+from app.http import SESSION_COOKIE
 from app.web.security import content_security_policy
 from tests.web.conftest import csrf_token_of
 from tests.web.test_web_accounts import _login, app  # noqa: F401

@@ -5,9 +5,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
 from app.models.enums import AgreementStatus
 from app.services.overview import HomeFigures
-from app.web.app import create_app
 from tests.web.web_factories import make_home_scenario, make_yuncheng_counties
 
 

@@ -17,10 +17,11 @@ from sqlmodel import SQLModel, select
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from app.asgi import create_app
+from app.http import SESSION_COOKIE
 from app.models import ApiToken, Notification, ProductImage, User, UserSession
 from app.permissions import can_review_registration
 from app.services import accounts, api_tokens, notifications, user_sessions
-from app.web.app import SESSION_COOKIE, create_app
 from app.web.flash import FLASH_KEY
 from tests.authz.world import ACTORS, COUNTY_BUREAUS, PASSWORD, build_world
 from tests.web.conftest import csrf_token_of

@@ -5,11 +5,11 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.asgi import create_app
 from app.models import User
 from app.models.enums import UserRole
 from app.services.accounts import create_user
 from app.services.privacy import NOTICE_VERSION
-from app.web.app import create_app
 from tests.factories import make_county, make_township, make_village, valid_credit_code
 from tests.web.conftest import csrf_token_of
 

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from app.http import SESSION_COOKIE
 from app.models import ApiToken, Event, UserSession
 from app.models.base import utcnow
 from app.services.api_tokens import USE_RECORD_INTERVAL
 from app.services.user_sessions import TOUCH_INTERVAL
-from app.web.app import SESSION_COOKIE
 from tests.web.conftest import csrf_token_of
 from tests.web.test_web_accounts import PASSWORD, _login, _user_id, app  # noqa: F401
 

@@ -18,12 +18,12 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.asgi import create_app
 from app.config import get_settings
 from app.db import Database, create_db_engine
 from app.models import ApiToken, Cooperative, LoginAttempt, User, Village
 from app.models.enums import UserRole
 from app.services import accounts, api_tokens
-from app.web.app import create_app
 from tests.conftest import PG_URL
 from tests.factories import make_county, make_township, valid_credit_code
 from tests.web.conftest import csrf_token_of

@@ -8,10 +8,10 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 from app.actors import SYSTEM
+from app.asgi import create_app
 from app.db import Database
 from app.models.enums import EnterpriseKind, ProductStatus, UserRole
 from app.services.accounts import create_user
-from app.web.app import create_app
 from tests.factories import make_cooperative, make_county, make_enterprise, make_village
 from tests.trade_factories import make_listed_product
 from tests.web.conftest import csrf_token_of

@@ -1,78 +1,37 @@
-"""The Starlette application: ``create_app`` is the factory ``cunqi serve`` runs."""
+"""The composition root: builds the application ``cunqi serve`` runs, above both adapters.
+
+It mounts the pages (app/web) and ``/graphql`` (app/schema) side by side, puts the HTTP layers in
+front of both (security headers, static files, the session, CSRF, sign-in, to-do triggers), and
+starts the work a serving process does besides answering requests (app/jobs.py): search start-up,
+the periodic search drain and the periodic jobs. Nothing imports this module but the entry points
+(``cunqi serve``, benchmarks, tests).
+"""
 
 import asyncio
 import ctypes
 import ctypes.util
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
-from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
+from app.http import SESSION_COOKIE
+from app.jobs import periodic_jobs, start_search, start_search_drain
 from app.schema.view import graphql_app
-from app.web import (
-    accounts,
-    bureau_routes,
-    contacts,
-    inbox_routes,
-    pairing_routes,
-    registration,
-    trade_routes,
-)
 from app.web.assets import StaticFirstMiddleware, static_app
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
-from app.web.health import healthz
-from app.web.home import home
-from app.web.notifications import periodic_jobs
+from app.web.routing import page_routes
 from app.web.security import CSRFMiddleware, SecurityHeadersMiddleware
-from app.web.templating import STATIC_DIR, create_templates
+from app.web.templating import create_templates
 from app.web.triggers import InboxTriggerMiddleware
-
-# Installed by `npm ci` from package.json (htmx.org 2.0.11); node_modules is not committed.
-HTMX_FILE = STATIC_DIR.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
-
-
-SESSION_COOKIE = "cunqi_session"
-log = logging.getLogger(__name__)
-
-
-def _start_search(database: Database, settings: Settings):
-    """Build or catch up the search index; the site still serves pages if that fails."""
-    from app import search
-
-    try:
-        return search.startup(database, settings)
-    except Exception:
-        log.exception("search start-up failed; search stays unavailable until the next start")
-        return None
-
-
-def _start_periodic_drain(service, database: Database):
-    """Drain outbox rows left by a held lock or a failed write, every few seconds."""
-    if service is None:
-        return None
-    from app.search.periodic import PeriodicDrain
-
-    drain = PeriodicDrain(service, database)
-    drain.start()
-    return drain
-
-
-def local_htmx(request: Request) -> FileResponse:
-    if not HTMX_FILE.is_file():
-        raise HTTPException(404, detail="htmx is not installed: run `npm ci`")
-    return FileResponse(HTMX_FILE, media_type="text/javascript")
 
 
 def create_served_app() -> Starlette:
@@ -108,7 +67,7 @@ def create_app(
     database: Database | None = None,
     freeze_gc: bool = False,
 ) -> Starlette:
-    """Build the web application; a ``database`` passed in is left to its caller to dispose.
+    """Build the application; a ``database`` passed in is left to its caller to dispose.
 
     ``freeze_gc`` moves everything alive after start-up (modules, the schema, templates, the
     segmenter's dictionary) out of the collector's sight: the cyclic collector otherwise rescans
@@ -125,8 +84,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.search = await run_in_threadpool(_start_search, database, settings)
-        app.state.search_drain = _start_periodic_drain(app.state.search, database)
+        app.state.search = await run_in_threadpool(start_search, database, settings)
+        app.state.search_drain = start_search_drain(app.state.search, database)
         # Ends due notice periods and retries mail; the first run catches up after a restart.
         stop_jobs = asyncio.Event()
         jobs = asyncio.create_task(periodic_jobs(database, settings, stop_jobs))
@@ -143,37 +102,12 @@ def create_app(
                 database.dispose()
 
     routes = [
-        Route("/", home, name="home"),
-        Route("/healthz", healthz, name="healthz"),
         Route("/graphql", graphql_app(settings, database), methods=["GET", "POST"]),
-        Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
-        Route("/logout", accounts.logout, methods=["POST"], name="logout"),
-        Route("/account", accounts.account, name="account"),
-        Route("/account/password", accounts.change_password, methods=["POST"]),
-        Route("/account/tokens", accounts.create_token, methods=["POST"]),
-        Route("/account/tokens/{token_id:id}/revoke", accounts.revoke_token, methods=["POST"]),
-        Route(
-            "/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=["POST"]
-        ),
-        Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=["POST"]),
-        Route("/register", registration.choose, name="register"),
-        Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
-        Route("/registrations", registration.review_list, name="registrations"),
-        Route(
-            "/registrations/{user_id:id}/{decision:str}",
-            registration.review,
-            methods=["POST"],
-        ),
-        Route("/privacy", contacts.privacy_notice, name="privacy"),
-        Route("/contacts/{party:str}/{party_id:id}/reveal", contacts.reveal, methods=["POST"]),
-        *pairing_routes.ROUTES,
-        *trade_routes.ROUTES,
-        *inbox_routes.ROUTES,
-        *bureau_routes.ROUTES,
+        *page_routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, settings=settings, session_cookie=SESSION_COOKIE),
-        Middleware(StaticFirstMiddleware, static=static_app(local_htmx)),
+        Middleware(StaticFirstMiddleware, static=static_app()),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
