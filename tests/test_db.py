@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from app.db import _ENGINE_QUEUES, Database, WriterQueue, create_db_engine, on_commit
-from app.web.errors import is_database_busy
+from app.http import is_database_busy
 from app.models import County, Event
 from app.models.enums import CountyCategory
 
