@@ -58,13 +58,8 @@ ASSETS = (
 
 @cache
 def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    loader = jinja2.FileSystemLoader(TEMPLATES_DIR)
+    environment = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True)
     return environment.get_template("graphql/graphiql.html")
 
 
