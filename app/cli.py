@@ -42,10 +42,13 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="工作进程数")
 @click.option("--reload", is_flag=True, help="代码改动后自动重启（开发用）")
 def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
-    from app import serving
+    import uvicorn
 
     settings = get_settings()
-    serving.run(
+    # Several workers: uvicorn's own supervisor (one shared socket, a dead worker replaced).
+    # In production, one process per port behind the reverse proxy spreads connections evenly
+    # (docs/decisions/0021-dependency-internals.md).
+    uvicorn.run(
         "app.asgi:create_served_app",
         factory=True,
         host=host or settings.host,

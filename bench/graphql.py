@@ -2,7 +2,9 @@
 Starlette endpoint that runs the minimal SQL for the same data and returns the same JSON.
 
 Both run in the same server (the real app as ``cunqi serve`` builds it: middleware, bearer-token
-actor, SQLite, gc.freeze after start-up; ``--workers`` uvicorn processes, bench/graphql_server.py),
+actor, SQLite, gc.freeze after start-up, bench/graphql_server.py), ``--workers`` of them, each
+a single process on a port of its own with the clients' connections spread over them in turn, as
+the recommended production layout has them behind the reverse proxy (decision 0021),
 driven by ``--clients`` concurrent HTTP clients for ``--seconds`` per operation; the script prints
 throughput, p50/p95 latency and GraphQL ÷ floor ratios, and the server's peak memory.
 
@@ -138,12 +140,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, *, gc_freeze: bool, workers: int) -> subprocess.Popen:
-    """bench/graphql_server.py's app served as ``cunqi serve`` serves (``workers`` processes)."""
-    command = [
-        sys.executable, "-m", "bench.graphql_server",
-        "--port", str(port), "--workers", str(workers),
-    ]  # fmt: skip
+def start_server(url: str, port: int, *, gc_freeze: bool) -> subprocess.Popen:
+    """bench/graphql_server.py's app served as ``cunqi serve`` serves it (one process)."""
+    command = [sys.executable, "-m", "bench.graphql_server", "--port", str(port)]
     environment = os.environ | {
         "CUNQI_BENCH_DATABASE_URL": url,
         "CUNQI_BENCH_FREEZE_GC": "1" if gc_freeze else "0",
@@ -235,11 +234,13 @@ class Connection:
         self.writer.close()
 
 
-async def _load(port: int, headers: dict, make, clients: int, seconds: float) -> list[float]:
+async def _load(ports: list[int], headers, make, clients: int, seconds: float) -> list[float]:
+    """``clients`` keep-alive connections, spread over ``ports`` in turn (as a reverse proxy's
+    upstream of one server per port spreads them), each sending requests for ``seconds``."""
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
 
-    async def client() -> None:
+    async def client(port: int) -> None:
         connection = await Connection("127.0.0.1", port, headers).open()
         try:
             while time.perf_counter() < stop:
@@ -252,13 +253,13 @@ async def _load(port: int, headers: dict, make, clients: int, seconds: float) ->
         finally:
             connection.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(ports[n % len(ports)]) for n in range(clients)))
     return latencies
 
 
-def measure(port, headers, make, clients, seconds) -> dict:
-    asyncio.run(_load(port, headers, make, clients, min(2.0, seconds / 3)))  # warm up
-    latencies = asyncio.run(_load(port, headers, make, clients, seconds))
+def measure(ports, headers, make, clients, seconds) -> dict:
+    asyncio.run(_load(ports, headers, make, clients, min(2.0, seconds / 3)))  # warm up
+    latencies = asyncio.run(_load(ports, headers, make, clients, seconds))
     latencies.sort()
     return {
         "rps": len(latencies) / seconds,
@@ -278,12 +279,11 @@ def same_json(base: str, headers: dict, graphql: dict, floor: tuple[str, dict]) 
         )
 
 
-def memory_mb(pid: int) -> dict[str, float]:
-    """Peak (VmHWM) and current (VmRSS) resident memory of the serving process: with several
-    workers, of the largest worker (each is a process of its own, the budget is per process)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+def memory_mb(pids: list[int]) -> dict[str, float]:
+    """Peak (VmHWM) and current (VmRSS) resident memory of the serving processes: of the largest
+    (each is a process of its own, the budget is per process)."""
     found: dict[str, float] = {}
-    for process in [int(c) for c in children] or [pid]:
+    for process in pids:
         for line in Path(f"/proc/{process}/status").read_text().splitlines():
             name, _, value = line.partition(":")
             if name in ("VmHWM", "VmRSS"):
@@ -300,17 +300,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-gc-freeze", action="store_true", help="do not gc.freeze() (cunqi serve does)"
     )
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="serving processes, one per port, clients spread"
+    )
     args = parser.parse_args(argv)
     args.database = args.database or default_database(args.scale)
     token, agreement_ids = prepare(args.database, args.scale)
-    port = free_port()
-    server = start_server(
-        args.database, port, gc_freeze=not args.no_gc_freeze, workers=args.workers
-    )
-    base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+    ports: list[int] = []
+    servers: list[subprocess.Popen] = []
+    headers = {"Authorization": f"Bearer {token}"}
     rows = []
     try:
+        for _ in range(args.workers):  # one after the other: the first start builds the index
+            ports.append(free_port())
+            servers.append(start_server(args.database, ports[-1], gc_freeze=not args.no_gc_freeze))
+        base = f"http://127.0.0.1:{ports[0]}"
         for name, make in operations(agreement_ids):
             for _ in range(5):
                 same_json(base, headers, *make())
@@ -322,16 +326,19 @@ def main(argv: list[str] | None = None) -> None:
                 path, params = make()[1]
                 return ("GET", f"{path}?{urlencode(params)}", b"")
 
-            graphql = measure(port, headers, graphql_request, args.clients, args.seconds)
-            floor = measure(port, headers, floor_request, args.clients, args.seconds)
+            graphql = measure(ports, headers, graphql_request, args.clients, args.seconds)
+            floor = measure(ports, headers, floor_request, args.clients, args.seconds)
             rows.append((name, graphql, floor))
-        memory = memory_mb(server.pid)
+        memory = memory_mb([server.pid for server in servers])
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
     print(
         f"\n{args.clients} 个并发客户端，每项 {args.seconds:.0f} 秒，{os.cpu_count()} 核，"
-        f"{args.workers} 个工作进程，gc.freeze {'关' if args.no_gc_freeze else '开'}"
+        f"{args.workers} 个服务进程（各用一端口），"
+        f"gc.freeze {'关' if args.no_gc_freeze else '开'}"
     )
     print(f"{'操作':<16}{'':>10}{'请求/秒':>10}{'p50 ms':>10}{'p95 ms':>10}")
     for name, graphql, floor in rows:

@@ -7,8 +7,9 @@ Settings come from the environment (``CUNQI_BENCH_DATABASE_URL``, ``CUNQI_BENCH_
 
     python -m bench.graphql_server --port 8000 --workers 2
 
-which serves it as ``cunqi serve`` does (``app.serving.run``: with several workers, each listens
-on a ``SO_REUSEPORT`` socket of its own).
+which serves it as ``cunqi serve`` does (``uvicorn.run``; several workers share one socket under
+uvicorn's supervisor). bench/graphql.py runs one single-worker server per port instead, the
+layout recommended behind a reverse proxy (docs/decisions/0021-dependency-internals.md).
 """
 
 import os
@@ -55,14 +56,14 @@ def create() -> Starlette:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from app import serving
+    import uvicorn
 
     parser = argparse.ArgumentParser(description="serve the bench app as cunqi serve does")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    serving.run(
+    uvicorn.run(
         "bench.graphql_server:create",
         factory=True,
         host=args.host,

@@ -60,7 +60,6 @@ LAYERS = (
             "app.asgi",
             "app.jobs",
             "app.cli",
-            "app.serving",
             "app.deploy",
             "app.migrate",
             "app.__main__",

@@ -10,6 +10,11 @@ resolver, no extensions, no arguments) whose type is a scalar or an enum, and fo
 unusual — an exception, a null where the type says non-null, a value the scalar cannot
 serialize, field middleware — takes graphql-core's own path, which raises the located error it
 always did; so does every other field.
+
+``execute_fields`` is graphql-core's own (private) method with the leaf path added, and the
+graphql-core schema is read from Strawberry's private ``_schema``: both dependencies are pinned
+exactly, and tests/test_dependency_pins.py fails when either changes
+(docs/decisions/0021-dependency-internals.md).
 """
 
 from inspect import CO_ITERABLE_COROUTINE
@@ -17,6 +22,7 @@ from operator import attrgetter
 from types import CoroutineType, GeneratorType
 from typing import Any
 
+import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLNonNull,
@@ -26,9 +32,15 @@ from graphql import (
     Undefined,
 )
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 LEAF = "cunqi-leaf"
+
+
+def core_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema Strawberry executes: Strawberry has no public name for it."""
+    return schema._schema
 
 
 def mark_plain_leaves(schema: GraphQLSchema) -> int:
@@ -41,7 +53,7 @@ def mark_plain_leaves(schema: GraphQLSchema) -> int:
             definition = (field.extensions or {}).get("strawberry-definition")
             if definition is None or not definition.is_basic_field or field.args:
                 continue
-            if field.resolve is not None and not getattr(field.resolve, "_is_default", False):
+            if field.resolve is not None and not is_default_resolver(field.resolve):
                 continue  # a resolver of ours (fast_resolvers) or Strawberry's with a purpose
             nullable = not isinstance(field.type, GraphQLNonNull)
             named = field.type if nullable else field.type.of_type

@@ -1,52 +1,49 @@
 """Which fields a query selects on a connection's nodes, so a loader can fetch them in the same
 batch and the fields resolve without waiting (each awaited field costs more than a plain one)."""
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from collections.abc import Iterable, Iterator
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from app.schema.context import Info
 
 
 def node_fields(info: Info) -> frozenset[str]:
     """Names of the fields selected on the nodes of the connection being resolved, through
-    ``nodes { … }`` or ``edges { node { … } }``; the same for every parent, so worked out once."""
-    raw = info._raw_info  # graphql-core's info: Strawberry's selected_fields rebuilds the subtree
-    key = tuple(id(node) for node in raw.field_nodes)
+    ``nodes { … }`` or ``edges { node { … } }``; the same for every parent, so worked out once
+    per field of the document (Strawberry's ``selected_fields`` converts the whole subtree)."""
+    key = _field_of_document(info)
     cache = info.context.lookahead
     if key not in cache:
         names: set[str] = set()
-        for field in raw.field_nodes:
-            for child in _fields(field.selection_set, raw.fragments):
-                if child.name.value == "nodes":
-                    names.update(f.name.value for f in _fields(child.selection_set, raw.fragments))
-                elif child.name.value == "edges":
-                    for edge in _fields(child.selection_set, raw.fragments):
-                        if edge.name.value == "node":
-                            names.update(
-                                f.name.value for f in _fields(edge.selection_set, raw.fragments)
-                            )
+        children = (c for field in info.selected_fields for c in _fields(field.selections))
+        for child in children:
+            if child.name == "nodes":
+                names.update(f.name for f in _fields(child.selections))
+            elif child.name == "edges":
+                for edge in _fields(child.selections):
+                    if edge.name == "node":
+                        names.update(f.name for f in _fields(edge.selections))
         cache[key] = frozenset(names)
     return cache[key]
 
 
-def selects(info: Info, name: str) -> bool:
-    """Whether the current field's selection (a list or an object) includes ``name``."""
-    raw = info._raw_info
-    return any(
-        child.name.value == name
-        for field in raw.field_nodes
-        for child in _fields(field.selection_set, raw.fragments)
-    )
+def _field_of_document(info: Info) -> tuple:
+    """The field being resolved, the same for every row: its response path without list
+    indices, each step with the type it was selected on (a union's branches differ)."""
+    steps = []
+    path = info.path
+    while path is not None:
+        if isinstance(path.key, str):
+            steps.append((path.key, path.typename))
+        path = path.prev
+    return tuple(steps)
 
 
-def _fields(selection_set: SelectionSetNode | None, fragments) -> list[FieldNode]:
-    found: list[FieldNode] = []
-    for selection in selection_set.selections if selection_set else ():
-        if isinstance(selection, FieldNode):
-            found.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            found.extend(_fields(selection.selection_set, fragments))
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                found.extend(_fields(fragment.selection_set, fragments))
-    return found
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    """The fields of ``selections``, fragments expanded."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            yield from _fields(selection.selections)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import strawberry
 from sqlmodel import SQLModel
+from strawberry.types import get_object_definition
 
 from app.errors import NotFoundError, ValidationError
 from app.schema.context import Context, Info
@@ -155,7 +156,7 @@ class NodeQueries:
 def node_field(of: type, label: str) -> Any:
     """``(id: ID!) -> of``: one object of a registered node type by its global id, as ``node(id)``
     would give it; ``label`` names the kind in the description."""
-    name = of.__strawberry_definition__.name
+    name = get_object_definition(of, strict=True).name
 
     async def resolver(info: Info, id: IdArgument) -> of | None:
         return await _BY_NAME[name].resolve(info.context, parse_id(id, name, field="id"))

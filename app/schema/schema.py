@@ -9,13 +9,14 @@ import strawberry
 from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import get_object_definition
 from strawberry.utils.logging import StrawberryLogger
 
 from app.schema import security
 from app.schema.accounts import AccountMutations, AccountQueries
 from app.schema.audit import AuditQueries
 from app.schema.contacts import ContactMutations
-from app.schema.execution import LEAF, FastLeafExecutionContext, mark_plain_leaves
+from app.schema.execution import LEAF, FastLeafExecutionContext, core_schema, mark_plain_leaves
 from app.schema.inbox import InboxMutations, InboxQueries
 from app.schema.node import NodeQueries, global_id
 from app.schema.order_mutations import OrderMutations
@@ -63,11 +64,13 @@ MUTATIONS = (
 )
 
 Query = merge_types("Query", QUERIES)
-Query.__strawberry_definition__.description = "查询：村企通的全部公开数据，以及您有权查看的数据"
+get_object_definition(
+    Query, strict=True
+).description = "查询：村企通的全部公开数据，以及您有权查看的数据"
 Mutation = merge_types("Mutation", MUTATIONS)
-Mutation.__strawberry_definition__.description = (
-    "操作：每个操作返回 { 对象, errors }；业务错误在 errors 中，不会作为顶层错误"
-)
+get_object_definition(
+    Mutation, strict=True
+).description = "操作：每个操作返回 { 对象, errors }；业务错误在 errors 中，不会作为顶层错误"
 
 
 class Schema(strawberry.Schema):
@@ -88,8 +91,8 @@ def create_schema(*, introspection: bool = True) -> Schema:
         config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=not introspection),
         execution_context_class=FastLeafExecutionContext,
     )
-    fast_resolvers(schema._schema)
-    mark_plain_leaves(schema._schema)
+    fast_resolvers(core_schema(schema))
+    mark_plain_leaves(core_schema(schema))
     return schema
 
 

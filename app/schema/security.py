@@ -49,6 +49,7 @@ from strawberry.extensions import (
 from app.errors import DomainError
 from app.http import is_database_busy
 from app.schema.document_checks import check_document
+from app.schema.execution import core_schema
 from app.schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_TOKENS = 2000
@@ -126,7 +127,7 @@ class NodeBudget(SchemaExtension):
         operation = get_operation_ast(document, context.operation_name) if document else None
         if operation is not None and context.result is None:
             problem = _check_budget(
-                context.schema._schema, document, operation, context.variables or {}
+                core_schema(context.schema), document, operation, context.variables or {}
             )
             if problem is not None:
                 context.result = ExecutionResult(data=None, errors=[problem])
@@ -288,11 +289,10 @@ class ErrorPolicy(MaskErrors):
             masked.extensions = {"code": "internal_error"}
         return masked
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()  # masks what must be masked
+        for error in getattr(self.execution_context.result, "errors", None) or ():
             with_code(error)
-        return processed
 
 
 def with_code(error: GraphQLError) -> GraphQLError:

@@ -1,6 +1,7 @@
 """GraphQL ``stats``: the bureau dashboard's figures (app/services/stats), for its region only."""
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from app.errors import PermissionDeniedError
 from app.permissions import can_view_statistics
@@ -88,7 +89,7 @@ class ActiveEnterprise:
 
 def _copy(cls, item):
     """A GraphQL object from a service record with the same field names."""
-    names = cls.__strawberry_definition__.fields
+    names = get_object_definition(cls, strict=True).fields
     return cls(**{f.python_name: getattr(item, f.python_name) for f in names})
 
 

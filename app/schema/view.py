@@ -26,6 +26,7 @@ from app.errors import ThrottledError
 from app.http import csrf_token, current_actor
 from app.schema.client_slots import ClientSlots, client_key
 from app.schema.context import Context, run_operation
+from app.schema.graphiql import graphiql_page
 from app.schema.schema import create_schema
 from app.schema.security import MAX_TOKENS, with_code
 from app.services.api_limits import ApiRateLimiter
@@ -113,12 +114,9 @@ class GraphQLView(GraphQL):
         return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        # A signed-in developer's GraphiQL sends the session's CSRF token with each operation.
-        headers = json.dumps({"X-CSRF-Token": csrf_token(request)})
-        html = self.graphql_ide_html.replace(
-            "const defaultHeaders = {};", f"const defaultHeaders = {headers};"
-        )
-        return HTMLResponse(html)
+        # Our own page (app/schema/graphiql.py): a signed-in developer's GraphiQL sends the
+        # session's CSRF token with each operation.
+        return HTMLResponse(graphiql_page(csrf_token(request)))
 
 
 RETRY_AFTER_SECONDS = 1

@@ -6,7 +6,7 @@ import enum
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from app.schema.execution import LEAF, FastLeafExecutionContext, mark_plain_leaves
+from app.schema.execution import LEAF, FastLeafExecutionContext, core_schema, mark_plain_leaves
 from app.schema.node import global_id
 from app.schema.schema import create_schema
 
@@ -53,7 +53,7 @@ QUERY = "{ things { name count colour shout } }"
 def _run(context_class) -> dict:
     schema = strawberry.Schema(query=Query, execution_context_class=context_class)
     if context_class is FastLeafExecutionContext:
-        assert mark_plain_leaves(schema._schema) == 3  # name, count, colour; not shout
+        assert mark_plain_leaves(core_schema(schema)) == 3  # name, count, colour; not shout
     result = schema.execute_sync(QUERY)
     return {
         "data": result.data,
@@ -76,7 +76,7 @@ def test_the_short_path_answers_what_graphql_core_answers():
 
 
 def test_the_api_schema_marks_plain_leaves_and_leaves_resolvers_alone():
-    fields = create_schema()._schema.type_map["Village"].fields
+    fields = core_schema(create_schema()).type_map["Village"].fields
     assert LEAF in fields["name"].extensions
     read, _serialize, nullable = fields["id"].extensions[LEAF]  # a node's global id
     assert read is global_id and nullable is False

@@ -14,6 +14,7 @@ from graphql import (
 )
 
 from app.errors import NotFoundError
+from app.schema.execution import core_schema
 from app.schema.node import _BY_NAME, parse_id, resolve_node
 from app.schema.schema import create_schema
 
@@ -63,7 +64,7 @@ def _mentions_id(kind) -> bool:
 
 def operations_with_ids() -> list[tuple[str, str, str, dict]]:
     """(root, field, document, argument types) for each root field with an ID somewhere."""
-    schema = create_schema()._schema
+    schema = core_schema(create_schema())
     found = []
     for root, kind in (("query", schema.query_type), ("mutation", schema.mutation_type)):
         for name, field in kind.fields.items():

@@ -17,6 +17,7 @@ from app.models import (
     ReportEvidence,
 )
 from app.models.enums import AgreementStatus, ProductStatus, ReportStatus
+from app.schema.execution import core_schema
 from app.schema.schema import _resolve_id, create_schema
 from app.services.pairing import facts
 from tests.factories import (
@@ -177,7 +178,7 @@ def test_the_certification_queue_with_its_products(trade_db):
 
 
 def test_hot_resolvers_are_called_by_graphql_core_directly():
-    types = create_schema()._schema.type_map
+    types = core_schema(create_schema()).type_map
     direct = [
         ("PairingAgreement", "enterprise"),
         ("PairingAgreement", "helpKinds"),

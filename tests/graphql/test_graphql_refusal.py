@@ -11,6 +11,7 @@ from graphql.validation.rules import overlapping_fields_can_be_merged as overlap
 
 from app.schema import security
 from app.schema.document_checks import MAX_FIELDS, DocumentCheck
+from app.schema.execution import core_schema
 from app.schema.schema import create_schema
 from tests.authz.world import ACTORS
 from tests.graphql import hostile_documents as hostile
@@ -82,7 +83,7 @@ def test_the_node_budget_weighs_each_fragment_once(n):
     # given a chain that no validation stopped (the budget is computed before execution)
     k = 3
     document = parse(hostile.chain(n, k, leaf="counties { code }"))
-    schema = create_schema()._schema
+    schema = core_schema(create_schema())
     operation = document.definitions[0]
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -149,7 +150,7 @@ def _comparisons(document: str, monkeypatch) -> int:
         real(context, cost)
 
     monkeypatch.setattr(overlapping, "spend_complexity_budget", counted)
-    validate(create_schema()._schema, parse(document), [OverlappingFieldsCanBeMergedRule])
+    validate(core_schema(create_schema()), parse(document), [OverlappingFieldsCanBeMergedRule])
     monkeypatch.setattr(overlapping, "spend_complexity_budget", real)
     return spent
 
