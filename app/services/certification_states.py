@@ -69,7 +69,13 @@ CERTIFICATION = Machine(
             offered=False,
         ),
         Transition(
-            "approve", (C.pending,), C.publicised, _bureau, "certification.approve", "审核通过"
+            "approve",
+            (C.pending,),
+            C.publicised,
+            _bureau,
+            "certification.approve",
+            "审核通过",
+            button="通过并公示",
         ),
         Transition("reject", (C.pending,), C.rejected, _bureau, "certification.reject", "不通过"),
         # Taken by the periodic job (or the officer dismissing the last objection).
@@ -124,7 +130,15 @@ OBJECTION = Machine(
     transitions=(
         # Anyone may object while the notice runs (the period is checked on the application).
         Transition("file", (), J.open, anyone, "objection.file", "提出异议", offered=False),
-        Transition("uphold", (J.open,), J.upheld, _bureau, "objection.resolve", "异议成立"),
+        Transition(
+            "uphold",
+            (J.open,),
+            J.upheld,
+            _bureau,
+            "objection.resolve",
+            "异议成立",
+            button="异议成立，不予认定",
+        ),
         Transition("dismiss", (J.open,), J.dismissed, _bureau, "objection.resolve", "异议不成立"),
         Transition(
             "dismiss_in_bulk",

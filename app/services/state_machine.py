@@ -265,3 +265,8 @@ def machines() -> list[Machine]:
 def machine(name: str) -> Machine:
     machines()
     return _REGISTRY[name]
+
+
+def button(machine_name: str, transition_name: str) -> str:
+    """The text of a transition's button (templates call it as ``button("order", "ship")``)."""
+    return machine(machine_name).transition(transition_name).button_text
