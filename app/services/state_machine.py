@@ -111,11 +111,15 @@ class Machine:
     # The conflict for a stale version (None: this kind is not versioned by forms).
     stale: str | None = None
     unknown_action: str = "不支持的操作"
+    state_label: Callable[[Enum], str] = label  # the state's name in the refusal
+    register: bool = True  # False: not listed by ``machines()`` (a test's own machine)
 
     def __post_init__(self) -> None:
         names = [t.name for t in self.transitions]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.name}: a transition name is declared twice")
+        if not self.register:
+            return
         if _REGISTRY.get(self.name, self) is not self:
             raise ValueError(f"a machine named {self.name!r} is already declared")
         _REGISTRY[self.name] = self
@@ -245,7 +249,7 @@ class Machine:
         if state not in transition.sources:
             message = transition.wrong_state or self.wrong_state
             return ConflictError(
-                message.format(state=label(state), action=transition.label),
+                message.format(state=self.state_label(state), action=transition.label),
                 code=self.wrong_state_code,
             )
         return None
