@@ -266,6 +266,12 @@ def machines() -> list[Machine]:
     return [_REGISTRY[name] for name in sorted(_REGISTRY)]
 
 
+def all_transitions() -> list[tuple[Machine, Transition]]:
+    """Every transition of every machine, with its machine (the audit action of each is
+    ``transition.event``)."""
+    return [(m, t) for m in machines() for t in m.transitions]
+
+
 def machine(name: str) -> Machine:
     machines()
     return _REGISTRY[name]

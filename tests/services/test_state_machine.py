@@ -14,7 +14,15 @@ from app.models import Order, OutcomeReport, PairingAgreement, Product
 from app.models.enums import AgreementStatus, OrderStatus, ReportStatus
 from app.services.order_states import ORDER, OrderCase
 from app.services.pairing.states import AGREEMENT, REPORT, AgreementCase, ReportCase
-from app.services.state_machine import Guard, Machine, Transition, anyone, button, machines
+from app.services.state_machine import (
+    Guard,
+    Machine,
+    Transition,
+    all_transitions,
+    anyone,
+    button,
+    machines,
+)
 
 A, R, S = AgreementStatus, ReportStatus, OrderStatus
 VILLAGE = Actor(role=Role.village, village_id=7)
@@ -246,6 +254,9 @@ def test_every_machine_is_listed_once_with_its_audit_actions():
     names = [m.name for m in machines()]
     assert names == sorted(set(names))
     assert {"agreement", "report", "order", "certification", "objection"} <= set(names)
+    events = {(m.name, t.event) for m, t in all_transitions()}
+    assert ("order", "order.rate") in events and ("objection", "objection.resolve") in events
+    assert len(all_transitions()) == sum(len(m.transitions) for m in machines())
     # The agreement timeline names every agreement and report event a machine records.
     for machine in (AGREEMENT, REPORT):
         for t in machine.transitions:
