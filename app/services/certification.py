@@ -21,16 +21,15 @@ from app.config import get_settings
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import CertificationApplication, CertificationObjection, Product, Village
 from app.models.base import utcnow
-from app.models.enums import CertificationStatus, ObjectionStatus, ProductStatus
+from app.models.enums import CertificationStatus, ObjectionStatus
 from app.permissions import (
     bureau_county_scope,
-    can_certify_product,
-    can_manage_product,
     can_review_certifications,
     require,
 )
 from app.services import clock
 from app.services.audit import record_event, snapshot
+from app.services.certification_states import CERTIFICATION, CertificationCase
 from app.services.inputs import BoundedDate, MultilineText, parse
 from app.services.products import reindex
 
@@ -56,10 +55,9 @@ def apply_for_certification(
     product = session.get(Product, product_id)
     if product is None:
         raise NotFoundError("产品不存在")
-    require(can_manage_product(actor, product.cooperative_id))
+    CERTIFICATION.authorize("apply", actor, product)
     form = parse(ApplicationInput, data or {})
-    if product.status == ProductStatus.delisted:
-        raise ConflictError("已下架的产品不能申请认定，请先重新上架", code="product_delisted")
+    CERTIFICATION.check_guards("apply", product)
     waiting = session.exec(
         select(CertificationApplication.id).where(
             CertificationApplication.product_id == product.id,
@@ -86,7 +84,7 @@ def approve_certification(
     now: datetime | None = None,
 ) -> CertificationApplication:
     """Approve until ``expires_on`` (at most three years ahead), first on public notice."""
-    application, product = _decidable(session, actor, application_id)
+    application, product = _decidable(session, actor, application_id, "approve")
     form = parse(ApprovalInput, data)
     today = today or clock.today()
     if form.expires_on <= today:
@@ -99,7 +97,7 @@ def approve_certification(
     _decide(
         session,
         application,
-        CertificationStatus.publicised,
+        "approve",
         actor,
         expires_on=form.expires_on,
         notice_ends_at=notice_ends_at,
@@ -132,13 +130,15 @@ def take_effect(
     now: datetime | None = None,
 ) -> bool:
     """Put a publicised certification in force, if its period is over and nothing is open."""
-    if application.status != CertificationStatus.publicised:
-        return False
-    ended = application.notice_ends_at <= (now or utcnow())
-    if not ended or open_objections(session, application.id):
+    case = CertificationCase(
+        application,
+        now=now or utcnow(),
+        open_objections=lambda: open_objections(session, application.id),
+    )
+    if not CERTIFICATION.may("take_effect", actor, case):
         return False
     product = session.get(Product, application.product_id)
-    _move(session, application, CertificationStatus.publicised, CertificationStatus.approved)
+    _move(session, application, "take_effect")
     # Written without a version bump (decision 0015): no form edits this date, so the
     # cooperative's open product form stays valid when the certification comes into force.
     table = Product.__table__
@@ -187,13 +187,7 @@ def refuse_after_objection(
 ) -> None:
     """An upheld objection ends the notice period: the certification is refused."""
     product = session.get(Product, application.product_id)
-    _move(
-        session,
-        application,
-        CertificationStatus.publicised,
-        CertificationStatus.rejected,
-        reason=reason[:500],
-    )
+    _move(session, application, "refuse", reason=reason[:500])
     _record(
         session, actor, "certification.refuse", application, product, f"公示期异议成立：{reason}"
     )
@@ -203,9 +197,9 @@ def reject_certification(
     *, session: Session, actor: Actor, application_id: int, data: dict
 ) -> CertificationApplication:
     """Refuse the application with a reason the cooperative will read."""
-    application, product = _decidable(session, actor, application_id)
+    application, product = _decidable(session, actor, application_id, "reject")
     form = parse(RejectionInput, {"reason": str(data.get("reason", "")).strip()})
-    _decide(session, application, CertificationStatus.rejected, actor, reason=form.reason)
+    _decide(session, application, "reject", actor, reason=form.reason)
     _record(
         session,
         actor,
@@ -256,47 +250,42 @@ def latest_applications(
 
 
 def _decidable(
-    session: Session, actor: Actor, application_id: int
+    session: Session, actor: Actor, application_id: int, name: str
 ) -> tuple[CertificationApplication, Product]:
     application = session.get(CertificationApplication, application_id)
     if application is None:
         raise NotFoundError("认定申请不存在")
     product = session.get(Product, application.product_id)
     county_code = session.get(Village, product.village_id).county_code
-    require(can_certify_product(actor, county_code))
-    if application.status != CertificationStatus.pending:
-        raise ConflictError("该申请已处理，请刷新页面", code="already_decided")
+    CERTIFICATION.check(name, actor, CertificationCase(application, county_code))
     return application, product
 
 
 def _decide(
     session: Session,
     application: CertificationApplication,
-    status: CertificationStatus,
+    name: str,
     actor: Actor,
     **values,
 ) -> None:
     """Conditional on the application still pending: two officers cannot both decide it."""
     values.update(decided_at=utcnow(), decided_by=actor.user_id)
-    _move(session, application, CertificationStatus.pending, status, **values)
+    _move(session, application, name, **values)
 
 
-def _move(
-    session: Session,
-    application: CertificationApplication,
-    source: CertificationStatus,
-    target: CertificationStatus,
-    **values,
-) -> None:
-    """Change the status only if it still is ``source``: of two concurrent moves one fails."""
+def _move(session: Session, application: CertificationApplication, name: str, **values) -> None:
+    """Take transition ``name`` only if the status still is its source: of two concurrent moves
+    one fails."""
+    transition = CERTIFICATION.transition(name)
+    (source,) = transition.sources
     table = CertificationApplication.__table__
     result = session.execute(
         sa.update(table)
         .where(table.c.id == application.id, table.c.status == source)
-        .values(status=target, **values)
+        .values(status=transition.target, **values)
     )
     if result.rowcount != 1:
-        raise ConflictError("该申请已处理，请刷新页面", code="already_decided")
+        raise ConflictError(CERTIFICATION.wrong_state, code=CERTIFICATION.wrong_state_code)
     session.refresh(application)
 
 

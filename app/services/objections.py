@@ -37,11 +37,14 @@ from app.permissions import (
 )
 from app.services import certification, limits
 from app.services.audit import record_event
+from app.services.certification_states import OBJECTION, ObjectionCase
 from app.services.inputs import MultilineText, RowId, Text, parse
 
 MAX_BULK = 500
 ALREADY_RECEIVED = "该联系方式对这项认定提出的异议已收到，乡村振兴局正在核查，无需重复提交"
 MOBILE = re.compile(r"1[3-9]\d{9}")
+# The bureau's decision on an objection, and the transition it takes.
+RESOLUTIONS = {ObjectionStatus.upheld: "uphold", ObjectionStatus.dismissed: "dismiss"}
 
 
 class ObjectionInput(BaseModel):
@@ -148,13 +151,13 @@ def resolve_objection(
     if objection is None:
         raise NotFoundError("异议不存在")
     application = session.get(CertificationApplication, objection.application_id)
-    require(can_certify_product(actor, _county(session, application)))
+    case = ObjectionCase(objection, _county(session, application))
+    OBJECTION.authorize_any(RESOLUTIONS.values(), actor, case)
     form = parse(ResolutionInput, {k: str(v).strip() for k, v in data.items()})
-    if form.decision == ObjectionStatus.open:
+    if form.decision not in RESOLUTIONS:
         raise ValidationError("请选择异议成立或不成立", code="invalid_decision", field="decision")
-    if objection.status != ObjectionStatus.open:
-        raise ConflictError("该异议已处理，请刷新页面", code="already_resolved")
-    objection.status = form.decision
+    OBJECTION.check_state(RESOLUTIONS[form.decision], actor, case)
+    OBJECTION.move(RESOLUTIONS[form.decision], case)
     objection.resolution = form.resolution
     objection.resolved_at = utcnow()
     objection.resolved_by = actor.user_id
@@ -186,7 +189,8 @@ def dismiss_objections(
     application = session.get(CertificationApplication, application_id)
     if application is None:
         raise NotFoundError("认定申请不存在")
-    require(can_certify_product(actor, _county(session, application)))
+    county_code = _county(session, application)
+    OBJECTION.authorize("dismiss_in_bulk", actor, ObjectionCase(None, county_code))
     ids = data.get("objection_ids") or []
     form = parse(
         BulkDismissalInput,
@@ -203,11 +207,12 @@ def dismiss_objections(
     ).all()
     if len(found) != len(wanted):
         raise NotFoundError("所选异议不存在或不属于该认定", field="objection_ids")
-    if any(o.status != ObjectionStatus.open for o in found):
-        raise ConflictError("所选异议中有已处理的，请刷新页面", code="already_resolved")
+    cases = [ObjectionCase(objection, county_code) for objection in found]
+    for case in cases:
+        OBJECTION.check_state("dismiss_in_bulk", actor, case)
     moment = now or utcnow()
-    for objection in found:
-        objection.status = ObjectionStatus.dismissed
+    for objection, case in zip(found, cases, strict=True):
+        OBJECTION.move("dismiss_in_bulk", case)
         objection.resolution = form.resolution
         objection.resolved_at = moment
         objection.resolved_by = actor.user_id

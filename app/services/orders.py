@@ -16,30 +16,26 @@ from sqlmodel import Session, select
 
 from app.actors import Actor, Role
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.labels import label
 from app.models import Demand, Enterprise, Order, PairingAgreement, Product, Village
 from app.models.base import utcnow
 from app.models.enums import AgreementStatus, DemandStatus, OrderStatus, ProductStatus
 from app.money import MAX_AMOUNT_FEN, yuan_label
 from app.permissions import (
     bureau_county_scope,
-    can_buy,
-    can_manage_product,
     can_see_order,
     is_buyer,
-    require,
 )
 from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.inputs import MultilineText, RowId, Text, parse
 from app.services.numbering import order_number
+from app.services.order_states import ORDER, OrderCase
 from app.services.paging import Page, paginate
 from app.services.products import MAX_QUANTITY, check_unit, reindex
 from app.services.sales_summary import add_receipt
 
 # Agreements whose purchases an order can count toward (结对帮销).
 COUNTING_AGREEMENT_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
-CANCELLABLE = (OrderStatus.placed, OrderStatus.confirmed)
 
 
 class OrderInput(BaseModel):
@@ -77,7 +73,7 @@ def place_order(
 ) -> Order:
     """A buyer orders a listed product at today's price; stock is reserved on confirmation."""
     buyer = session.get(Enterprise, actor.enterprise_id) if actor.enterprise_id else None
-    require(buyer is not None and can_buy(actor, buyer.id, buyer.status))
+    ORDER.authorize("place", actor, buyer)
     product = session.get(Product, product_id)
     if product is None or product.status != ProductStatus.listed:
         raise NotFoundError("产品不存在或已下架")
@@ -108,10 +104,8 @@ def place_order(
 
 def confirm_order(*, session: Session, actor: Actor, order_id: int, expected_version: int) -> Order:
     """The cooperative accepts the order and its stock is reserved, or refused if too little."""
-    order, product = _for_cooperative(session, actor, order_id)
-    _expect(order, expected_version, OrderStatus.placed, "确认")
-    before = snapshot(order)
-    order.status, order.confirmed_at = OrderStatus.confirmed, utcnow()
+    order, product, before = _take(session, actor, order_id, expected_version, "confirm")
+    order.confirmed_at = utcnow()
     _save(session, order)
     _reserve(session, product, order.quantity)
     _record(session, actor, "order.confirm", order, product, "确认订单并预留库存", before)
@@ -121,10 +115,8 @@ def confirm_order(*, session: Session, actor: Actor, order_id: int, expected_ver
 
 def ship_order(*, session: Session, actor: Actor, order_id: int, expected_version: int) -> Order:
     """The cooperative has sent the goods."""
-    order, product = _for_cooperative(session, actor, order_id)
-    _expect(order, expected_version, OrderStatus.confirmed, "发货")
-    before = snapshot(order)
-    order.status, order.shipped_at = OrderStatus.shipped, utcnow()
+    order, product, before = _take(session, actor, order_id, expected_version, "ship")
+    order.shipped_at = utcnow()
     _save(session, order)
     _record(session, actor, "order.ship", order, product, "订单已发货", before)
     return order
@@ -139,13 +131,15 @@ def receive_order(
     now: datetime | None = None,
 ) -> Order:
     """The buyer confirms receipt; a purchase from a paired village counts for its agreement."""
-    order, product = _for_buyer(session, actor, order_id)
-    _expect(order, expected_version, OrderStatus.shipped, "确认收货")
+    order, product = _load(session, order_id)
+    case = OrderCase(order, product)
+    ORDER.check("receive", actor, case, expected_version)
     before = snapshot(order)
     now = now or utcnow()
     # Looked up before the order changes: a query would autoflush a half-made change.
     agreement_id = _covering_agreement(session, order.buyer_id, product.village_id, now)
-    order.status, order.received_at, order.agreement_id = OrderStatus.received, now, agreement_id
+    ORDER.move("receive", case)
+    order.received_at, order.agreement_id = now, agreement_id
     _save(session, order)
     village = session.get(Village, product.village_id)
     add_receipt(session, order, product, village.county_code)
@@ -159,14 +153,15 @@ def cancel_order(
 ) -> Order:
     """Buyer or cooperative cancels before shipping; reserved stock goes back on sale."""
     order, product = _load(session, order_id)
-    require(is_buyer(actor, order.buyer_id) or can_manage_product(actor, product.cooperative_id))
-    _expect(order, expected_version, CANCELLABLE, "取消")
+    case = OrderCase(order, product)
+    ORDER.check("cancel", actor, case, expected_version)
     reason = reason.strip()
     if len(reason) > 200:
         raise ValidationError("取消原因不能超过 200 个字符", code="reason_too_long", field="reason")
     before = snapshot(order)
     was_reserved = order.status == OrderStatus.confirmed
-    order.status, order.cancelled_at, order.cancel_reason = OrderStatus.cancelled, utcnow(), reason
+    ORDER.move("cancel", case)
+    order.cancelled_at, order.cancel_reason = utcnow(), reason
     _save(session, order)
     if was_reserved:
         _release(session, product, order.quantity)
@@ -182,10 +177,8 @@ def rate_order(
     *, session: Session, actor: Actor, order_id: int, expected_version: int, data: dict
 ) -> Order:
     """After receipt the buyer rates the order once (1–5); the product's rating follows."""
-    order, product = _for_buyer(session, actor, order_id)
-    _expect(order, expected_version, OrderStatus.received, "评价")
-    if order.rating is not None:
-        raise ConflictError("该订单已评价", code="already_rated")
+    order, product = _load(session, order_id)
+    ORDER.check("rate", actor, OrderCase(order, product), expected_version)
     form = parse(RatingInput, {**data, "comment": str(data.get("comment", "")).strip()})
     before = snapshot(order)
     order.rating, order.rating_comment = form.rating, form.comment
@@ -209,16 +202,7 @@ def rate_order(
 
 def order_actions(actor: Actor, order: Order, product: Product) -> tuple[str, ...]:
     """What the actor may do with the order now: confirm, ship, receive, cancel, rate."""
-    seller = can_manage_product(actor, product.cooperative_id)
-    buyer = is_buyer(actor, order.buyer_id)
-    possible = {
-        "confirm": seller and order.status == OrderStatus.placed,
-        "ship": seller and order.status == OrderStatus.confirmed,
-        "receive": buyer and order.status == OrderStatus.shipped,
-        "cancel": (seller or buyer) and order.status in CANCELLABLE,
-        "rate": buyer and order.status == OrderStatus.received and order.rating is None,
-    }
-    return tuple(name for name, allowed in possible.items() if allowed)
+    return tuple(ORDER.allowed(actor, OrderCase(order, product)))
 
 
 def get_order(*, session: Session, actor: Actor, order_id: int) -> Order:
@@ -343,24 +327,17 @@ def _load(session: Session, order_id: int) -> tuple[Order, Product]:
     return order, session.get(Product, order.product_id)
 
 
-def _for_cooperative(session: Session, actor: Actor, order_id: int) -> tuple[Order, Product]:
+def _take(
+    session: Session, actor: Actor, order_id: int, version: int, name: str
+) -> tuple[Order, Product, dict]:
+    """Check and take a step that changes nothing else before it; returns the order's snapshot
+    from before it."""
     order, product = _load(session, order_id)
-    require(can_manage_product(actor, product.cooperative_id))
-    return order, product
-
-
-def _for_buyer(session: Session, actor: Actor, order_id: int) -> tuple[Order, Product]:
-    order, product = _load(session, order_id)
-    require(is_buyer(actor, order.buyer_id))
-    return order, product
-
-
-def _expect(order: Order, version: int, allowed, verb: str) -> None:
-    if order.version != version:
-        raise _stale()
-    allowed = allowed if isinstance(allowed, tuple) else (allowed,)
-    if order.status not in allowed:
-        raise ConflictError(f"订单{label(order.status)}，不能{verb}", code="invalid_transition")
+    case = OrderCase(order, product)
+    ORDER.check(name, actor, case, version)
+    before = snapshot(order)
+    ORDER.move(name, case)
+    return order, product, before
 
 
 def _save(session: Session, order: Order) -> None:
@@ -372,7 +349,7 @@ def _save(session: Session, order: Order) -> None:
 
 
 def _stale() -> ConflictError:
-    return ConflictError("订单已被他人处理，请刷新后再试", code="stale_version")
+    return ConflictError(ORDER.stale, code="stale_version")
 
 
 def _record(

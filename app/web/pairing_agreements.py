@@ -13,6 +13,7 @@ from app.money import fen_to_yuan
 from app.services.pairing import details, directory, lifecycle, profiles, proposals, queries
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
+from app.services.pairing.states import AGREEMENT
 from app.web.forms import read_form
 from app.web.pages import gate, int_or_none, load, page_url, take_step
 from app.web.pairing_common import done, page, save
@@ -31,14 +32,6 @@ PROPOSAL_FIELDS = (
     "commit_beneficiaries",
     "note",
 )
-DONE_MESSAGES = {
-    "sign": "已签约，等待乡村振兴局备案",
-    "decline": "已婉拒该结对提议",
-    "withdraw": "已撤回结对提议",
-    "file": "已备案，协议进入履行期",
-    "complete": "协议已办结",
-    "terminate": "协议已终止",
-}
 
 
 async def agreements(request: Request) -> Response:
@@ -317,7 +310,7 @@ async def transition(request: Request) -> Response:
             reason=data.get("reason", ""),
         ),
         url=f"/agreements/{agreement_id}",
-        message=DONE_MESSAGES[action],
+        message=AGREEMENT.transition(action).done,
         leave=done,
         show=lambda **shown: _detail(request, actor, agreement_id, **shown),
         # Each action's reason box has its own error slot.

@@ -13,6 +13,7 @@ from app.services.pairing import details, evidence, queries, reports
 from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
+from app.services.pairing.states import REPORT
 from app.web.downloads import attachment
 from app.web.forms import read_form
 from app.web.pages import gate, int_or_none, load, page_url, take_step, upload_dir
@@ -31,9 +32,9 @@ REPORT_FIELDS = (
     "narrative",
 )
 STEPS = {
-    "confirm": (reports.confirm_report, "已确认该成效报告，等待乡村振兴局核实"),
-    "verify": (reports.verify_report, "已核实该成效报告"),
-    "return": (reports.return_report, "已退回，等待帮扶主体修改后重新提交"),
+    "confirm": reports.confirm_report,
+    "verify": reports.verify_report,
+    "return": reports.return_report,
 }
 LIMITS = (
     f"{ALLOWED_TEXT}，每个不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，"
@@ -255,7 +256,7 @@ async def step(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in STEPS:
         raise HTTPException(404)
-    service, message = STEPS[action]
+    service = STEPS[action]
     data = await read_form(request)
     version = int_or_none(data.get("version")) or 0
     extra = {"comment": data.get("reason", "")} if action == "return" else {}
@@ -265,7 +266,7 @@ async def step(request: Request) -> Response:
             session=s, actor=actor, report_id=report_id, expected_version=version, **extra
         ),
         url=f"/reports/{report_id}",
-        message=message,
+        message=REPORT.transition(action).done,
         leave=done,
         show=lambda **shown: _detail(request, actor, report_id, **shown),
         slots={"comment": "return_reason"},

@@ -18,6 +18,7 @@ from app.actors import ROLE_LABEL
 from app.config import Settings
 from app.http import csrf_token, current_actor
 from app.labels import label, status_tone
+from app.services.state_machine import button
 from app.web.flash import pop_flashes
 from app.web.formatting import FILTERS
 from app.web.navigation import navigation_for
@@ -116,6 +117,7 @@ def create_environment(settings: Settings) -> jinja2.Environment:
         htmx=htmx_script(settings),
         static_url=static_url_function(cache=settings.is_production),
         label=label,
+        button=button,
         status_tone=status_tone,
         role_label=ROLE_LABEL.__getitem__,
         format_value=format_value,

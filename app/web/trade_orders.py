@@ -11,6 +11,7 @@ from app.models.enums import OrderStatus
 from app.money import fen_to_yuan
 from app.services import consumption, orders
 from app.services.consumption import RESERVING_KINDS
+from app.services.order_states import ORDER
 from app.services.paging import page_number
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.pages import (
@@ -28,12 +29,13 @@ from app.web.templating import render
 from app.web.trade_common import enum_param, finish
 
 LIST_ROLES = (Role.enterprise, Role.cooperative, Role.bureau, Role.admin)
-TRANSITIONS = {
-    "confirm": (orders.confirm_order, "已确认接单，库存已预留"),
-    "ship": (orders.ship_order, "已标记为发货"),
-    "receive": (orders.receive_order, "已确认收货"),
-    "cancel": (orders.cancel_order, "订单已取消"),
-    "rate": (orders.rate_order, "感谢评价"),
+# The service taking each step of the order machine a page offers (its message is the machine's).
+STEPS = {
+    "confirm": orders.confirm_order,
+    "ship": orders.ship_order,
+    "receive": orders.receive_order,
+    "cancel": orders.cancel_order,
+    "rate": orders.rate_order,
 }
 
 
@@ -125,9 +127,9 @@ async def transition(request: Request) -> Response:
         return actor
     order_id = request.path_params["order_id"]
     name = request.path_params["action"]
-    if name not in TRANSITIONS:
+    if name not in STEPS:
         raise HTTPException(404)
-    service, message = TRANSITIONS[name]
+    service, message = STEPS[name], ORDER.transition(name).done
     data = await read_form(request)
     extra = {}
     if name == "cancel":

@@ -18,19 +18,18 @@ from app.models import Enterprise, PairingAgreement, Village
 from app.models.base import utcnow
 from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
 from app.models.flags import to_mask
-from app.permissions import can_propose_agreement, can_revise_proposal, require
 from app.services.audit import snapshot
 from app.services.inputs import BoundedDate, InputErrors, MultilineText, RowId, parse
 from app.services.numbering import agreement_number
 from app.services.pairing.common import (
     blank_as_zero,
-    check_version,
     flush_versioned,
     load_agreement,
     record,
     reindex_village,
     yuan_validator,
 )
+from app.services.pairing.states import AGREEMENT, AgreementCase
 
 MIN_TERM_YEARS = 1
 MAX_TERM_YEARS = 5
@@ -121,7 +120,7 @@ def propose_agreement(*, session: Session, actor: Actor, data: dict) -> PairingA
     enterprise = session.get(Enterprise, form.enterprise_id)
     if enterprise is None:
         raise NotFoundError("帮扶主体不存在", field="enterprise_id")
-    require(can_propose_agreement(actor, enterprise.id, enterprise.status))
+    AGREEMENT.authorize("propose", actor, enterprise)
     village = session.get(Village, form.village_id)
     if village is None:
         raise NotFoundError("帮扶村不存在", field="village_id")
@@ -196,10 +195,9 @@ def revise_proposal(
     """Change a proposal's commitments before the village signs; a stale version is a conflict."""
     form = parse(Commitments, data)
     agreement, village = load_agreement(session, agreement_id)
-    require(can_revise_proposal(actor, agreement.enterprise_id))
-    check_version(expected_version, agreement.version)
-    if agreement.status != AgreementStatus.proposed:
-        raise ConflictError("协议已签约或已结束，不能再修改", code="invalid_state")
+    AGREEMENT.check(
+        "revise", actor, AgreementCase(agreement, village.county_code), expected_version
+    )
     before = snapshot(agreement)
     for name, value in form.columns().items():
         setattr(agreement, name, value)

@@ -19,11 +19,9 @@ from sqlmodel import Session, func, select
 from app.actors import Actor
 from app.db_errors import constraint_keys, integrity_error
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.labels import REPORT_ACTION, label
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.models.base import utcnow
-from app.models.enums import AgreementStatus, ReportStatus
-from app.permissions import can_confirm_report, can_submit_report, can_verify_report, require
+from app.models.enums import ReportStatus
 from app.services import pairing_summary
 from app.services.audit import snapshot
 from app.services.inputs import MultilineText, Text, clean_text, parse
@@ -31,13 +29,13 @@ from app.services.pairing import evidence
 from app.services.pairing.common import (
     STALE_REPORT_MESSAGE,
     blank_as_zero,
-    check_version,
     flush_versioned,
     load_agreement,
     record,
     yuan_validator,
 )
 from app.services.pairing.periods import Quarter, local_today, reportable_quarters
+from app.services.pairing.states import REPORT, ReportCase
 
 R = ReportStatus
 MAX_COMMENT = 500
@@ -98,7 +96,7 @@ def check_may_submit(
         _report, agreement, _village = load_report(session, report_id)
     else:
         agreement, _village = load_agreement(session, agreement_id)
-    require(can_submit_report(actor, agreement.enterprise_id))
+    REPORT.authorize("submit", actor, agreement)
     return agreement
 
 
@@ -115,10 +113,9 @@ def submit_report(
     """Report one quarter's actuals of an active agreement, with evidence files (adapters pass
     them already stored: ``check_may_submit`` then ``evidence.store_uploads``)."""
     agreement, village = load_agreement(session, agreement_id)
-    require(can_submit_report(actor, agreement.enterprise_id))
+    REPORT.authorize("submit", actor, agreement)
     form = parse(ReportCreate, data)
-    if agreement.status != AgreementStatus.active:
-        raise ConflictError("协议备案生效后才能报送成效", code="invalid_state")
+    REPORT.check_guards("submit", agreement)
     quarter = Quarter.parse(form.period)
     allowed = reportable_quarters(agreement.start_on, agreement.end_on, today or local_today())
     if quarter not in allowed:
@@ -169,16 +166,16 @@ def resubmit_report(
 ) -> OutcomeReport:
     """Correct a returned report and submit it again, optionally with more evidence."""
     report, agreement, village = load_report(session, report_id)
-    require(can_submit_report(actor, agreement.enterprise_id))
-    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
-    _require_state(report, (R.returned,), "resubmit")
+    case = ReportCase(report, agreement, village.county_code)
+    REPORT.check("resubmit", actor, case, expected_version)
     form = parse(ReportInput, data)
     uploads = evidence.check_uploads(list(files), already=_evidence_count(session, report.id))
     before = snapshot(report)
     for name, value in form.columns().items():
         setattr(report, name, value)
     now = utcnow()
-    report.status, report.submitted_at, report.updated_at = R.submitted, now, now
+    REPORT.move("resubmit", case)
+    report.submitted_at, report.updated_at = now, now
     report.confirmed_at = None
     report.return_comment = ""
     flush_versioned(session, STALE_REPORT_MESSAGE)
@@ -207,10 +204,9 @@ def confirm_report(
 ) -> OutcomeReport:
     """Confirm, as the village helped, that a submitted report is true."""
     report, agreement, village = load_report(session, report_id)
-    require(can_confirm_report(actor, village.id))
-    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
-    _require_state(report, (R.submitted,), "confirm")
-    return _step(session, actor, report, agreement, village, "confirm", R.confirmed)
+    case = ReportCase(report, agreement, village.county_code)
+    REPORT.check("confirm", actor, case, expected_version)
+    return _step(session, actor, case, village, "confirm")
 
 
 def verify_report(
@@ -218,10 +214,9 @@ def verify_report(
 ) -> OutcomeReport:
     """Verify, as the bureau, a report the village confirmed."""
     report, agreement, village = load_report(session, report_id)
-    require(can_verify_report(actor, village.county_code))
-    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
-    _require_state(report, (R.confirmed,), "verify")
-    return _step(session, actor, report, agreement, village, "verify", R.verified)
+    case = ReportCase(report, agreement, village.county_code)
+    REPORT.check("verify", actor, case, expected_version)
+    return _step(session, actor, case, village, "verify")
 
 
 def return_report(
@@ -233,16 +228,8 @@ def return_report(
     one. A reviewer whose version is stale gets a conflict, whatever the report's stage now.
     """
     report, agreement, village = load_report(session, report_id)
-    village_staff = can_confirm_report(actor, village.id)
-    bureau = can_verify_report(actor, village.county_code)
-    require(village_staff or bureau)
-    check_version(expected_version, report.version, STALE_REPORT_MESSAGE)
-    if report.status == R.submitted:
-        require(village_staff)
-    elif report.status == R.confirmed:
-        require(bureau)
-    else:
-        _require_state(report, (R.submitted, R.confirmed), "return")
+    case = ReportCase(report, agreement, village.county_code)
+    REPORT.check("return", actor, case, expected_version)
     comment = clean_text(comment or "", multiline=True, label="退回意见", field="comment")
     if not comment:
         raise ValidationError("请填写退回意见", code="comment_required", field="comment")
@@ -250,7 +237,7 @@ def return_report(
         raise ValidationError(
             f"退回意见不能超过 {MAX_COMMENT} 个字符", code="comment_too_long", field="comment"
         )
-    return _step(session, actor, report, agreement, village, "return", R.returned, comment)
+    return _step(session, actor, case, village, "return", comment)
 
 
 _STAMPS = {"confirm": "confirmed_at", "verify": "verified_at"}
@@ -264,23 +251,23 @@ _SUMMARIES = {
 def _step(
     session: Session,
     actor: Actor,
-    report: OutcomeReport,
-    agreement: PairingAgreement,
+    case: ReportCase,
     village: Village,
     action: str,
-    target: ReportStatus,
     comment: str | None = None,
 ) -> OutcomeReport:
-    """Move a checked report to ``target`` (with the return comment, if any) and record it."""
+    """Take a checked step (with the return comment, if any) and record it."""
+    report, agreement = case.report, case.agreement
     before = snapshot(report)
     now = utcnow()
-    report.status, report.updated_at = target, now
+    REPORT.move(action, case)
+    report.updated_at = now
     if comment is not None:
         report.return_comment = comment
     if action in _STAMPS:
         setattr(report, _STAMPS[action], now)
     flush_versioned(session, STALE_REPORT_MESSAGE)
-    if target == R.verified:
+    if report.status == R.verified:
         pairing_summary.report_verified(session, report, village.county_code)
     summary = _SUMMARIES[action].format(
         village=village.name,
@@ -301,28 +288,11 @@ def _step(
     return report
 
 
-def _require_state(report: OutcomeReport, sources: tuple[ReportStatus, ...], action: str) -> None:
-    if report.status not in sources:
-        raise ConflictError(
-            f"报告当前为“{label(report.status)}”，不能{REPORT_ACTION[action]}",
-            code="invalid_state",
-        )
-
-
 def report_actions(
     actor: Actor, report: OutcomeReport, agreement: PairingAgreement, county_code: str
 ) -> list[str]:
     """The steps ``actor`` may take on ``report`` now (the same rules as the services)."""
-    actions = []
-    village_staff = can_confirm_report(actor, agreement.village_id)
-    bureau = can_verify_report(actor, county_code)
-    if report.status == R.returned and can_submit_report(actor, agreement.enterprise_id):
-        actions.append("resubmit")
-    if report.status == R.submitted and village_staff:
-        actions += ["confirm", "return"]
-    if report.status == R.confirmed and bureau:
-        actions += ["verify", "return"]
-    return actions
+    return REPORT.allowed(actor, ReportCase(report, agreement, county_code))
 
 
 def load_report(
