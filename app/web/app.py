@@ -20,17 +20,10 @@ from starlette.routing import Route
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
 from app.schema.view import graphql_app
-from app.web import (
-    accounts,
-    bureau_routes,
-    contacts,
-    inbox_routes,
-    pairing_routes,
-    registration,
-    trade_routes,
-)
+from app.services import domains
 from app.web.assets import StaticFirstMiddleware, static_app
 from app.web.auth import ActorMiddleware
+from app.web.domain_routes import domain_routes
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz
 from app.web.home import home
@@ -116,6 +109,7 @@ def create_app(
     load (bench/README.md). Only for a serving process: tests build many apps in one process.
     """
     settings = settings or get_settings()
+    domains.load()  # every domain's declarations, or a loud failure before serving anything
     owns_database = database is None
     if database is None:
         engine = create_db_engine(
@@ -146,30 +140,7 @@ def create_app(
         Route("/", home, name="home"),
         Route("/healthz", healthz, name="healthz"),
         Route("/graphql", graphql_app(settings, database), methods=["GET", "POST"]),
-        Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
-        Route("/logout", accounts.logout, methods=["POST"], name="logout"),
-        Route("/account", accounts.account, name="account"),
-        Route("/account/password", accounts.change_password, methods=["POST"]),
-        Route("/account/tokens", accounts.create_token, methods=["POST"]),
-        Route("/account/tokens/{token_id:id}/revoke", accounts.revoke_token, methods=["POST"]),
-        Route(
-            "/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=["POST"]
-        ),
-        Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=["POST"]),
-        Route("/register", registration.choose, name="register"),
-        Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
-        Route("/registrations", registration.review_list, name="registrations"),
-        Route(
-            "/registrations/{user_id:id}/{decision:str}",
-            registration.review,
-            methods=["POST"],
-        ),
-        Route("/privacy", contacts.privacy_notice, name="privacy"),
-        Route("/contacts/{party:str}/{party_id:id}/reveal", contacts.reveal, methods=["POST"]),
-        *pairing_routes.ROUTES,
-        *trade_routes.ROUTES,
-        *inbox_routes.ROUTES,
-        *bureau_routes.ROUTES,
+        *domain_routes(),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, settings=settings, session_cookie=SESSION_COOKIE),
