@@ -53,7 +53,11 @@ class Part:
     def load(self, domain: str) -> ModuleType:
         """The domain's module of this layer, checked to define every expected name."""
         name = self.module_name(domain)
-        if importlib.util.find_spec(name) is None:
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # its package is missing too
+            spec = None
+        if spec is None:
             raise MissingDomainPart(
                 f"domain {domain!r} has no module {name} (it must define {', '.join(self.names)};"
                 " an empty tuple declares that the domain has none)"
