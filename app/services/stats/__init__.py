@@ -48,8 +48,9 @@ class Dashboard:
     figures: dict[str, object]
 
     def __getattr__(self, name: str):
+        figures = object.__getattribute__(self, "figures")  # unset (a copy): no recursion
         try:
-            return self.figures[name]
+            return figures[name]
         except KeyError:
             raise AttributeError(name) from None
 
