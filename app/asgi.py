@@ -25,6 +25,7 @@ from app.db import Database, create_db_engine
 from app.http import SESSION_COOKIE
 from app.jobs import periodic_jobs, start_search, start_search_drain
 from app.schema.view import graphql_app
+from app.services import domains
 from app.web.assets import StaticFirstMiddleware, static_app
 from app.web.auth import ActorMiddleware
 from app.web.errors import EXCEPTION_HANDLERS
@@ -75,6 +76,7 @@ def create_app(
     load (bench/README.md). Only for a serving process: tests build many apps in one process.
     """
     settings = settings or get_settings()
+    domains.load()  # every domain's declarations, or a loud failure before serving anything
     owns_database = database is None
     if database is None:
         engine = create_db_engine(

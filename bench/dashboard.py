@@ -44,7 +44,7 @@ from app.models.enums import UserRole  # noqa: E402
 from app.services import stats  # noqa: E402
 from app.services.accounts import actor_for, create_user  # noqa: E402
 from app.services.audit import record_event  # noqa: E402
-from app.web.dashboard import PANEL_TITLES  # noqa: E402
+from app.web.dashboard import panel_titles  # noqa: E402
 
 TARGET_MS = 300
 PASSWORD = "Huanghe2026"
@@ -150,7 +150,7 @@ def bench_account(app, database: Database, username: str, repeat: int) -> None:
             stats.dashboard(session=session, actor=actor, reuse=True)
 
     line("cold: stats.dashboard, cache cleared", timed(figures, max(3, repeat // 4)), base)
-    for name in stats.PANELS:  # where the cold time goes
+    for name in stats.panels():  # where the cold time goes
 
         def one(name=name):
             with database.read_only() as session:
@@ -163,7 +163,7 @@ def bench_account(app, database: Database, username: str, repeat: int) -> None:
     line("warm: GET /dashboard?all=1 (whole page)", whole, base, TARGET_MS)
     line("GET /dashboard (lazy shell)", timed(lambda: client.get("/dashboard"), repeat), base)
     htmx = {"HX-Request": "true"}
-    for name in PANEL_TITLES:
+    for name in panel_titles():
         times = timed(lambda n=name: client.get(f"/dashboard/{n}", headers=htmx), repeat)
         line(f"  panel {name}", times, base)
 

@@ -43,6 +43,7 @@ LAYERS = (
             "app.labels",
             "app.db_errors",
             "app.db",
+            "app.domains",
         ),
         shared=True,
     ),

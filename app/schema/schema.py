@@ -1,6 +1,7 @@
 """The schema: each domain's queries and mutations merged into ``Query`` and ``Mutation``.
 
-A domain joins by adding its ``…Queries`` / ``…Mutations`` types to the tuples below.
+A domain joins through its module ``app.schema.<domain>_operations`` (``QUERIES`` and
+``MUTATIONS``, app/domains.py); fields appear in the order of ``DOMAINS``, after ``node``.
 """
 
 from functools import cache
@@ -12,56 +13,16 @@ from strawberry.tools import merge_types
 from strawberry.types import get_object_definition
 from strawberry.utils.logging import StrawberryLogger
 
+from app.domains import Part
 from app.schema import security
-from app.schema.accounts import AccountMutations, AccountQueries
-from app.schema.audit import AuditQueries
-from app.schema.contacts import ContactMutations
 from app.schema.execution import LEAF, FastLeafExecutionContext, core_schema, mark_plain_leaves
-from app.schema.inbox import InboxMutations, InboxQueries
 from app.schema.node import NodeQueries, global_id
-from app.schema.order_mutations import OrderMutations
-from app.schema.organisation_mutations import OrganisationMutations
-from app.schema.organisations import OrganisationQueries
-from app.schema.pairing import PairingQueries
-from app.schema.pairing_mutations import PairingMutations
-from app.schema.product_mutations import ProductMutations
-from app.schema.recommendations import RecommendationMutations, RecommendationQueries
-from app.schema.regions import RegionMutations, RegionQueries
-from app.schema.report_mutations import ReportMutations
 from app.schema.scalars import SCALAR_MAP
-from app.schema.search import SearchQueries
-from app.schema.stats import StatsQueries
-from app.schema.trade_bureau import TradeBureauQueries
-from app.schema.trade_queries import TradeQueries
-from app.schema.village_mutations import VillageMutations
 
-QUERIES = (
-    NodeQueries,
-    AccountQueries,
-    RegionQueries,
-    OrganisationQueries,
-    PairingQueries,
-    RecommendationQueries,
-    TradeQueries,
-    TradeBureauQueries,
-    SearchQueries,
-    AuditQueries,
-    StatsQueries,
-    InboxQueries,
-)
-MUTATIONS = (
-    AccountMutations,
-    RegionMutations,
-    VillageMutations,
-    OrganisationMutations,
-    PairingMutations,
-    ReportMutations,
-    RecommendationMutations,
-    ProductMutations,
-    OrderMutations,
-    InboxMutations,
-    ContactMutations,
-)
+# What every domain contributes to the schema (app/domains.py).
+SCHEMA_PART = Part("app.schema.{domain}_operations", ("QUERIES", "MUTATIONS"))
+QUERIES = (NodeQueries, *SCHEMA_PART.gather("QUERIES"))
+MUTATIONS = SCHEMA_PART.gather("MUTATIONS")
 
 Query = merge_types("Query", QUERIES)
 get_object_definition(

@@ -2,9 +2,10 @@
 
 Each kind of to-do is one SQL query over the tables that hold the state (a proposal is waiting
 for its village's signature as long as its status is ``proposed``), so the inbox cannot go stale
-and needs no bookkeeping when something is done. ``inbox_count`` sums the kinds in one statement
-of aggregates; ``inbox`` lists a few items of each kind, each linking to the page where the
-action is taken.
+and needs no bookkeeping when something is done. Each domain declares its kinds
+(``TODO_KINDS`` in ``app/services/<domain>_domain.py``). ``inbox_count`` sums the kinds in one
+statement of aggregates; ``inbox`` lists a few items of each kind, each linking to the page where
+the action is taken.
 """
 
 from collections.abc import Callable
@@ -12,35 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
 from app.actors import Actor, Role
-from app.models import (
-    CertificationApplication,
-    CertificationObjection,
-    Cooperative,
-    Enterprise,
-    Order,
-    OutcomeReport,
-    PairingAgreement,
-    Product,
-    User,
-    Village,
-)
-from app.models.enums import (
-    AgreementStatus,
-    CertificationStatus,
-    OrderStatus,
-    RegistrationStatus,
-    ReportStatus,
-)
-from app.permissions import bureau_county_scope
-from app.services.objections import open_in_region
-from app.services.pairing.periods import last_closed_quarter, local_today, overdue_condition
+from app.services.domains import todo_kinds
+from app.services.pairing.periods import last_closed_quarter, local_today
 
-PA = PairingAgreement
 ITEMS_PER_KIND = 20
 
 
@@ -76,213 +55,10 @@ class Kind:
     query: Callable[[Actor, date], sa.Select]
 
 
-def _agreements(*conditions) -> sa.Select:
-    return (
-        sa.select(
-            (PA.number + " · " + Enterprise.name + " → " + Village.name).label("title"),
-            sa.literal("").label("detail"),
-            PA.id.label("link_id"),
-            PA.proposed_at.label("since"),
-        )
-        .join(Enterprise, Enterprise.id == PA.enterprise_id)
-        .join(Village, Village.id == PA.village_id)
-        .where(*conditions)
-    )
-
-
-def _reports(*conditions) -> sa.Select:
-    period = (
-        sa.cast(OutcomeReport.year, sa.String) + "年第" + sa.cast(OutcomeReport.quarter, sa.String)
-    )
-    return (
-        sa.select(
-            (PA.number + " · " + Village.name).label("title"),
-            (period + "季度成效报告").label("detail"),
-            OutcomeReport.id.label("link_id"),
-            OutcomeReport.updated_at.label("since"),
-        )
-        .join(PA, PA.id == OutcomeReport.agreement_id)
-        .join(Village, Village.id == PA.village_id)
-        .where(*conditions)
-    )
-
-
-def _orders(*conditions) -> sa.Select:
-    return (
-        sa.select(
-            (Order.number + " · " + Product.name).label("title"),
-            Enterprise.name.label("detail"),
-            Order.id.label("link_id"),
-            Order.updated_at.label("since"),
-        )
-        .join(Product, Product.id == Order.product_id)
-        .join(Enterprise, Enterprise.id == Order.buyer_id)
-        .join(Village, Village.id == Product.village_id)
-        .where(*conditions)
-    )
-
-
-def _registrations(actor: Actor, today: date) -> sa.Select:
-    """Pending accounts whose county (its organisation's) lies in the officer's region."""
-    coop_village = aliased(Village)
-    own_village = aliased(Village)
-    county = sa.func.coalesce(
-        Enterprise.county_code, coop_village.county_code, own_village.county_code
-    )
-    return (
-        sa.select(
-            User.display_name.label("title"),
-            sa.func.coalesce(Enterprise.name, Cooperative.name, own_village.name, "").label(
-                "detail"
-            ),
-            User.id.label("link_id"),
-            User.created_at.label("since"),
-        )
-        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
-        .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
-        .outerjoin(coop_village, coop_village.id == Cooperative.village_id)
-        .outerjoin(own_village, own_village.id == User.village_id)
-        .where(User.status == RegistrationStatus.pending, bureau_county_scope(actor, county))
-    )
-
-
-def _certifications(actor: Actor, today: date) -> sa.Select:
-    return (
-        sa.select(
-            Product.name.label("title"),
-            Cooperative.name.label("detail"),
-            CertificationApplication.id.label("link_id"),
-            CertificationApplication.applied_at.label("since"),
-        )
-        .join(Product, Product.id == CertificationApplication.product_id)
-        .join(Cooperative, Cooperative.id == Product.cooperative_id)
-        .join(Village, Village.id == Product.village_id)
-        .where(
-            CertificationApplication.status == CertificationStatus.pending,
-            bureau_county_scope(actor, Village.county_code),
-        )
-    )
-
-
-def _objections(actor: Actor, today: date) -> sa.Select:
-    columns = sa.select(
-        Product.name.label("title"),
-        sa.func.substr(CertificationObjection.reason, 1, 60).label("detail"),
-        CertificationObjection.id.label("link_id"),
-        CertificationObjection.filed_at.label("since"),
-    )
-    return open_in_region(columns, actor)
-
-
-def _overdue(actor: Actor, today: date) -> sa.Select:
-    quarter = last_closed_quarter(today)
-    return (
-        sa.select(
-            (PA.number + " · " + Village.name).label("title"),
-            sa.literal(f"{quarter.year}年第{quarter.quarter}季度成效报告未提交").label("detail"),
-            PA.id.label("link_id"),
-            PA.filed_at.label("since"),
-        )
-        .join(Village, Village.id == PA.village_id)
-        .where(PA.enterprise_id == actor.enterprise_id, overdue_condition(today))
-    )
-
-
-def _in_region(actor: Actor):
-    return bureau_county_scope(actor, Village.county_code)
-
-
-KINDS: tuple[Kind, ...] = (
-    Kind(
-        "proposals_to_sign",
-        "待签约的结对提议",
-        Role.village,
-        "/agreements/{id}",
-        lambda a, t: _agreements(
-            PA.status == AgreementStatus.proposed, PA.village_id == a.village_id
-        ),
-    ),
-    Kind(
-        "reports_to_confirm",
-        "待确认的成效报告",
-        Role.village,
-        "/reports/{id}",
-        lambda a, t: _reports(
-            OutcomeReport.status == ReportStatus.submitted, PA.village_id == a.village_id
-        ),
-    ),
-    Kind(
-        "returned_reports",
-        "被退回待修改的成效报告",
-        Role.enterprise,
-        "/reports/{id}",
-        lambda a, t: _reports(
-            OutcomeReport.status == ReportStatus.returned, PA.enterprise_id == a.enterprise_id
-        ),
-    ),
-    Kind(
-        "overdue_reports",
-        "逾期未报的成效报告",
-        Role.enterprise,
-        "/agreements/{id}/reports/new?period={period}",
-        _overdue,
-    ),
-    Kind(
-        "orders_to_receive",
-        "待确认收货的订单",
-        Role.enterprise,
-        "/orders/{id}",
-        lambda a, t: _orders(
-            Order.status == OrderStatus.shipped, Order.buyer_id == a.enterprise_id
-        ),
-    ),
-    Kind(
-        "orders_to_confirm",
-        "待确认的订单",
-        Role.cooperative,
-        "/orders/{id}",
-        lambda a, t: _orders(
-            Order.status == OrderStatus.placed, Product.cooperative_id == a.cooperative_id
-        ),
-    ),
-    Kind(
-        "orders_to_ship",
-        "待发货的订单",
-        Role.cooperative,
-        "/orders/{id}",
-        lambda a, t: _orders(
-            Order.status == OrderStatus.confirmed, Product.cooperative_id == a.cooperative_id
-        ),
-    ),
-    Kind("registrations", "待审核的注册申请", Role.bureau, "/registrations", _registrations),
-    Kind(
-        "filings",
-        "待备案的结对协议",
-        Role.bureau,
-        "/agreements/{id}",
-        lambda a, t: _agreements(PA.status == AgreementStatus.signed, _in_region(a)),
-    ),
-    Kind(
-        "reports_to_verify",
-        "待核实的成效报告",
-        Role.bureau,
-        "/reports/{id}",
-        lambda a, t: _reports(OutcomeReport.status == ReportStatus.confirmed, _in_region(a)),
-    ),
-    Kind("certifications", "待审核的产品认定", Role.bureau, "/certifications", _certifications),
-    Kind(
-        "objections",
-        "待处理的公示异议",
-        Role.bureau,
-        "/certifications/objections",
-        _objections,
-    ),
-)
-
-
 def kinds_for(actor: Actor) -> list[Kind]:
-    """The kinds of to-do the actor's role has (none for the anonymous, admins and the system)."""
-    return [kind for kind in KINDS if kind.role == actor.role]
+    """The kinds of to-do the actor's role has (none for the anonymous, admins and the system),
+    in the order of the domains that declare them (``TODO_KINDS``, app/services/domains.py)."""
+    return [kind for kind in todo_kinds() if kind.role == actor.role]
 
 
 def inbox_counts(*, session: Session, actor: Actor, today: date | None = None) -> dict[str, int]:

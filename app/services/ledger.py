@@ -29,10 +29,9 @@ from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import can_view_statistics, is_system, require
 from app.services import clock
 from app.services.audit import record_event, snapshot
+from app.services.domains import ledger_sections
 from app.services.imports.columns import column_letter
-from app.services.ledger_master import MASTER_SECTIONS
-from app.services.ledger_sections import SECTIONS as LEDGER_SECTIONS
-from app.services.ledger_sections import Kind
+from app.services.ledger_sections import Kind, Section
 from app.spreadsheets import csv_cell, xlsx_cell
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,11 @@ NUMBER_FORMATS = {
     Kind.DATETIME: "yyyy-mm-dd hh:mm",
 }
 RECENT_JOBS = 10
-SECTIONS = (*LEDGER_SECTIONS, *MASTER_SECTIONS)
+
+
+def sections() -> tuple[Section, ...]:
+    """The ledger's sheets in order: every domain's ``LEDGER_SECTIONS`` (app/services/domains)."""
+    return ledger_sections()
 
 
 def can_export_ledger(actor: Actor) -> bool:
@@ -79,7 +82,7 @@ def _counting(progress: Progress | None, total: int):
 def _write_xlsx(session, actor, county, target, tick) -> None:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for section in SECTIONS:
+    for section in sections():
         sheet = workbook.create_sheet(section.title)
         for i, column in enumerate(section.columns):
             sheet.column_dimensions[column_letter(i)].width = column.width
@@ -116,7 +119,7 @@ def _text(value) -> str:
 
 def _write_csv(session, actor, county, target, tick) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for number, section in enumerate(SECTIONS, start=1):
+        for number, section in enumerate(sections(), start=1):
             with archive.open(f"{number:02d}-{section.title}.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
@@ -129,7 +132,7 @@ def _write_csv(session, actor, county, target, tick) -> None:
 
 
 def count_rows(session: Session, actor: Actor, county: str | None = None) -> int:
-    return sum(section.count(session, actor, county) for section in SECTIONS)
+    return sum(section.count(session, actor, county) for section in sections())
 
 
 def write_ledger(

@@ -1,10 +1,12 @@
-"""Routes of the bureau's dashboard, ledger exports and bulk imports."""
+"""Routes of the bureau-wide pages: the to-do inbox, notifications and public disclosure
+(``inbox_routes``), then the dashboard, ledger exports and bulk imports."""
 
 from starlette.routing import BaseRoute, Route
 
-from app.web import dashboard, exports, imports
+from app.web import dashboard, exports, imports, inbox_routes
 
 ROUTES: list[BaseRoute] = [
+    *inbox_routes.ROUTES,
     Route("/dashboard", dashboard.dashboard_page, name="dashboard"),
     Route("/dashboard/{panel:str}", dashboard.dashboard_panel),
     Route("/exports", exports.export_page, name="exports"),

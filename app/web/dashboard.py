@@ -14,15 +14,10 @@ from app.services import stats
 from app.web.pages import gate, load
 from app.web.templating import render
 
-PANEL_TITLES = {
-    "coverage": "结对覆盖",
-    "agreements": "帮扶协议状态",
-    "commitments": "承诺与实绩",
-    "sales": "消费帮扶销售",
-    "shares": "预留份额完成情况",
-    "overdue": "逾期未报成效",
-    "enterprises": "最活跃的帮扶主体",
-}
+
+def panel_titles() -> dict[str, str]:
+    """Panel name → title, in the dashboard's order (every domain's ``DASHBOARD_PANELS``)."""
+    return {name: panel.title for name, panel in stats.panels().items()}
 
 
 async def dashboard_page(request: Request) -> Response:
@@ -32,7 +27,7 @@ async def dashboard_page(request: Request) -> Response:
     figures = None
     if request.query_params.get("all") == "1":
         figures = await load(request, lambda s: stats.dashboard(session=s, actor=actor, reuse=True))
-    context = {"titles": PANEL_TITLES, "figures": figures}
+    context = {"titles": panel_titles(), "figures": figures}
     return render(request, "dashboard/index.html", context)
 
 
@@ -41,8 +36,9 @@ async def dashboard_panel(request: Request) -> Response:
     if isinstance(actor, Response):
         return actor
     name = request.path_params["panel"]
-    if name not in PANEL_TITLES:
+    titles = panel_titles()
+    if name not in titles:
         raise HTTPException(404)
     data = await load(request, lambda s: stats.panel(name, session=s, actor=actor, reuse=True))
-    context = {"name": name, "title": PANEL_TITLES[name], "data": data}
+    context = {"name": name, "title": titles[name], "data": data}
     return render(request, "dashboard/panel.html", context, partial="dashboard/_panel.html")

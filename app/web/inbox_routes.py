@@ -1,8 +1,10 @@
-"""Routes of the to-do inbox, notifications, public disclosure and objections to certifications."""
+"""Routes of the to-do inbox, notifications and public disclosure
+(where the public files objections to certifications; the bureau resolves them on the
+certification pages)."""
 
 from starlette.routing import BaseRoute, Route
 
-from app.web import disclosure, inbox, notifications, trade_bureau
+from app.web import disclosure, inbox, notifications
 
 POST = ["POST"]
 
@@ -18,16 +20,4 @@ ROUTES: list[BaseRoute] = [
     Route("/disclosure/products", disclosure.products, name="disclosure_products"),
     Route("/disclosure/outcomes", disclosure.outcomes, name="disclosure_outcomes"),
     Route("/disclosure/objections/{application_id:id}", disclosure.file_objection, methods=POST),
-    # The bureau resolves objections.
-    Route("/certifications/objections", trade_bureau.objection_queue, name="objections"),
-    Route(
-        "/certifications/objections/{objection_id:id}/resolve",
-        trade_bureau.resolve_objection,
-        methods=POST,
-    ),
-    Route(
-        "/certifications/objections/dismiss/{application_id:id}",
-        trade_bureau.dismiss_objections,
-        methods=POST,
-    ),
 ]

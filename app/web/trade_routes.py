@@ -1,4 +1,4 @@
-"""Routes of the 消费帮扶 pages: products, certification, demands, orders.
+"""Routes of the 消费帮扶 pages: products (and applying for certification), demands, orders.
 
 The public product list ``/products`` (with search) belongs to the search pages; the product's own
 page ``/products/{id}`` and everything below is here.
@@ -56,13 +56,7 @@ ROUTES: list[BaseRoute] = [
     Route("/orders/reserved-share", trade_orders.set_reserved_share, methods=POST),
     Route("/orders/{order_id:id}", trade_orders.order_detail),
     Route("/orders/{order_id:id}/{action:str}", trade_orders.transition, methods=POST),
-    # The bureau.
-    Route("/certifications", trade_bureau.certification_queue, name="certifications"),
-    Route(
-        "/certifications/{application_id:id}/{decision:str}",
-        trade_bureau.decide,
-        methods=POST,
-    ),
+    # The bureau (its certification pages are the certification domain's).
     Route("/price-flags", trade_bureau.price_flag_list, name="price_flags"),
     Route("/consumption", trade_bureau.consumption_overview, name="consumption"),
 ]

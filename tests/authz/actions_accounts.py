@@ -14,8 +14,7 @@ from app.services import (
     user_sessions,
     villages,
 )
-from tests.authz.actions_inbox import PreparedAction
-from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action
+from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action, PreparedAction
 from tests.factories import make_village, valid_credit_code
 
 
@@ -50,6 +49,7 @@ ACTIONS = [
         ),
         # Anonymous self-registration is allowed too: it stays pending.
         COUNTY_BUREAUS | {"anonymous"},
+        covers=("enterprise.register",),
     ),
     Action(
         "organisations.register_cooperative",
@@ -63,6 +63,7 @@ ACTIONS = [
             },
         ),
         COUNTY_BUREAUS | {"anonymous"},
+        covers=("cooperative.register",),
     ),
     Action(
         "villages.create_village",
@@ -72,6 +73,7 @@ ACTIONS = [
             data={"code": "140829100299", "name": "新建村", "county_code": "140829"},
         ),
         COUNTY_BUREAUS,
+        covers=("village.create",),
     ),
     Action(
         "pairing.propose_agreement",
@@ -87,6 +89,7 @@ ACTIONS = [
             },
         ),
         frozenset({"enterprise_a"}),
+        covers=("agreement.propose",),
     ),
     Action(
         "pairing.revise_proposal",
@@ -98,6 +101,7 @@ ACTIONS = [
             data={"help_kinds": ["funding"], "start_on": "2026-01-01", "end_on": "2027-12-31"},
         ),
         frozenset({"enterprise_a"}),
+        covers=("agreement.revise",),
     ),
     Action(
         "accounts.review_registration",
@@ -105,6 +109,7 @@ ACTIONS = [
             session=s, actor=a, user_id=w.pending_user_id, approve=True
         ),
         COUNTY_BUREAUS,
+        covers=("account.approve", "account.reject"),
     ),
     Action(
         "accounts.create_user",
@@ -116,11 +121,13 @@ ACTIONS = [
             region_code="140829",
         ),
         frozenset({"admin"}),
+        covers=("account.create",),
     ),
     Action(
         "api_tokens.create_api_token",
         lambda s, w, a: api_tokens.create_api_token(session=s, actor=a, name="对接"),
         SIGNED_IN,
+        covers=("api_token.create",),
     ),
     Action(
         "credentials.change_password",
@@ -128,6 +135,7 @@ ACTIONS = [
             session=s, actor=a, old_password=PASSWORD, new_password="Fenhe2027x"
         ),
         SIGNED_IN,
+        covers=("account.change_password",),
     ),
     PreparedAction(
         "user_sessions.revoke_session",
@@ -136,12 +144,14 @@ ACTIONS = [
         ),
         SIGNED_IN,
         prepare=_sessions,
+        covers=("session.revoke",),
     ),
     PreparedAction(
         "user_sessions.revoke_all_sessions",
         lambda s, w, a: user_sessions.revoke_all_sessions(session=s, actor=a),
         SIGNED_IN,
         prepare=_sessions,
+        covers=("session.revoke_all",),
     ),
     Action(
         "credentials.check_password_change",

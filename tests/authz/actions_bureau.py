@@ -1,8 +1,10 @@
-"""Matrix actions for the bureau's statistics, ledger exports and bulk imports."""
+"""Matrix actions for the bureau-wide services: statistics, ledger exports, bulk imports, and
+(from actions_inbox) the inbox and notifications."""
 
 import io
 
 from app.services import imports, ledger, stats
+from tests.authz import actions_inbox
 from tests.authz.world import COUNTY_BUREAUS, Action
 
 ALL_BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
@@ -36,6 +38,7 @@ ACTIONS = [
         "ledger.request_export",
         lambda s, w, a: ledger.request_export(session=s, actor=a, fmt="xlsx"),
         ALL_BUREAUS,
+        covers=("ledger.export",),
     ),
     Action(
         "ledger.recent_jobs",
@@ -49,7 +52,7 @@ ACTIONS = [
         ALL_BUREAUS,
         writes=False,
     ),
-    Action("imports.import_file", _import, COUNTY_BUREAUS),
+    Action("imports.import_file", _import, COUNTY_BUREAUS, covers=("product.import",)),
     Action(
         "imports.check_file",
         lambda s, w, a: imports.check_file(
@@ -62,4 +65,5 @@ ACTIONS = [
         COUNTY_BUREAUS,
         writes=False,
     ),
+    *actions_inbox.ACTIONS,
 ]

@@ -74,6 +74,7 @@ ACTIONS = [
             data={"households": "320", "main_industries": "苹果、花椒"},
         ),
         VILLAGE,
+        covers=("village.update",),
     ),
     Action(
         "villages.add_need",
@@ -84,6 +85,7 @@ ACTIONS = [
             data={"kind": "sales", "description": "苹果滞销，需要帮销 5 万斤"},
         ),
         VILLAGE,
+        covers=("need.add",),
     ),
     Action(
         "villages.update_need",
@@ -95,6 +97,7 @@ ACTIONS = [
             data={"kind": "employment", "description": "采摘季用工 20 人", "headcount": "20"},
         ),
         VILLAGE,
+        covers=("need.update",),
     ),
     Action(
         "villages.set_need_status",
@@ -106,6 +109,7 @@ ACTIONS = [
             status="met",
         ),
         VILLAGE,
+        covers=("need.status",),
     ),
     Action(
         "pairing.village_profile",
@@ -120,27 +124,41 @@ ACTIONS = [
         writes=False,
     ),
     # Agreement lifecycle -------------------------------------------------------------------
-    Action("pairing.sign_agreement", _transition(sign_agreement, "proposal_id"), VILLAGE),
+    Action(
+        "pairing.sign_agreement",
+        _transition(sign_agreement, "proposal_id"),
+        VILLAGE,
+        covers=("agreement.sign",),
+    ),
     Action(
         "pairing.decline_agreement",
         _transition(decline_agreement, "proposal_id", reason="本村已有结对"),
         VILLAGE,
+        covers=("agreement.decline",),
     ),
     Action(
         "pairing.withdraw_agreement",
         _transition(withdraw_agreement, "proposal_id"),
         frozenset({"enterprise_a"}),
+        covers=("agreement.withdraw",),
     ),
-    Action("pairing.file_agreement", _transition(file_agreement, "signed_id"), COUNTY_BUREAUS),
+    Action(
+        "pairing.file_agreement",
+        _transition(file_agreement, "signed_id"),
+        COUNTY_BUREAUS,
+        covers=("agreement.file",),
+    ),
     Action(
         "pairing.complete_agreement",
         _transition(complete_agreement, "ended_id", today=date(2026, 6, 1)),
         COUNTY_BUREAUS,
+        covers=("agreement.complete",),
     ),
     Action(
         "pairing.terminate_agreement",
         _transition(terminate_agreement, "active_id", reason="企业搬迁"),
         COUNTY_BUREAUS | {"enterprise_b", "village"},
+        covers=("agreement.terminate",),
     ),
     Action(
         "pairing.get_agreement",
@@ -166,6 +184,7 @@ ACTIONS = [
             today=date(2026, 11, 1),
         ),
         frozenset({"enterprise_b"}),
+        covers=("report.submit",),
     ),
     Action(
         "pairing.check_may_submit",
@@ -184,26 +203,31 @@ ACTIONS = [
             upload_dir=UPLOAD_DIR,
         ),
         frozenset({"enterprise_b"}),
+        covers=("report.resubmit",),
     ),
     Action(
         "pairing.confirm_report",
         _report_step(confirm_report, "submitted_report_id"),
         VILLAGE,
+        covers=("report.confirm",),
     ),
     Action(
         "pairing.return_report (village stage)",
         _report_step(return_report, "submitted_report_id", comment="金额与发票不符"),
         VILLAGE,
+        covers=("report.return",),
     ),
     Action(
         "pairing.return_report (bureau stage)",
         _report_step(return_report, "confirmed_report_id", comment="缺少采购凭证"),
         COUNTY_BUREAUS,
+        covers=("report.return",),
     ),
     Action(
         "pairing.verify_report",
         _report_step(verify_report, "confirmed_report_id"),
         COUNTY_BUREAUS,
+        covers=("report.verify",),
     ),
     Action(
         "pairing.get_report",
@@ -259,5 +283,6 @@ ACTIONS = [
             data={"start_on": "2027-01-01", "years": "3"},
         ),
         COUNTY_BUREAUS,
+        covers=("agreement.plan",),
     ),
 ]

@@ -13,8 +13,7 @@ from app.models import LoginAttempt, Product
 from app.models.base import utcnow
 from app.permissions import Party
 from app.services import contacts, retention
-from tests.authz.actions_inbox import PreparedAction
-from tests.authz.world import COUNTY_BUREAUS, Action, World
+from tests.authz.world import COUNTY_BUREAUS, Action, PreparedAction, World
 
 OFFICE = COUNTY_BUREAUS | {"admin"}
 
@@ -43,18 +42,25 @@ ACTIONS = [
         "contacts.reveal_contact (village)",
         _reveal(Party.village, lambda s, w: w.village_id),
         OFFICE | {"village", "enterprise_a", "enterprise_b", "cooperative"},
+        covers=("contact.reveal",),
     ),
     Action(
         "contacts.reveal_contact (enterprise)",
         _reveal(Party.enterprise, lambda s, w: w.enterprise_a),
         OFFICE | {"enterprise_a", "village", "cooperative"},
+        covers=("contact.reveal",),
     ),
     Action(
         "contacts.reveal_contact (cooperative)",
         _reveal(Party.cooperative, _cooperative_of),
         OFFICE | {"cooperative", "village", "enterprise_a"},
+        covers=("contact.reveal",),
     ),
     PreparedAction(
-        "retention.purge_expired", _purge, frozenset({"admin"}), prepare=_old_login_attempt
+        "retention.purge_expired",
+        _purge,
+        frozenset({"admin"}),
+        prepare=_old_login_attempt,
+        covers=("retention.purge",),
     ),
 ]

@@ -1,10 +1,9 @@
-"""Matrix actions for the 消费帮扶 services: products, photos, certification, demands, orders."""
+"""Matrix actions for the 消费帮扶 services: products, photos, demands, orders, reserved shares."""
 
 from tempfile import TemporaryDirectory
 
 from app.models import Demand, Enterprise, Product
 from app.services import (
-    certification,
     consumption,
     demands,
     orders,
@@ -70,6 +69,7 @@ ACTIONS = [
         "products.create_product",
         lambda s, w, a: products.create_product(session=s, actor=a, data=PRODUCT_FORM),
         COOPERATIVE,
+        covers=("product.create",),
     ),
     Action(
         "products.update_product",
@@ -81,6 +81,7 @@ ACTIONS = [
             data=PRODUCT_FORM,
         ),
         COOPERATIVE,
+        covers=("product.update",),
     ),
     Action(
         "products.update_price_and_stock",
@@ -92,6 +93,7 @@ ACTIONS = [
             data={"price": "30", "stock": "80"},
         ),
         COOPERATIVE,
+        covers=("product.update_price_stock",),
     ),
     Action(
         "products.list_product",
@@ -102,6 +104,7 @@ ACTIONS = [
             expected_version=_version(s, Product, w.trade["draft_product"]),
         ),
         COOPERATIVE,
+        covers=("product.list",),
     ),
     Action(
         "products.delist_product",
@@ -112,8 +115,9 @@ ACTIONS = [
             expected_version=_version(s, Product, w.trade["product"]),
         ),
         COOPERATIVE,
+        covers=("product.delist",),
     ),
-    Action("product_images.add_product_image", _upload, COOPERATIVE),
+    Action("product_images.add_product_image", _upload, COOPERATIVE, covers=("product.add_image",)),
     Action(
         "product_images.check_may_add_image",
         lambda s, w, a: product_images.check_may_add_image(
@@ -128,36 +132,7 @@ ACTIONS = [
             session=s, actor=a, image_id=w.trade["image"], upload_dir="/nonexistent"
         ),
         COOPERATIVE,
-    ),
-    Action(
-        "certification.apply_for_certification",
-        lambda s, w, a: certification.apply_for_certification(
-            session=s, actor=a, product_id=w.trade["draft_product"], data={"note": "带贫 30 户"}
-        ),
-        COOPERATIVE,
-    ),
-    Action(
-        "certification.approve_certification",
-        lambda s, w, a: certification.approve_certification(
-            session=s,
-            actor=a,
-            application_id=w.trade["application"],
-            data={"expires_on": today().replace(year=today().year + 1, day=1)},
-        ),
-        COUNTY_BUREAUS,
-    ),
-    Action(
-        "certification.reject_certification",
-        lambda s, w, a: certification.reject_certification(
-            session=s, actor=a, application_id=w.trade["application"], data={"reason": "材料不全"}
-        ),
-        COUNTY_BUREAUS,
-    ),
-    Action(
-        "certification.certification_queue",
-        lambda s, w, a: certification.certification_queue(session=s, actor=a),
-        BUREAU_READERS,
-        writes=False,
+        covers=("product.remove_image",),
     ),
     Action(
         "pricing.price_flags",
@@ -179,6 +154,7 @@ ACTIONS = [
             },
         ),
         BUYERS,
+        covers=("demand.post",),
     ),
     Action(
         "demands.close_demand",
@@ -189,6 +165,7 @@ ACTIONS = [
             expected_version=_version(s, Demand, w.trade["demand"]),
         ),
         BUYER_A,
+        covers=("demand.close",),
     ),
     Action(
         "orders.place_order",
@@ -199,21 +176,44 @@ ACTIONS = [
             data={"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"},
         ),
         BUYERS,
+        covers=("order.place",),
     ),
-    Action("orders.confirm_order", _transition(orders.confirm_order, "order_placed"), COOPERATIVE),
-    Action("orders.ship_order", _transition(orders.ship_order, "order_confirmed"), COOPERATIVE),
-    Action("orders.receive_order", _transition(orders.receive_order, "order_shipped"), BUYER_A),
+    Action(
+        "orders.confirm_order",
+        _transition(orders.confirm_order, "order_placed"),
+        COOPERATIVE,
+        covers=("order.confirm",),
+    ),
+    Action(
+        "orders.ship_order",
+        _transition(orders.ship_order, "order_confirmed"),
+        COOPERATIVE,
+        covers=("order.ship",),
+    ),
+    Action(
+        "orders.receive_order",
+        _transition(orders.receive_order, "order_shipped"),
+        BUYER_A,
+        covers=("order.receive",),
+    ),
     Action(
         "orders.cancel_order",
         _transition(orders.cancel_order, "order_confirmed", reason="改期"),
         BUYER_A | COOPERATIVE,
+        covers=("order.cancel",),
     ),
     Action(
         "orders.rate_order",
         _transition(orders.rate_order, "order_received", data={"rating": 4}),
         BUYER_A,
+        covers=("order.rate",),
     ),
-    Action("consumption.set_reserved_share", _set_reserved_share, BUYER_A),
+    Action(
+        "consumption.set_reserved_share",
+        _set_reserved_share,
+        BUYER_A,
+        covers=("enterprise.set_reserved_share",),
+    ),
     Action(
         "consumption.reserved_share_progress",
         lambda s, w, a: consumption.reserved_share_progress(

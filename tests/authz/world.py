@@ -189,10 +189,21 @@ ActionFn = Callable[[Session, World, Actor], object]
 
 @dataclass(frozen=True)
 class Action:
+    """One service call in the matrix; ``covers`` names the audit actions (``order.place``) whose
+    permission it exercises (tests/test_domain_completeness.py)."""
+
     name: str
     run: ActionFn
     allowed: frozenset[str]
     writes: bool = True
+    covers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreparedAction(Action):
+    """An action whose scaffolding is built before the row counts are taken."""
+
+    prepare: Callable[[Session, World], None] | None = None
 
 
 SIGNED_IN = frozenset(

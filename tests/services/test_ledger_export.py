@@ -48,7 +48,7 @@ def xlsx(world):
 
 def test_the_workbook_has_one_sheet_per_section_with_headers_filters_and_frozen_rows(xlsx):
     assert xlsx.sheetnames == SHEETS
-    for section in ledger.SECTIONS:
+    for section in ledger.sections():
         sheet = xlsx[section.title]
         assert [c.value for c in sheet[1]] == [c.header for c in section.columns]
         assert all(c.font.bold for c in sheet[1])

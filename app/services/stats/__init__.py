@@ -25,74 +25,37 @@ from sqlmodel import Session
 from app.actors import Actor
 from app.models import Event
 from app.permissions import can_view_statistics
-from app.services import consumption
-from app.services.consumption import ReservedShare
+from app.services.domains import dashboard_panels
 from app.services.pairing.periods import local_today
-from app.services.stats.coverage import Coverage, coverage
-from app.services.stats.pairing import (
-    ActiveEnterprise,
-    CommittedActual,
-    Overdue,
-    active_enterprises,
-    agreements_by_status,
-    committed_by_county,
-    committed_by_quarter,
-    overdue,
-)
-from app.services.stats.sales import Sales, sales
+from app.services.stats.panels import Panel
+from app.services.stats.sales import Sales
 from app.services.stats.scope import require_statistics
 
-__all__ = ["PANELS", "Dashboard", "Sales", "can_view_statistics", "dashboard", "panel"]
+__all__ = ["Dashboard", "Panel", "Sales", "can_view_statistics", "dashboard", "panel", "panels"]
 
 
-@dataclass(frozen=True, slots=True)
-class Commitments:
-    by_county: tuple[CommittedActual, ...]
-    by_quarter: tuple[CommittedActual, ...]
-
-
-def _commitments(session: Session, actor: Actor, today: date) -> Commitments:
-    return Commitments(
-        committed_by_county(session, actor), committed_by_quarter(session, actor, today)
-    )
-
-
-SHARES_SHOWN = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Shares:
-    buyers: int  # agency and state-owned buyers in the region
-    lowest: tuple[ReservedShare, ...]  # the SHARES_SHOWN furthest from their reserved amount
-
-
-def _shares(session: Session, actor: Actor, today: date) -> Shares:
-    shares = consumption.reserved_share_overview(session=session, actor=actor, year=today.year)
-    return Shares(buyers=len(shares), lowest=tuple(shares[:SHARES_SHOWN]))
-
-
-# Panel name → how to compute it; the order is the dashboard's.
-PANELS = {
-    "coverage": lambda s, a, today: coverage(s, a),
-    "agreements": lambda s, a, today: agreements_by_status(s, a),
-    "commitments": _commitments,
-    "sales": sales,
-    "shares": _shares,
-    "overdue": overdue,
-    "enterprises": active_enterprises,
-}
+def panels() -> dict[str, Panel]:
+    """Panel name → its declaration, in the dashboard's order: every domain's
+    ``DASHBOARD_PANELS`` (app/services/domains.py)."""
+    return {p.name: p for p in dashboard_panels()}
 
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
+    """Every panel's figures: ``dashboard.coverage`` (or ``dashboard["coverage"]``) per panel."""
+
     today: date
-    coverage: Coverage
-    agreements: tuple
-    commitments: Commitments
-    sales: Sales
-    shares: Shares
-    overdue: Overdue
-    enterprises: tuple[ActiveEnterprise, ...]
+    figures: dict[str, object]
+
+    def __getattr__(self, name: str):
+        figures = object.__getattribute__(self, "figures")  # unset (a copy): no recursion
+        try:
+            return figures[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str):
+        return self.figures[name]
 
 
 CACHE_SIZE = 512
@@ -116,25 +79,12 @@ NEUTRAL_EVENT_TYPES = (
     "CertificationApplication",
     "CertificationObjection",
 )
-_AGREEMENTS, _REPORTS = "PairingAgreement", "OutcomeReport"
-_ORDERS, _PRODUCTS, _ENTERPRISES = "Order", "Product", "Enterprise"
-# Per panel, the further types it never reads (see each panel's statements). Any type not listed,
-# including one added later, makes the panel recompute: a missing entry costs time, not truth.
-IGNORED_EVENT_TYPES = {
-    "coverage": (_REPORTS, _ORDERS, _PRODUCTS, _ENTERPRISES),
-    "agreements": (_REPORTS, _ORDERS, _PRODUCTS, _ENTERPRISES),
-    "commitments": (_ORDERS, _PRODUCTS, _ENTERPRISES),
-    "sales": (_AGREEMENTS, _REPORTS, _ENTERPRISES),
-    "shares": (_AGREEMENTS, _REPORTS),
-    "overdue": (_ORDERS, _PRODUCTS),
-    "enterprises": (),
-}
 
 
 def _latest_event(name: str) -> sa.ScalarSelect:
     """The id of the latest audit event that could change the panel ``name`` (read newest
     first, so it stops at the first such event)."""
-    ignored = NEUTRAL_EVENT_TYPES + IGNORED_EVENT_TYPES[name]
+    ignored = NEUTRAL_EVENT_TYPES + panels()[name].ignored_event_types
     return (
         sa.select(Event.id)
         .where(Event.object_type.not_in(ignored))
@@ -168,15 +118,16 @@ def data_versions(session: Session, names) -> dict[str, int | None]:
 
 
 def _cached(session: Session, actor: Actor, today: date, name: str, version: int | None):
+    compute = panels()[name].compute
     if version is None:
-        return PANELS[name](session, actor, today)
+        return compute(session, actor, today)
     key = (str(session.get_bind().engine.url), name, actor.region_code, today)
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == version:
             _cache.move_to_end(key)
             return hit[1]
-    value = PANELS[name](session, actor, today)
+    value = compute(session, actor, today)
     with _lock:
         _cache[key] = (version, value)
         while len(_cache) > CACHE_SIZE:
@@ -197,7 +148,7 @@ def panel(
     ``reuse`` (for read-only sessions only: a write transaction's figures could be rolled back)
     answers from the cache while no audit event that could change a figure has been written.
     """
-    if name not in PANELS:
+    if name not in panels():
         raise KeyError(name)
     require_statistics(actor)
     version = data_versions(session, [name])[name] if reuse else None
@@ -210,6 +161,7 @@ def dashboard(
     """Every panel's figures for a bureau officer's region (``reuse``: see ``panel``)."""
     require_statistics(actor)
     today = today or local_today()
-    versions = data_versions(session, PANELS) if reuse else dict.fromkeys(PANELS)
-    figures = {name: _cached(session, actor, today, name, versions[name]) for name in PANELS}
-    return Dashboard(today, **figures)
+    names = list(panels())
+    versions = data_versions(session, names) if reuse else dict.fromkeys(names)
+    figures = {name: _cached(session, actor, today, name, versions[name]) for name in names}
+    return Dashboard(today, figures)

@@ -1,0 +1,10 @@
+"""The bureau-wide GraphQL fields: search, the audit trail, statistics, the to-do inbox,
+notifications and public disclosure."""
+
+from app.schema.audit import AuditQueries
+from app.schema.inbox import InboxMutations, InboxQueries
+from app.schema.search import SearchQueries
+from app.schema.stats import StatsQueries
+
+QUERIES = (SearchQueries, AuditQueries, StatsQueries, InboxQueries)
+MUTATIONS = (InboxMutations,)

@@ -1,0 +1,119 @@
+"""The 千企帮千村 domain's declarations (app/services/domains.py): to-dos of agreements and
+outcome reports, and their ledger sheets."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.actors import Actor, Role
+from app.models import Enterprise, OutcomeReport, PairingAgreement, Village
+from app.models.enums import AgreementStatus, ReportStatus
+from app.permissions import bureau_county_scope
+from app.services import ledger_sections
+from app.services.inbox import Kind
+from app.services.pairing.periods import last_closed_quarter, overdue_condition
+
+PA = PairingAgreement
+
+
+def _agreements(*conditions) -> sa.Select:
+    return (
+        sa.select(
+            (PA.number + " · " + Enterprise.name + " → " + Village.name).label("title"),
+            sa.literal("").label("detail"),
+            PA.id.label("link_id"),
+            PA.proposed_at.label("since"),
+        )
+        .join(Enterprise, Enterprise.id == PA.enterprise_id)
+        .join(Village, Village.id == PA.village_id)
+        .where(*conditions)
+    )
+
+
+def _reports(*conditions) -> sa.Select:
+    period = (
+        sa.cast(OutcomeReport.year, sa.String) + "年第" + sa.cast(OutcomeReport.quarter, sa.String)
+    )
+    return (
+        sa.select(
+            (PA.number + " · " + Village.name).label("title"),
+            (period + "季度成效报告").label("detail"),
+            OutcomeReport.id.label("link_id"),
+            OutcomeReport.updated_at.label("since"),
+        )
+        .join(PA, PA.id == OutcomeReport.agreement_id)
+        .join(Village, Village.id == PA.village_id)
+        .where(*conditions)
+    )
+
+
+def _overdue(actor: Actor, today: date) -> sa.Select:
+    quarter = last_closed_quarter(today)
+    return (
+        sa.select(
+            (PA.number + " · " + Village.name).label("title"),
+            sa.literal(f"{quarter.year}年第{quarter.quarter}季度成效报告未提交").label("detail"),
+            PA.id.label("link_id"),
+            PA.filed_at.label("since"),
+        )
+        .join(Village, Village.id == PA.village_id)
+        .where(PA.enterprise_id == actor.enterprise_id, overdue_condition(today))
+    )
+
+
+def _in_region(actor: Actor):
+    return bureau_county_scope(actor, Village.county_code)
+
+
+TODO_KINDS = (
+    Kind(
+        "proposals_to_sign",
+        "待签约的结对提议",
+        Role.village,
+        "/agreements/{id}",
+        lambda a, t: _agreements(
+            PA.status == AgreementStatus.proposed, PA.village_id == a.village_id
+        ),
+    ),
+    Kind(
+        "reports_to_confirm",
+        "待确认的成效报告",
+        Role.village,
+        "/reports/{id}",
+        lambda a, t: _reports(
+            OutcomeReport.status == ReportStatus.submitted, PA.village_id == a.village_id
+        ),
+    ),
+    Kind(
+        "returned_reports",
+        "被退回待修改的成效报告",
+        Role.enterprise,
+        "/reports/{id}",
+        lambda a, t: _reports(
+            OutcomeReport.status == ReportStatus.returned, PA.enterprise_id == a.enterprise_id
+        ),
+    ),
+    Kind(
+        "overdue_reports",
+        "逾期未报的成效报告",
+        Role.enterprise,
+        "/agreements/{id}/reports/new?period={period}",
+        _overdue,
+    ),
+    Kind(
+        "filings",
+        "待备案的结对协议",
+        Role.bureau,
+        "/agreements/{id}",
+        lambda a, t: _agreements(PA.status == AgreementStatus.signed, _in_region(a)),
+    ),
+    Kind(
+        "reports_to_verify",
+        "待核实的成效报告",
+        Role.bureau,
+        "/reports/{id}",
+        lambda a, t: _reports(OutcomeReport.status == ReportStatus.confirmed, _in_region(a)),
+    ),
+)
+LEDGER_SECTIONS = (ledger_sections.AGREEMENTS, ledger_sections.REPORTS)
+DASHBOARD_PANELS = ()

@@ -1,0 +1,23 @@
+"""Routes of the accounts pages: signing in and out, the account page (password, tokens,
+sessions), registration and the bureau's review of registrations."""
+
+from starlette.routing import BaseRoute, Route
+
+from app.web import accounts, registration
+
+POST = ["POST"]
+
+ROUTES: list[BaseRoute] = [
+    Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
+    Route("/logout", accounts.logout, methods=POST, name="logout"),
+    Route("/account", accounts.account, name="account"),
+    Route("/account/password", accounts.change_password, methods=POST),
+    Route("/account/tokens", accounts.create_token, methods=POST),
+    Route("/account/tokens/{token_id:id}/revoke", accounts.revoke_token, methods=POST),
+    Route("/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=POST),
+    Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=POST),
+    Route("/register", registration.choose, name="register"),
+    Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
+    Route("/registrations", registration.review_list, name="registrations"),
+    Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
+]
