@@ -17,6 +17,7 @@ from app.permissions import (
     can_see_enterprise,
     can_see_reserved_share,
     can_see_review_outcome,
+    is_enterprise_staff,
 )
 from app.schema import enums
 from app.schema.contacts import CONTACT_NAME, CONTACT_PHONE, contact_name, contact_phone
@@ -51,8 +52,7 @@ OrganisationOrder = enums.graphql_enum(
 
 
 def _own_enterprise(context: Context, enterprise: models.Enterprise) -> bool:
-    actor = context.actor
-    return actor.role == Role.enterprise and actor.enterprise_id == enterprise.id
+    return is_enterprise_staff(context.actor, enterprise.id)
 
 
 @strawberry.type(

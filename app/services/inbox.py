@@ -36,7 +36,7 @@ from app.models.enums import (
     RegistrationStatus,
     ReportStatus,
 )
-from app.permissions import bureau_county_scope
+from app.permissions import CERTIFICATION_APPLICATIONS, REGION_ROWS
 from app.services.objections import open_in_region
 from app.services.pairing.periods import last_closed_quarter, local_today, overdue_condition
 
@@ -142,7 +142,9 @@ def _registrations(actor: Actor, today: date) -> sa.Select:
         .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
         .outerjoin(coop_village, coop_village.id == Cooperative.village_id)
         .outerjoin(own_village, own_village.id == User.village_id)
-        .where(User.status == RegistrationStatus.pending, bureau_county_scope(actor, county))
+        .where(
+            User.status == RegistrationStatus.pending, REGION_ROWS.where(actor, county_code=county)
+        )
     )
 
 
@@ -159,7 +161,7 @@ def _certifications(actor: Actor, today: date) -> sa.Select:
         .join(Village, Village.id == Product.village_id)
         .where(
             CertificationApplication.status == CertificationStatus.pending,
-            bureau_county_scope(actor, Village.county_code),
+            CERTIFICATION_APPLICATIONS.where(actor, county_code=Village.county_code),
         )
     )
 
@@ -189,7 +191,7 @@ def _overdue(actor: Actor, today: date) -> sa.Select:
 
 
 def _in_region(actor: Actor):
-    return bureau_county_scope(actor, Village.county_code)
+    return REGION_ROWS.where(actor, county_code=Village.county_code)
 
 
 KINDS: tuple[Kind, ...] = (

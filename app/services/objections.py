@@ -30,7 +30,7 @@ from app.models import CertificationApplication, CertificationObjection, Product
 from app.models.base import utcnow
 from app.models.enums import CertificationStatus, ObjectionStatus
 from app.permissions import (
-    bureau_county_scope,
+    CERTIFICATION_OBJECTIONS,
     can_certify_product,
     can_review_certifications,
     require,
@@ -241,7 +241,7 @@ def open_in_region(query: sa.Select, actor: Actor) -> sa.Select:
         .join(Village, Village.id == Product.village_id)
         .where(
             CertificationObjection.status == ObjectionStatus.open,
-            bureau_county_scope(actor, Village.county_code),
+            CERTIFICATION_OBJECTIONS.where(actor, county_code=Village.county_code),
         )
     )
 

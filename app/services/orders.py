@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, select
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.labels import label
 from app.models import Demand, Enterprise, Order, PairingAgreement, Product, Village
@@ -22,11 +23,11 @@ from app.models.base import utcnow
 from app.models.enums import AgreementStatus, DemandStatus, OrderStatus, ProductStatus
 from app.money import MAX_AMOUNT_FEN, yuan_label
 from app.permissions import (
-    bureau_county_scope,
+    ORDERS,
     can_buy,
     can_manage_product,
     can_see_order,
-    is_buyer,
+    is_enterprise_staff,
     require,
 )
 from app.services import clock
@@ -159,7 +160,10 @@ def cancel_order(
 ) -> Order:
     """Buyer or cooperative cancels before shipping; reserved stock goes back on sale."""
     order, product = _load(session, order_id)
-    require(is_buyer(actor, order.buyer_id) or can_manage_product(actor, product.cooperative_id))
+    require(
+        is_enterprise_staff(actor, order.buyer_id)
+        or can_manage_product(actor, product.cooperative_id)
+    )
     _expect(order, expected_version, CANCELLABLE, "取消")
     reason = reason.strip()
     if len(reason) > 200:
@@ -210,7 +214,7 @@ def rate_order(
 def order_actions(actor: Actor, order: Order, product: Product) -> tuple[str, ...]:
     """What the actor may do with the order now: confirm, ship, receive, cancel, rate."""
     seller = can_manage_product(actor, product.cooperative_id)
-    buyer = is_buyer(actor, order.buyer_id)
+    buyer = is_enterprise_staff(actor, order.buyer_id)
     possible = {
         "confirm": seller and order.status == OrderStatus.placed,
         "ship": seller and order.status == OrderStatus.confirmed,
@@ -237,15 +241,16 @@ def list_orders(
     *, session: Session, actor: Actor, status: OrderStatus | None = None, page: int = 1
 ) -> Page[Order]:
     """The buyer's orders, the cooperative's incoming orders, or the bureau's region's."""
+    visible = ORDERS.where(
+        actor,
+        buyer_id=Order.buyer_id,
+        cooperative_id=Product.cooperative_id,
+        county_code=Village.county_code,
+    )
     query = select(Order).join(Product, Product.id == Order.product_id)
-    if actor.role == Role.enterprise:
-        query = query.where(Order.buyer_id == (actor.enterprise_id or -1))
-    elif actor.role == Role.cooperative:
-        query = query.where(Product.cooperative_id == (actor.cooperative_id or -1))
-    else:
-        query = query.join(Village, Village.id == Product.village_id).where(
-            bureau_county_scope(actor, Village.county_code)
-        )
+    if Village.__table__ in find_tables(visible, check_columns=True):
+        query = query.join(Village, Village.id == Product.village_id)
+    query = query.where(visible)
     if status is not None:
         query = query.where(Order.status == status)
     query = query.options(
@@ -283,7 +288,7 @@ def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> D
     if demand_id is None:
         return None
     demand = session.get(Demand, demand_id)
-    if demand is None or not is_buyer(actor, demand.buyer_id):
+    if demand is None or not is_enterprise_staff(actor, demand.buyer_id):
         raise NotFoundError("采购需求不存在", field="demand_id")
     if demand.status == DemandStatus.closed:
         raise ConflictError("该采购需求已关闭", code="demand_closed", field="demand_id")
@@ -351,7 +356,7 @@ def _for_cooperative(session: Session, actor: Actor, order_id: int) -> tuple[Ord
 
 def _for_buyer(session: Session, actor: Actor, order_id: int) -> tuple[Order, Product]:
     order, product = _load(session, order_id)
-    require(is_buyer(actor, order.buyer_id))
+    require(is_enterprise_staff(actor, order.buyer_id))
     return order, product
 
 
