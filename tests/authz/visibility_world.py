@@ -33,6 +33,7 @@ from app.models import (
 from app.models.enums import (
     AgreementStatus,
     DemandStatus,
+    EnterpriseKind,
     OrderStatus,
     ProductCategory,
     ProductStatus,
@@ -211,6 +212,11 @@ def build_visibility_world(session: Session) -> World:
         external_region="北京市",
         name="市外企业",
         status=RegistrationStatus.pending,
+    )
+    # Reserving buyers (机关事业单位、国有企业), one in each county, for the reserved shares.
+    make_enterprise(session, kind=EnterpriseKind.agency, name="平陆县机关食堂")
+    make_enterprise(
+        session, county_code=OTHER_COUNTY, kind=EnterpriseKind.state_owned, name="芮城国企"
     )
     coop = make_cooperative(session, village=far, status=RegistrationStatus.pending)
     draft = make_product(session, cooperative=coop, name="芮城苹果")
