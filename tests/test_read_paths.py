@@ -34,6 +34,7 @@ from app.services import (
     certification,
     consumption,
     inbox,
+    ledger,
     notifications,
     objections,
     orders,
@@ -215,6 +216,11 @@ READ_PATHS = (
         v.CERTIFICATION_OBJECTIONS,
         lambda s, a: {x.id for x in objections.objection_queue(session=s, actor=a)},
         domain=_where(CertificationObjection),
+    ),
+    ReadPath(
+        "ledger export jobs",
+        v.EXPORT_JOBS,
+        lambda s, a: {job.id for job in ledger.recent_jobs(session=s, actor=a)},
     ),
     ReadPath(
         "notifications list",

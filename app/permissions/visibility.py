@@ -149,6 +149,29 @@ class Self(Clause):
         return actor.user_id is not None and facts[self.fact] == actor.user_id
 
 
+@dataclass(frozen=True)
+class Scope(Clause):
+    """Rows asked for by the bureau scope (the city, or one county) the officer holds: the same
+    scope, not a region that contains it (a county's export is not the city's)."""
+
+    fact: str = "region_code"
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return (self.fact,)
+
+    def _scope(self, actor: Actor) -> str | None:
+        return actor.region_code if actor.role == Role.bureau else None
+
+    def sql(self, actor, columns):
+        scope = self._scope(actor)
+        return columns[self.fact] == scope if scope else sa.false()
+
+    def test(self, actor, facts):
+        scope = self._scope(actor)
+        return bool(scope) and facts[self.fact] == scope
+
+
 _RECIPIENT_OF_ROLE = {
     Role.enterprise: RecipientKind.enterprise,
     Role.cooperative: RecipientKind.cooperative,
@@ -269,6 +292,7 @@ CERTIFICATION_OBJECTIONS = Visibility("certification objection", (_REGION,))
 AUDIT_EVENTS = Visibility("audit event", (Region(overseers=(Role.admin,)),))
 REGISTRATIONS = Visibility("user's registration", (Self(), Region(overseers=())))
 NOTIFICATIONS = Visibility("notification", (Addressee(),))
+EXPORT_JOBS = Visibility("ledger export job", (Scope(),))
 
 KINDS: tuple[Visibility, ...] = (
     AGREEMENTS,
@@ -285,4 +309,5 @@ KINDS: tuple[Visibility, ...] = (
     AUDIT_EVENTS,
     REGISTRATIONS,
     NOTIFICATIONS,
+    EXPORT_JOBS,
 )

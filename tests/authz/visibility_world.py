@@ -22,6 +22,7 @@ from app.models import (
     Demand,
     Enterprise,
     Event,
+    ExportJob,
     Notification,
     Order,
     PairingAgreement,
@@ -40,6 +41,7 @@ from app.models.enums import (
     RecipientKind,
     RegistrationStatus,
 )
+from app.models.exports import ExportFormat
 from app.permissions import visibility as v
 from app.services import clock
 from tests.authz.world import World, build_world
@@ -161,6 +163,9 @@ SOURCES: dict[v.Visibility, Source] = {
     ),
     v.AUDIT_EVENTS: Source(lambda: sa.select(Event.id), lambda: {"county_code": Event.county_code}),
     v.REGISTRATIONS: Source(lambda: _USERS[0], lambda: _USERS[1]),
+    v.EXPORT_JOBS: Source(
+        lambda: sa.select(ExportJob.id), lambda: {"region_code": ExportJob.region_code}
+    ),
     v.NOTIFICATIONS: Source(
         lambda: sa.select(Notification.id),
         lambda: {
@@ -268,6 +273,10 @@ def build_visibility_world(session: Session) -> World:
             link="/",
         )
         for kind, rid in recipients
+    )
+    session.add_all(
+        ExportJob(region_code=region, format=ExportFormat.csv)
+        for region in ("140800", "140829", OTHER_COUNTY)
     )
     session.flush()
     world.actors["system"] = SYSTEM
