@@ -36,6 +36,10 @@ def is_enterprise_staff(actor: Actor, enterprise_id: int) -> bool:
     return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
 
 
+def is_cooperative_staff(actor: Actor, cooperative_id: int) -> bool:
+    return actor.role == Role.cooperative and actor.cooperative_id == cooperative_id
+
+
 def is_village_staff(actor: Actor, village_id: int) -> bool:
     return actor.role == Role.village and actor.village_id == village_id
 

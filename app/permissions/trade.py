@@ -2,7 +2,12 @@
 
 from app.actors import Actor, Role
 from app.models.enums import DemandStatus, ProductStatus, RegistrationStatus
-from app.permissions.base import is_bureau_for, is_enterprise_staff, is_system
+from app.permissions.base import (
+    is_bureau_for,
+    is_cooperative_staff,
+    is_enterprise_staff,
+    is_system,
+)
 from app.permissions.visibility import (
     COOPERATIVES,
     DEMANDS,
@@ -16,7 +21,7 @@ from app.permissions.visibility import (
 
 def can_manage_product(actor: Actor, cooperative_id: int) -> bool:
     """Staff of the cooperative that lists the product."""
-    return actor.role == Role.cooperative and actor.cooperative_id == cooperative_id
+    return is_cooperative_staff(actor, cooperative_id)
 
 
 def can_create_product(actor: Actor, cooperative_id: int, status: RegistrationStatus) -> bool:

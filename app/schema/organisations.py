@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app import models
-from app.actors import Role
 from app.labels import INDUSTRY_SECTION
 from app.models.enums import HelpKind as DomainHelpKind
 from app.models.enums import RegistrationStatus as DomainStatus
@@ -17,6 +16,7 @@ from app.permissions import (
     can_see_enterprise,
     can_see_reserved_share,
     can_see_review_outcome,
+    is_cooperative_staff,
     is_enterprise_staff,
 )
 from app.schema import enums
@@ -154,7 +154,7 @@ class Cooperative(Node):
     async def status_reason(self, root: models.Cooperative, info: Info) -> str | None:
         actor = info.context.actor
         village = await info.context.loaders.village_by_id.load(root.village_id)
-        own = actor.role == Role.cooperative and actor.cooperative_id == root.id
+        own = is_cooperative_staff(actor, root.id)
         allowed = can_see_review_outcome(actor, own=own, county_code=village.county_code)
         return root.status_reason if allowed else None
 

@@ -30,6 +30,7 @@ from app.permissions import (
     AGREEMENTS,
     REGION_ROWS,
     RESERVED_SHARES,
+    acts_for_approved_organisation,
     can_edit_enterprise,
     can_see_reserved_share,
     can_view_consumption,
@@ -193,10 +194,8 @@ def consumption_by_agreement(
 def _agreement_scope(actor: Actor) -> sa.ColumnElement[bool]:
     """The agreements ``actor`` may see (``AGREEMENTS``); only their parties and those who may
     view consumption totals ask."""
-    party = (actor.role == Role.enterprise and actor.enterprise_id) or (
-        actor.role == Role.village and actor.village_id
-    )
-    require(bool(party) or can_view_consumption(actor))
+    party = actor.role in (Role.enterprise, Role.village) and acts_for_approved_organisation(actor)
+    require(party or can_view_consumption(actor))
     return AGREEMENTS.where(
         actor,
         enterprise_id=PairingAgreement.enterprise_id,
