@@ -18,14 +18,17 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.actors import Role
-from app.errors import PermissionDeniedError
+from app.errors import NotFoundError, PermissionDeniedError
 from app.models import (
     CertificationApplication,
     CertificationObjection,
     County,
+    Demand,
     Enterprise,
+    Order,
     OutcomeReport,
     PairingAgreement,
+    Product,
     Village,
 )
 from app.models.enums import AgreementStatus, CertificationStatus
@@ -33,12 +36,14 @@ from app.permissions import visibility as v
 from app.services import (
     certification,
     consumption,
+    demands,
     inbox,
     ledger,
     notifications,
     objections,
     orders,
     pairing,
+    products,
 )
 from app.services.ledger_master import MASTER_SECTIONS
 from app.services.queries import organisations as organisation_queries
@@ -66,6 +71,24 @@ def _reports_of(session: Session, agreement_ids: set) -> set:
 
 def _where(model, *conditions) -> Callable[[Session], set]:
     return lambda session: set(session.execute(sa.select(model.id).where(*conditions)).scalars())
+
+
+def _one_by_one(model, fetch: Callable) -> Callable:
+    """The ids whose single-object read (a detail page, a GraphQL node) answers the actor; the
+    others raise NotFoundError or PermissionDeniedError, or give None."""
+
+    def read(session: Session, actor) -> set:
+        shown = set()
+        for key in session.execute(sa.select(model.id)).scalars():
+            try:
+                found = fetch(session, actor, key)
+            except (NotFoundError, PermissionDeniedError):
+                continue
+            if found is not None:
+                shown.add(key)
+        return shown
+
+    return read
 
 
 def _counted(session: Session, section_key: str, actor) -> set:
@@ -221,6 +244,41 @@ READ_PATHS = (
         "ledger export jobs",
         v.EXPORT_JOBS,
         lambda s, a: {job.id for job in ledger.recent_jobs(session=s, actor=a)},
+    ),
+    ReadPath(
+        "objection page",
+        v.CERTIFICATION_OBJECTIONS,
+        _one_by_one(
+            CertificationObjection,
+            lambda s, a, key: objections.visible_objection(session=s, actor=a, objection_id=key),
+        ),
+    ),
+    ReadPath(
+        "order page",
+        v.ORDERS,
+        _one_by_one(Order, lambda s, a, key: orders.get_order(session=s, actor=a, order_id=key)),
+    ),
+    ReadPath(
+        "demand page",
+        v.DEMANDS,
+        _one_by_one(
+            Demand, lambda s, a, key: demands.get_demand(session=s, actor=a, demand_id=key)
+        ),
+    ),
+    ReadPath(
+        "product page",
+        v.PRODUCTS,
+        _one_by_one(
+            Product, lambda s, a, key: products.get_product(session=s, actor=a, product_id=key)
+        ),
+    ),
+    ReadPath(
+        "agreement page",
+        v.AGREEMENTS,
+        _one_by_one(
+            PairingAgreement,
+            lambda s, a, key: pairing.get_agreement(session=s, actor=a, agreement_id=key),
+        ),
     ),
     ReadPath(
         "notifications list",

@@ -288,7 +288,8 @@ PRIVATE_VILLAGE_DATA = Visibility(
 # The bureau's work in its region: statistics, the ledger, review queues and county lists.
 REGION_ROWS = Visibility("row of a county (statistics, ledger, review queues)", (_REGION,))
 CERTIFICATION_APPLICATIONS = Visibility("certification application", (_REGION,))
-CERTIFICATION_OBJECTIONS = Visibility("certification objection", (_REGION,))
+# The filer of an objection stays private: only the bureau that resolves it, and admins.
+CERTIFICATION_OBJECTIONS = Visibility("certification objection", (Region(overseers=(Role.admin,)),))
 AUDIT_EVENTS = Visibility("audit event", (Region(overseers=(Role.admin,)),))
 REGISTRATIONS = Visibility("user's registration", (Self(), Region(overseers=())))
 NOTIFICATIONS = Visibility("notification", (Addressee(),))

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.config import get_settings
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import CertificationApplication, CertificationObjection, Product, Village
@@ -270,9 +270,7 @@ def visible_objection(
     if objection is None:
         return None
     application = session.get(CertificationApplication, objection.application_id)
-    allowed = can_certify_product(actor, _county(session, application)) or (
-        can_review_certifications(actor) and actor.role == Role.admin
-    )
+    allowed = CERTIFICATION_OBJECTIONS.allows(actor, county_code=_county(session, application))
     return objection if allowed else None
 
 
