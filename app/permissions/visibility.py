@@ -14,6 +14,7 @@ the actor become ``false()``, which SQLAlchemy drops from the ``OR``: an enterpr
 ``enterprise_id = :id`` alone and keeps using its index.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,16 +33,18 @@ from app.permissions.base import _staff_id, is_bureau_for, is_city_bureau
 # Clauses -------------------------------------------------------------------------------------
 
 
-class Clause:
+class Clause(ABC):
     """One reason a row may be seen: as SQL over bound columns and as a test over a row's facts."""
 
     facts: tuple[str, ...] = ()
 
+    @abstractmethod
     def sql(self, actor: Actor, columns: Mapping[str, Any]) -> sa.ColumnElement[bool]:
-        raise NotImplementedError
+        """The rows this clause lets ``actor`` see, over the columns bound to ``facts``."""
 
+    @abstractmethod
     def test(self, actor: Actor, facts: Mapping[str, Any]) -> bool:
-        raise NotImplementedError
+        """Does this clause let ``actor`` see the row with these facts?"""
 
     def everywhere(self, actor: Actor) -> bool:
         """Does this clause let every row through for ``actor``?"""
