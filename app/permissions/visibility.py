@@ -4,7 +4,7 @@ A kind's rule is a ``Visibility``: a tuple of clauses, any of which lets a row t
 answers twice from the same data — ``sql`` as a condition over the columns the caller binds, and
 ``test`` as a Python check over the facts of one row — so the SQL filter of a list
 (``Visibility.where``) and the predicate of one object (``Visibility.allows``) cannot drift apart.
-tests/authz/test_visibility.py checks, for every actor of the authorization world and every row of
+tests/test_visibility.py checks, for every actor of the authorization world and every row of
 each kind, that the two agree on SQLite and PostgreSQL.
 
 Facts are named (``county_code``, ``enterprise_id``, ``status``…); a caller binds each name to a
