@@ -31,10 +31,11 @@ from app.models import (
     Product,
     Village,
 )
-from app.models.enums import AgreementStatus, CertificationStatus
+from app.models.enums import AgreementStatus, CertificationStatus, DemandStatus
 from app.permissions import visibility as v
 from app.services import (
     certification,
+    clock,
     consumption,
     demands,
     inbox,
@@ -180,6 +181,16 @@ READ_PATHS = (
     ),
     ReadPath(
         "GraphQL demands", v.DEMANDS, lambda s, a: _ids(s, trade_queries.select_demands(actor=a))
+    ),
+    ReadPath(
+        "open demands page",
+        v.DEMANDS,
+        lambda s, a: _page_ids(demands.open_demands(session=s, actor=a)),
+        domain=_where(
+            Demand, Demand.status == DemandStatus.open, Demand.deliver_by >= clock.today()
+        ),
+        # What cooperatives can answer: buyers find their own demands on their own list.
+        readers=(Role.cooperative, Role.bureau, Role.admin),
     ),
     ReadPath(
         "GraphQL orders", v.ORDERS, lambda s, a: _ids(s, trade_queries.select_orders(actor=a))
