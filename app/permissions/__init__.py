@@ -6,10 +6,11 @@ refusal leaves no row, no event and no outbox entry. GraphQL permission classes 
 only wrap these; a rule written anywhere else is a bug.
 
 The rules are split by domain into the modules of this package: ``base`` (``require``, its
-message and who the actor is), ``accounts``, ``contacts``, ``pairing``, ``trade`` and ``scopes``
-(the SQL twins of the row predicates). Every public name is re-exported here, so callers import from
-``app.permissions`` alone and the rules still read as one module; import from here, not from the
-submodules.
+message and who the actor is), ``accounts``, ``contacts``, ``pairing``, ``trade`` and
+``visibility`` (which rows of each kind an actor may see: one rule giving both the SQL filter of
+every list and the predicate of one object, decision 0024). Every public name is re-exported
+here, so callers import from ``app.permissions`` alone and the rules still read as one module;
+import from here, not from the submodules.
 """
 
 from app.permissions.accounts import (
@@ -26,7 +27,10 @@ from app.permissions.base import (
     DENIED_MESSAGE,
     is_bureau_for,
     is_city_bureau,
+    is_cooperative_staff,
+    is_enterprise_staff,
     is_system,
+    is_village_staff,
     require,
 )
 from app.permissions.contacts import (
@@ -57,17 +61,6 @@ from app.permissions.pairing import (
     can_terminate_agreement,
     can_verify_report,
     can_withdraw_agreement,
-    is_enterprise_staff,
-    is_village_staff,
-)
-from app.permissions.scopes import (
-    agreement_scope,
-    bureau_county_scope,
-    cooperative_scope,
-    demand_scope,
-    enterprise_scope,
-    order_scope,
-    product_scope,
 )
 from app.permissions.trade import (
     can_buy,
@@ -83,15 +76,46 @@ from app.permissions.trade import (
     can_see_reserved_share,
     can_view_consumption,
     can_view_statistics,
-    is_buyer,
+)
+from app.permissions.visibility import (
+    AGREEMENTS,
+    AUDIT_EVENTS,
+    CERTIFICATION_APPLICATIONS,
+    CERTIFICATION_OBJECTIONS,
+    COOPERATIVES,
+    DEMANDS,
+    ENTERPRISES,
+    EXPORT_JOBS,
+    NOTIFICATIONS,
+    ORDERS,
+    PRIVATE_VILLAGE_DATA,
+    PRODUCTS,
+    REGION_ROWS,
+    REGISTRATIONS,
+    RESERVED_SHARES,
+    Visibility,
 )
 
 __all__ = [
+    "AGREEMENTS",
+    "AUDIT_EVENTS",
+    "CERTIFICATION_APPLICATIONS",
+    "CERTIFICATION_OBJECTIONS",
+    "COOPERATIVES",
+    "DEMANDS",
     "DENIED_MESSAGE",
+    "ENTERPRISES",
+    "EXPORT_JOBS",
+    "NOTIFICATIONS",
+    "ORDERS",
+    "PRIVATE_VILLAGE_DATA",
+    "PRODUCTS",
+    "REGION_ROWS",
+    "REGISTRATIONS",
+    "RESERVED_SHARES",
     "Party",
+    "Visibility",
     "acts_for_approved_organisation",
-    "agreement_scope",
-    "bureau_county_scope",
     "can_buy",
     "can_certify_product",
     "can_complete_agreement",
@@ -136,16 +160,11 @@ __all__ = [
     "can_view_consumption",
     "can_view_statistics",
     "can_withdraw_agreement",
-    "cooperative_scope",
-    "demand_scope",
-    "enterprise_scope",
     "is_bureau_for",
-    "is_buyer",
     "is_city_bureau",
+    "is_cooperative_staff",
     "is_enterprise_staff",
     "is_system",
     "is_village_staff",
-    "order_scope",
-    "product_scope",
     "require",
 ]

@@ -2,6 +2,7 @@
 
 from app.actors import Actor, Role
 from app.permissions.base import is_bureau_for, is_system
+from app.permissions.visibility import AUDIT_EVENTS, REGISTRATIONS
 
 # Organisations and accounts -------------------------------------------------------------------
 
@@ -20,7 +21,7 @@ def can_manage_users(actor: Actor) -> bool:
 
 
 def can_read_events(actor: Actor, county_code: str | None) -> bool:
-    return actor.role == Role.admin or is_bureau_for(actor, county_code)
+    return AUDIT_EVENTS.allows(actor, county_code=county_code)
 
 
 def can_purge_personal_data(actor: Actor) -> bool:
@@ -33,7 +34,7 @@ def can_edit_enterprise(actor: Actor, enterprise_id: int) -> bool:
 
 
 # Registrations as the API reads them ----------------------------------------------------------
-# Predicates the API needs besides its read scopes (app/permissions/scopes.py).
+# Row predicates of the kinds' rules (app/permissions/visibility.py).
 
 
 def can_see_review_outcome(actor: Actor, *, own: bool, county_code: str | None) -> bool:
@@ -43,5 +44,4 @@ def can_see_review_outcome(actor: Actor, *, own: bool, county_code: str | None) 
 
 def can_see_registration(actor: Actor, user_id: int, county_code: str | None) -> bool:
     """An account's registration: its owner and the bureau officers who review it."""
-    own = actor.user_id is not None and actor.user_id == user_id
-    return own or can_review_registration(actor, county_code)
+    return REGISTRATIONS.allows(actor, user_id=user_id, county_code=county_code)

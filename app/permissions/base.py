@@ -31,6 +31,19 @@ def is_city_bureau(actor: Actor) -> bool:
     return actor.role == Role.bureau and actor.region_code == CITY_CODE
 
 
+def is_enterprise_staff(actor: Actor, enterprise_id: int) -> bool:
+    """Staff of the enterprise (帮扶主体): party to its agreements and buyer of its orders."""
+    return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
+
+
+def is_cooperative_staff(actor: Actor, cooperative_id: int) -> bool:
+    return actor.role == Role.cooperative and actor.cooperative_id == cooperative_id
+
+
+def is_village_staff(actor: Actor, village_id: int) -> bool:
+    return actor.role == Role.village and actor.village_id == village_id
+
+
 def _staff_id(actor: Actor, role: Role) -> int | None:
     """The organisation the actor works for, when it has ``role``."""
     links = {

@@ -2,7 +2,13 @@
 
 from app.actors import Actor, Role
 from app.models.enums import RegistrationStatus
-from app.permissions.base import _staff_id, is_bureau_for, is_system
+from app.permissions.base import (
+    is_bureau_for,
+    is_enterprise_staff,
+    is_system,
+    is_village_staff,
+)
+from app.permissions.visibility import AGREEMENTS, ENTERPRISES, PRIVATE_VILLAGE_DATA
 
 # Villages -------------------------------------------------------------------------------------
 
@@ -13,15 +19,7 @@ def can_create_village(actor: Actor, county_code: str) -> bool:
 
 def can_see_private_village_data(actor: Actor, village_id: int, county_code: str) -> bool:
     """Household figures beyond the public profile (contacts: app.permissions.contacts)."""
-    return (
-        (actor.role == Role.village and actor.village_id == village_id)
-        or is_bureau_for(actor, county_code)
-        # Approved organisations only: pending staff act for no organisation.
-        or (
-            actor.role in (Role.enterprise, Role.cooperative)
-            and _staff_id(actor, actor.role) is not None
-        )
-    )
+    return PRIVATE_VILLAGE_DATA.allows(actor, village_id=village_id, county_code=county_code)
 
 
 # Pairing --------------------------------------------------------------------------------------
@@ -42,14 +40,6 @@ def can_revise_proposal(actor: Actor, enterprise_id: int) -> bool:
 # Villages' profiles, agreements and outcome reports -------------------------------------------
 
 
-def is_village_staff(actor: Actor, village_id: int) -> bool:
-    return actor.role == Role.village and actor.village_id == village_id
-
-
-def is_enterprise_staff(actor: Actor, enterprise_id: int) -> bool:
-    return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
-
-
 def can_edit_village_profile(actor: Actor, village_id: int) -> bool:
     """The village's own staff keep its profile and needs list (需求清单)."""
     return is_village_staff(actor, village_id)
@@ -59,21 +49,14 @@ def can_see_enterprise(
     actor: Actor, enterprise_id: int, county_code: str | None, *, approved: bool
 ) -> bool:
     """Approved enterprises are public; others only to their own staff, the bureau and admins."""
-    return (
-        approved
-        or is_enterprise_staff(actor, enterprise_id)
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
-    )
+    status = RegistrationStatus.approved if approved else None
+    return ENTERPRISES.allows(actor, status=status, id=enterprise_id, county_code=county_code)
 
 
 def can_see_agreement(actor: Actor, enterprise_id: int, village_id: int, county_code: str) -> bool:
     """The two parties, the bureau whose region holds the village, and admins."""
-    return (
-        is_enterprise_staff(actor, enterprise_id)
-        or is_village_staff(actor, village_id)
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
+    return AGREEMENTS.allows(
+        actor, enterprise_id=enterprise_id, village_id=village_id, county_code=county_code
     )
 
 

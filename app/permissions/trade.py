@@ -1,15 +1,27 @@
 """Cooperatives, products, certification, demands, orders, reserved shares and statistics."""
 
 from app.actors import Actor, Role
-from app.models.enums import RegistrationStatus
-from app.permissions.base import _staff_id, is_bureau_for, is_system
+from app.models.enums import DemandStatus, ProductStatus, RegistrationStatus
+from app.permissions.base import (
+    is_bureau_for,
+    is_cooperative_staff,
+    is_enterprise_staff,
+    is_system,
+)
+from app.permissions.visibility import (
+    COOPERATIVES,
+    DEMANDS,
+    ORDERS,
+    PRODUCTS,
+    RESERVED_SHARES,
+)
 
 # Products and trade ---------------------------------------------------------------------------
 
 
 def can_manage_product(actor: Actor, cooperative_id: int) -> bool:
     """Staff of the cooperative that lists the product."""
-    return actor.role == Role.cooperative and actor.cooperative_id == cooperative_id
+    return is_cooperative_staff(actor, cooperative_id)
 
 
 def can_create_product(actor: Actor, cooperative_id: int, status: RegistrationStatus) -> bool:
@@ -18,11 +30,9 @@ def can_create_product(actor: Actor, cooperative_id: int, status: RegistrationSt
 
 def can_see_product(actor: Actor, cooperative_id: int, county_code: str, *, listed: bool) -> bool:
     """Listed products are public; drafts and delisted ones only to their cooperative and bureau."""
-    return (
-        listed
-        or can_manage_product(actor, cooperative_id)
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
+    status = ProductStatus.listed if listed else None
+    return PRODUCTS.allows(
+        actor, status=status, cooperative_id=cooperative_id, county_code=county_code
     )
 
 
@@ -41,28 +51,20 @@ def can_review_prices(actor: Actor) -> bool:
     return actor.role in (Role.bureau, Role.admin)
 
 
-def is_buyer(actor: Actor, enterprise_id: int) -> bool:
-    return actor.role == Role.enterprise and actor.enterprise_id == enterprise_id
-
-
 def can_buy(actor: Actor, enterprise_id: int, status: RegistrationStatus) -> bool:
     """Post demands and place orders for an approved buyer."""
-    return is_buyer(actor, enterprise_id) and status == RegistrationStatus.approved
+    return is_enterprise_staff(actor, enterprise_id) and status == RegistrationStatus.approved
 
 
 def can_see_demand(actor: Actor, buyer_id: int, *, is_open: bool) -> bool:
     """The buyer sees its demands; cooperatives, the bureau and admins see the open ones."""
-    return is_buyer(actor, buyer_id) or (
-        is_open and actor.role in (Role.cooperative, Role.bureau, Role.admin)
-    )
+    status = DemandStatus.open if is_open else None
+    return DEMANDS.allows(actor, buyer_id=buyer_id, status=status)
 
 
 def can_see_order(actor: Actor, buyer_id: int, cooperative_id: int, county_code: str) -> bool:
-    return (
-        is_buyer(actor, buyer_id)
-        or can_manage_product(actor, cooperative_id)
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
+    return ORDERS.allows(
+        actor, buyer_id=buyer_id, cooperative_id=cooperative_id, county_code=county_code
     )
 
 
@@ -78,24 +80,17 @@ def can_view_statistics(actor: Actor) -> bool:
 
 
 def can_see_reserved_share(actor: Actor, enterprise_id: int, county_code: str | None) -> bool:
-    return (
-        is_buyer(actor, enterprise_id)
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
-    )
+    return RESERVED_SHARES.allows(actor, enterprise_id=enterprise_id, county_code=county_code)
 
 
 # Cooperatives as the API reads them -----------------------------------------------------------
-# Predicates the API needs besides its read scopes (app/permissions/scopes.py).
+# Row predicates of the kinds' rules (app/permissions/visibility.py), for callers that know
+# only whether the row is public (listed, approved, open).
 
 
 def can_see_cooperative(
     actor: Actor, cooperative_id: int, county_code: str, *, approved: bool
 ) -> bool:
     """Approved cooperatives are public; others only to their own staff, the bureau and admins."""
-    return (
-        approved
-        or _staff_id(actor, Role.cooperative) == cooperative_id
-        or is_bureau_for(actor, county_code)
-        or actor.role == Role.admin
-    )
+    status = RegistrationStatus.approved if approved else None
+    return COOPERATIVES.allows(actor, status=status, id=cooperative_id, county_code=county_code)

@@ -28,8 +28,7 @@ from app.models import (
     User,
     VillageNeed,
 )
-from app.models.enums import RegistrationStatus
-from app.permissions import can_see_cooperative, can_see_enterprise
+from app.permissions import COOPERATIVES, ENTERPRISES
 from app.schema.pagination import Connection
 from app.services import certification, clock, pricing, product_images
 from app.services.queries import organisations, pairing, regions, trade
@@ -256,11 +255,8 @@ class VisibleEnterpriseByIdLoader(RowLoader):
         return {
             key: _checked(
                 row,
-                can_see_enterprise(
-                    actor,
-                    row.id,
-                    row.county_code,
-                    approved=row.status == RegistrationStatus.approved,
+                ENTERPRISES.allows(
+                    actor, status=row.status, id=row.id, county_code=row.county_code
                 ),
                 "您没有权限查看该帮扶主体",
             )
@@ -278,11 +274,8 @@ class VisibleCooperativeByIdLoader(RowLoader):
         return {
             key: _checked(
                 row,
-                can_see_cooperative(
-                    actor,
-                    row.id,
-                    counties[row.village_id],
-                    approved=row.status == RegistrationStatus.approved,
+                COOPERATIVES.allows(
+                    actor, status=row.status, id=row.id, county_code=counties[row.village_id]
                 ),
                 "您没有权限查看该合作社",
             )

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app import models
-from app.actors import Role
 from app.labels import INDUSTRY_SECTION
 from app.models.enums import HelpKind as DomainHelpKind
 from app.models.enums import RegistrationStatus as DomainStatus
@@ -17,6 +16,8 @@ from app.permissions import (
     can_see_enterprise,
     can_see_reserved_share,
     can_see_review_outcome,
+    is_cooperative_staff,
+    is_enterprise_staff,
 )
 from app.schema import enums
 from app.schema.contacts import CONTACT_NAME, CONTACT_PHONE, contact_name, contact_phone
@@ -51,8 +52,7 @@ OrganisationOrder = enums.graphql_enum(
 
 
 def _own_enterprise(context: Context, enterprise: models.Enterprise) -> bool:
-    actor = context.actor
-    return actor.role == Role.enterprise and actor.enterprise_id == enterprise.id
+    return is_enterprise_staff(context.actor, enterprise.id)
 
 
 @strawberry.type(
@@ -154,7 +154,7 @@ class Cooperative(Node):
     async def status_reason(self, root: models.Cooperative, info: Info) -> str | None:
         actor = info.context.actor
         village = await info.context.loaders.village_by_id.load(root.village_id)
-        own = actor.role == Role.cooperative and actor.cooperative_id == root.id
+        own = is_cooperative_staff(actor, root.id)
         allowed = can_see_review_outcome(actor, own=own, county_code=village.county_code)
         return root.status_reason if allowed else None
 

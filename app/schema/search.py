@@ -17,7 +17,7 @@ from app.labels import CERTIFICATION
 from app.models.enums import INDUSTRY_SECTIONS
 from app.models.enums import Certification as DomainCertification
 from app.money import yuan_to_fen
-from app.permissions import can_see_enterprise, can_see_product
+from app.permissions import ENTERPRISES, PRODUCTS
 from app.schema import enums
 from app.schema.context import Info
 from app.schema.organisations import Enterprise
@@ -250,8 +250,12 @@ class SearchQueries:
         actor, service = info.context.actor, search_service(info)
 
         def permit(product) -> bool:
-            county = product.village.county_code
-            return can_see_product(actor, product.cooperative_id, county, listed=True)
+            return PRODUCTS.allows(
+                actor,
+                status=product.status,
+                cooperative_id=product.cooperative_id,
+                county_code=product.village.county_code,
+            )
 
         def work(session):
             return (
@@ -300,7 +304,9 @@ class SearchQueries:
         actor = info.context.actor
 
         def permit(obj) -> bool:
-            return can_see_enterprise(actor, obj.id, obj.county_code, approved=True)
+            return ENTERPRISES.allows(
+                actor, status=obj.status, id=obj.id, county_code=obj.county_code
+            )
 
         search = enterprise_query(query, filter, sort, request)
         loader = info.context.loaders.enterprise_by_id

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from app.actors import Actor, Role
 from app.models import Cooperative, Enterprise, User, Village
 from app.models.enums import RegistrationStatus
-from app.permissions import bureau_county_scope
+from app.permissions import REGION_ROWS
 from app.services.inbox import Kind
 
 
@@ -32,7 +32,9 @@ def _registrations(actor: Actor, today: date) -> sa.Select:
         .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
         .outerjoin(coop_village, coop_village.id == Cooperative.village_id)
         .outerjoin(own_village, own_village.id == User.village_id)
-        .where(User.status == RegistrationStatus.pending, bureau_county_scope(actor, county))
+        .where(
+            User.status == RegistrationStatus.pending, REGION_ROWS.where(actor, county_code=county)
+        )
     )
 
 

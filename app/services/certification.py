@@ -23,7 +23,7 @@ from app.models import CertificationApplication, CertificationObjection, Product
 from app.models.base import utcnow
 from app.models.enums import CertificationStatus, ObjectionStatus
 from app.permissions import (
-    bureau_county_scope,
+    CERTIFICATION_APPLICATIONS,
     can_review_certifications,
     require,
 )
@@ -221,7 +221,7 @@ def certification_queue(*, session: Session, actor: Actor) -> list[Certification
             .join(Village, Village.id == Product.village_id)
             .where(
                 CertificationApplication.status == CertificationStatus.pending,
-                bureau_county_scope(actor, Village.county_code),
+                CERTIFICATION_APPLICATIONS.where(actor, county_code=Village.county_code),
             )
             .options(
                 selectinload(CertificationApplication.product).selectinload(Product.village),

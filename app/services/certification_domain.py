@@ -14,7 +14,7 @@ from app.models import (
     Village,
 )
 from app.models.enums import CertificationStatus
-from app.permissions import bureau_county_scope
+from app.permissions import CERTIFICATION_APPLICATIONS
 from app.services.inbox import Kind
 from app.services.objections import open_in_region
 
@@ -32,7 +32,7 @@ def _certifications(actor: Actor, today: date) -> sa.Select:
         .join(Village, Village.id == Product.village_id)
         .where(
             CertificationApplication.status == CertificationStatus.pending,
-            bureau_county_scope(actor, Village.county_code),
+            CERTIFICATION_APPLICATIONS.where(actor, county_code=Village.county_code),
         )
     )
 

@@ -27,7 +27,10 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.enums import EnterpriseKind, OrderStatus
 from app.permissions import (
-    bureau_county_scope,
+    AGREEMENTS,
+    REGION_ROWS,
+    RESERVED_SHARES,
+    acts_for_approved_organisation,
     can_edit_enterprise,
     can_see_reserved_share,
     can_view_consumption,
@@ -133,7 +136,7 @@ def consumption_by_county(
     rows = session.execute(
         sa.select(County.code, County.name, totals.c.orders, totals.c.amount, totals.c.paired)
         .outerjoin(totals, totals.c.county_code == County.code)
-        .where(bureau_county_scope(actor, County.code))
+        .where(REGION_ROWS.where(actor, county_code=County.code))
         .order_by(County.code)
     ).all()
     return [
@@ -189,12 +192,16 @@ def consumption_by_agreement(
 
 
 def _agreement_scope(actor: Actor) -> sa.ColumnElement[bool]:
-    if actor.role == Role.enterprise and actor.enterprise_id:
-        return PairingAgreement.enterprise_id == actor.enterprise_id
-    if actor.role == Role.village and actor.village_id:
-        return PairingAgreement.village_id == actor.village_id
-    require(can_view_consumption(actor))
-    return bureau_county_scope(actor, Village.county_code)
+    """The agreements ``actor`` may see (``AGREEMENTS``); only their parties and those who may
+    view consumption totals ask."""
+    party = actor.role in (Role.enterprise, Role.village) and acts_for_approved_organisation(actor)
+    require(party or can_view_consumption(actor))
+    return AGREEMENTS.where(
+        actor,
+        enterprise_id=PairingAgreement.enterprise_id,
+        village_id=PairingAgreement.village_id,
+        county_code=Village.county_code,
+    )
 
 
 def set_reserved_share(
@@ -252,7 +259,9 @@ def reserved_share_overview(
         session,
         year or clock.today().year,
         Enterprise.kind.in_(RESERVING_KINDS),
-        bureau_county_scope(actor, Enterprise.county_code),
+        RESERVED_SHARES.where(
+            actor, enterprise_id=Enterprise.id, county_code=Enterprise.county_code
+        ),
     )
     return sorted(
         shares,

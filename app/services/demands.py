@@ -13,7 +13,7 @@ from app.models import Demand, Enterprise
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, ProductCategory
 from app.money import MAX_UNIT_PRICE_FEN
-from app.permissions import can_buy, can_see_demand, is_buyer, require
+from app.permissions import can_buy, can_see_demand, is_enterprise_staff, require
 from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.inputs import BoundedDate, Text, parse
@@ -69,7 +69,7 @@ def close_demand(
     demand = session.get(Demand, demand_id)
     if demand is None:
         raise NotFoundError("采购需求不存在")
-    require(is_buyer(actor, demand.buyer_id))
+    require(is_enterprise_staff(actor, demand.buyer_id))
     expect_version(demand, expected_version, DEMAND_STALE)
     if demand.status == DemandStatus.closed:
         raise ConflictError("该需求已关闭", code="already_closed")

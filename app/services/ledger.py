@@ -26,7 +26,7 @@ from app.models import County, ExportJob
 from app.models.base import utcnow
 from app.models.enums import CITY_CODE
 from app.models.exports import ExportFormat, ExportStatus
-from app.permissions import can_view_statistics, is_system, require
+from app.permissions import EXPORT_JOBS, can_view_statistics, is_system, require
 from app.services import clock
 from app.services.audit import record_event, snapshot
 from app.services.domains import ledger_sections
@@ -57,7 +57,7 @@ def can_export_ledger(actor: Actor) -> bool:
 
 def can_download(actor: Actor, job: ExportJob) -> bool:
     """Only the bureau scope that asked for an export may fetch its file."""
-    return actor.role == Role.bureau and actor.region_code == job.region_code
+    return EXPORT_JOBS.allows(actor, region_code=job.region_code)
 
 
 def _local(value):
@@ -256,7 +256,7 @@ def recent_jobs(*, session: Session, actor: Actor) -> list[ExportJob]:
     require(can_view_statistics(actor))
     query = (
         select(ExportJob)
-        .where(ExportJob.region_code == actor.region_code)
+        .where(EXPORT_JOBS.where(actor, region_code=ExportJob.region_code))
         .order_by(ExportJob.id.desc())
         .limit(RECENT_JOBS)
     )

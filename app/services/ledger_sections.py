@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.models.enums import HelpKind
 from app.models.flags import from_mask
-from app.permissions import bureau_county_scope
+from app.permissions import REGION_ROWS
 from app.services.imports.columns import LIST_SEPARATOR
 from app.services.stats.coverage import coverage
 
@@ -61,7 +61,8 @@ def yuan(fen: int | None) -> Decimal | None:
 
 
 def in_scope(actor: Actor, county: str | None, column) -> list:
-    conditions = [bureau_county_scope(actor, column)]
+    """The rows of the officer's region (``REGION_ROWS``), of ``county`` when one is chosen."""
+    conditions = [REGION_ROWS.where(actor, county_code=column)]
     if county:
         conditions.append(column == county)
     return conditions

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.errors import NotFoundError, ValidationError
 from app.models import (
     CertificationApplication,
@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import RecipientKind
-from app.permissions import require
+from app.permissions import NOTIFICATIONS, require
 from app.services import mail
 from app.services.audit import record_event
 from app.services.paging import Page, paginate
@@ -156,23 +156,11 @@ def notify_event(session: Session, event: Event, obj: SQLModel) -> list[Notifica
 
 def _recipient_condition(actor: Actor) -> sa.ColumnElement[bool]:
     """Notifications addressed to the actor or to the organisation they work for."""
-    org = {
-        Role.enterprise: (K.enterprise, actor.enterprise_id),
-        Role.cooperative: (K.cooperative, actor.cooperative_id),
-        Role.village: (K.village, actor.village_id),
-    }.get(actor.role)
-    conditions = []
-    if actor.user_id is not None:
-        conditions.append(
-            sa.and_(
-                Notification.recipient_kind == K.user, Notification.recipient_id == actor.user_id
-            )
-        )
-    if org is not None and org[1] is not None:
-        conditions.append(
-            sa.and_(Notification.recipient_kind == org[0], Notification.recipient_id == org[1])
-        )
-    return sa.or_(*conditions) if conditions else sa.false()
+    return NOTIFICATIONS.where(
+        actor,
+        recipient_kind=Notification.recipient_kind,
+        recipient_id=Notification.recipient_id,
+    )
 
 
 def can_read_notifications(actor: Actor) -> bool:

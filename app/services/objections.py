@@ -23,15 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.config import get_settings
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import CertificationApplication, CertificationObjection, Product, Village
 from app.models.base import utcnow
 from app.models.enums import CertificationStatus, ObjectionStatus
 from app.permissions import (
-    bureau_county_scope,
-    can_certify_product,
+    CERTIFICATION_OBJECTIONS,
     can_review_certifications,
     require,
 )
@@ -246,7 +245,7 @@ def open_in_region(query: sa.Select, actor: Actor) -> sa.Select:
         .join(Village, Village.id == Product.village_id)
         .where(
             CertificationObjection.status == ObjectionStatus.open,
-            bureau_county_scope(actor, Village.county_code),
+            CERTIFICATION_OBJECTIONS.where(actor, county_code=Village.county_code),
         )
     )
 
@@ -275,9 +274,7 @@ def visible_objection(
     if objection is None:
         return None
     application = session.get(CertificationApplication, objection.application_id)
-    allowed = can_certify_product(actor, _county(session, application)) or (
-        can_review_certifications(actor) and actor.role == Role.admin
-    )
+    allowed = CERTIFICATION_OBJECTIONS.allows(actor, county_code=_county(session, application))
     return objection if allowed else None
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app.models import Order, Product
 from app.models.enums import OrderStatus
-from app.permissions import can_buy, can_manage_product, is_buyer
+from app.permissions import can_buy, can_manage_product, is_enterprise_staff
 from app.services.state_machine import Guard, Machine, Transition
 
 S = OrderStatus
@@ -28,7 +28,7 @@ def _seller(actor, case: OrderCase) -> bool:
 
 
 def _buyer(actor, case: OrderCase) -> bool:
-    return is_buyer(actor, case.order.buyer_id)
+    return is_enterprise_staff(actor, case.order.buyer_id)
 
 
 def _step(name: str, sources, target, allowed, label: str, **more) -> Transition:

@@ -12,18 +12,19 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, select
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Demand, Enterprise, Order, PairingAgreement, Product, Village
 from app.models.base import utcnow
 from app.models.enums import AgreementStatus, DemandStatus, OrderStatus, ProductStatus
 from app.money import MAX_AMOUNT_FEN, yuan_label
 from app.permissions import (
-    bureau_county_scope,
+    ORDERS,
     can_see_order,
-    is_buyer,
+    is_enterprise_staff,
 )
 from app.services import clock
 from app.services.audit import record_event, snapshot
@@ -221,15 +222,16 @@ def list_orders(
     *, session: Session, actor: Actor, status: OrderStatus | None = None, page: int = 1
 ) -> Page[Order]:
     """The buyer's orders, the cooperative's incoming orders, or the bureau's region's."""
+    visible = ORDERS.where(
+        actor,
+        buyer_id=Order.buyer_id,
+        cooperative_id=Product.cooperative_id,
+        county_code=Village.county_code,
+    )
     query = select(Order).join(Product, Product.id == Order.product_id)
-    if actor.role == Role.enterprise:
-        query = query.where(Order.buyer_id == (actor.enterprise_id or -1))
-    elif actor.role == Role.cooperative:
-        query = query.where(Product.cooperative_id == (actor.cooperative_id or -1))
-    else:
-        query = query.join(Village, Village.id == Product.village_id).where(
-            bureau_county_scope(actor, Village.county_code)
-        )
+    if Village.__table__ in find_tables(visible, check_columns=True):
+        query = query.join(Village, Village.id == Product.village_id)
+    query = query.where(visible)
     if status is not None:
         query = query.where(Order.status == status)
     query = query.options(
@@ -267,7 +269,7 @@ def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> D
     if demand_id is None:
         return None
     demand = session.get(Demand, demand_id)
-    if demand is None or not is_buyer(actor, demand.buyer_id):
+    if demand is None or not is_enterprise_staff(actor, demand.buyer_id):
         raise NotFoundError("采购需求不存在", field="demand_id")
     if demand.status == DemandStatus.closed:
         raise ConflictError("该采购需求已关闭", code="demand_closed", field="demand_id")

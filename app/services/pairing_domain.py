@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village
 from app.models.enums import AgreementStatus, ReportStatus
-from app.permissions import bureau_county_scope
+from app.permissions import REGION_ROWS
 from app.services import ledger_sections
 from app.services.inbox import Kind
 from app.services.pairing.periods import last_closed_quarter, overdue_condition
@@ -62,7 +62,7 @@ def _overdue(actor: Actor, today: date) -> sa.Select:
 
 
 def _in_region(actor: Actor):
-    return bureau_county_scope(actor, Village.county_code)
+    return REGION_ROWS.where(actor, county_code=Village.county_code)
 
 
 TODO_KINDS = (

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.actors import Actor
 from app.models import Product, Village
 from app.models.enums import ProductStatus
-from app.permissions import bureau_county_scope, can_review_prices, require
+from app.permissions import REGION_ROWS, can_review_prices, require
 
 # Flag above NUMERATOR / DENOMINATOR × median.
 NUMERATOR, DENOMINATOR = 3, 2
@@ -125,7 +125,7 @@ def price_flags(*, session: Session, actor: Actor, limit: int = 200) -> list[Pri
             Product.status == ProductStatus.listed,
             medians.c.comparables >= MIN_COMPARABLES,
             excess > NUMERATOR * medians.c.middle_sum,
-            bureau_county_scope(actor, Village.county_code),
+            REGION_ROWS.where(actor, county_code=Village.county_code),
         )
         .order_by(
             (Product.price_fen * medians.c.middle_count * 1000 / medians.c.middle_sum).desc(),

@@ -18,7 +18,7 @@ from app.db import on_commit
 from app.errors import DomainError
 from app.models import County
 from app.models.exports import ExportFormat, ExportStatus
-from app.permissions import bureau_county_scope
+from app.permissions import REGION_ROWS
 from app.services import ledger
 from app.web.downloads import attachment
 from app.web.forms import field_errors, in_unit_of_work, read_form, redirect
@@ -34,7 +34,9 @@ def export_dir(request: Request) -> Path:
 
 
 def _counties(session, actor):
-    query = sa.select(County.code, County.name).where(bureau_county_scope(actor, County.code))
+    query = sa.select(County.code, County.name).where(
+        REGION_ROWS.where(actor, county_code=County.code)
+    )
     return session.execute(query.order_by(County.code)).all()
 
 

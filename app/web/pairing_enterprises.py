@@ -6,6 +6,7 @@ from starlette.responses import Response
 from app.actors import Role
 from app.http import current_actor
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
+from app.permissions import is_enterprise_staff
 from app.services.pairing import directory, profiles
 from app.services.pairing.directory import EXTERNAL, EnterpriseFilters
 from app.services.pairing.listing import page_number
@@ -48,7 +49,7 @@ async def enterprise_detail(request: Request) -> Response:
     )
     context = {
         "profile": profile,
-        "own": actor.role == Role.enterprise and actor.enterprise_id == profile.id,
+        "own": is_enterprise_staff(actor, profile.id),
         "can_recommend": actor.role in (Role.bureau, Role.admin),
     }
     return page(request, "pairing/enterprise.html", context)

@@ -5,7 +5,7 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.errors import DomainError
-from app.models.enums import CITY_CODE
+from app.permissions import is_city_bureau
 from app.services.pairing import directory, planner, queries
 from app.services.pairing.periods import local_today
 from app.services.pairing.proposals import default_term
@@ -63,7 +63,7 @@ async def _coverage_page(request, actor, county, values, errors, status_code=200
         "plan": plan,
         "county": county,
         "counties": [(c.code, c.name) for c in counties],
-        "city_wide": actor.region_code == CITY_CODE,
+        "city_wide": is_city_bureau(actor),
         "values": values,
         "errors": errors,
     }

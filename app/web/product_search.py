@@ -20,7 +20,7 @@ from app.labels import COUNTY_CATEGORY
 from app.models import Product
 from app.models.enums import ProductCategory
 from app.money import yuan_to_fen
-from app.permissions import can_see_product
+from app.permissions import PRODUCTS
 from app.search.products import (
     CERTIFICATIONS,
     MAX_QUERY_LENGTH,
@@ -162,8 +162,12 @@ async def product_search(request: Request) -> Response:
     service = request.app.state.search
 
     def permit(product: Product) -> bool:
-        return can_see_product(actor, product.cooperative_id, product.village.county_code,
-                               listed=True)  # fmt: skip
+        return PRODUCTS.allows(
+            actor,
+            status=product.status,
+            cooperative_id=product.cooperative_id,
+            county_code=product.village.county_code,
+        )
 
     def work(session):
         if service is None:

@@ -10,6 +10,7 @@ from app.http import current_actor
 from app.labels import CERTIFICATION, PRODUCT_UNITS
 from app.models.enums import Certification, DemandStatus
 from app.models.flags import from_mask, mask_to_months
+from app.permissions import is_enterprise_staff
 from app.services import clock, demands, orders, product_images, products
 from app.services.matching import month_ranges
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
@@ -73,7 +74,7 @@ def _own_open_demand(session, actor, demand_id):
         demand = demands.get_demand(session=session, actor=actor, demand_id=demand_id)
     except NotFoundError:
         return None
-    if demand.buyer_id != actor.enterprise_id or demand.status == DemandStatus.closed:
+    if not is_enterprise_staff(actor, demand.buyer_id) or demand.status == DemandStatus.closed:
         return None
     return demand
 

@@ -10,6 +10,7 @@ from app.actors import Role
 from app.errors import DomainError
 from app.labels import DEMAND_STATUS, PRODUCT_CATEGORY, PRODUCT_UNITS
 from app.models.enums import DemandStatus, ProductCategory
+from app.permissions import is_enterprise_staff
 from app.services import clock, demands, product_images
 from app.services.matching import suggest_products
 from app.services.paging import page_number
@@ -118,7 +119,7 @@ async def _detail_page(request, actor, demand_id, *, error=None, status_code=200
         "demand": demand,
         "suggestions": suggestions,
         "images": images,
-        "is_buyer": actor.role == Role.enterprise and actor.enterprise_id == demand.buyer_id,
+        "is_buyer": is_enterprise_staff(actor, demand.buyer_id),
         "error": error,
     }
     return render(request, "demands/detail.html", context, status_code=status_code)

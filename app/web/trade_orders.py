@@ -9,6 +9,7 @@ from app.errors import DomainError
 from app.labels import ORDER_STATUS
 from app.models.enums import OrderStatus
 from app.money import fen_to_yuan
+from app.permissions import is_enterprise_staff
 from app.services import consumption, orders
 from app.services.consumption import RESERVING_KINDS
 from app.services.order_states import ORDER
@@ -110,7 +111,7 @@ async def _order_page(
         "errors": errors or {},
         "values": values or {},
         "toast": toast,
-        "is_buyer": actor.role == Role.enterprise and actor.enterprise_id == order.buyer_id,
+        "is_buyer": is_enterprise_staff(actor, order.buyer_id),
     }
     return render(
         request,

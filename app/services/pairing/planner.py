@@ -22,7 +22,7 @@ from app.actors import Actor
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Enterprise, PairingAgreement, Village
 from app.models.enums import OPEN_AGREEMENT_STATUSES, HelpKind
-from app.permissions import bureau_county_scope, can_plan_coverage, can_plan_for_county, require
+from app.permissions import REGION_ROWS, can_plan_coverage, can_plan_for_county, require
 from app.services.inputs import BoundedDate, parse
 from app.services.pairing.facts import enterprise_facts, village_facts
 from app.services.pairing.periods import local_today
@@ -103,7 +103,7 @@ def unpaired_key_village_conditions(actor: Actor) -> list[sa.ColumnElement[bool]
     return [
         Village.key_village.is_(True),
         ~open_agreement.exists(),
-        bureau_county_scope(actor, Village.county_code),
+        REGION_ROWS.where(actor, county_code=Village.county_code),
     ]
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
-from app.actors import Actor, Role
+from app.actors import Actor
 from app.models import (
     County,
     Enterprise,
@@ -24,7 +24,7 @@ from app.models import (
 from app.models.enums import AgreementStatus, HelpKind, ReportStatus
 from app.models.flags import from_mask
 from app.permissions import (
-    bureau_county_scope,
+    AGREEMENTS,
     can_list_agreements,
     can_review_pairing,
     require,
@@ -84,11 +84,12 @@ class ReviewQueues:
 
 def agreement_scope(actor: Actor) -> sa.ColumnElement[bool]:
     """SQL: the agreements ``actor`` may see (joined with Village for the bureau's region)."""
-    if actor.role == Role.enterprise and actor.enterprise_id is not None:
-        return PA.enterprise_id == actor.enterprise_id
-    if actor.role == Role.village and actor.village_id is not None:
-        return PA.village_id == actor.village_id
-    return bureau_county_scope(actor, Village.county_code)
+    return AGREEMENTS.where(
+        actor,
+        enterprise_id=PA.enterprise_id,
+        village_id=PA.village_id,
+        county_code=Village.county_code,
+    )
 
 
 def list_agreements(

@@ -10,7 +10,7 @@ from app.actors import Actor
 from app.models import Cooperative, Enterprise, Village
 from app.models.enums import EnterpriseKind, HelpKind, RegistrationStatus
 from app.models.flags import has_any, to_mask
-from app.permissions import cooperative_scope, enterprise_scope
+from app.permissions import COOPERATIVES, ENTERPRISES
 from app.services.queries.batches import by_keys
 
 
@@ -49,9 +49,9 @@ def select_enterprises(
 ) -> sa.Select:
     """Enterprises the actor may see: approved ones, its own, its region's registrations."""
     query = sa.select(Enterprise).where(
-        enterprise_scope(
+        ENTERPRISES.where(
             actor,
-            id_column=Enterprise.id,
+            id=Enterprise.id,
             status=Enterprise.status,
             county_code=Enterprise.county_code,
         )
@@ -78,9 +78,9 @@ def select_cooperatives(
         sa.select(Cooperative)
         .join(Village, Village.id == Cooperative.village_id)
         .where(
-            cooperative_scope(
+            COOPERATIVES.where(
                 actor,
-                id_column=Cooperative.id,
+                id=Cooperative.id,
                 status=Cooperative.status,
                 county_code=Village.county_code,
             )

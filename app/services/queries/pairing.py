@@ -11,7 +11,7 @@ from app.actors import Actor
 from app.models import OutcomeReport, PairingAgreement, Village
 from app.models.enums import AgreementStatus, HelpKind, ReportStatus
 from app.models.flags import has_any, to_mask
-from app.permissions import agreement_scope
+from app.permissions import AGREEMENTS
 from app.services.queries.batches import by_keys
 
 
@@ -56,7 +56,7 @@ class ReportFilter:
 
 
 def _visible(actor: Actor) -> sa.ColumnElement[bool]:
-    return agreement_scope(
+    return AGREEMENTS.where(
         actor,
         enterprise_id=PairingAgreement.enterprise_id,
         village_id=PairingAgreement.village_id,

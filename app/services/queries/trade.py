@@ -17,7 +17,7 @@ from app.models.enums import (
     ProductStatus,
 )
 from app.models.flags import has_any, to_mask
-from app.permissions import demand_scope, order_scope, product_scope
+from app.permissions import DEMANDS, ORDERS, PRODUCTS
 from app.services import clock
 from app.services.queries.batches import by_keys
 
@@ -91,7 +91,7 @@ def select_products(
         sa.select(Village.county_code).where(Village.id == Product.village_id).scalar_subquery()
     )
     query = sa.select(Product).where(
-        product_scope(
+        PRODUCTS.where(
             actor,
             status=Product.status,
             cooperative_id=Product.cooperative_id,
@@ -126,7 +126,7 @@ def select_products(
 def select_demands(*, actor: Actor, filters: DemandFilter = DemandFilter()) -> sa.Select:
     """The buyer's own demands; open ones for cooperatives, the bureau and admins."""
     query = sa.select(Demand).where(
-        demand_scope(actor, status=Demand.status, buyer_id=Demand.buyer_id)
+        DEMANDS.where(actor, status=Demand.status, buyer_id=Demand.buyer_id)
     )
     if filters.statuses:
         query = query.where(Demand.status.in_(filters.statuses))
@@ -144,7 +144,7 @@ def select_orders(*, actor: Actor, filters: OrderFilter = OrderFilter()) -> sa.S
         .join(Product, Product.id == Order.product_id)
         .join(Village, Village.id == Product.village_id)
         .where(
-            order_scope(
+            ORDERS.where(
                 actor,
                 buyer_id=Order.buyer_id,
                 cooperative_id=Product.cooperative_id,

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.actors import Actor
 from app.models import Village
-from app.permissions import bureau_county_scope, can_view_statistics, is_city_bureau, require
+from app.permissions import REGION_ROWS, can_view_statistics, require
 
 
 def require_statistics(actor: Actor) -> None:
@@ -12,14 +12,14 @@ def require_statistics(actor: Actor) -> None:
 
 
 def in_region(actor: Actor, county_column) -> sa.ColumnElement[bool]:
-    """Rows whose county lies in the officer's region."""
-    return bureau_county_scope(actor, county_column)
+    """Rows whose county lies in the officer's region (the rule ``REGION_ROWS``)."""
+    return REGION_ROWS.where(actor, county_code=county_column)
 
 
 def villages_in_region(actor: Actor, village_column) -> sa.ColumnElement[bool]:
     """Rows whose village lies in the officer's region, without joining villages: nothing to
     check for the whole city, else the county's villages as a set (``village_id IN (…)``), which
     lets an index on the village column pick the county's rows before anything is joined."""
-    if is_city_bureau(actor):
+    if REGION_ROWS.sees_everything(actor):
         return sa.true()
     return village_column.in_(sa.select(Village.id).where(in_region(actor, Village.county_code)))
