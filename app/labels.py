@@ -274,5 +274,20 @@ def label(member: StrEnum) -> str:
     return _BY_ENUM[type(member)][member]
 
 
+def register(enum: type[StrEnum], labels: dict, tones: dict | None = None) -> None:
+    """Give a domain's own enumeration its Chinese labels (and status tones), from the domain's
+    module: every member must have a label, and an enumeration is labelled once."""
+    missing = [member.value for member in enum if member not in labels]
+    if missing:
+        raise ValueError(f"{enum.__name__}: no label for {', '.join(missing)}")
+    if _BY_ENUM.get(enum, labels) != labels:
+        raise ValueError(f"{enum.__name__} is labelled twice")
+    _BY_ENUM[enum] = dict(labels)
+    for member, tone in (tones or {}).items():
+        if STATUS_TONE.get(str(member), tone) != tone:
+            raise ValueError(f"status {member!s} already has the tone {STATUS_TONE[str(member)]}")
+        STATUS_TONE[str(member)] = tone
+
+
 def status_tone(status: str) -> str:
     return STATUS_TONE.get(str(status), "muted")

@@ -10,7 +10,7 @@ from app.actors import Actor, Role
 from app.domains import DOMAINS, MissingDomainPart, Part
 from app.schema import schema
 from app.services import domains as service_domains
-from app.services import inbox, ledger, stats
+from app.services import inbox, ledger, state_machine, stats
 from app.web.routing import ROUTES_PART, domain_routes
 from tests.test_authorization_matrix import ACTIONS, MATRIX_PART
 
@@ -120,6 +120,10 @@ def test_central_modules_read_the_registry():
         "certifications",
         "objections",
     ]
+    declared = service_domains.state_machines()
+    assert {m.name for m in state_machine.machines()} == {m.name for m in declared}
+    assert {m.name for m in declared} >= {"agreement", "report", "order", "certification"}
+    assert state_machine.machine("order") in declared
 
 
 def test_every_matrix_action_has_a_unique_name():

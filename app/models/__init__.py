@@ -1,4 +1,11 @@
-"""All table models; importing this package registers every table on ``SQLModel.metadata``."""
+"""All table models; importing this package registers every table on ``SQLModel.metadata``.
+
+Every module of the package is imported below, so a domain's own models module registers its
+tables without a line here; the names listed here are the ones imported from the package.
+"""
+
+import importlib
+import pkgutil
 
 from app.models.account import ApiToken, LoginAttempt, User, UserSession
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
@@ -61,3 +68,6 @@ __all__ = [
     "Village",
     "VillageNeed",
 ]
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

@@ -33,3 +33,4 @@ DASHBOARD_PANELS = (
     Panel("overdue", "逾期未报成效", overdue, (_ORDERS, _PRODUCTS)),
     Panel("enterprises", "最活跃的帮扶主体", active_enterprises),
 )
+STATE_MACHINES = ()

@@ -4,7 +4,8 @@ Each domain's module defines (app/domains.py; an empty tuple when the domain has
 
 - ``TODO_KINDS``: its kinds of to-do (``app.services.inbox.Kind``), shown per role in this order;
 - ``LEDGER_SECTIONS``: its sheets of the bureau's ledger export (``ledger_sections.Section``);
-- ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``).
+- ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``);
+- ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``).
 
 Central modules (the inbox, the ledger, the dashboard) ask here when they run, never while they
 are being imported: a domain's module imports the central module's types, so reading the
@@ -20,10 +21,12 @@ from app.domains import DOMAINS, Part
 if TYPE_CHECKING:
     from app.services.inbox import Kind
     from app.services.ledger_sections import Section
+    from app.services.state_machine import Machine
     from app.services.stats.panels import Panel
 
 SERVICE_PART = Part(
-    "app.services.{domain}_domain", ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS")
+    "app.services.{domain}_domain",
+    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES"),
 )
 
 
@@ -40,6 +43,11 @@ def ledger_sections() -> "tuple[Section, ...]":
 @cache
 def dashboard_panels() -> "tuple[Panel, ...]":
     return _unique(SERVICE_PART.gather("DASHBOARD_PANELS"), "dashboard panel")
+
+
+@cache
+def state_machines() -> "tuple[Machine, ...]":
+    return _unique(SERVICE_PART.gather("STATE_MACHINES"), "state machine")
 
 
 def _unique(items: tuple, what: str) -> tuple:
@@ -59,3 +67,4 @@ def load() -> None:
     todo_kinds()
     ledger_sections()
     dashboard_panels()
+    state_machines()

@@ -12,6 +12,7 @@ from app.permissions import REGION_ROWS
 from app.services import ledger_sections
 from app.services.inbox import Kind
 from app.services.pairing.periods import last_closed_quarter, overdue_condition
+from app.services.pairing.states import AGREEMENT, REPORT
 
 PA = PairingAgreement
 
@@ -117,3 +118,4 @@ TODO_KINDS = (
 )
 LEDGER_SECTIONS = (ledger_sections.AGREEMENTS, ledger_sections.REPORTS)
 DASHBOARD_PANELS = ()
+STATE_MACHINES = (AGREEMENT, REPORT)

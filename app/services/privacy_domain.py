@@ -4,3 +4,4 @@ ledger sheets or dashboard panels; its purge rules are registered in app/service
 TODO_KINDS = ()
 LEDGER_SECTIONS = ()
 DASHBOARD_PANELS = ()
+STATE_MACHINES = ()

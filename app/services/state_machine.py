@@ -24,7 +24,6 @@ One machine answers the three questions every page and service asks, with the sa
 transition has its audit action, notification decision and authorization-matrix entry).
 """
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -35,15 +34,7 @@ from app.errors import ConflictError, DomainError, PermissionDeniedError, Valida
 from app.labels import label
 from app.permissions.base import DENIED_MESSAGE
 
-# Where machines are declared; ``machines()`` imports them so the list is complete.
-DECLARED_IN = (
-    "app.services.pairing.states",
-    "app.services.order_states",
-    "app.services.certification_states",
-)
-
 Permission = Callable[[Actor, Any], bool]
-_REGISTRY: dict[str, "Machine"] = {}
 
 
 def anyone(actor: Actor, subject: Any) -> bool:
@@ -112,17 +103,11 @@ class Machine:
     stale: str | None = None
     unknown_action: str = "不支持的操作"
     state_label: Callable[[Enum], str] = label  # the state's name in the refusal
-    register: bool = True  # False: not listed by ``machines()`` (a test's own machine)
 
     def __post_init__(self) -> None:
         names = [t.name for t in self.transitions]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.name}: a transition name is declared twice")
-        if not self.register:
-            return
-        if _REGISTRY.get(self.name, self) is not self:
-            raise ValueError(f"a machine named {self.name!r} is already declared")
-        _REGISTRY[self.name] = self
 
     # Declarations --------------------------------------------------------------------------
 
@@ -260,10 +245,10 @@ def _denied() -> PermissionDeniedError:
 
 
 def machines() -> list[Machine]:
-    """Every declared machine, by name."""
-    for module in DECLARED_IN:
-        importlib.import_module(module)
-    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+    """Every domain's machines (``STATE_MACHINES`` in ``app.services.<domain>_domain``), by name."""
+    from app.services.domains import state_machines  # the domains' modules import this one
+
+    return sorted(state_machines(), key=lambda m: m.name)
 
 
 def all_transitions() -> list[tuple[Machine, Transition]]:
@@ -273,8 +258,8 @@ def all_transitions() -> list[tuple[Machine, Transition]]:
 
 
 def machine(name: str) -> Machine:
-    machines()
-    return _REGISTRY[name]
+    """The declared machine called ``name`` (KeyError when no domain declares one)."""
+    return {m.name: m for m in machines()}[name]
 
 
 def button(machine_name: str, transition_name: str) -> str:

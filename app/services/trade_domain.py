@@ -8,6 +8,7 @@ from app.models import Enterprise, Order, Product, Village
 from app.models.enums import OrderStatus
 from app.services import ledger_sections
 from app.services.inbox import Kind
+from app.services.order_states import ORDER
 
 
 def _orders(*conditions) -> sa.Select:
@@ -56,3 +57,4 @@ TODO_KINDS = (
 )
 LEDGER_SECTIONS = (ledger_sections.ORDERS,)
 DASHBOARD_PANELS = ()
+STATE_MACHINES = (ORDER,)

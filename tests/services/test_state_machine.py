@@ -148,7 +148,6 @@ def test_a_machine_of_its_own_checks_in_the_same_order():
         wrong_state="不能{action}",
         stale="已变",
         state_label=str,
-        register=False,
         transitions=(
             Transition(
                 "switch_on",
