@@ -30,12 +30,13 @@ from app.permissions import (
     require,
 )
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import OrderEvent
 from app.services.inputs import MultilineText, RowId, Text, parse
 from app.services.numbering import order_number
 from app.services.paging import Page, paginate
-from app.services.products import MAX_QUANTITY, check_unit, reindex
-from app.services.sales_summary import add_receipt
+from app.services.products import MAX_QUANTITY, check_unit
 
 # Agreements whose purchases an order can count toward (结对帮销).
 COUNTING_AGREEMENT_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
@@ -114,8 +115,9 @@ def confirm_order(*, session: Session, actor: Actor, order_id: int, expected_ver
     order.status, order.confirmed_at = OrderStatus.confirmed, utcnow()
     _save(session, order)
     _reserve(session, product, order.quantity)
-    _record(session, actor, "order.confirm", order, product, "确认订单并预留库存", before)
-    reindex(session, product)
+    _record(
+        session, actor, "order.confirm", order, product, "确认订单并预留库存", before, stock=True
+    )
     return order
 
 
@@ -147,8 +149,6 @@ def receive_order(
     agreement_id = _covering_agreement(session, order.buyer_id, product.village_id, now)
     order.status, order.received_at, order.agreement_id = OrderStatus.received, now, agreement_id
     _save(session, order)
-    village = session.get(Village, product.village_id)
-    add_receipt(session, order, product, village.county_code)
     summary = "确认收货" + ("，计入结对帮销" if order.agreement_id else "")
     _record(session, actor, "order.receive", order, product, summary, before)
     return order
@@ -170,11 +170,10 @@ def cancel_order(
     _save(session, order)
     if was_reserved:
         _release(session, product, order.quantity)
-        reindex(session, product)
     summary = (
         "取消订单" + (f"：{reason}" if reason else "") + ("，库存已退回" if was_reserved else "")
     )
-    _record(session, actor, "order.cancel", order, product, summary, before)
+    _record(session, actor, "order.cancel", order, product, summary, before, stock=was_reserved)
     return order
 
 
@@ -202,8 +201,8 @@ def rate_order(
     )
     # No version bump: a rating is no one's edit, and no form writes these columns back.
     session.expire(product, ["rating_total", "rating_count"])
-    _record(session, actor, "order.rate", order, product, f"评价 {form.rating} 星", before)
-    reindex(session, product)
+    rated = f"评价 {form.rating} 星"
+    _record(session, actor, "order.rate", order, product, rated, before, stock=True)
     return order
 
 
@@ -383,15 +382,21 @@ def _record(
     product: Product,
     summary: str,
     before: dict | None = None,
+    *,
+    stock: bool = False,
 ) -> None:
-    record_event(
+    """Publish the order's change; ``stock``: the product changed with it (stock, rating)."""
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=order,
-        summary=f"订单 {order.number}（{product.name}）{summary}",
-        before=before,
-        after=snapshot(order),
-        county_code=session.get(Village, product.village_id).county_code,
+        OrderEvent.by(
+            actor,
+            action=action,
+            obj=order,
+            product=product,
+            product_changed=stock,
+            summary=f"订单 {order.number}（{product.name}）{summary}",
+            before=before,
+            after=snapshot(order),
+            county_code=session.get(Village, product.village_id).county_code,
+        ),
     )

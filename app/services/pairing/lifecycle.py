@@ -32,15 +32,14 @@ from app.permissions import (
     can_withdraw_agreement,
     require,
 )
-from app.services import pairing_summary
 from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import AgreementEvent
 from app.services.inputs import clean_text
 from app.services.pairing.common import (
     check_version,
     flush_versioned,
     load_agreement,
-    record,
-    reindex_village,
 )
 from app.services.pairing.periods import final_quarter, local_today
 
@@ -149,21 +148,23 @@ def transition_agreement(
     if reason:
         agreement.status_reason = reason
     flush_versioned(session)
-    pairing_summary.agreement_moved(session, agreement, village.county_code, was)
     summary = transition.summary.format(
         number=agreement.number, village=village.name, reason=f"：{reason}" if reason else ""
     )
-    record(
+    publish(
         session,
-        actor,
-        f"agreement.{action}",
-        agreement,
-        summary,
-        before=before,
-        after=snapshot(agreement),
-        county_code=village.county_code,
+        AgreementEvent.by(
+            actor,
+            action=f"agreement.{action}",
+            obj=agreement,
+            village=village,
+            was=was,
+            summary=summary,
+            before=before,
+            after=snapshot(agreement),
+            county_code=village.county_code,
+        ),
     )
-    reindex_village(session, village.id)
     return agreement
 
 

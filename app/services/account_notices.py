@@ -1,0 +1,18 @@
+"""Who hears of the accounts domain's actions (registration, review, sessions, tokens, mail)."""
+
+from app.models.enums import RecipientKind as K
+from app.services.notice_rules import NOBODY, notice
+
+ACTIONS = {
+    "account.register": NOBODY,
+    "account.approve": notice("注册申请已通过", K.user),
+    "account.reject": notice("注册申请未通过", K.user),
+    "account.create": NOBODY,
+    "account.change_password": NOBODY,
+    "session.revoke": NOBODY,
+    "session.revoke_all": NOBODY,
+    "api_token.create": NOBODY,
+    "api_token.revoke": NOBODY,
+    "mail.subscribe": NOBODY,
+    "mail.unsubscribe": NOBODY,
+}
