@@ -1,4 +1,5 @@
-"""Who hears of the accounts domain's actions (registration, review, sessions, tokens, mail)."""
+"""Who hears of the accounts domain's actions (registration, review, sessions, tokens, mail,
+personal data purged)."""
 
 from app.models.enums import RecipientKind as K
 from app.services.notice_rules import NOBODY, notice
@@ -15,4 +16,7 @@ ACTIONS = {
     "api_token.revoke": NOBODY,
     "mail.subscribe": NOBODY,
     "mail.unsubscribe": NOBODY,
+    # Personal data past its keeping period purged (app.services.retention): one summary row of
+    # no single object, which it writes itself.
+    "retention.purge": NOBODY,
 }

@@ -47,12 +47,12 @@ def add_record(session: Session, event: DomainEvent) -> Event:
     return record
 
 
-def record_event(session: Session, delivery: Delivery) -> None:
+def record(session: Session, delivery: Delivery) -> None:
     delivery.record = add_record(session, delivery.event)
 
 
-def record_creations(session: Session, delivery: Delivery) -> None:
-    """The audit rows of rows written in bulk, in one statement per batch (with their ids)."""
+def record_bulk(session: Session, delivery: Delivery) -> None:
+    """The audit rows of rows written in bulk, in one statement per batch."""
     event: CreatedInBulk = delivery.event
     if not event.creations:
         return
@@ -72,12 +72,10 @@ def record_creations(session: Session, delivery: Delivery) -> None:
         }
         for c in event.creations
     ]
-    table = Event.__table__
-    statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    delivery.record_ids = list(session.connection().execute(statement, values).scalars().all())
+    session.connection().execute(Event.__table__.insert(), values)
 
 
 SUBSCRIPTIONS = (
-    Subscription(DomainEvent, record_event),
-    Subscription(CreatedInBulk, record_creations),
+    Subscription(DomainEvent, record),
+    Subscription(CreatedInBulk, record_bulk),
 )

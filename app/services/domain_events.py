@@ -10,7 +10,7 @@ This module only describes events; it imports no service, so every concern may r
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Self
 
 from sqlmodel import Session, SQLModel
@@ -195,15 +195,14 @@ Published = DomainEvent | CreatedInBulk
 
 @dataclass(slots=True)
 class Delivery:
-    """One event on its way through the subscribers, and the audit rows written for it.
+    """One event on its way through the subscribers, and the audit row written for it.
 
-    The audit subscriber runs first and fills ``record`` (one event) or ``record_ids`` (bulk), so
-    a notification can refer to the audit row it tells about.
+    The audit subscriber runs first and fills ``record`` (for a ``DomainEvent``), so a
+    notification can refer to the audit row it tells about.
     """
 
     event: Published
     record: Event | None = None
-    record_ids: list[int] = field(default_factory=list)
 
 
 Handler = Callable[[Session, Delivery], None]

@@ -116,90 +116,55 @@ def _own_parties(session: Session, actor_id: int | None) -> set[tuple[RecipientK
     return {(kind, value) for kind, value in links.items() if value is not None}
 
 
-def _recipients(
-    session: Session, decision: Notice, obj: SQLModel, actor_id: int | None
-) -> tuple[list[tuple[RecipientKind, int]], str]:
-    """The parties told (the party acting never is) and the link they are given."""
+def notify_event(session: Session, delivery: Delivery) -> None:
+    """Write the notifications (and, with email on, the mails) one event causes."""
+    event: DomainEvent = delivery.event
+    decision = decision_for(event.action)
     if not decision.recipients:
-        return [], ""
-    parties = _parties(session, obj)
+        return
+    parties = _parties(session, event.obj)
     if parties is None:
-        return [], ""
-    own = _own_parties(session, actor_id)
+        return
+    own = _own_parties(session, event.actor_id)
     recipients = [
         (kind, parties.ids[kind])
         for kind in decision.recipients
         if kind in parties.ids and (kind, parties.ids[kind]) not in own
     ]
-    return recipients, parties.link
-
-
-def _write(
-    session: Session,
-    recipients: list[tuple[RecipientKind, int]],
-    *,
-    event_id: int,
-    action: str,
-    title: str,
-    body: str,
-    link: str,
-) -> list[Notification]:
-    written = []
-    for kind, recipient_id in recipients:
-        note = Notification(
-            event_id=event_id,
-            recipient_kind=kind,
-            recipient_id=recipient_id,
-            kind=action,
-            title=title,
-            body=body,
-            link=link,
-        )
-        session.add(note)
-        written.append(note)
-    return written
-
-
-def notify_event(session: Session, delivery: Delivery) -> None:
-    """Write the notifications (and, with email on, the mails) one event causes."""
-    event: DomainEvent = delivery.event
-    decision = decision_for(event.action)
-    recipients, link = _recipients(session, decision, event.obj, event.actor_id)
     if not recipients:
         return
     session.flush()  # the audit row's id
-    written = _write(
-        session,
-        recipients,
-        event_id=delivery.record.id,
-        action=event.action,
-        title=decision.title,
-        body=event.summary,
-        link=link,
-    )
-    mail.queue_for(session, written)
-
-
-def notify_creations(session: Session, delivery: Delivery) -> None:
-    """The notifications of rows written in bulk (their audit rows' ids are in the delivery)."""
-    event: CreatedInBulk = delivery.event
-    written: list[Notification] = []
-    for creation, record_id in zip(event.creations, delivery.record_ids, strict=True):
-        decision = decision_for(creation.action)
-        recipients, link = _recipients(session, decision, creation.obj, event.actor_id)
-        written += _write(
-            session,
-            recipients,
-            event_id=record_id,
-            action=creation.action,
+    written = []
+    for kind, recipient_id in recipients:
+        note = Notification(
+            event_id=delivery.record.id,
+            recipient_kind=kind,
+            recipient_id=recipient_id,
+            kind=event.action,
             title=decision.title,
-            body=creation.summary,
-            link=link,
+            body=event.summary,
+            link=parties.link,
         )
+        session.add(note)
+        written.append(note)
     mail.queue_for(session, written)
+
+
+class NoticeInBulk(ValueError):
+    """A bulk creation's action is declared to tell someone."""
+
+
+def refuse_notices_in_bulk(session: Session, delivery: Delivery) -> None:
+    """Rows written in bulk tell no one: an import of a thousand rows must not become a thousand
+    notices (a domain that wants one publishes a summary event, as ``objection.dismiss_bulk``
+    does). Their actions are declared ``NOBODY``; anything else is a programming error."""
+    event: CreatedInBulk = delivery.event
+    for action in {c.action for c in event.creations}:
+        if decision_for(action).recipients:
+            raise NoticeInBulk(f"{action} is created in bulk but declared to notify")
 
 
 SUBSCRIPTIONS = (
     Subscription(DomainEvent, notify_event),
-    Subscription(CreatedInBulk, notify_creations),
+    Subscription(CreatedInBulk, refuse_notices_in_bulk),
 )

@@ -1,4 +1,4 @@
-"""Helpers every pairing service shares: loading with the village's county, versions, events."""
+"""Helpers every pairing service shares: loading with the village's county, versions, amounts."""
 
 from typing import Any
 
