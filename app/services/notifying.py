@@ -62,6 +62,12 @@ def declared_actions() -> dict[str, Notice]:
     return declared
 
 
+def actions_by_domain() -> dict[str, dict[str, Notice]]:
+    """Each declaring module's actions and decisions, by the module's name
+    (``pairing_notices`` …)."""
+    return {domain.__name__.rsplit(".", 1)[1]: dict(domain.ACTIONS) for domain in DOMAINS}
+
+
 _DECISIONS = declared_actions()
 
 

@@ -75,8 +75,9 @@ def test_the_domains_declare_decisions_and_every_lifecycle_action():
     assert declared["agreement.sign"].recipients == (RecipientKind.enterprise,)
     assert declared["contact.reveal"] is NOBODY
     # Each action is declared by one domain only.
-    counted = sum(len(domain.ACTIONS) for domain in notifying.DOMAINS)
-    assert counted == len(declared)
+    by_domain = notifying.actions_by_domain()
+    assert sum(len(actions) for actions in by_domain.values()) == len(declared)
+    assert by_domain["pairing_notices"]["report.verify"] == declared["report.verify"]
 
 
 def test_a_bulk_creation_refuses_an_action_that_would_notify(session, monkeypatch):
