@@ -43,7 +43,8 @@ from app.models import Order, User  # noqa: E402
 from app.models.enums import UserRole  # noqa: E402
 from app.services import stats  # noqa: E402
 from app.services.accounts import actor_for, create_user  # noqa: E402
-from app.services.audit import record_event  # noqa: E402
+from app.services.audit import add_record  # noqa: E402
+from app.services.domain_events import DomainEvent  # noqa: E402
 from app.web.dashboard import panel_titles  # noqa: E402
 
 TARGET_MS = 300
@@ -129,7 +130,9 @@ def after_order(client: TestClient, database: Database):
     def get():
         with database.unit_of_work() as session:
             order = session.exec(select(Order).order_by(Order.id.desc()).limit(1)).one()
-            record_event(session, actor_id=None, actor_label="基准", action="bench", obj=order)
+            add_record(
+                session, DomainEvent(actor_id=None, actor_label="基准", action="bench", obj=order)
+            )
         client.get("/dashboard?all=1")
 
     return get

@@ -18,7 +18,7 @@ from app.schema.pagination import (
     page_request,
 )
 from app.schema.scalars import JSONValue
-from app.services import events
+from app.services import audit_trail
 from app.services.queries.audit import county_of
 from app.services.queries.batches import Slice
 
@@ -56,7 +56,7 @@ class AuditQueries:
         key = obj.code if isinstance(obj, County) else obj.id
 
         def read(session) -> list[EventRow]:
-            return events.object_events(
+            return audit_trail.object_events(
                 session=session,
                 actor=context.actor,
                 object_type=type(obj).__name__,

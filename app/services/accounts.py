@@ -23,7 +23,8 @@ from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
 from app.permissions import can_manage_users, can_review_registration, require
 from app.services import limits
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import AccountEvent
 from app.services.inputs import Text, clean_text, parse
 from app.services.organisations import register_cooperative, register_enterprise
 from app.services.passwords import hash_password
@@ -183,15 +184,17 @@ def register_account(
         **links,
     )
     session.add(user)
-    record_event(
+    publish(
         session,
-        actor_id=None,
-        actor_label=f"{form.display_name}（注册申请）",
-        action="account.register",
-        obj=user,
-        summary=f"{form.display_name} 提交注册申请",
-        after=_user_snapshot(user),
-        county_code=registration_county(session, user),
+        AccountEvent(
+            actor_id=None,
+            actor_label=f"{form.display_name}（注册申请）",
+            action="account.register",
+            obj=user,
+            summary=f"{form.display_name} 提交注册申请",
+            after=_user_snapshot(user),
+            county_code=registration_county(session, user),
+        ),
     )
     return user
 
@@ -246,17 +249,18 @@ def review_registration(
             session.flush()
         except StaleDataError:
             raise ConflictError("该申请已处理，请刷新页面", code="already_reviewed") from None
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="account.approve" if approve else "account.reject",
-        obj=user,
-        summary=f"{'通过' if approve else '驳回'} {user.display_name} 的注册申请"
-        + (f"：{reason}" if reason else ""),
-        before=before,
-        after=_user_snapshot(user),
-        county_code=county,
+        AccountEvent.by(
+            actor,
+            action="account.approve" if approve else "account.reject",
+            obj=user,
+            summary=f"{'通过' if approve else '驳回'} {user.display_name} 的注册申请"
+            + (f"：{reason}" if reason else ""),
+            before=before,
+            after=_user_snapshot(user),
+            county_code=county,
+        ),
     )
     return user
 
@@ -313,15 +317,16 @@ def create_user(
         village_id=village_id,
     )
     session.add(user)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="account.create",
-        obj=user,
-        summary=f"创建账号 {user.username}",
-        after=_user_snapshot(user),
-        county_code=region_code,
+        AccountEvent.by(
+            actor,
+            action="account.create",
+            obj=user,
+            summary=f"创建账号 {user.username}",
+            after=_user_snapshot(user),
+            county_code=region_code,
+        ),
     )
     return user
 

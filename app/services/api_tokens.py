@@ -12,7 +12,8 @@ from app.errors import NotFoundError, ValidationError
 from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.permissions import require
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import AccountEvent
 from app.services.inputs import clean_text
 
 TOKEN_PREFIX = "cq_"
@@ -52,13 +53,14 @@ def create_api_token(
         expires_at=now + timedelta(days=lifetime_days),
     )
     session.add(token)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="api_token.create",
-        obj=token,
-        summary=f"创建接口令牌“{name}”（{lifetime_days} 天有效）",
+        AccountEvent.by(
+            actor,
+            action="api_token.create",
+            obj=token,
+            summary=f"创建接口令牌“{name}”（{lifetime_days} 天有效）",
+        ),
     )
     return token, raw
 
@@ -69,13 +71,14 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiTok
         raise NotFoundError("接口令牌不存在")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record_event(
+        publish(
             session,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            action="api_token.revoke",
-            obj=token,
-            summary=f"吊销接口令牌“{token.name}”",
+            AccountEvent.by(
+                actor,
+                action="api_token.revoke",
+                obj=token,
+                summary=f"吊销接口令牌“{token.name}”",
+            ),
         )
     return token
 

@@ -28,10 +28,11 @@ from app.permissions import (
     require,
 )
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
 from app.services.certification_states import CERTIFICATION, CertificationCase
+from app.services.domain_events import CertificationEvent
 from app.services.inputs import BoundedDate, MultilineText, parse
-from app.services.products import reindex
 
 MAX_CERTIFICATION_YEARS = 3
 
@@ -149,8 +150,9 @@ def take_effect(
     )
     session.expire(product, ["assistance_certified_until", "updated_at"])
     summary = f"公示期满无异议，认定生效，有效期至 {application.expires_on.isoformat()}"
-    _record(session, actor, "certification.take_effect", application, product, summary)
-    reindex(session, product)
+    _record(
+        session, actor, "certification.take_effect", application, product, summary, certified=True
+    )
     return True
 
 
@@ -303,14 +305,20 @@ def _record(
     application: CertificationApplication,
     product: Product,
     summary: str,
+    *,
+    certified: bool = False,
 ) -> None:
-    record_event(
+    """Publish the application's change; ``certified``: the product is now certified."""
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=application,
-        summary=f"“{product.name}”{summary}",
-        after=snapshot(application),
-        county_code=session.get(Village, product.village_id).county_code,
+        CertificationEvent.by(
+            actor,
+            action=action,
+            obj=application,
+            product=product,
+            product_changed=certified,
+            summary=f"“{product.name}”{summary}",
+            after=snapshot(application),
+            county_code=session.get(Village, product.village_id).county_code,
+        ),
     )

@@ -37,7 +37,9 @@ from app.permissions import (
     require,
 )
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import ConsumptionEvent
 from app.services.inputs import parse
 from app.services.products import yuan_field
 from app.services.versioning import ENTERPRISE_STALE, expect_version, flush_versioned
@@ -224,16 +226,17 @@ def set_reserved_share(
     enterprise.reserved_share_fen = form.reserved_share
     enterprise.updated_at = utcnow()
     flush_versioned(session, ENTERPRISE_STALE)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="enterprise.set_reserved_share",
-        obj=enterprise,
-        summary=f"{enterprise.name}设置年度预留采购份额",
-        before=before,
-        after=snapshot(enterprise, ("reserved_share_fen",)),
-        county_code=enterprise.county_code,
+        ConsumptionEvent.by(
+            actor,
+            action="enterprise.set_reserved_share",
+            obj=enterprise,
+            summary=f"{enterprise.name}设置年度预留采购份额",
+            before=before,
+            after=snapshot(enterprise, ("reserved_share_fen",)),
+            county_code=enterprise.county_code,
+        ),
     )
     return enterprise
 

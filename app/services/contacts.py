@@ -17,7 +17,8 @@ from app.errors import NotFoundError
 from app.models import Cooperative, Enterprise, Order, PairingAgreement, Product, Village
 from app.models.enums import AgreementStatus, OrderStatus
 from app.permissions import Party, acts_for_approved_organisation, can_see_contact, require
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import ContactEvent
 
 # An agreement gives a purpose from the proposal on, and still after it is completed (reports are
 # confirmed afterwards); a declined, withdrawn or terminated one does not.
@@ -149,14 +150,15 @@ def reveal_contact(*, session: Session, actor: Actor, party: Party, party_id: in
     if organisation is None:
         raise NotFoundError(f"{_LABELS[party]}不存在")
     require(may_see(session, actor, party, organisation))
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="contact.reveal",
-        obj=organisation,
-        summary=f"查看 {organisation.name} 的完整联系电话",
-        county_code=county_of(session, party, organisation),
+        ContactEvent.by(
+            actor,
+            action="contact.reveal",
+            obj=organisation,
+            summary=f"查看 {organisation.name} 的完整联系电话",
+            county_code=county_of(session, party, organisation),
+        ),
     )
     return Contact(
         party=party,

@@ -18,7 +18,8 @@ from app.models.base import utcnow
 from app.permissions import require
 from app.services import limits
 from app.services.accounts import check_password_strength
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import AccountEvent
 from app.services.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from app.services.user_sessions import revoke_user_sessions, revoke_user_tokens
 
@@ -147,13 +148,14 @@ def apply_password_change(
     user.auth_version += 1
     sessions = revoke_user_sessions(session=session, user_id=user.id, keep_id=keep_session_id)
     tokens = revoke_user_tokens(session=session, user_id=user.id)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="account.change_password",
-        obj=user,
-        summary=f"修改登录密码；其他 {sessions} 处登录和 {tokens} 个接口令牌已失效",
+        AccountEvent.by(
+            actor,
+            action="account.change_password",
+            obj=user,
+            summary=f"修改登录密码；其他 {sessions} 处登录和 {tokens} 个接口令牌已失效",
+        ),
     )
     return user
 

@@ -15,7 +15,9 @@ from app.models.enums import DemandStatus, ProductCategory
 from app.money import MAX_UNIT_PRICE_FEN
 from app.permissions import can_buy, can_see_demand, is_enterprise_staff, require
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import DemandEvent
 from app.services.inputs import BoundedDate, Text, parse
 from app.services.paging import Page, paginate
 from app.services.privacy import PublicLine, PublicText
@@ -134,14 +136,15 @@ def _record(
     summary: str,
     before: dict | None = None,
 ) -> None:
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=demand,
-        summary=f"{buyer.name}{summary}",
-        before=before,
-        after=snapshot(demand),
-        county_code=buyer.county_code,
+        DemandEvent.by(
+            actor,
+            action=action,
+            obj=demand,
+            summary=f"{buyer.name}{summary}",
+            before=before,
+            after=snapshot(demand),
+            county_code=buyer.county_code,
+        ),
     )

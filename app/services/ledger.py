@@ -28,7 +28,9 @@ from app.models.enums import CITY_CODE
 from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import EXPORT_JOBS, can_view_statistics, is_system, require
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import LedgerEvent
 from app.services.domains import ledger_sections
 from app.services.imports.columns import column_letter
 from app.services.ledger_sections import Kind, Section
@@ -184,15 +186,16 @@ def request_export(
         file_name=f"台账-{county_code or region}-{stamp}.{'xlsx' if fmt == 'xlsx' else 'zip'}",
     )
     session.add(job)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="ledger.export",
-        obj=job,
-        summary=f"导出台账（{fmt.value.upper()}）",
-        after=snapshot(job, ("region_code", "county_code", "format")),
-        county_code=county_code or (None if region == CITY_CODE else region),
+        LedgerEvent.by(
+            actor,
+            action="ledger.export",
+            obj=job,
+            summary=f"导出台账（{fmt.value.upper()}）",
+            after=snapshot(job, ("region_code", "county_code", "format")),
+            county_code=county_code or (None if region == CITY_CODE else region),
+        ),
     )
     return job
 

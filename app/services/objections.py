@@ -35,8 +35,9 @@ from app.permissions import (
     require,
 )
 from app.services import certification, limits
-from app.services.audit import record_event
+from app.services.bus import publish
 from app.services.certification_states import OBJECTION, ObjectionCase
+from app.services.domain_events import ObjectionEvent
 from app.services.inputs import MultilineText, RowId, Text, parse
 
 MAX_BULK = 500
@@ -218,16 +219,17 @@ def dismiss_objections(
         summary = f"异议不成立（批量处理）：{form.resolution}"
         _record(session, actor, "objection.dismiss_in_bulk", objection, application, summary)
     product = session.get(Product, application.product_id)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="objection.dismiss_bulk",
-        obj=application,
-        summary=f"“{product.name}”的消费帮扶产品认定有 {len(found)} 条异议不成立："
-        f"{form.resolution}",
-        after={"dismissed": [o.id for o in found]},
-        county_code=_county(session, application),
+        ObjectionEvent.by(
+            actor,
+            action="objection.dismiss_bulk",
+            obj=application,
+            summary=f"“{product.name}”的消费帮扶产品认定有 {len(found)} 条异议不成立："
+            f"{form.resolution}",
+            after={"dismissed": [o.id for o in found]},
+            county_code=_county(session, application),
+        ),
     )
     certification.take_effect(session, application, actor=actor, now=moment)
     return list(found)
@@ -292,14 +294,15 @@ def _record(
     summary: str,
 ) -> None:
     product = session.get(Product, application.product_id)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=objection,
-        # Never the filer's name or contact: the summary is shown to the cooperative.
-        summary=f"“{product.name}”的消费帮扶产品认定{summary}",
-        after={"status": str(objection.status), "application_id": application.id},
-        county_code=_county(session, application),
+        ObjectionEvent.by(
+            actor,
+            action=action,
+            obj=objection,
+            # Never the filer's name or contact: the summary is shown to the cooperative.
+            summary=f"“{product.name}”的消费帮扶产品认定{summary}",
+            after={"status": str(objection.status), "application_id": application.id},
+            county_code=_county(session, application),
+        ),
     )

@@ -27,13 +27,14 @@ from app.permissions import (
     is_enterprise_staff,
 )
 from app.services import clock
-from app.services.audit import record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import OrderEvent
 from app.services.inputs import MultilineText, RowId, Text, parse
 from app.services.numbering import order_number
 from app.services.order_states import ORDER, OrderCase
 from app.services.paging import Page, paginate
-from app.services.products import MAX_QUANTITY, check_unit, reindex
-from app.services.sales_summary import add_receipt
+from app.services.products import MAX_QUANTITY, check_unit
 
 # Agreements whose purchases an order can count toward (结对帮销).
 COUNTING_AGREEMENT_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
@@ -109,8 +110,9 @@ def confirm_order(*, session: Session, actor: Actor, order_id: int, expected_ver
     order.confirmed_at = utcnow()
     _save(session, order)
     _reserve(session, product, order.quantity)
-    _record(session, actor, "order.confirm", order, product, "确认订单并预留库存", before)
-    reindex(session, product)
+    _record(
+        session, actor, "order.confirm", order, product, "确认订单并预留库存", before, stock=True
+    )
     return order
 
 
@@ -142,8 +144,6 @@ def receive_order(
     ORDER.move("receive", case)
     order.received_at, order.agreement_id = now, agreement_id
     _save(session, order)
-    village = session.get(Village, product.village_id)
-    add_receipt(session, order, product, village.county_code)
     summary = "确认收货" + ("，计入结对帮销" if order.agreement_id else "")
     _record(session, actor, "order.receive", order, product, summary, before)
     return order
@@ -166,11 +166,10 @@ def cancel_order(
     _save(session, order)
     if was_reserved:
         _release(session, product, order.quantity)
-        reindex(session, product)
     summary = (
         "取消订单" + (f"：{reason}" if reason else "") + ("，库存已退回" if was_reserved else "")
     )
-    _record(session, actor, "order.cancel", order, product, summary, before)
+    _record(session, actor, "order.cancel", order, product, summary, before, stock=was_reserved)
     return order
 
 
@@ -196,8 +195,8 @@ def rate_order(
     )
     # No version bump: a rating is no one's edit, and no form writes these columns back.
     session.expire(product, ["rating_total", "rating_count"])
-    _record(session, actor, "order.rate", order, product, f"评价 {form.rating} 星", before)
-    reindex(session, product)
+    rated = f"评价 {form.rating} 星"
+    _record(session, actor, "order.rate", order, product, rated, before, stock=True)
     return order
 
 
@@ -362,15 +361,21 @@ def _record(
     product: Product,
     summary: str,
     before: dict | None = None,
+    *,
+    stock: bool = False,
 ) -> None:
-    record_event(
+    """Publish the order's change; ``stock``: the product changed with it (stock, rating)."""
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=order,
-        summary=f"订单 {order.number}（{product.name}）{summary}",
-        before=before,
-        after=snapshot(order),
-        county_code=session.get(Village, product.village_id).county_code,
+        OrderEvent.by(
+            actor,
+            action=action,
+            obj=order,
+            product=product,
+            product_changed=stock,
+            summary=f"订单 {order.number}（{product.name}）{summary}",
+            before=before,
+            after=snapshot(order),
+            county_code=session.get(Village, product.village_id).county_code,
+        ),
     )

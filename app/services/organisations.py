@@ -16,13 +16,10 @@ from app.models.enums import (
 from app.models.flags import to_mask
 from app.money import MAX_AMOUNT_FEN
 from app.permissions import can_register_directly, require
-from app.services.audit import (
-    Creation,
-    add_created,
-    enqueue_search,
-    record_event,
-    snapshot,
-)
+from app.services.audit import snapshot
+from app.services.bulk import add_created
+from app.services.bus import publish
+from app.services.domain_events import Creation, OrganisationEvent
 from app.services.inputs import MAX_HEADCOUNT, RowId, Text, parse
 from app.services.privacy import PublicText
 
@@ -88,25 +85,14 @@ def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enter
 def add_enterprise(*, session: Session, actor: Actor, enterprise: Enterprise) -> Enterprise:
     """Write an organisation ``check_new_enterprise`` accepted, audited and searchable."""
     session.add(enterprise)
-    created = _enterprise_creation(enterprise)
-    record_event(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=created.action,
-        obj=enterprise,
-        summary=created.summary,
-        after=snapshot(enterprise),
-        county_code=created.county_code,
-    )
-    enqueue_search(session, "enterprise", enterprise.id)
+    _publish(session, actor, _enterprise_creation(enterprise))
     return enterprise
 
 
 def add_enterprises(*, session: Session, actor: Actor, enterprises: list[Enterprise]) -> None:
     """``add_enterprise`` for many checked organisations at once, batched (imports)."""
     creations = [_enterprise_creation(e) for e in enterprises]
-    add_created(session, actor=actor, creations=creations, doc_type="enterprise")
+    add_created(session, actor=actor, creations=creations)
 
 
 def _enterprise_creation(enterprise: Enterprise) -> Creation:
@@ -160,18 +146,23 @@ def add_cooperative(
 ) -> Cooperative:
     """Write a cooperative ``check_new_cooperative`` accepted, with its audit event."""
     session.add(cooperative)
-    created = _cooperative_creation(cooperative, county_code)
-    record_event(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=created.action,
-        obj=cooperative,
-        summary=created.summary,
-        after=snapshot(cooperative),
-        county_code=county_code,
-    )
+    _publish(session, actor, _cooperative_creation(cooperative, county_code))
     return cooperative
+
+
+def _publish(session: Session, actor: Actor, created: Creation) -> None:
+    """Publish one registration (audit; an enterprise becomes searchable)."""
+    publish(
+        session,
+        OrganisationEvent.by(
+            actor,
+            action=created.action,
+            obj=created.obj,
+            summary=created.summary,
+            after=snapshot(created.obj),
+            county_code=created.county_code,
+        ),
+    )
 
 
 def add_cooperatives(

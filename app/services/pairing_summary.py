@@ -10,10 +10,12 @@
 - ``enterprise_reports``: reports in any status per quarter, county and enterprise;
   ``report_submitted`` (a report is never deleted and never changes its quarter).
 
-Each call is one ``INSERT … ON CONFLICT DO UPDATE`` adding to the row (or one ``UPDATE``
-subtracting from it, which always exists), in the transaction of the change, so concurrent writers
-never lose an update and a rolled-back change rolls its increment back. Bulk loads (the seed) call
-``rebuild_pairing_summary`` once instead; migration 0010 backfills the same figures.
+The summaries subscriber (``app.services.summaries``) makes these calls for the agreements' and
+reports' events. Each call is one ``INSERT … ON CONFLICT DO UPDATE`` adding to the row (or one
+``UPDATE`` subtracting from it, which always exists), in the transaction of the change, so
+concurrent writers never lose an update and a rolled-back change rolls its increment back. Bulk
+loads (the seed) call ``rebuild_pairing_summary`` once instead; migration 0010 backfills the same
+figures.
 """
 
 import sqlalchemy as sa

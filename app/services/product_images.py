@@ -26,9 +26,9 @@ from app.errors import NotFoundError, ValidationError
 from app.models import Product, ProductImage, Village
 from app.models.enums import ProductStatus
 from app.permissions import can_manage_product, can_see_product, require
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import ProductEvent
 from app.services.images import decoded_picture, encoded
-from app.services.products import reindex
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGES_PER_PRODUCT = 8
@@ -104,7 +104,6 @@ def add_product_image(
     _write(upload_dir, image.thumbnail_key, thumbnail)
     session.add(image)
     _record(session, actor, "product.add_image", product, f"为“{product.name}”上传照片")
-    reindex(session, product)
     return image
 
 
@@ -120,7 +119,6 @@ def remove_product_image(
     keys = (image.storage_key, image.thumbnail_key)
     on_commit(session, lambda: [_path(upload_dir, key).unlink(missing_ok=True) for key in keys])
     _record(session, actor, "product.remove_image", product, f"删除“{product.name}”的一张照片")
-    reindex(session, product)
     return image
 
 
@@ -204,12 +202,13 @@ def _managed(session: Session, actor: Actor, product_id: int) -> Product:
 
 
 def _record(session: Session, actor: Actor, action: str, product: Product, summary: str) -> None:
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=product,
-        summary=summary,
-        county_code=session.get(Village, product.village_id).county_code,
+        ProductEvent.by(
+            actor,
+            action=action,
+            obj=product,
+            summary=summary,
+            county_code=session.get(Village, product.village_id).county_code,
+        ),
     )

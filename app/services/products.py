@@ -9,11 +9,13 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.labels import PRODUCT_UNITS
 from app.models import Cooperative, Product, Village
 from app.models.base import utcnow
-from app.models.enums import Certification, OutboxOp, ProductCategory, ProductStatus
+from app.models.enums import Certification, ProductCategory, ProductStatus
 from app.models.flags import months_to_mask, to_mask
 from app.money import MAX_AMOUNT_FEN, MAX_UNIT_PRICE_FEN, fen_to_yuan, yuan_to_fen
 from app.permissions import can_create_product, can_manage_product, can_see_product, require
-from app.services.audit import enqueue_search, record_event, snapshot
+from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import ProductEvent
 from app.services.inputs import Text, parse
 from app.services.paging import Page, paginate
 from app.services.privacy import PublicLine, PublicText
@@ -79,15 +81,6 @@ class ProductInput(PriceStockInput):
         return sorted(set(months))
 
 
-def reindex(session: Session, product: Product) -> None:
-    """Queue the product for the search index: removed once delisted, refreshed otherwise."""
-    enqueue_search(session, "product", product.id, search_op(product))
-
-
-def search_op(product: Product) -> OutboxOp:
-    return OutboxOp.delete if product.status == ProductStatus.delisted else OutboxOp.upsert
-
-
 def create_product(*, session: Session, actor: Actor, data: dict) -> Product:
     """Add a product as a draft of the actor's cooperative, from the cooperative's own village."""
     cooperative = session.get(Cooperative, actor.cooperative_id) if actor.cooperative_id else None
@@ -103,7 +96,6 @@ def create_product(*, session: Session, actor: Actor, data: dict) -> Product:
     )
     session.add(product)
     _record(session, actor, "product.create", product, f"新增产品“{product.name}”")
-    reindex(session, product)
     return product
 
 
@@ -124,7 +116,6 @@ def update_product(
     product.updated_at = utcnow()
     flush_versioned(session, PRODUCT_STALE)
     _record(session, actor, "product.update", product, f"修改产品“{product.name}”", before)
-    reindex(session, product)
     return product
 
 
@@ -146,7 +137,6 @@ def update_price_and_stock(
         f"调整“{product.name}”单价为 {fen_to_yuan(product.price_fen)} 元、库存为 {product.stock}",
         before,
     )
-    reindex(session, product)
     return product
 
 
@@ -239,7 +229,6 @@ def _set_status(
     product.updated_at = utcnow()
     flush_versioned(session, PRODUCT_STALE)
     _record(session, actor, action, product, f"{verb}产品“{product.name}”", before)
-    reindex(session, product)
     return product
 
 
@@ -251,15 +240,17 @@ def _record(
     summary: str,
     before: dict | None = None,
 ) -> None:
+    """Publish the product's change (audit, and its search document refreshed or removed)."""
     village = session.get(Village, product.village_id)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=product,
-        summary=summary,
-        before=before,
-        after=snapshot(product),
-        county_code=village.county_code,
+        ProductEvent.by(
+            actor,
+            action=action,
+            obj=product,
+            summary=summary,
+            before=before,
+            after=snapshot(product),
+            county_code=village.county_code,
+        ),
     )

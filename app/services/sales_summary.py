@@ -1,8 +1,9 @@
 """The received-orders summaries: ``sales_monthly`` (month, origin county, category; migration
 0008) and ``purchases_yearly`` (year, buyer, origin county; migration 0011).
 
-``add_receipt`` is called by ``orders.receive_order`` in the transaction that receives the
-order, so both summaries commit or roll back with it; receipt is the only way an order becomes
+``add_receipt`` is called by the summaries subscriber (``app.services.summaries``) for the
+``order.receive`` event, in the transaction that receives the order, so both summaries commit or
+roll back with it; receipt is the only way an order becomes
 received, and a received order never changes status again (cancellation stops at shipping).
 The county and category are those of the product at the time of receipt. Bulk loads (the seed,
 the migrations) call ``rebuild_sales_summary`` and ``rebuild_purchase_summary`` once instead.

@@ -18,7 +18,8 @@ from app.errors import NotFoundError
 from app.models import ApiToken, User, UserSession
 from app.models.base import utcnow
 from app.permissions import require
-from app.services.audit import record_event
+from app.services.bus import publish
+from app.services.domain_events import AccountEvent
 
 # last_seen_at is written at most this often per session: not a write on every request.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -119,13 +120,14 @@ def revoke_session(*, session: Session, actor: Actor, session_id: int) -> UserSe
         raise NotFoundError("登录会话不存在")
     if target.revoked_at is None:
         target.revoked_at = utcnow()
-        record_event(
+        publish(
             session,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            action="session.revoke",
-            obj=target,
-            summary=f"退出一处登录（{target.client_address or '未知地址'}）",
+            AccountEvent.by(
+                actor,
+                action="session.revoke",
+                obj=target,
+                summary=f"退出一处登录（{target.client_address or '未知地址'}）",
+            ),
         )
     return target
 
@@ -136,13 +138,14 @@ def revoke_all_sessions(*, session: Session, actor: Actor) -> int:
     user = session.get(User, actor.user_id)
     require(user is not None)
     count = revoke_user_sessions(session=session, user_id=actor.user_id)
-    record_event(
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="session.revoke_all",
-        obj=user,
-        summary=f"退出所有设备（{count} 处登录）",
+        AccountEvent.by(
+            actor,
+            action="session.revoke_all",
+            obj=user,
+            summary=f"退出所有设备（{count} 处登录）",
+        ),
     )
     return count
 

@@ -15,13 +15,10 @@ from app.models.base import utcnow
 from app.models.enums import HelpKind, NeedStatus
 from app.money import yuan_to_fen
 from app.permissions import can_create_village, can_edit_village_profile, require
-from app.services.audit import (
-    Creation,
-    add_created,
-    enqueue_search,
-    record_event,
-    snapshot,
-)
+from app.services.audit import snapshot
+from app.services.bulk import add_created
+from app.services.bus import publish
+from app.services.domain_events import Creation, VillageEvent
 from app.services.inputs import MAX_HEADCOUNT, Text, parse
 from app.services.privacy import PublicLine, PublicText
 from app.services.versioning import NEED_STALE, VILLAGE_STALE, expect_version, flush_versioned
@@ -90,25 +87,13 @@ def add_village(*, session: Session, actor: Actor, village: Village) -> Village:
     """Write a village ``check_new_village`` accepted, with its audit event and search entry."""
     session.add(village)
     created = _creation(village)
-    record_event(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=created.action,
-        obj=village,
-        summary=created.summary,
-        after=snapshot(village),
-        county_code=created.county_code,
-    )
-    enqueue_search(session, "village", village.id)
+    _record(session, actor, created.action, village, created.summary, village)
     return village
 
 
 def add_villages(*, session: Session, actor: Actor, villages: list[Village]) -> None:
     """``add_village`` for many checked villages at once, in batched statements (imports)."""
-    add_created(
-        session, actor=actor, creations=[_creation(v) for v in villages], doc_type="village"
-    )
+    add_created(session, actor=actor, creations=[_creation(v) for v in villages])
 
 
 def _creation(village: Village) -> Creation:
@@ -207,7 +192,6 @@ def update_village_profile(
     village.updated_at = utcnow()
     flush_versioned(session, VILLAGE_STALE)
     _record(session, actor, "village.update", village, f"更新“{village.name}”村情", village, before)
-    enqueue_search(session, "village", village.id)
     return village
 
 
@@ -219,7 +203,6 @@ def add_need(*, session: Session, actor: Actor, village_id: int, data: dict) -> 
     need = VillageNeed(village_id=village.id, status=NeedStatus.open, **form.columns())
     session.add(need)
     _record(session, actor, "need.add", need, f"“{village.name}”新增需求：{_short(need)}", village)
-    enqueue_search(session, "village", village.id)
     return need
 
 
@@ -237,7 +220,6 @@ def update_need(
     need.updated_at = utcnow()
     flush_versioned(session, NEED_STALE)
     _record(session, actor, "need.update", need, f"修改需求：{_short(need)}", village, before)
-    enqueue_search(session, "village", village.id)
     return need
 
 
@@ -264,7 +246,6 @@ def set_need_status(
     flush_versioned(session, NEED_STALE)
     summary = f"需求“{_short(need)}”改为{label(status)}"
     _record(session, actor, "need.status", need, summary, village, before)
-    enqueue_search(session, "village", village.id)
     return need
 
 
@@ -288,14 +269,17 @@ def _short(need: VillageNeed) -> str:
 
 
 def _record(session, actor, action, obj, summary, village, before=None) -> None:
-    record_event(
+    """Publish a change of the village or its needs (audit, and its search document)."""
+    publish(
         session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=obj,
-        summary=summary,
-        before=before,
-        after=snapshot(obj),
-        county_code=village.county_code,
+        VillageEvent.by(
+            actor,
+            action=action,
+            obj=obj,
+            village=village,
+            summary=summary,
+            before=before,
+            after=snapshot(obj),
+            county_code=village.county_code,
+        ),
     )

@@ -1,14 +1,18 @@
-"""Refresh the to-do badge after every successful htmx action, without each handler asking.
+"""Refresh the to-do badge after an htmx action that changed state, without each handler asking.
 
-An action that succeeds (a sign, a confirmation, a shipment …) may add or remove to-do items for
-the acting user; the badge in the navigation listens for ``inbox-changed`` (base.html). Adding the
-event here, once, keeps every present and future handler honest.
+An action that commits a domain event (a sign, a confirmation, a shipment …) may add or remove
+to-do items for the acting user; the badge in the navigation listens for ``inbox-changed``
+(base.html). The to-do subscriber (``app.services.todo_changes``) marks the request's watch when
+such a unit of work commits; adding the header here, once, keeps every present and future handler
+honest.
 """
 
 import json
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.services import todo_changes
 
 INBOX_CHANGED = "inbox-changed"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -30,7 +34,8 @@ def with_inbox_changed(trigger: str | None) -> str:
 
 
 class InboxTriggerMiddleware:
-    """Adds ``HX-Trigger: inbox-changed`` to successful htmx responses to unsafe requests."""
+    """Adds ``HX-Trigger: inbox-changed`` to successful htmx responses to unsafe requests that
+    committed a domain event."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -43,10 +48,13 @@ class InboxTriggerMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_trigger(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                headers = MutableHeaders(scope=message)
-                headers["HX-Trigger"] = with_inbox_changed(headers.get("hx-trigger"))
-            await send(message)
+        with todo_changes.watch() as watch:
 
-        await self.app(scope, receive, send_with_trigger)
+            async def send_with_trigger(message: Message) -> None:
+                start = message["type"] == "http.response.start"
+                if start and message["status"] < 400 and watch.changed:
+                    headers = MutableHeaders(scope=message)
+                    headers["HX-Trigger"] = with_inbox_changed(headers.get("hx-trigger"))
+                await send(message)
+
+            await self.app(scope, receive, send_with_trigger)

@@ -7,8 +7,8 @@ from app.models.enums import UserRole
 from app.services import (
     accounts,
     api_tokens,
+    audit_trail,
     credentials,
-    events,
     organisations,
     pairing,
     user_sessions,
@@ -162,8 +162,8 @@ ACTIONS = [
         writes=False,
     ),
     Action(
-        "events.object_events",
-        lambda s, w, a: events.object_events(
+        "audit_trail.object_events",
+        lambda s, w, a: audit_trail.object_events(
             session=s,
             actor=a,
             object_type="PairingAgreement",

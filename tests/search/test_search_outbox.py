@@ -16,7 +16,7 @@ from app.search.pairing import PairingQuery
 from app.search.products import ProductQuery
 from app.search.schema import PRODUCTS
 from app.search.service import SearchService
-from app.services.audit import enqueue_search
+from app.services.search_outbox import enqueue_search
 from tests.search_factories import approved_enterprise, cooperative_in, listed
 
 

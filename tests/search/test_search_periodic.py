@@ -12,7 +12,7 @@ from app.search.index import current_directory, open_index
 from app.search.periodic import PeriodicDrain, backoff_seconds
 from app.search.products import ProductQuery
 from app.search.schema import PRODUCTS
-from app.services.audit import enqueue_search
+from app.services.search_outbox import enqueue_search
 from tests.search_factories import cooperative_in, listed
 
 

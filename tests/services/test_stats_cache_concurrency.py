@@ -11,7 +11,8 @@ from app.actors import Actor, Role
 from app.db import Database, create_db_engine
 from app.models.enums import CITY_CODE
 from app.services import stats
-from app.services.audit import record_event
+from app.services.audit import add_record
+from app.services.domain_events import DomainEvent
 from tests.conftest import PG_URL
 from tests.factories import make_village
 from tests.pairing_factories import make_active
@@ -45,16 +46,21 @@ def test_an_earlier_event_committed_later_is_not_missed(database):
     slow = database.unit_of_work()
     session = slow.__enter__()
     agreement = make_active(session, village=session.get(type(village), village.id))
-    record_event(session, actor_id=None, actor_label="测试", action="agreement.file", obj=agreement)
+    add_record(
+        session,
+        DomainEvent(actor_id=None, actor_label="测试", action="agreement.file", obj=agreement),
+    )
     session.flush()
     # T2 takes a larger one and commits first.
     with database.unit_of_work() as quick:
-        record_event(
+        add_record(
             quick,
-            actor_id=None,
-            actor_label="测试",
-            action="village.update",
-            obj=quick.get(type(other), other.id),
+            DomainEvent(
+                actor_id=None,
+                actor_label="测试",
+                action="village.update",
+                obj=quick.get(type(other), other.id),
+            ),
         )
     before = _dashboard(database, reuse=True)  # T1 still open: its agreement is not counted
     slow.__exit__(None, None, None)  # T1 commits; the newest event id does not move

@@ -12,7 +12,8 @@ from app.models import Order, Village
 from app.models.enums import AgreementStatus, ProductCategory
 from app.seed import REFERENCE_DATE
 from app.services import clock, ledger, stats
-from app.services.audit import record_event
+from app.services.audit import add_record
+from app.services.domain_events import DomainEvent
 from app.services.pairing.periods import last_closed_quarter
 from app.services.stats.sales import shown_months
 from tests.services.bureau_world import BureauWorld, build_bureau_world
@@ -373,15 +374,18 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     assert len(statements) == 1
     with world.database.unit_of_work() as session:  # any other state change: computed afresh
         village = session.exec(select(Village).order_by(Village.id).limit(1)).one()
-        record_event(
-            session, actor_id=None, actor_label="测试", action="village.update", obj=village
+        add_record(
+            session,
+            DomainEvent(actor_id=None, actor_label="测试", action="village.update", obj=village),
         )
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1 + 12
     with world.database.unit_of_work() as session:  # an order: only the panels reading orders
         order = session.exec(select(Order).order_by(Order.id).limit(1)).one()
-        record_event(session, actor_id=None, actor_label="测试", action="order.rate", obj=order)
+        add_record(
+            session, DomainEvent(actor_id=None, actor_label="测试", action="order.rate", obj=order)
+        )
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
     assert len(statements) == 1 + 4  # sales (2), reserved shares, most active enterprises

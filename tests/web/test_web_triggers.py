@@ -1,10 +1,12 @@
-"""The to-do badge is told to refresh after every successful htmx action."""
+"""The to-do badge is told to refresh after every successful htmx action that changed state."""
 
 import json
 
 import pytest
 
 from app.web.triggers import with_inbox_changed
+from tests.web.pairing_web import build_site as build_pairing_site
+from tests.web.pairing_web import hx_post
 from tests.web.trade_site import build_site, post
 
 
@@ -55,3 +57,17 @@ def test_a_refused_or_plain_action_does_not(site):
     assert plain.status_code == 303
     assert "HX-Trigger" not in plain.headers
     assert client.get("/orders").headers.get("HX-Trigger") is None
+
+
+def test_a_successful_action_that_changes_nothing_does_not(fresh_db, make_settings, tmp_path):
+    pairing = build_pairing_site(fresh_db, make_settings(upload_dir=tmp_path / "pairing"))
+    proposal = {
+        "village_id": str(pairing.village_id),
+        "help_kinds": ["sales"],
+        "start_on": "2027-01-01",
+        "end_on": "2029-12-31",
+        "commit_purchase": "200000",
+    }
+    checked = hx_post(pairing.client("qiye"), "/agreements/validate", proposal)
+    assert checked.status_code == 200  # checked inline, nothing written: no event, no refresh
+    assert "HX-Trigger" not in checked.headers

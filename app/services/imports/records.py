@@ -21,7 +21,8 @@ from app.models.enums import ProductStatus
 from app.money import fen_to_yuan
 from app.permissions import can_register_directly, require
 from app.services import organisations, products, villages
-from app.services.audit import Creation, enqueue_search_many, insert_new, record_creations
+from app.services.bulk import add_created
+from app.services.domain_events import Creation
 from app.services.inputs import parse
 
 
@@ -169,12 +170,10 @@ def _add_products(session: Session, actor: Actor, rows: list[Checked]) -> None:
             product.cooperative_id = product.cooperative.id
         if product.village_id is None:
             product.village_id = product.village.id
-    insert_new(session, new)
     creations = [
         Creation("product.import", r.obj, f"导入产品“{r.obj.name}”", r.county_code) for r in rows
     ]
-    record_creations(session, actor_id=actor.user_id, actor_label=actor.label, creations=creations)
-    enqueue_search_many(session, "product", [(p.id, products.search_op(p)) for p in new])
+    add_created(session, actor=actor, creations=creations)
 
 
 def taken_since_checked(session: Session, rows: list[Checked]) -> list[tuple[Checked, str]]:

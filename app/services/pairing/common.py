@@ -1,16 +1,14 @@
-"""Helpers every pairing service shares: loading with the village's county, versions, events."""
+"""Helpers every pairing service shares: loading with the village's county, versions, amounts."""
 
 from typing import Any
 
 from pydantic import field_validator
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from app.actors import Actor
 from app.errors import ConflictError, DomainError, NotFoundError
 from app.models import PairingAgreement, Village
 from app.money import yuan_to_fen
-from app.services.audit import enqueue_search, record_event
 
 STALE_MESSAGE = "该协议已被他人修改，请刷新后再试"
 STALE_REPORT_MESSAGE = "该报告已被他人处理，请刷新后再试"
@@ -42,35 +40,6 @@ def flush_versioned(session: Session, message: str = STALE_MESSAGE) -> None:
         session.flush()
     except StaleDataError:
         raise stale(message) from None
-
-
-def record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    obj: SQLModel,
-    summary: str,
-    *,
-    county_code: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    record_event(
-        session,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        obj=obj,
-        summary=summary,
-        before=before,
-        after=after,
-        county_code=county_code,
-    )
-
-
-def reindex_village(session: Session, village_id: int) -> None:
-    """Village documents carry needs and partners: refresh them when either changes."""
-    enqueue_search(session, "village", village_id)
 
 
 def yuan_validator(*names: str) -> Any:

@@ -19,14 +19,13 @@ from app.labels import AGREEMENT_ACTION
 from app.models import OutcomeReport, PairingAgreement, Village
 from app.models.base import utcnow
 from app.models.enums import ReportStatus
-from app.services import pairing_summary
 from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import AgreementEvent
 from app.services.inputs import clean_text
 from app.services.pairing.common import (
     flush_versioned,
     load_agreement,
-    record,
-    reindex_village,
 )
 from app.services.pairing.periods import final_quarter, local_today
 from app.services.pairing.states import AGREEMENT, AgreementCase
@@ -85,21 +84,23 @@ def transition_agreement(
     if reason:
         agreement.status_reason = reason
     flush_versioned(session)
-    pairing_summary.agreement_moved(session, agreement, village.county_code, was)
     summary = step.summary.format(
         number=agreement.number, village=village.name, reason=f"：{reason}" if reason else ""
     )
-    record(
+    publish(
         session,
-        actor,
-        f"agreement.{action}",
-        agreement,
-        summary,
-        before=before,
-        after=snapshot(agreement),
-        county_code=village.county_code,
+        AgreementEvent.by(
+            actor,
+            action=f"agreement.{action}",
+            obj=agreement,
+            village=village,
+            was=was,
+            summary=summary,
+            before=before,
+            after=snapshot(agreement),
+            county_code=village.county_code,
+        ),
     )
-    reindex_village(session, village.id)
     return agreement
 
 

@@ -19,14 +19,14 @@ from app.models.base import utcnow
 from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
 from app.models.flags import to_mask
 from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import AgreementEvent
 from app.services.inputs import BoundedDate, InputErrors, MultilineText, RowId, parse
 from app.services.numbering import agreement_number
 from app.services.pairing.common import (
     blank_as_zero,
     flush_versioned,
     load_agreement,
-    record,
-    reindex_village,
     yuan_validator,
 )
 from app.services.pairing.states import AGREEMENT, AgreementCase
@@ -163,16 +163,18 @@ def insert_proposal(
     except sa.exc.IntegrityError as exc:
         duplicate = ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
         raise integrity_error(exc, dict.fromkeys(OPEN_PAIR, duplicate)) from None
-    record(
+    publish(
         session,
-        actor,
-        action,
-        agreement,
-        summary,
-        after=snapshot(agreement),
-        county_code=village.county_code,
+        AgreementEvent.by(
+            actor,
+            action=action,
+            obj=agreement,
+            village=village,
+            summary=summary,
+            after=snapshot(agreement),
+            county_code=village.county_code,
+        ),
     )
-    reindex_village(session, village.id)
     return agreement
 
 
@@ -203,14 +205,18 @@ def revise_proposal(
         setattr(agreement, name, value)
     agreement.updated_at = utcnow()
     flush_versioned(session)
-    record(
+    publish(
         session,
-        actor,
-        "agreement.revise",
-        agreement,
-        f"修改结对协议 {agreement.number} 的承诺内容",
-        before=before,
-        after=snapshot(agreement),
-        county_code=village.county_code,
+        AgreementEvent.by(
+            actor,
+            action="agreement.revise",
+            obj=agreement,
+            village=village,
+            was=agreement.status,
+            summary=f"修改结对协议 {agreement.number} 的承诺内容",
+            before=before,
+            after=snapshot(agreement),
+            county_code=village.county_code,
+        ),
     )
     return agreement

@@ -22,8 +22,9 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.models.base import utcnow
 from app.models.enums import ReportStatus
-from app.services import pairing_summary
 from app.services.audit import snapshot
+from app.services.bus import publish
+from app.services.domain_events import ReportEvent
 from app.services.inputs import MultilineText, Text, clean_text, parse
 from app.services.pairing import evidence
 from app.services.pairing.common import (
@@ -31,7 +32,6 @@ from app.services.pairing.common import (
     blank_as_zero,
     flush_versioned,
     load_agreement,
-    record,
     yuan_validator,
 )
 from app.services.pairing.periods import Quarter, local_today, reportable_quarters
@@ -134,7 +134,6 @@ def submit_report(
             session.flush()
     except sa.exc.IntegrityError as exc:
         raise integrity_error(exc, dict.fromkeys(ONE_PER_PERIOD, _duplicate(quarter))) from None
-    pairing_summary.report_submitted(session, report, agreement, village.county_code)
     evidence.attach(
         session,
         report=report,
@@ -142,14 +141,17 @@ def submit_report(
         root=evidence.upload_root(upload_dir),
         user_id=actor.user_id,
     )
-    record(
+    publish(
         session,
-        actor,
-        "report.submit",
-        report,
-        f"报送结对协议 {agreement.number} {_quarter_text(quarter)}成效报告",
-        after=snapshot(report),
-        county_code=village.county_code,
+        ReportEvent.by(
+            actor,
+            action="report.submit",
+            obj=report,
+            agreement=agreement,
+            summary=f"报送结对协议 {agreement.number} {_quarter_text(quarter)}成效报告",
+            after=snapshot(report),
+            county_code=village.county_code,
+        ),
     )
     return report
 
@@ -186,15 +188,19 @@ def resubmit_report(
         root=evidence.upload_root(upload_dir),
         user_id=actor.user_id,
     )
-    record(
+    publish(
         session,
-        actor,
-        "report.resubmit",
-        report,
-        f"修改后重新报送结对协议 {agreement.number} {_quarter_text(_quarter(report))}成效报告",
-        before=before,
-        after=snapshot(report),
-        county_code=village.county_code,
+        ReportEvent.by(
+            actor,
+            action="report.resubmit",
+            obj=report,
+            agreement=agreement,
+            summary=f"修改后重新报送结对协议 {agreement.number} "
+            f"{_quarter_text(_quarter(report))}成效报告",
+            before=before,
+            after=snapshot(report),
+            county_code=village.county_code,
+        ),
     )
     return report
 
@@ -267,23 +273,24 @@ def _step(
     if action in _STAMPS:
         setattr(report, _STAMPS[action], now)
     flush_versioned(session, STALE_REPORT_MESSAGE)
-    if report.status == R.verified:
-        pairing_summary.report_verified(session, report, village.county_code)
     summary = _SUMMARIES[action].format(
         village=village.name,
         period=_quarter_text(_quarter(report)),
         number=agreement.number,
         comment=report.return_comment,
     )
-    record(
+    publish(
         session,
-        actor,
-        f"report.{action}",
-        report,
-        summary,
-        before=before,
-        after=snapshot(report),
-        county_code=village.county_code,
+        ReportEvent.by(
+            actor,
+            action=f"report.{action}",
+            obj=report,
+            agreement=agreement,
+            summary=summary,
+            before=before,
+            after=snapshot(report),
+            county_code=village.county_code,
+        ),
     )
     return report
 

@@ -1,0 +1,22 @@
+"""Who hears of the accounts domain's actions (registration, review, sessions, tokens, mail,
+personal data purged)."""
+
+from app.models.enums import RecipientKind as K
+from app.services.notice_rules import NOBODY, notice
+
+ACTIONS = {
+    "account.register": NOBODY,
+    "account.approve": notice("注册申请已通过", K.user),
+    "account.reject": notice("注册申请未通过", K.user),
+    "account.create": NOBODY,
+    "account.change_password": NOBODY,
+    "session.revoke": NOBODY,
+    "session.revoke_all": NOBODY,
+    "api_token.create": NOBODY,
+    "api_token.revoke": NOBODY,
+    "mail.subscribe": NOBODY,
+    "mail.unsubscribe": NOBODY,
+    # Personal data past its keeping period purged (app.services.retention): one summary row of
+    # no single object, which it writes itself.
+    "retention.purge": NOBODY,
+}

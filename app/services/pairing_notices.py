@@ -1,0 +1,21 @@
+"""Who hears of the pairing domain's actions (agreements 结对协议, outcome reports 成效报告)."""
+
+from app.models.enums import RecipientKind as K
+from app.services.notice_rules import notice
+
+ACTIONS = {
+    "agreement.propose": notice("收到新的结对帮扶提议", K.village),
+    "agreement.plan": notice("收到新的结对帮扶提议", K.village),
+    "agreement.revise": notice("结对提议的承诺已修改", K.village),
+    "agreement.sign": notice("结对提议已签约", K.enterprise),
+    "agreement.decline": notice("结对提议被婉拒", K.enterprise),
+    "agreement.withdraw": notice("结对提议已撤回", K.village),
+    "agreement.file": notice("结对协议已备案生效", K.enterprise, K.village),
+    "agreement.complete": notice("结对协议已办结", K.enterprise, K.village),
+    "agreement.terminate": notice("结对协议提前终止", K.enterprise, K.village),
+    "report.submit": notice("收到待确认的成效报告", K.village),
+    "report.resubmit": notice("成效报告已修改后重新提交", K.village),
+    "report.confirm": notice("成效报告已经村确认", K.enterprise),
+    "report.verify": notice("成效报告已核实", K.enterprise, K.village),
+    "report.return": notice("成效报告被退回修改", K.enterprise),
+}
