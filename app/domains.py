@@ -13,7 +13,8 @@ name stops start-up with ``MissingDomainPart`` instead of leaving a domain silen
 layer          module (for domain ``d``)                names
 =============  =======================================  ==================================
 services       ``app.services.d_domain``                ``TODO_KINDS``, ``LEDGER_SECTIONS``,
-                                                        ``DASHBOARD_PANELS``
+                                                        ``DASHBOARD_PANELS``,
+                                                        ``STATE_MACHINES``, ``NOTICES``
 GraphQL        ``app.schema.d_operations``              ``QUERIES``, ``MUTATIONS``
 pages          ``app.web.d_routes``                     ``ROUTES``
 matrix tests   ``tests.authz.actions_d``                ``ACTIONS``

@@ -1,8 +1,11 @@
 """Who hears of the accounts domain's actions (registration, review, sessions, tokens, mail,
 personal data purged)."""
 
+from sqlmodel import Session
+
+from app.models import User
 from app.models.enums import RecipientKind as K
-from app.services.notice_rules import NOBODY, notice
+from app.services.notice_rules import NOBODY, Notices, Parties, notice
 
 ACTIONS = {
     "account.register": NOBODY,
@@ -20,3 +23,10 @@ ACTIONS = {
     # no single object, which it writes itself.
     "retention.purge": NOBODY,
 }
+
+
+def _user(session: Session, user: User) -> Parties:
+    return Parties({K.user: user.id}, "/account")
+
+
+NOTICES = Notices(ACTIONS, {User: _user})

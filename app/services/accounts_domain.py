@@ -9,6 +9,7 @@ from app.actors import Actor, Role
 from app.models import Cooperative, Enterprise, User, Village
 from app.models.enums import RegistrationStatus
 from app.permissions import REGION_ROWS
+from app.services import account_notices
 from app.services.inbox import Kind
 
 
@@ -44,3 +45,4 @@ TODO_KINDS = (
 LEDGER_SECTIONS = ()
 DASHBOARD_PANELS = ()
 STATE_MACHINES = ()
+NOTICES = (account_notices.NOTICES,)

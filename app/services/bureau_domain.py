@@ -3,6 +3,7 @@ coverage and master-data sheets (the same rows as the bulk imports)."""
 
 from app.services import ledger_sections
 from app.services.ledger_master import MASTER_SECTIONS
+from app.services.notice_rules import NOBODY, Notices
 from app.services.stats.coverage import coverage
 from app.services.stats.pairing import active_enterprises, agreements_by_status, overdue
 from app.services.stats.panels import Panel, commitments, shares
@@ -34,3 +35,5 @@ DASHBOARD_PANELS = (
     Panel("enterprises", "最活跃的帮扶主体", active_enterprises),
 )
 STATE_MACHINES = ()
+# The officer's own export is news to no one.
+NOTICES = (Notices({"ledger.export": NOBODY}),)

@@ -15,6 +15,7 @@ from app.models import (
 )
 from app.models.enums import CertificationStatus
 from app.permissions import CERTIFICATION_APPLICATIONS
+from app.services import certification_notices
 from app.services.certification_states import CERTIFICATION, OBJECTION
 from app.services.inbox import Kind
 from app.services.objections import open_in_region
@@ -61,3 +62,4 @@ TODO_KINDS = (
 LEDGER_SECTIONS = ()
 DASHBOARD_PANELS = ()
 STATE_MACHINES = (CERTIFICATION, OBJECTION)
+NOTICES = (certification_notices.NOTICES,)

@@ -1,7 +1,10 @@
 """Who hears of the certification domain's actions (消费帮扶产品认定 and objections to it)."""
 
+from sqlmodel import Session
+
+from app.models import CertificationApplication, CertificationObjection, Product
 from app.models.enums import RecipientKind as K
-from app.services.notice_rules import NOBODY, notice
+from app.services.notice_rules import NOBODY, Notices, Parties, notice
 
 ACTIONS = {
     "certification.apply": NOBODY,
@@ -16,3 +19,17 @@ ACTIONS = {
     "objection.dismiss_bulk": notice("产品认定异议已处理", K.cooperative),
     "objection.dismiss_in_bulk": NOBODY,
 }
+
+
+def _application(session: Session, application: CertificationApplication) -> Parties:
+    product = session.get(Product, application.product_id)
+    return Parties({K.cooperative: product.cooperative_id}, f"/my/products/{product.id}")
+
+
+def _objection(session: Session, objection: CertificationObjection) -> Parties:
+    return _application(session, session.get(CertificationApplication, objection.application_id))
+
+
+NOTICES = Notices(
+    ACTIONS, {CertificationApplication: _application, CertificationObjection: _objection}
+)

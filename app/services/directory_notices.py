@@ -1,7 +1,7 @@
-"""Who hears of the directory's actions (villages and their needs, enterprises, cooperatives,
-contact look-ups) and of ledger exports: nobody."""
+"""Who hears of the directory's actions (villages and their needs, enterprises, cooperatives):
+nobody. The directory belongs to the pairing domain."""
 
-from app.services.notice_rules import NOBODY
+from app.services.notice_rules import NOBODY, Notices
 
 ACTIONS = {
     "village.create": NOBODY,
@@ -11,6 +11,6 @@ ACTIONS = {
     "need.status": NOBODY,
     "enterprise.register": NOBODY,
     "cooperative.register": NOBODY,
-    "contact.reveal": NOBODY,
-    "ledger.export": NOBODY,
 }
+
+NOTICES = Notices(ACTIONS)

@@ -5,7 +5,9 @@ Each domain's module defines (app/domains.py; an empty tuple when the domain has
 - ``TODO_KINDS``: its kinds of to-do (``app.services.inbox.Kind``), shown per role in this order;
 - ``LEDGER_SECTIONS``: its sheets of the bureau's ledger export (``ledger_sections.Section``);
 - ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``);
-- ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``).
+- ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``);
+- ``NOTICES``: who hears of each action it publishes, and the parties of its objects
+  (``notice_rules.Notices``).
 
 Central modules (the inbox, the ledger, the dashboard) ask here when they run, never while they
 are being imported: a domain's module imports the central module's types, so reading the
@@ -21,12 +23,13 @@ from app.domains import DOMAINS, Part
 if TYPE_CHECKING:
     from app.services.inbox import Kind
     from app.services.ledger_sections import Section
+    from app.services.notice_rules import Notices
     from app.services.state_machine import Machine
     from app.services.stats.panels import Panel
 
 SERVICE_PART = Part(
     "app.services.{domain}_domain",
-    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES"),
+    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES", "NOTICES"),
 )
 
 
@@ -50,6 +53,11 @@ def state_machines() -> "tuple[Machine, ...]":
     return _unique(SERVICE_PART.gather("STATE_MACHINES"), "state machine")
 
 
+@cache
+def notices() -> "tuple[Notices, ...]":
+    return SERVICE_PART.gather("NOTICES")
+
+
 def _unique(items: tuple, what: str) -> tuple:
     """``items`` unchanged; two with one key (or name) would shadow each other: refuse."""
     seen: set[str] = set()
@@ -68,3 +76,4 @@ def load() -> None:
     ledger_sections()
     dashboard_panels()
     state_machines()
+    notices()

@@ -1,111 +1,75 @@
 """The notifications subscriber: who hears of each published event, and the mails that causes.
 
-Each domain declares its actions' notification decisions in its own ``*_notices`` module
-(``ACTIONS``: action → ``Notice`` or ``NOBODY``); ``DOMAINS`` lists those modules and this
-subscriber reads them. It runs after the audit subscriber and refers to the row it wrote. A
-rolled-back action takes its notifications with it; a retried one records a new event and so a new
-notification, and UNIQUE(event_id, recipient) keeps it to one per event and recipient. An action
-published without a declared decision fails the unit of work (``UndeclaredAction``).
+Each domain declares, in ``NOTICES`` of its ``app.services.<domain>_domain`` module, its actions'
+notification decisions (action → ``Notice`` or ``NOBODY``) and who the parties of its objects are
+(``notice_rules.Notices``); this subscriber reads them there. It runs after the audit subscriber
+and refers to the row it wrote. A rolled-back action takes its notifications with it; a retried
+one records a new event and so a new notification, and UNIQUE(event_id, recipient) keeps it to
+one per event and recipient. An action published without a declared decision fails the unit of
+work (``UndeclaredAction``).
 """
 
-from dataclasses import dataclass
-from types import ModuleType
+from functools import cache
 
 from sqlmodel import Session, SQLModel
 
-from app.models import (
-    CertificationApplication,
-    CertificationObjection,
-    Notification,
-    Order,
-    OutcomeReport,
-    PairingAgreement,
-    Product,
-    User,
-)
+from app.domains import DOMAINS
+from app.models import Notification, User
 from app.models.enums import RecipientKind
-from app.services import (
-    account_notices,
-    certification_notices,
-    directory_notices,
-    mail,
-    pairing_notices,
-    trade_notices,
-)
+from app.services import domains, mail
 from app.services.domain_events import CreatedInBulk, Delivery, DomainEvent, Subscription
-from app.services.notice_rules import Notice
+from app.services.notice_rules import Notice, Parties, PartiesOf
 
 K = RecipientKind
-
-# The modules declaring each domain's ``ACTIONS``.
-DOMAINS: tuple[ModuleType, ...] = (
-    pairing_notices,
-    trade_notices,
-    certification_notices,
-    account_notices,
-    directory_notices,
-)
 
 
 class UndeclaredAction(LookupError):
     """An action was published that no domain declared a notification decision for."""
 
 
+@cache
 def declared_actions() -> dict[str, Notice]:
-    """Every action the domains declared, with its notification decision."""
+    """Every action the domains declared (``NOTICES`` of each domain), with its decision."""
     declared: dict[str, Notice] = {}
-    for domain in DOMAINS:
-        for action, decision in domain.ACTIONS.items():
+    for notices in domains.notices():
+        for action, decision in notices.actions.items():
             if action in declared:
-                raise ValueError(f"{action} is declared twice ({domain.__name__})")
+                raise ValueError(f"{action} is declared twice")
             declared[action] = decision
     return declared
 
 
 def actions_by_domain() -> dict[str, dict[str, Notice]]:
-    """Each declaring module's actions and decisions, by the module's name
-    (``pairing_notices`` …)."""
-    return {domain.__name__.rsplit(".", 1)[1]: dict(domain.ACTIONS) for domain in DOMAINS}
-
-
-_DECISIONS = declared_actions()
+    """Each domain's actions and decisions, by the domain's name."""
+    by_domain = {}
+    for domain in DOMAINS:
+        module = domains.SERVICE_PART.load(domain)
+        by_domain[domain] = {a: d for n in module.NOTICES for a, d in n.actions.items()}
+    return by_domain
 
 
 def decision_for(action: str) -> Notice:
     try:
-        return _DECISIONS[action]
+        return declared_actions()[action]
     except KeyError:
         raise UndeclaredAction(f"no notification decision declared for {action!r}") from None
 
 
-@dataclass(frozen=True)
-class Parties:
-    """The organisations (or user) an object concerns, and the page that shows it."""
-
-    ids: dict[RecipientKind, int]
-    link: str
+@cache
+def _parties_of() -> dict[type, PartiesOf]:
+    found: dict[type, PartiesOf] = {}
+    for notices in domains.notices():
+        for model, parties in notices.parties.items():
+            if model in found:
+                raise ValueError(f"two domains say who the parties of {model.__name__} are")
+            found[model] = parties
+    return found
 
 
 def _parties(session: Session, obj: SQLModel) -> Parties | None:
-    if isinstance(obj, PairingAgreement):
-        ids = {K.enterprise: obj.enterprise_id, K.village: obj.village_id}
-        return Parties(ids, f"/agreements/{obj.id}")
-    if isinstance(obj, OutcomeReport):
-        agreement = session.get(PairingAgreement, obj.agreement_id)
-        ids = {K.enterprise: agreement.enterprise_id, K.village: agreement.village_id}
-        return Parties(ids, f"/reports/{obj.id}")
-    if isinstance(obj, Order):
-        product = session.get(Product, obj.product_id)
-        ids = {K.enterprise: obj.buyer_id, K.cooperative: product.cooperative_id}
-        return Parties(ids, f"/orders/{obj.id}")
-    if isinstance(obj, User):
-        return Parties({K.user: obj.id}, "/account")
-    if isinstance(obj, CertificationObjection):
-        obj = session.get(CertificationApplication, obj.application_id)
-    if isinstance(obj, CertificationApplication):
-        product = session.get(Product, obj.product_id)
-        return Parties({K.cooperative: product.cooperative_id}, f"/my/products/{product.id}")
-    return None
+    """The parties of ``obj`` as its domain declares them; None for objects that concern no one."""
+    parties = _parties_of().get(type(obj))
+    return parties(session, obj) if parties is not None else None
 
 
 def _own_parties(session: Session, actor_id: int | None) -> set[tuple[RecipientKind, int]]:

@@ -9,7 +9,7 @@ from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village
 from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import REGION_ROWS
-from app.services import ledger_sections
+from app.services import directory_notices, ledger_sections, pairing_notices
 from app.services.inbox import Kind
 from app.services.pairing.periods import last_closed_quarter, overdue_condition
 from app.services.pairing.states import AGREEMENT, REPORT
@@ -119,3 +119,4 @@ TODO_KINDS = (
 LEDGER_SECTIONS = (ledger_sections.AGREEMENTS, ledger_sections.REPORTS)
 DASHBOARD_PANELS = ()
 STATE_MACHINES = (AGREEMENT, REPORT)
+NOTICES = (pairing_notices.NOTICES, directory_notices.NOTICES)

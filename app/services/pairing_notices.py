@@ -1,7 +1,10 @@
 """Who hears of the pairing domain's actions (agreements 结对协议, outcome reports 成效报告)."""
 
+from sqlmodel import Session
+
+from app.models import OutcomeReport, PairingAgreement
 from app.models.enums import RecipientKind as K
-from app.services.notice_rules import notice
+from app.services.notice_rules import Notices, Parties, notice
 
 ACTIONS = {
     "agreement.propose": notice("收到新的结对帮扶提议", K.village),
@@ -19,3 +22,17 @@ ACTIONS = {
     "report.verify": notice("成效报告已核实", K.enterprise, K.village),
     "report.return": notice("成效报告被退回修改", K.enterprise),
 }
+
+
+def _agreement(session: Session, agreement: PairingAgreement) -> Parties:
+    ids = {K.enterprise: agreement.enterprise_id, K.village: agreement.village_id}
+    return Parties(ids, f"/agreements/{agreement.id}")
+
+
+def _report(session: Session, report: OutcomeReport) -> Parties:
+    agreement = session.get(PairingAgreement, report.agreement_id)
+    ids = {K.enterprise: agreement.enterprise_id, K.village: agreement.village_id}
+    return Parties(ids, f"/reports/{report.id}")
+
+
+NOTICES = Notices(ACTIONS, {PairingAgreement: _agreement, OutcomeReport: _report})

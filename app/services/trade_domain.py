@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.actors import Role
 from app.models import Enterprise, Order, Product, Village
 from app.models.enums import OrderStatus
-from app.services import ledger_sections
+from app.services import ledger_sections, trade_notices
 from app.services.inbox import Kind
 from app.services.order_states import ORDER
 
@@ -58,3 +58,4 @@ TODO_KINDS = (
 LEDGER_SECTIONS = (ledger_sections.ORDERS,)
 DASHBOARD_PANELS = ()
 STATE_MACHINES = (ORDER,)
+NOTICES = (trade_notices.NOTICES,)

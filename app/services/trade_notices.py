@@ -1,7 +1,10 @@
 """Who hears of the trade domain's actions (products, orders, purchase demands, reserved shares)."""
 
+from sqlmodel import Session
+
+from app.models import Order, Product
 from app.models.enums import RecipientKind as K
-from app.services.notice_rules import NOBODY, notice
+from app.services.notice_rules import NOBODY, Notices, Parties, notice
 
 ACTIONS = {
     "order.place": notice("收到新订单", K.cooperative),
@@ -22,3 +25,12 @@ ACTIONS = {
     "demand.close": NOBODY,
     "enterprise.set_reserved_share": NOBODY,
 }
+
+
+def _order(session: Session, order: Order) -> Parties:
+    product = session.get(Product, order.product_id)
+    ids = {K.enterprise: order.buyer_id, K.cooperative: product.cooperative_id}
+    return Parties(ids, f"/orders/{order.id}")
+
+
+NOTICES = Notices(ACTIONS, {Order: _order})

@@ -77,12 +77,12 @@ def test_the_domains_declare_decisions_and_every_lifecycle_action():
     # Each action is declared by one domain only.
     by_domain = notifying.actions_by_domain()
     assert sum(len(actions) for actions in by_domain.values()) == len(declared)
-    assert by_domain["pairing_notices"]["report.verify"] == declared["report.verify"]
+    assert by_domain["pairing"]["report.verify"] == declared["report.verify"]
 
 
 def test_a_bulk_creation_refuses_an_action_that_would_notify(session, monkeypatch):
     told = Notice("新增行政村", (RecipientKind.village,))
-    monkeypatch.setitem(notifying._DECISIONS, "village.create", told)
+    monkeypatch.setitem(notifying.declared_actions(), "village.create", told)
     township = make_township(session)
     row = Village(
         code=f"{township.code}201",
