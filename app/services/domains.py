@@ -5,7 +5,9 @@ Each domain's module defines (app/domains.py; an empty tuple when the domain has
 - ``TODO_KINDS``: its kinds of to-do (``app.services.inbox.Kind``), shown per role in this order;
 - ``LEDGER_SECTIONS``: its sheets of the bureau's ledger export (``ledger_sections.Section``);
 - ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``);
-- ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``).
+- ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``);
+- ``VISIBILITY``: the rules of the kinds of object it owns (``app.permissions.Visibility``, one per
+  kind, decision 0024), checked by tests/test_visibility.py and tests/test_read_paths.py.
 
 Central modules (the inbox, the ledger, the dashboard) ask here when they run, never while they
 are being imported: a domain's module imports the central module's types, so reading the
@@ -13,12 +15,14 @@ registry at import time would be a circle. ``load`` reads every domain once at s
 missing module or name stops the application before it serves anything.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
 from app.domains import DOMAINS, Part
 
 if TYPE_CHECKING:
+    from app.permissions import Visibility
     from app.services.inbox import Kind
     from app.services.ledger_sections import Section
     from app.services.state_machine import Machine
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
 
 SERVICE_PART = Part(
     "app.services.{domain}_domain",
-    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES"),
+    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES", "VISIBILITY"),
 )
 
 
@@ -50,14 +54,20 @@ def state_machines() -> "tuple[Machine, ...]":
     return _unique(SERVICE_PART.gather("STATE_MACHINES"), "state machine")
 
 
-def _unique(items: tuple, what: str) -> tuple:
+@cache
+def visibility_kinds() -> "tuple[Visibility, ...]":
+    """Every kind of object with its read rule; two domains cannot own one kind."""
+    return _unique(SERVICE_PART.gather("VISIBILITY"), "visibility of", key=lambda rule: rule.kind)
+
+
+def _unique(items: tuple, what: str, key: Callable | None = None) -> tuple:
     """``items`` unchanged; two with one key (or name) would shadow each other: refuse."""
     seen: set[str] = set()
     for item in items:
-        key = getattr(item, "key", None) or item.name
-        if key in seen:
-            raise ValueError(f"two domains declare the {what} {key!r}")
-        seen.add(key)
+        key_of = key(item) if key else getattr(item, "key", None) or item.name
+        if key_of in seen:
+            raise ValueError(f"two domains declare the {what} {key_of!r}")
+        seen.add(key_of)
     return items
 
 
@@ -68,3 +78,4 @@ def load() -> None:
     ledger_sections()
     dashboard_panels()
     state_machines()
+    visibility_kinds()
