@@ -13,11 +13,11 @@ row's values (``AGREEMENTS.allows(actor, county_code="140829", …)``). Clauses 
 the actor become ``false()``, which SQLAlchemy drops from the ``OR``: an enterprise's list reads
 ``enterprise_id = :id`` alone and keeps using its index.
 
-The clause types and ``Visibility`` are this module's public vocabulary (``__all__``): the kinds
-below are the rules of the first domains, and a new domain defines its own kinds the same way in
-its own ``app/permissions/<domain>.py``. Which domain owns which kind is declared in
-``app/services/<domain>_domain.py`` (``VISIBILITY``), gathered by
-``app.services.domains.visibility_kinds()``; there is no central list of kinds.
+The clause types and ``Visibility`` are this module's public vocabulary (``__all__``), from which a
+new domain builds the rules of its kinds in its own ``app/permissions/<domain>.py``; the kinds
+below are the rules of the first domains (re-exported by ``app.permissions`` with the others).
+Which domain owns which kind is declared in ``app/services/<domain>_domain.py`` (``VISIBILITY``),
+gathered by ``app.services.domains.visibility_kinds()``; there is no central list of kinds.
 """
 
 from abc import ABC, abstractmethod
@@ -37,21 +37,6 @@ from app.models.enums import (
 from app.permissions.base import _staff_id, is_bureau_for, is_city_bureau
 
 __all__ = [
-    "AGREEMENTS",
-    "AUDIT_EVENTS",
-    "CERTIFICATION_APPLICATIONS",
-    "CERTIFICATION_OBJECTIONS",
-    "COOPERATIVES",
-    "DEMANDS",
-    "ENTERPRISES",
-    "EXPORT_JOBS",
-    "NOTIFICATIONS",
-    "ORDERS",
-    "PRIVATE_VILLAGE_DATA",
-    "PRODUCTS",
-    "REGION_ROWS",
-    "REGISTRATIONS",
-    "RESERVED_SHARES",
     "Acting",
     "Addressee",
     "Clause",
