@@ -14,10 +14,12 @@ layer          module (for domain ``d``)                names
 =============  =======================================  ==================================
 services       ``app.services.d_domain``                ``TODO_KINDS``, ``LEDGER_SECTIONS``,
                                                         ``DASHBOARD_PANELS``,
-                                                        ``STATE_MACHINES``, ``NOTICES``
+                                                        ``STATE_MACHINES``, ``NOTICES``,
+                                                        ``VISIBILITY``
 GraphQL        ``app.schema.d_operations``              ``QUERIES``, ``MUTATIONS``
 pages          ``app.web.d_routes``                     ``ROUTES``
 matrix tests   ``tests.authz.actions_d``                ``ACTIONS``
+visibility     ``tests.authz.visibility_d``             ``SOURCES``, ``READ_PATHS``, ``ROWS``
 =============  =======================================  ==================================
 
 This module sits below every layer: it imports none of them, it only names their modules.

@@ -12,9 +12,16 @@ from app.schema import schema
 from app.services import domains as service_domains
 from app.services import inbox, ledger, state_machine, stats
 from app.web.routing import ROUTES_PART, domain_routes
+from tests.authz.visibility_world import VISIBILITY_PART
 from tests.test_authorization_matrix import ACTIONS, MATRIX_PART
 
-LAYERS = [service_domains.SERVICE_PART, schema.SCHEMA_PART, ROUTES_PART, MATRIX_PART]
+LAYERS = [
+    service_domains.SERVICE_PART,
+    schema.SCHEMA_PART,
+    ROUTES_PART,
+    MATRIX_PART,
+    VISIBILITY_PART,
+]
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """One rule per kind of object: the SQL filter selects exactly the rows the predicate allows.
 
-For every kind in ``app.permissions.visibility.KINDS``, every actor of the authorization world
+For every kind the domains declare (``app.services.domains.visibility_kinds()``), every actor of the authorization world
 (plus the system and a pending enterprise account) and every row of the kind, the ids selected by
 ``Visibility.where`` equal the ids ``Visibility.allows`` lets through — on SQLite and, with
-CUNQI_TEST_DATABASE_URL set, on PostgreSQL.
+CUNQI_TEST_DATABASE_URL set, on PostgreSQL. Each domain binds its kinds' rows in
+``tests/authz/visibility_<domain>.py`` (``SOURCES``).
 """
 
 import pytest
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 
 from app.actors import Actor, Role
 from app.permissions import visibility as v
-from tests.authz.visibility_world import SOURCES, allowed, build_visibility_world, selected
+from app.services.domains import visibility_kinds
+from tests.authz.visibility_world import allowed, build_visibility_world, selected, sources
 
 
 @pytest.fixture
@@ -20,15 +22,15 @@ def world(session):
 
 
 def test_every_kind_has_rows_to_compare(session, world):
-    assert set(SOURCES) == set(v.KINDS)
-    for kind in v.KINDS:
+    assert set(sources()) == set(visibility_kinds())
+    for kind in visibility_kinds():
         rows = session.execute(
-            sa.select(sa.func.count()).select_from(SOURCES[kind].select().subquery())
+            sa.select(sa.func.count()).select_from(sources()[kind].select().subquery())
         )
         assert rows.scalar_one() >= 2, kind.kind
 
 
-@pytest.mark.parametrize("kind", v.KINDS, ids=lambda kind: kind.kind.split(" ")[0])
+@pytest.mark.parametrize("kind", visibility_kinds(), ids=lambda kind: kind.kind.split(" ")[0])
 def test_sql_filter_selects_what_the_predicate_allows(session, world, kind):
     seen_by_someone = set()
     for name, actor in world.actors.items():
@@ -37,7 +39,7 @@ def test_sql_filter_selects_what_the_predicate_allows(session, world, kind):
         seen_by_someone |= expected
     # The rule hides something from someone and shows something to someone: a filter that
     # lets everything (or nothing) through would fail the comparison above for some actor.
-    every = set(session.execute(SOURCES[kind].select()).scalars())
+    every = set(session.execute(sources()[kind].select()).scalars())
     assert seen_by_someone, kind.kind
     assert any(allowed(session, kind, a) != every for a in world.actors.values()), kind.kind
 
@@ -53,7 +55,7 @@ def test_a_county_officer_sees_only_the_county():
 def test_clauses_that_cannot_apply_drop_out_of_the_sql():
     """An enterprise's list reads its own column alone, so it keeps using that column's index."""
     enterprise = Actor(role=Role.enterprise, enterprise_id=7)
-    columns = SOURCES[v.AGREEMENTS].columns()
+    columns = sources()[v.AGREEMENTS].columns()
     sql = str(v.AGREEMENTS.where(enterprise, **columns).compile())
     assert sql == "pairing_agreements.enterprise_id = :enterprise_id_1"
     assert v.AGREEMENTS.sees_everything(Actor(role=Role.admin))

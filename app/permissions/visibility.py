@@ -12,6 +12,12 @@ column of its query (``AGREEMENTS.where(actor, county_code=Village.county_code, 
 row's values (``AGREEMENTS.allows(actor, county_code="140829", …)``). Clauses that cannot apply to
 the actor become ``false()``, which SQLAlchemy drops from the ``OR``: an enterprise's list reads
 ``enterprise_id = :id`` alone and keeps using its index.
+
+The clause types and ``Visibility`` are this module's public vocabulary (``__all__``), from which a
+new domain builds the rules of its kinds in its own ``app/permissions/<domain>.py``; the kinds
+below are the rules of the first domains (re-exported by ``app.permissions`` with the others).
+Which domain owns which kind is declared in ``app/services/<domain>_domain.py`` (``VISIBILITY``),
+gathered by ``app.services.domains.visibility_kinds()``; there is no central list of kinds.
 """
 
 from abc import ABC, abstractmethod
@@ -29,6 +35,18 @@ from app.models.enums import (
     RegistrationStatus,
 )
 from app.permissions.base import _staff_id, is_bureau_for, is_city_bureau
+
+__all__ = [
+    "Acting",
+    "Addressee",
+    "Clause",
+    "Public",
+    "Region",
+    "Scope",
+    "Self",
+    "Staff",
+    "Visibility",
+]
 
 # Clauses -------------------------------------------------------------------------------------
 
@@ -297,21 +315,3 @@ AUDIT_EVENTS = Visibility("audit event", (Region(overseers=(Role.admin,)),))
 REGISTRATIONS = Visibility("user's registration", (Self(), Region(overseers=())))
 NOTIFICATIONS = Visibility("notification", (Addressee(),))
 EXPORT_JOBS = Visibility("ledger export job", (Scope(),))
-
-KINDS: tuple[Visibility, ...] = (
-    AGREEMENTS,
-    ENTERPRISES,
-    COOPERATIVES,
-    PRODUCTS,
-    DEMANDS,
-    ORDERS,
-    RESERVED_SHARES,
-    PRIVATE_VILLAGE_DATA,
-    REGION_ROWS,
-    CERTIFICATION_APPLICATIONS,
-    CERTIFICATION_OBJECTIONS,
-    AUDIT_EVENTS,
-    REGISTRATIONS,
-    NOTIFICATIONS,
-    EXPORT_JOBS,
-)

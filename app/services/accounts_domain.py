@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from app.actors import Actor, Role
 from app.models import Cooperative, Enterprise, User, Village
 from app.models.enums import RegistrationStatus
-from app.permissions import REGION_ROWS
+from app.permissions import REGION_ROWS, REGISTRATIONS
 from app.services import account_notices
 from app.services.inbox import Kind
 
@@ -39,6 +39,7 @@ def _registrations(actor: Actor, today: date) -> sa.Select:
     )
 
 
+VISIBILITY = (REGISTRATIONS,)
 TODO_KINDS = (
     Kind("registrations", "待审核的注册申请", Role.bureau, "/registrations", _registrations),
 )

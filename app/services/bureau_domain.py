@@ -1,6 +1,7 @@
 """The bureau-wide declarations (app/services/domains.py): the dashboard's panels, and the ledger's
 coverage and master-data sheets (the same rows as the bulk imports)."""
 
+from app.permissions import AUDIT_EVENTS, EXPORT_JOBS, NOTIFICATIONS, REGION_ROWS
 from app.services import ledger_sections
 from app.services.ledger_master import MASTER_SECTIONS
 from app.services.notice_rules import NOBODY, Notices
@@ -13,6 +14,7 @@ from app.services.stats.sales import sales
 _AGREEMENTS, _REPORTS = "PairingAgreement", "OutcomeReport"
 _ORDERS, _PRODUCTS, _ENTERPRISES = "Order", "Product", "Enterprise"
 
+VISIBILITY = (AUDIT_EVENTS, NOTIFICATIONS, EXPORT_JOBS, REGION_ROWS)
 TODO_KINDS = ()
 LEDGER_SECTIONS = (ledger_sections.COVERAGE, *MASTER_SECTIONS)
 DASHBOARD_PANELS = (

@@ -14,7 +14,7 @@ from app.models import (
     Village,
 )
 from app.models.enums import CertificationStatus
-from app.permissions import CERTIFICATION_APPLICATIONS
+from app.permissions import CERTIFICATION_APPLICATIONS, CERTIFICATION_OBJECTIONS
 from app.services import certification_notices
 from app.services.certification_states import CERTIFICATION, OBJECTION
 from app.services.inbox import Kind
@@ -49,6 +49,7 @@ def _objections(actor: Actor, today: date) -> sa.Select:
     return open_in_region(columns, actor)
 
 
+VISIBILITY = (CERTIFICATION_APPLICATIONS, CERTIFICATION_OBJECTIONS)
 TODO_KINDS = (
     Kind("certifications", "待审核的产品认定", Role.bureau, "/certifications", _certifications),
     Kind(

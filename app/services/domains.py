@@ -7,7 +7,9 @@ Each domain's module defines (app/domains.py; an empty tuple when the domain has
 - ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``);
 - ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``);
 - ``NOTICES``: who hears of each action it publishes, and the parties of its objects
-  (``notice_rules.Notices``).
+  (``notice_rules.Notices``);
+- ``VISIBILITY``: the rules of the kinds of object it owns (``app.permissions.Visibility``, one per
+  kind, decision 0024), checked by tests/test_visibility.py and tests/test_read_paths.py.
 
 Central modules (the inbox, the ledger, the dashboard) ask here when they run, never while they
 are being imported: a domain's module imports the central module's types, so reading the
@@ -15,12 +17,14 @@ registry at import time would be a circle. ``load`` reads every domain once at s
 missing module or name stops the application before it serves anything.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
 from app.domains import DOMAINS, Part
 
 if TYPE_CHECKING:
+    from app.permissions import Visibility
     from app.services.inbox import Kind
     from app.services.ledger_sections import Section
     from app.services.notice_rules import Notices
@@ -29,7 +33,14 @@ if TYPE_CHECKING:
 
 SERVICE_PART = Part(
     "app.services.{domain}_domain",
-    ("TODO_KINDS", "LEDGER_SECTIONS", "DASHBOARD_PANELS", "STATE_MACHINES", "NOTICES"),
+    (
+        "TODO_KINDS",
+        "LEDGER_SECTIONS",
+        "DASHBOARD_PANELS",
+        "STATE_MACHINES",
+        "NOTICES",
+        "VISIBILITY",
+    ),
 )
 
 
@@ -58,14 +69,20 @@ def notices() -> "tuple[Notices, ...]":
     return SERVICE_PART.gather("NOTICES")
 
 
-def _unique(items: tuple, what: str) -> tuple:
+@cache
+def visibility_kinds() -> "tuple[Visibility, ...]":
+    """Every kind of object with its read rule; two domains cannot own one kind."""
+    return _unique(SERVICE_PART.gather("VISIBILITY"), "visibility of", key=lambda rule: rule.kind)
+
+
+def _unique(items: tuple, what: str, key: Callable | None = None) -> tuple:
     """``items`` unchanged; two with one key (or name) would shadow each other: refuse."""
     seen: set[str] = set()
     for item in items:
-        key = getattr(item, "key", None) or item.name
-        if key in seen:
-            raise ValueError(f"two domains declare the {what} {key!r}")
-        seen.add(key)
+        key_of = key(item) if key else getattr(item, "key", None) or item.name
+        if key_of in seen:
+            raise ValueError(f"two domains declare the {what} {key_of!r}")
+        seen.add(key_of)
     return items
 
 
@@ -77,3 +94,4 @@ def load() -> None:
     dashboard_panels()
     state_machines()
     notices()
+    visibility_kinds()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village
 from app.models.enums import AgreementStatus, ReportStatus
-from app.permissions import REGION_ROWS
+from app.permissions import AGREEMENTS, COOPERATIVES, ENTERPRISES, PRIVATE_VILLAGE_DATA, REGION_ROWS
 from app.services import directory_notices, ledger_sections, pairing_notices
 from app.services.inbox import Kind
 from app.services.pairing.periods import last_closed_quarter, overdue_condition
@@ -66,6 +66,7 @@ def _in_region(actor: Actor):
     return REGION_ROWS.where(actor, county_code=Village.county_code)
 
 
+VISIBILITY = (AGREEMENTS, ENTERPRISES, COOPERATIVES, PRIVATE_VILLAGE_DATA)
 TODO_KINDS = (
     Kind(
         "proposals_to_sign",

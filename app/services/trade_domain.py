@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from app.actors import Role
 from app.models import Enterprise, Order, Product, Village
 from app.models.enums import OrderStatus
+from app.permissions import DEMANDS, ORDERS, PRODUCTS, RESERVED_SHARES
 from app.services import ledger_sections, trade_notices
 from app.services.inbox import Kind
 from app.services.order_states import ORDER
@@ -26,6 +27,7 @@ def _orders(*conditions) -> sa.Select:
     )
 
 
+VISIBILITY = (PRODUCTS, DEMANDS, ORDERS, RESERVED_SHARES)
 TODO_KINDS = (
     Kind(
         "orders_to_receive",
