@@ -17,7 +17,7 @@ services       ``app.services.d_domain``                ``TODO_KINDS``, ``LEDGER
                                                         ``STATE_MACHINES``, ``NOTICES``,
                                                         ``VISIBILITY``
 GraphQL        ``app.schema.d_operations``              ``QUERIES``, ``MUTATIONS``
-pages          ``app.web.d_routes``                     ``ROUTES``
+pages          ``app.web.d_routes``                     ``ROUTES``, ``MENU``
 matrix tests   ``tests.authz.actions_d``                ``ACTIONS``
 visibility     ``tests.authz.visibility_d``             ``SOURCES``, ``READ_PATHS``, ``ROWS``
 =============  =======================================  ==================================

@@ -3,7 +3,9 @@ sessions), registration and the bureau's review of registrations."""
 
 from starlette.routing import BaseRoute, Route
 
+from app.actors import Role
 from app.web import accounts, registration
+from app.web.navigation import menu
 
 POST = ["POST"]
 
@@ -21,3 +23,10 @@ ROUTES: list[BaseRoute] = [
     Route("/registrations", registration.review_list, name="registrations"),
     Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
 ]
+
+MENU = (
+    menu(Role.anonymous, 90, "登录", "/login"),
+    menu(Role.anonymous, 91, "注册", "/register"),
+    menu(Role.bureau, 50, "注册审核", "/registrations"),
+    menu(Role.admin, 20, "我的账号", "/account"),
+)

@@ -3,7 +3,9 @@
 
 from starlette.routing import BaseRoute, Route
 
+from app.actors import Role
 from app.web import dashboard, exports, imports, inbox_routes
+from app.web.navigation import HOME, INBOX, menu
 
 ROUTES: list[BaseRoute] = [
     *inbox_routes.ROUTES,
@@ -17,3 +19,14 @@ ROUTES: list[BaseRoute] = [
     Route("/imports", imports.upload, methods=["POST"]),
     Route("/imports/templates/{kind:str}", imports.template),
 ]
+
+# Every role but the bureau starts at the home page; the parties have a to-do list.
+PARTIES = (Role.enterprise, Role.cooperative, Role.village)
+MENU = (
+    *(menu(role, 10, HOME) for role in (Role.anonymous, *PARTIES, Role.admin)),
+    menu(Role.anonymous, 40, "公示", "/disclosure"),
+    *(menu(role, 80, INBOX) for role in PARTIES),
+    menu(Role.bureau, 10, "工作台", "/dashboard"),
+    menu(Role.bureau, 70, "台账导出", "/exports"),
+    menu(Role.bureau, 80, "数据导入", "/imports"),
+)

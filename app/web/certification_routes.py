@@ -8,7 +8,9 @@ from the disclosure pages (bureau routes).
 
 from starlette.routing import BaseRoute, Route
 
+from app.actors import Role
 from app.web import trade_bureau
+from app.web.navigation import menu
 
 POST = ["POST"]
 
@@ -31,3 +33,5 @@ ROUTES: list[BaseRoute] = [
         methods=POST,
     ),
 ]
+
+MENU = (menu(Role.bureau, 40, "产品认定", "/certifications"),)

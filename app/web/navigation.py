@@ -1,6 +1,8 @@
-"""The main navigation of each role: the one table the header is built from."""
+"""The main navigation of each role: each domain declares the items of its pages (``MENU`` in
+``app.web.<domain>_routes``), and the header is built from them."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from app.actors import Role
 
@@ -20,52 +22,44 @@ class NavLink:
     current: bool
 
 
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    """One item of one role's menu, declared by the domain whose page it opens (``MENU`` in
+    ``app.web.<domain>_routes``); ``order`` places it among the other domains' items."""
+
+    role: Role
+    order: int
+    item: NavItem
+
+
+# Items several domains share in their menus.
 HOME = NavItem("首页", "/")
 VILLAGES = NavItem("帮扶村", "/villages")
 DEMANDS = NavItem("采购需求", "/demands")
 ORDERS = NavItem("订单", "/orders")
 INBOX = NavItem("待办", "/inbox")
 
-NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.anonymous: (
-        HOME,
-        NavItem("特色产品", "/products"),
-        VILLAGES,
-        NavItem("公示", "/disclosure"),
-        NavItem("登录", "/login"),
-        NavItem("注册", "/register"),
-    ),
-    Role.enterprise: (
-        HOME,
-        NavItem("推荐帮扶村", "/recommendations"),
-        VILLAGES,
-        NavItem("我的结对", "/agreements"),
-        NavItem("成效报告", "/reports"),
-        DEMANDS,
-        ORDERS,
-        INBOX,
-    ),
-    Role.cooperative: (HOME, NavItem("我的产品", "/my/products"), DEMANDS, ORDERS, INBOX),
-    Role.village: (
-        HOME,
-        NavItem("本村概况", "/village"),
-        NavItem("需求清单", "/needs"),
-        NavItem("结对协议", "/agreements"),
-        NavItem("成效确认", "/reports"),
-        INBOX,
-    ),
-    Role.bureau: (
-        NavItem("工作台", "/dashboard"),
-        NavItem("结对管理", "/agreements"),
-        NavItem("成效审核", "/reports"),
-        NavItem("产品认定", "/certifications"),
-        NavItem("注册审核", "/registrations"),
-        NavItem("覆盖规划", "/coverage"),
-        NavItem("台账导出", "/exports"),
-        NavItem("数据导入", "/imports"),
-    ),
-    Role.admin: (HOME, NavItem("我的账号", "/account")),
-}
+
+def menu(role: Role, order: int, label: str | NavItem, href: str = "") -> MenuEntry:
+    item = label if isinstance(label, NavItem) else NavItem(label, href)
+    return MenuEntry(role, order, item)
+
+
+@cache
+def navigation() -> dict[Role, tuple[NavItem, ...]]:
+    """Every role's menu, gathered from the domains' ``MENU`` declarations, in ``order``."""
+    from app.web.routing import ROUTES_PART  # the domains' route modules import this module
+
+    by_role: dict[Role, list[MenuEntry]] = {}
+    for entry in ROUTES_PART.gather("MENU"):
+        by_role.setdefault(entry.role, []).append(entry)
+    menus = {}
+    for role, entries in by_role.items():
+        orders = [e.order for e in entries]
+        if len(set(orders)) != len(orders):
+            raise ValueError(f"two items of the {role} menu share a place")
+        menus[role] = tuple(e.item for e in sorted(entries, key=lambda e: e.order))
+    return menus
 
 
 def is_current(href: str, path: str) -> bool:
@@ -77,5 +71,6 @@ def is_current(href: str, path: str) -> bool:
 
 def navigation_for(role: Role, path: str) -> tuple[NavLink, ...]:
     """The role's menu with the current page marked; roles without a menu get the public one."""
-    items = NAVIGATION.get(role, NAVIGATION[Role.anonymous])
+    menus = navigation()
+    items = menus.get(role, menus[Role.anonymous])
     return tuple(NavLink(item.label, item.href, is_current(item.href, path)) for item in items)

@@ -2,6 +2,7 @@
 
 from starlette.routing import BaseRoute, Route
 
+from app.actors import Role
 from app.web import (
     pairing_agreements,
     pairing_enterprises,
@@ -10,6 +11,7 @@ from app.web import (
     pairing_review,
     pairing_villages,
 )
+from app.web.navigation import VILLAGES, menu
 
 GET_POST = ["GET", "POST"]
 POST = ["POST"]
@@ -49,3 +51,18 @@ ROUTES: list[BaseRoute] = [
     Route("/review", pairing_review.review, name="review"),
     Route("/coverage", pairing_review.coverage, methods=GET_POST, name="coverage"),
 ]
+
+MENU = (
+    menu(Role.anonymous, 30, VILLAGES),
+    menu(Role.enterprise, 20, "推荐帮扶村", "/recommendations"),
+    menu(Role.enterprise, 30, VILLAGES),
+    menu(Role.enterprise, 40, "我的结对", "/agreements"),
+    menu(Role.enterprise, 50, "成效报告", "/reports"),
+    menu(Role.village, 20, "本村概况", "/village"),
+    menu(Role.village, 30, "需求清单", "/needs"),
+    menu(Role.village, 40, "结对协议", "/agreements"),
+    menu(Role.village, 50, "成效确认", "/reports"),
+    menu(Role.bureau, 20, "结对管理", "/agreements"),
+    menu(Role.bureau, 30, "成效审核", "/reports"),
+    menu(Role.bureau, 60, "覆盖规划", "/coverage"),
+)

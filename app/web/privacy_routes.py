@@ -8,3 +8,5 @@ ROUTES: list[BaseRoute] = [
     Route("/privacy", contacts.privacy_notice, name="privacy"),
     Route("/contacts/{party:str}/{party_id:id}/reveal", contacts.reveal, methods=["POST"]),
 ]
+
+MENU = ()

@@ -13,7 +13,7 @@ from app.domains import Part
 from app.web.health import healthz
 from app.web.home import home
 
-ROUTES_PART = Part("app.web.{domain}_routes", ("ROUTES",))
+ROUTES_PART = Part("app.web.{domain}_routes", ("ROUTES", "MENU"))
 
 
 def domain_routes() -> list[BaseRoute]:

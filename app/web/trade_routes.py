@@ -6,6 +6,7 @@ page ``/products/{id}`` and everything below is here.
 
 from starlette.routing import BaseRoute, Route
 
+from app.actors import Role
 from app.web import (
     product_search,
     trade_bureau,
@@ -15,6 +16,7 @@ from app.web import (
     trade_product_pages,
     trade_products,
 )
+from app.web.navigation import DEMANDS, ORDERS, menu
 
 GET_POST = ["GET", "POST"]
 POST = ["POST"]
@@ -60,3 +62,12 @@ ROUTES: list[BaseRoute] = [
     Route("/price-flags", trade_bureau.price_flag_list, name="price_flags"),
     Route("/consumption", trade_bureau.consumption_overview, name="consumption"),
 ]
+
+MENU = (
+    menu(Role.anonymous, 20, "特色产品", "/products"),
+    menu(Role.enterprise, 60, DEMANDS),
+    menu(Role.enterprise, 70, ORDERS),
+    menu(Role.cooperative, 20, "我的产品", "/my/products"),
+    menu(Role.cooperative, 60, DEMANDS),
+    menu(Role.cooperative, 70, ORDERS),
+)
