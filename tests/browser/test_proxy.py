@@ -29,6 +29,7 @@ from app.config import HTMX_CDN_URL
 from app.db import Database, create_db_engine
 from app.models.enums import UserRole
 from app.services.accounts import create_user
+from app.web.assets import HTMX_FILE
 from tests.browser.conftest import DESKTOP, PASSWORD, _free_port
 from tests.browser.journey_world import CASTS, act_from_inbox, build_journey_world, sign_in
 
@@ -269,6 +270,34 @@ def test_a_journey_over_https_through_nginx_with_the_cdn_unreachable(site, brows
             context.close()
     # The sessions recorded the browser's address, not the proxy's.
     assert _session_addresses(site["url"]) == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("cdn_answer", ["the pinned file", "other bytes"])
+def test_htmx_comes_from_the_cdn_when_its_bytes_match_the_hash_else_from_the_site(
+    site, browser, cdn_answer
+):
+    pinned = HTMX_FILE.read_bytes()
+    body = pinned if cdn_answer == "the pinned file" else pinned + b"\n/* changed */"
+    context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
+    context.route(
+        HTMX_CDN_URL,
+        lambda route: route.fulfill(
+            body=body,
+            content_type="text/javascript",
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    local = []
+    context.on("requestfinished", lambda request: local.append(request.url))
+    try:
+        page = context.new_page()
+        page.goto(f"{site['base']}/login")
+        page.wait_for_function("window.htmx !== undefined")
+        page.wait_for_load_state("load")
+        fell_back = any("/static/vendor/htmx.min.js" in url for url in local)
+        assert fell_back is (cdn_answer == "other bytes")
+    finally:
+        context.close()
 
 
 def test_the_sign_in_throttle_sees_the_client_not_the_proxy_nor_a_forged_header(site):
