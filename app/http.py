@@ -48,6 +48,7 @@ REQUEST_ID_HEADER = "x-request-id"
 # A request id from the proxy: short, and only characters safe in a log line and a header.
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
+
 def in_networks(address: str | None, networks: Iterable[Network]) -> bool:
     """Whether ``address`` (an IP address as text) lies in one of ``networks``."""
     ip = _ip(address)

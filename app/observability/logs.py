@@ -48,7 +48,11 @@ def logging_config(fmt: str = "json", level: str = "INFO") -> dict[str, Any]:
         if fmt == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     )
-    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "default",
+        "stream": "ext://sys.stderr",
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -133,9 +133,8 @@ def test_the_default_cdn_serves_the_pinned_npm_file():
     version = json.loads((HTMX_FILE.parents[1] / "package.json").read_text())["version"]
     package = Path(__file__).resolve().parents[2] / "package.json"
     assert version == json.loads(package.read_text())["dependencies"]["htmx.org"]
-    assert HTMX_CDN_URL == (
-        f"https://registry.npmmirror.com/htmx.org/{version}/files/dist/htmx.min.js"
-    )
+    expected = f"https://registry.npmmirror.com/htmx.org/{version}/files/dist/htmx.min.js"
+    assert expected == HTMX_CDN_URL
 
 
 def test_htmx_script_follows_the_environment(make_settings):
