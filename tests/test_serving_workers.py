@@ -101,8 +101,9 @@ def _wait_until_gone(pid: int) -> None:
 def test_serve_runs_uvicorns_own_workers(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
-    # `serve` sets the metrics folder for its workers; restored after the test.
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # `serve` sets the metrics folder for its workers: setenv first, so that the test's end
+    # restores the variable as it was (unset), whatever `serve` wrote.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "before"))
     monkeypatch.setenv("CUNQI_METRICS_DIR", str(tmp_path / "metrics"))
     get_settings.cache_clear()
     stale = tmp_path / "metrics" / "8123" / "counter_1.db"
