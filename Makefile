@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-pg soak lint format install browser-deps bench clean
+.PHONY: run test test-pg soak lint format install browser-deps proxy-deps bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -34,16 +34,31 @@ browser-deps:
 	  echo "未安装 Chromium：浏览器测试将跳过（以 root 运行 make browser-deps 可安装）"; \
 	fi
 
+# The reverse-proxy test (tests/browser/test_proxy.py) puts Debian's nginx in front of two servers.
+# Installed without starting the distribution's own nginx service (policy-rc.d refuses it).
+proxy-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "安装 nginx（反向代理测试用）"; \
+	  policy=/usr/sbin/policy-rc.d; made=""; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy && chmod +x $$policy && made=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  status=$$?; [ -n "$$made" ] && rm -f $$policy; exit $$status; \
+	else \
+	  echo "未安装 nginx：反向代理测试将跳过（以 root 运行 make proxy-deps 可安装）"; \
+	fi
+
 run: install var
 	$(BIN)/cunqi db upgrade
 	$(BIN)/cunqi seed
 	$(BIN)/cunqi serve
 
-test: install browser-deps
+test: install browser-deps proxy-deps
 	$(BIN)/pytest
 
 # The whole suite again on PostgreSQL (the server must answer at PG_TEST_URL).
-test-pg: install browser-deps
+test-pg: install browser-deps proxy-deps
 	CUNQI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 # The long load (60 s: SQLite, then PostgreSQL with two workers) and the fault tests; make test

@@ -1,7 +1,9 @@
 """The composition root: builds the application ``cunqi serve`` runs, above both adapters.
 
-It mounts the pages (app/web) and ``/graphql`` (app/schema) side by side, puts the HTTP layers in
-front of both (security headers, static files, the session, CSRF, sign-in, to-do triggers), and
+It mounts the pages (app/web) and ``/graphql`` (app/schema) side by side with ``/metrics`` and
+``/readyz`` (app/observability), puts the HTTP layers in front of all of them (the reverse proxy's
+facts, the request log and metrics, security headers, static files, the session, CSRF, sign-in,
+to-do triggers), and
 starts the work a serving process does besides answering requests (app/jobs.py): search start-up,
 the periodic search drain and the periodic jobs. Nothing imports this module but the entry points
 (``cunqi serve``, benchmarks, tests).
@@ -22,8 +24,10 @@ from starlette.routing import Route
 
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
-from app.http import SESSION_COOKIE
+from app.http import SESSION_COOKIE, ForwardedMiddleware
 from app.jobs import periodic_jobs, start_search, start_search_drain
+from app.observability.endpoints import metrics_endpoint, readyz_endpoint
+from app.observability.metrics import RequestMetricsMiddleware, instrument_pool
 from app.schema.view import graphql_app
 from app.services import domains
 from app.web.assets import StaticFirstMiddleware, static_app
@@ -83,6 +87,7 @@ def create_app(
             settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
         )
         database = Database(engine)
+    instrument_pool(database)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,9 +110,15 @@ def create_app(
 
     routes = [
         Route("/graphql", graphql_app(settings, database), methods=["GET", "POST"]),
+        Route("/metrics", metrics_endpoint(settings, database), methods=["GET"]),
+        Route("/readyz", readyz_endpoint(settings, database), methods=["GET"]),
         *page_routes(),
     ]
     middleware = [
+        # First: the client's address, scheme and host behind a trusted proxy, and the request id,
+        # for every layer below (docs/decisions/0027-proxy-and-observability.md).
+        Middleware(ForwardedMiddleware, trusted=settings.trusted_proxy_networks),
+        Middleware(RequestMetricsMiddleware, database=database),
         Middleware(SecurityHeadersMiddleware, settings=settings, session_cookie=SESSION_COOKIE),
         Middleware(StaticFirstMiddleware, static=static_app()),
         Middleware(
@@ -118,7 +129,9 @@ def create_app(
             same_site="lax",
             https_only=settings.secure_cookies,
         ),
-        Middleware(CSRFMiddleware, session_cookie=SESSION_COOKIE),
+        Middleware(
+            CSRFMiddleware, session_cookie=SESSION_COOKIE, public_origin=settings.public_origin
+        ),
         Middleware(ActorMiddleware, database=database),
         Middleware(InboxTriggerMiddleware),
     ]

@@ -1,6 +1,7 @@
 """The ``cunqi`` command line (also ``python -m app``)."""
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -42,21 +43,43 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="工作进程数")
 @click.option("--reload", is_flag=True, help="代码改动后自动重启（开发用）")
 def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+    import os
+
     import uvicorn
 
+    from app.observability.logs import logging_config
+
     settings = get_settings()
+    port = port or settings.port
+    # Metrics of all worker processes, added up at /metrics: one folder per port (one server per
+    # port behind the proxy), emptied at start. Set before any worker imports prometheus_client.
+    metrics_dir = Path(settings.metrics_dir).resolve() / str(port)
+    _empty_metrics_dir(metrics_dir)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     # Several workers: uvicorn's own supervisor (one shared socket, a dead worker replaced).
     # In production, one process per port behind the reverse proxy spreads connections evenly
-    # (docs/decisions/0021-dependency-internals.md).
+    # (docs/decisions/0021-dependency-internals.md). The proxy's headers are read by the
+    # application itself (ForwardedMiddleware, app/http.py), from CUNQI_TRUSTED_PROXIES only,
+    # Host included: uvicorn's own reading (proxy_headers, which trusts 127.0.0.1 by default and
+    # would rewrite the address before the application can judge the peer) stays off.
     uvicorn.run(
         "app.asgi:create_served_app",
         factory=True,
         host=host or settings.host,
-        port=port or settings.port,
+        port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=False,
+        server_header=False,
+        access_log=False,
+        log_config=logging_config(settings.log_format, settings.log_level),
     )
+
+
+def _empty_metrics_dir(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in directory.glob("*.db"):
+        path.unlink()
 
 
 @main.group(help="数据库迁移")

@@ -1,17 +1,33 @@
 """Settings read from the environment (prefix ``CUNQI_``) and ``.env``."""
 
+import ipaddress
 import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
+# npmmirror (the npm mirror reachable from mainland China) serves each published file of a
+# package at /<name>/<version>/files/<path>: the same bytes as node_modules/htmx.org after `npm ci`.
+HTMX_CDN_URL = "https://registry.npmmirror.com/htmx.org/2.0.11/files/dist/htmx.min.js"
 HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 VAR_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``"127.0.0.1/32, 10.0.0.0/8"`` → networks; a bare address is its own /32 or /128.
+    Raises ValueError naming the first entry that is not an address or network."""
+    return tuple(
+        ipaddress.ip_network(entry, strict=False)
+        for entry in (part.strip() for part in text.replace(";", ",").split(","))
+        if entry
+    )
 
 
 class Environment(StrEnum):
@@ -69,6 +85,22 @@ class Settings(BaseSettings):
     graphql_per_client: int = Field(default=2, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Behind a reverse proxy (docs/decisions/0027-proxy-and-observability.md): the site's public
+    # address (https://…, no path), and the proxies (addresses or CIDRs, comma-separated) whose
+    # X-Forwarded-For/-Proto/-Host and X-Request-ID are believed. Nobody else's are.
+    public_url: str = ""
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # Who may read /metrics (addresses or CIDRs, after the proxy rule above); others get 404.
+    metrics_allow: str = "127.0.0.1/32,::1/128"
+    # Where `cunqi serve` keeps the worker processes' metric files (one folder per port).
+    metrics_dir: Path = VAR_DIR / "metrics"
+    # Logs: one JSON object per line (json) or plain text (text); the level of our own loggers.
+    log_format: str = Field(default="json", pattern="^(json|text)$")
+    log_level: str = Field(default="INFO", pattern="^(?i)(debug|info|warning|error)$")
+    # /readyz: not ready while the oldest search change waits longer than this, or while a
+    # backlog (search outbox, unsent mail, queued jobs) is longer than this many rows.
+    ready_search_lag_seconds: int = Field(default=300, ge=1)
+    ready_backlog_max: int = Field(default=10000, ge=1)
     # Email of notifications: off while smtp_host is empty.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -114,6 +146,43 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @property
+    def metrics_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.metrics_allow)
+
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _networks(cls, value: str, info) -> str:
+        try:
+            parse_networks(value)
+        except ValueError as exc:
+            name = f"CUNQI_{info.field_name.upper()}"
+            message = f"{name} 应为逗号分隔的 IP 地址或网段（如 10.0.0.0/8）：{exc}"
+            raise ValueError(message) from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(
+                "CUNQI_PUBLIC_URL 应为站点地址，如 https://cunqi.example.cn（不带路径）"
+            )
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def public_origin(self) -> str | None:
+        return self.public_url or None
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

@@ -60,6 +60,11 @@ class WriterQueue:
                 return False
         return True  # handed over just as the wait ran out: the turn is ours
 
+    @property
+    def waiting(self) -> int:
+        """Writers of this process waiting for their turn now."""
+        return len(self._waiting)
+
     def release(self) -> None:
         with self._mutex:
             if self._waiting:
@@ -82,6 +87,13 @@ class WriterQueue:
 # One queue per database file, shared by every engine of this process that writes to it.
 _QUEUES: dict[str, WriterQueue] = {}
 _QUEUES_LOCK = threading.Lock()
+
+
+def writer_queue_waiters() -> int:
+    """Writers of this process waiting for a SQLite write lock, over all databases (metrics)."""
+    return sum(queue.waiting for queue in list(_QUEUES.values()))
+
+
 # An engine's queue and how long its writers wait in it (its busy timeout).
 _ENGINE_QUEUES: "WeakKeyDictionary[Engine, tuple[WriterQueue, float]]" = WeakKeyDictionary()
 

@@ -63,9 +63,59 @@ def deployment_problems(settings: Settings) -> list[str]:
         problems.append("GraphiQL 调试界面已开启（CUNQI_GRAPHIQL），生产环境必须关闭")
     if settings.introspection_enabled:
         problems.append("GraphQL 内省已开启（CUNQI_INTROSPECTION），生产环境必须关闭")
-    if not settings.htmx_url.startswith(("https://", "/")):
-        problems.append("CUNQI_HTMX_URL 应为 https:// 地址或本站路径")
+    problems += proxy_problems(settings)
+    problems += htmx_problems(settings)
     problems += _range_problems(settings)
+    return problems
+
+
+def proxy_problems(settings: Settings) -> list[str]:
+    """The public address, the trusted proxies and who may read the metrics."""
+    problems = []
+    if not settings.public_url:
+        problems.append("未设置站点地址（CUNQI_PUBLIC_URL），应如 https://cunqi.example.cn")
+    elif not settings.public_url.startswith("https://"):
+        problems.append("站点地址（CUNQI_PUBLIC_URL）应以 https:// 开头")
+    proxies = settings.trusted_proxy_networks
+    if not proxies:
+        problems.append(
+            "未设置受信任的反向代理（CUNQI_TRUSTED_PROXIES）：在 nginx 之后，所有用户都会显示为"
+            "代理的地址，登录限流会把他们当成同一个人"
+        )
+    if any(network.prefixlen == 0 for network in proxies):
+        problems.append(
+            "CUNQI_TRUSTED_PROXIES 包含所有地址（0.0.0.0/0 或 ::/0）：任何人都能伪造 "
+            "X-Forwarded-For 绕过登录限流，只应列出反向代理的地址"
+        )
+    if any(network.prefixlen == 0 for network in settings.metrics_networks):
+        problems.append(
+            "CUNQI_METRICS_ALLOW 包含所有地址（0.0.0.0/0 或 ::/0）：监控指标不应公开，"
+            "只应列出 Prometheus 的地址"
+        )
+    return problems
+
+
+def htmx_problems(settings: Settings) -> list[str]:
+    """htmx from the CDN with its SRI hash, and the site's own copy to fall back to."""
+    import base64
+    import hashlib
+
+    from app.web.assets import HTMX_FILE
+
+    if not settings.htmx_url.startswith(("https://", "/")):
+        return ["CUNQI_HTMX_URL 应为 https:// 地址或本站路径"]
+    problems = []
+    if settings.htmx_url.startswith("https://") and not settings.htmx_integrity:
+        problems.append("从 CDN 加载 htmx 时必须设置完整性校验值（CUNQI_HTMX_INTEGRITY，sha384-…）")
+    if not HTMX_FILE.is_file():
+        problems.append(f"本站的 htmx 副本不存在（{HTMX_FILE}），请在程序目录运行 npm ci")
+    elif settings.htmx_integrity:
+        digest = hashlib.sha384(HTMX_FILE.read_bytes()).digest()
+        if settings.htmx_integrity != "sha384-" + base64.b64encode(digest).decode():
+            problems.append(
+                "CUNQI_HTMX_INTEGRITY 与本站的 htmx 副本不符：CDN 不可用时备用副本会被浏览器拒绝"
+                "（CDN 与 package.json 应为同一版本）"
+            )
     return problems
 
 
@@ -86,6 +136,8 @@ def _range_problems(settings: Settings) -> list[str]:
         "max_body_bytes",
         "mail_retry_seconds",
         "certification_notice_days",
+        "ready_search_lag_seconds",
+        "ready_backlog_max",
     )
     for name in positive:
         if getattr(settings, name) <= 0:
@@ -139,7 +191,11 @@ def database_problems(settings: Settings) -> list[str]:
 def directory_problems(settings: Settings) -> list[str]:
     """The search index and upload directories must be writable (or creatable)."""
     problems = []
-    for name, label in (("index_dir", "搜索索引目录"), ("upload_dir", "上传文件目录")):
+    for name, label in (
+        ("index_dir", "搜索索引目录"),
+        ("upload_dir", "上传文件目录"),
+        ("metrics_dir", "监控指标目录"),
+    ):
         path = Path(getattr(settings, name))
         problem = _writable_problem(path)
         if problem:
@@ -171,6 +227,7 @@ _SETTING_MESSAGES = {
     "greater_than_equal": "不能小于 {ge}",
     "string_type": "应为文字",
     "path_type": "应为路径",
+    "string_pattern_mismatch": "取值应符合 {pattern}",
 }
 
 

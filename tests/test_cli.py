@@ -97,8 +97,10 @@ def test_check_deploy_passes_a_safe_production_configuration(cli, tmp_path):
         "check-deploy",
         CUNQI_INDEX_DIR=str(tmp_path / "index"),
         CUNQI_UPLOAD_DIR=str(tmp_path / "uploads"),
+        CUNQI_METRICS_DIR=str(tmp_path / "metrics"),
         CUNQI_ENVIRONMENT="production",
         CUNQI_SECRET_KEY="k" * 48,
+        CUNQI_PUBLIC_URL="https://cunqi.example.cn",
     )
     assert result.exit_code == 0, result.output
     assert "检查通过" in result.output

@@ -1,6 +1,7 @@
 """``cunqi check-deploy`` through the real command line: every production problem is one line of a
 list and the exit status is 1, whatever is broken; never a traceback."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.config import MIN_SECRET_LENGTH
+from app.deploy import deployment_report
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k" * 48
@@ -28,6 +30,8 @@ def safe_env(migrated_url, tmp_path) -> dict[str, str]:
         "CUNQI_DATABASE_URL": migrated_url,
         "CUNQI_INDEX_DIR": str(tmp_path / "index"),
         "CUNQI_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CUNQI_METRICS_DIR": str(tmp_path / "metrics"),
+        "CUNQI_PUBLIC_URL": "https://cunqi.example.cn",
     }
 
 
@@ -78,6 +82,11 @@ BROKEN = {
         ["CUNQI_SMTP_TIMEOUT_SECONDS"],
     ),
     "plain http htmx": ({"CUNQI_HTMX_URL": "http://cdn.example/htmx.js"}, ["CUNQI_HTMX_URL"]),
+    "no public url": ({"CUNQI_PUBLIC_URL": ""}, ["CUNQI_PUBLIC_URL"]),
+    "proxy not an address": (
+        {"CUNQI_TRUSTED_PROXIES": "nginx.local"},
+        ["CUNQI_TRUSTED_PROXIES 应为逗号分隔的 IP 地址或网段"],
+    ),
     "malformed database url": (
         {"CUNQI_DATABASE_URL": "::not a url::"},
         ["CUNQI_DATABASE_URL 无法解析"],
@@ -145,3 +154,40 @@ def test_a_database_behind_the_migrations_is_reported(safe_env, tmp_path, databa
     problems = problems_of(result)
     assert result.returncode == 1
     assert any("数据库不在最新迁移" in line and "未迁移" in line for line in problems), problems
+
+
+# The proxy, CDN and metrics settings, checked in this process (the command line's own handling is
+# shown by the cases above).
+PROXY_CDN_METRICS = {
+    "cdn htmx without sri": ({"CUNQI_HTMX_INTEGRITY": ""}, ["CUNQI_HTMX_INTEGRITY"]),
+    "sri of another file": (
+        {"CUNQI_HTMX_INTEGRITY": "sha384-" + "A" * 64},
+        ["CUNQI_HTMX_INTEGRITY 与本站的 htmx 副本不符"],
+    ),
+    "plain http public url": ({"CUNQI_PUBLIC_URL": "http://cunqi.example.cn"}, ["https://"]),
+    "public url with a path": (
+        {"CUNQI_PUBLIC_URL": "https://cunqi.example.cn/app"},
+        ["CUNQI_PUBLIC_URL 应为站点地址"],
+    ),
+    "no trusted proxy": ({"CUNQI_TRUSTED_PROXIES": ""}, ["CUNQI_TRUSTED_PROXIES", "登录限流"]),
+    "every address a proxy": ({"CUNQI_TRUSTED_PROXIES": "0.0.0.0/0"}, ["伪造"]),
+    "public metrics": ({"CUNQI_METRICS_ALLOW": "::/0"}, ["CUNQI_METRICS_ALLOW", "不应公开"]),
+    "metrics dir is a file": ({"CUNQI_METRICS_DIR": "/etc/hostname"}, ["监控指标目录"]),
+    "log format": ({"CUNQI_LOG_FORMAT": "xml"}, ["CUNQI_LOG_FORMAT"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "needles"), PROXY_CDN_METRICS.values(), ids=list(PROXY_CDN_METRICS)
+)
+def test_proxy_cdn_and_metrics_settings_are_checked(
+    safe_env, tmp_path, monkeypatch, change, needles
+):
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("CUNQI_")]:
+        monkeypatch.delenv(name)
+    for name, value in (safe_env | change).items():
+        monkeypatch.setenv(name, value)
+    problems = deployment_report()
+    for needle in needles:
+        assert any(needle in line for line in problems), (needle, problems)

@@ -54,12 +54,14 @@ LAYERS = (
     # What both adapters know of an HTTP request.
     Layer("neutral", ("app.http",)),
     Layer("adapters", ("app.schema", "app.web")),
-    # The composition root, the work it starts, and the entry points.
+    # The composition root, the work it starts, what operators see of it (logs, metrics,
+    # readiness), and the entry points.
     Layer(
         "root",
         (
             "app.asgi",
             "app.jobs",
+            "app.observability",
             "app.cli",
             "app.deploy",
             "app.migrate",

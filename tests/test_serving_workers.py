@@ -15,6 +15,8 @@ import pytest
 import uvicorn
 
 from app import cli
+from app.config import get_settings
+from app.observability.logs import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS = 16
@@ -96,14 +98,31 @@ def _wait_until_gone(pid: int) -> None:
     raise AssertionError(f"worker {pid} still running")
 
 
-def test_serve_runs_uvicorns_own_workers(monkeypatch):
+def test_serve_runs_uvicorns_own_workers(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
-    cli.main(["serve", "--workers", "3", "--port", "8123"], standalone_mode=False)
+    # `serve` sets the metrics folder for its workers: setenv first, so that the test's end
+    # restores the variable as it was (unset), whatever `serve` wrote.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "before"))
+    monkeypatch.setenv("CUNQI_METRICS_DIR", str(tmp_path / "metrics"))
+    get_settings.cache_clear()
+    stale = tmp_path / "metrics" / "8123" / "counter_1.db"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"left by an earlier run")
+    try:
+        cli.main(["serve", "--workers", "3", "--port", "8123"], standalone_mode=False)
+    finally:
+        get_settings.cache_clear()
     [(app, options)] = calls
     assert app.endswith(":create_served_app") and options["factory"] is True
     assert options["workers"] == 3 and options["port"] == 8123
-    assert options["proxy_headers"] is True
+    # The application reads the proxy's headers itself, from trusted proxies only (decision 0027).
+    assert options["proxy_headers"] is False
+    # One JSON line per request comes from the application; uvicorn's access log is off.
+    assert options["access_log"] is False
+    assert options["log_config"]["formatters"]["default"]["()"] is JsonFormatter
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(stale.parent.resolve())
+    assert not stale.exists()
 
 
 def test_every_worker_serves(two_workers):

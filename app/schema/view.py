@@ -23,7 +23,7 @@ from strawberry.types import ExecutionResult
 from app.config import Settings
 from app.db import Database
 from app.errors import ThrottledError
-from app.http import csrf_token, current_actor
+from app.http import csrf_token, current_actor, set_route_label
 from app.schema.client_slots import ClientSlots, client_key
 from app.schema.context import Context, run_operation
 from app.schema.graphiql import graphiql_page
@@ -67,6 +67,8 @@ class GraphQLView(GraphQL):
 
     async def execute_operation(self, **kwargs):  # type: ignore[override]
         context: Context = kwargs["context"]
+        # The operation's name labels the request's log line and latency metric.
+        set_route_label(context.request, kwargs["request_data"].operation_name or "")
         try:
             # In memory only: the counts reach the database from a thread of their own.
             self.rate_limiter.admit(context.actor, context.address)

@@ -3,8 +3,10 @@
 CSRF: every unsafe request that a browser could send with the session cookie must carry the
 session's token, in the ``X-CSRF-Token`` header (htmx sends it from ``hx-headers`` on <body>) or
 in a ``csrf_token`` form field (plain form posts). Requests from another origin are refused
-outright. Requests authenticated by an API token (``Authorization: Bearer``) carry no ambient
-credential and are exempt; so are JSON requests that carry no session cookie at all.
+outright: the request's own origin is its scheme and host as the client used them (behind a
+trusted proxy, as ``ForwardedMiddleware`` in app/http.py rewrote them), and ``CUNQI_PUBLIC_URL``
+when set is accepted too. Requests authenticated by an API token (``Authorization: Bearer``)
+carry no ambient credential and are exempt; so are JSON requests that carry no session cookie.
 """
 
 import secrets
@@ -125,9 +127,10 @@ def _no_store(headers: list, personal: bool) -> list:
 class CSRFMiddleware:
     """Refuses unsafe browser requests without the session's token or from another origin."""
 
-    def __init__(self, app: ASGIApp, *, session_cookie: str):
+    def __init__(self, app: ASGIApp, *, session_cookie: str, public_origin: str | None = None):
         self.app = app
         self.session_cookie = session_cookie
+        self.public_origin = public_origin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -137,7 +140,7 @@ class CSRFMiddleware:
         if headers.get("authorization", "").lower().startswith("bearer "):
             await self.app(scope, receive, send)
             return
-        if not _same_origin(scope, headers):
+        if not _same_origin(scope, headers, self.public_origin):
             await _forbidden(scope, receive, send, "请求来源不被允许")
             return
         has_session_cookie = f"{self.session_cookie}=" in headers.get("cookie", "")
@@ -158,8 +161,9 @@ class CSRFMiddleware:
         await self.app(scope, receive, send)
 
 
-def _same_origin(scope: Scope, headers: Headers) -> bool:
-    """Origin (or, without it, Referer) must name this host; requests with neither pass."""
+def _same_origin(scope: Scope, headers: Headers, public_origin: str | None = None) -> bool:
+    """Origin (or, without it, Referer) must name this host (or the public URL); requests with
+    neither pass."""
     source = headers.get("origin") or headers.get("referer")
     if source is None:
         return True
@@ -168,7 +172,8 @@ def _same_origin(scope: Scope, headers: Headers) -> bool:
     parts = urlsplit(source)
     host = headers.get("host", "")
     scheme = scope.get("scheme", "http")
-    return f"{parts.scheme}://{parts.netloc}" == f"{scheme}://{host}"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin == f"{scheme}://{host}" or (public_origin is not None and origin == public_origin)
 
 
 async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:

@@ -35,17 +35,22 @@ PRODUCT_NAME = "村企通"
 class HtmxScript(NamedTuple):
     src: str
     integrity: str | None
+    # This site's own copy, loaded by static/js/htmx-fallback.js when ``src`` fails (or None).
+    fallback: str | None = None
 
 
 def htmx_script(settings: Settings) -> HtmxScript:
     """Where pages load htmx from.
 
-    Production uses ``settings.htmx_url`` with its SRI hash (the pinned CDN file by default).
-    Development and tests use the npm copy served at ``/static/vendor/htmx.min.js``, so they work
-    offline and never depend on the CDN.
+    Production uses ``settings.htmx_url`` with its SRI hash (the pinned file on a CDN that serves
+    mainland China, by default), and falls back to the npm copy this site serves at
+    ``/static/vendor/htmx.min.js`` under the same hash when the CDN fails. Development and tests
+    use the npm copy directly, so they work offline and never depend on the CDN.
     """
     if settings.is_production:
-        return HtmxScript(settings.htmx_url, settings.htmx_integrity or None)
+        integrity = settings.htmx_integrity or None
+        fallback = None if settings.htmx_url == LOCAL_HTMX_URL else LOCAL_HTMX_URL
+        return HtmxScript(settings.htmx_url, integrity, fallback)
     return HtmxScript(LOCAL_HTMX_URL, None)
 
 

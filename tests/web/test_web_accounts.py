@@ -286,7 +286,7 @@ def test_production_allows_only_the_pinned_htmx_file_and_secure_cookies(fresh_db
     client = TestClient(app, base_url="https://testserver")
     response = client.get("/login")
     assert (
-        "script-src 'self' https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js;"
+        "script-src 'self' https://registry.npmmirror.com/htmx.org/2.0.11/files/dist/htmx.min.js;"
         in response.headers["content-security-policy"]
     )
     assert "strict-transport-security" in response.headers

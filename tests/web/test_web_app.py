@@ -3,6 +3,9 @@
 import base64
 import gc
 import hashlib
+import json
+import re
+from pathlib import Path
 
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -105,24 +108,44 @@ def test_the_local_htmx_copy_is_the_file_the_cdn_integrity_pins():
     assert f"sha384-{digest}" == HTMX_CDN_INTEGRITY
 
 
-def test_production_pages_load_htmx_from_the_cdn_with_sri(database_factory, make_settings):
+def test_production_pages_load_htmx_from_the_cdn_with_sri_and_a_local_fallback(
+    database_factory, make_settings
+):
     settings = make_settings(
         database_factory.new_url("prod"), environment="production", secret_key="p" * 40
     )
     with TestClient(create_app(settings)) as client:
         html = client.get("/").text
+        fallback = re.search(r'<script src="(/static/js/htmx-fallback\.js\?v=\w+)"', html)
+        assert fallback and client.get(fallback.group(1)).status_code == 200
     assert (
         f'<script src="{HTMX_CDN_URL}" integrity="{HTMX_CDN_INTEGRITY}" '
         'crossorigin="anonymous" defer></script>'
     ) in html
-    assert "/static/vendor/htmx.min.js" not in html
+    # The fallback loads the site's own copy under the same hash (tests/browser/test_proxy.py
+    # shows it working in Chromium when the CDN is unreachable or its bytes are wrong).
+    assert (
+        f'data-src="/static/vendor/htmx.min.js" data-integrity="{HTMX_CDN_INTEGRITY}" defer>'
+    ) in html
+
+
+def test_the_default_cdn_serves_the_pinned_npm_file():
+    version = json.loads((HTMX_FILE.parents[1] / "package.json").read_text())["version"]
+    package = Path(__file__).resolve().parents[2] / "package.json"
+    assert version == json.loads(package.read_text())["dependencies"]["htmx.org"]
+    expected = f"https://registry.npmmirror.com/htmx.org/{version}/files/dist/htmx.min.js"
+    assert expected == HTMX_CDN_URL
 
 
 def test_htmx_script_follows_the_environment(make_settings):
-    assert htmx_script(make_settings()) == ("/static/vendor/htmx.min.js", None)
+    assert htmx_script(make_settings()) == ("/static/vendor/htmx.min.js", None, None)
     production = make_settings(environment="production")
-    assert htmx_script(production) == (HTMX_CDN_URL, HTMX_CDN_INTEGRITY)
+    local = "/static/vendor/htmx.min.js"
+    assert htmx_script(production) == (HTMX_CDN_URL, HTMX_CDN_INTEGRITY, local)
     assert htmx_script(make_settings(environment="production", htmx_integrity="")).integrity is None
+    # Served by the site itself: nothing to fall back to.
+    own = make_settings(environment="production", htmx_url=local)
+    assert htmx_script(own).fallback is None
 
 
 def test_unknown_pages_get_a_chinese_404_in_the_layout(fresh_db, make_settings):
