@@ -18,7 +18,8 @@ services       ``app.services.d_domain``                ``TODO_KINDS``, ``LEDGER
                                                         ``VISIBILITY``
 GraphQL        ``app.schema.d_operations``              ``QUERIES``, ``MUTATIONS``
 pages          ``app.web.d_routes``                     ``ROUTES``, ``MENU``
-matrix tests   ``tests.authz.actions_d``                ``ACTIONS``
+matrix tests   ``tests.authz.actions_d``                ``ACTIONS``, ``EDITS``,
+                                                        ``UNVERSIONED``, ``LIFECYCLE_STEPS``
 visibility     ``tests.authz.visibility_d``             ``SOURCES``, ``READ_PATHS``, ``ROWS``
 =============  =======================================  ==================================
 

@@ -174,3 +174,14 @@ ACTIONS = [
         writes=False,
     ),
 ]
+
+# Edits at a version (tests/edit_paths.py): none; what is named like one and carries no version.
+EDITS = ()
+UNVERSIONED = (
+    (
+        "credentials.change_password",
+        "the old password is the guard; it bumps auth_version, which ends every other session of"
+        " the account",
+    ),
+)
+LIFECYCLE_STEPS = ()

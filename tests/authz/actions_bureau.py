@@ -67,3 +67,14 @@ ACTIONS = [
     ),
     *actions_inbox.ACTIONS,
 ]
+
+# Edits at a version (tests/edit_paths.py): none; what is named like one and carries no version.
+EDITS = ()
+UNVERSIONED = (
+    (
+        "notifications.set_mail_address",
+        "one value, only its owner writes it, and the form replaces it whole: nothing read earlier"
+        " is written back",
+    ),
+)
+LIFECYCLE_STEPS = ()

@@ -119,3 +119,8 @@ ACTIONS = [
         prepare=_objection,
     ),
 ]
+
+# Edits at a version (tests/edit_paths.py): none.
+EDITS = ()
+UNVERSIONED = ()
+LIFECYCLE_STEPS = ()

@@ -4,7 +4,7 @@ reports and their evidence, recommendations, review queues and the coverage plan
 from datetime import date
 
 from app.models import Village, VillageNeed
-from app.services import villages
+from app.services import versioning, villages
 from app.services.pairing import (
     accept_plan,
     check_may_submit,
@@ -33,6 +33,7 @@ from app.services.pairing import (
 )
 from tests.authz.pairing_world import UPLOAD_DIR
 from tests.authz.world import ACTORS, COUNTY_BUREAUS, SIGNED_IN, Action
+from tests.edit_paths import EditPath, need_form, need_row, profile_form, village_row
 
 EVERYONE = frozenset(ACTORS)
 BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
@@ -286,3 +287,48 @@ ACTIONS = [
         covers=("agreement.plan",),
     ),
 ]
+
+# Edits at a version (tests/edit_paths.py); the lifecycle's named steps pass the version on to
+# transition_agreement.
+EDITS = (
+    EditPath(
+        "villages.update_village_profile",
+        Village,
+        versioning.VILLAGE_STALE,
+        village_row,
+        lambda s, g, v, n: villages.update_village_profile(
+            session=s, actor=g.actor, village_id=g.row_id, expected_version=v, data=profile_form(n)
+        ),
+    ),
+    EditPath(
+        "villages.update_need",
+        VillageNeed,
+        versioning.NEED_STALE,
+        need_row,
+        lambda s, g, v, n: villages.update_need(
+            session=s, actor=g.actor, need_id=g.row_id, expected_version=v, data=need_form(n)
+        ),
+    ),
+    EditPath(
+        "villages.set_need_status",
+        VillageNeed,
+        versioning.NEED_STALE,
+        need_row,
+        lambda s, g, v, n: villages.set_need_status(
+            session=s,
+            actor=g.actor,
+            need_id=g.row_id,
+            expected_version=v,
+            status=("met", "withdrawn")[n],
+        ),
+    ),
+)
+UNVERSIONED = ()
+LIFECYCLE_STEPS = (
+    "pairing.lifecycle.transition_agreement",
+    "pairing.proposals.revise_proposal",
+    "pairing.reports.resubmit_report",
+    "pairing.reports.confirm_report",
+    "pairing.reports.verify_report",
+    "pairing.reports.return_report",
+)

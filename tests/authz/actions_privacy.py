@@ -64,3 +64,8 @@ ACTIONS = [
         covers=("retention.purge",),
     ),
 ]
+
+# Edits at a version (tests/edit_paths.py): none.
+EDITS = ()
+UNVERSIONED = ()
+LIFECYCLE_STEPS = ()

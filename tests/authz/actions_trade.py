@@ -3,6 +3,7 @@
 from tempfile import TemporaryDirectory
 
 from app.models import Demand, Enterprise, Product
+from app.models.enums import ProductStatus
 from app.services import (
     consumption,
     demands,
@@ -10,9 +11,11 @@ from app.services import (
     pricing,
     product_images,
     products,
+    versioning,
 )
 from app.services.clock import today
 from tests.authz.world import COUNTY_BUREAUS, Action
+from tests.edit_paths import EditPath, agency_row, demand_row, product_form, product_row
 from tests.trade_factories import image_bytes
 
 COOPERATIVE = frozenset({"cooperative"})
@@ -241,3 +244,77 @@ ACTIONS = [
         writes=False,
     ),
 ]
+
+# Edits at a version (tests/edit_paths.py).
+EDITS = (
+    EditPath(
+        "products.update_product",
+        Product,
+        versioning.PRODUCT_STALE,
+        product_row(ProductStatus.listed),
+        lambda s, g, v, n: products.update_product(
+            session=s, actor=g.actor, product_id=g.row_id, expected_version=v, data=product_form(n)
+        ),
+    ),
+    EditPath(
+        "products.update_price_and_stock",
+        Product,
+        versioning.PRODUCT_STALE,
+        product_row(ProductStatus.listed),
+        lambda s, g, v, n: products.update_price_and_stock(
+            session=s,
+            actor=g.actor,
+            product_id=g.row_id,
+            expected_version=v,
+            data={"price": f"3{n}", "stock": str(80 + n)},
+        ),
+    ),
+    EditPath(
+        "products.list_product",
+        Product,
+        versioning.PRODUCT_STALE,
+        product_row(ProductStatus.draft),
+        lambda s, g, v, n: products.list_product(
+            session=s, actor=g.actor, product_id=g.row_id, expected_version=v
+        ),
+    ),
+    EditPath(
+        "products.delist_product",
+        Product,
+        versioning.PRODUCT_STALE,
+        product_row(ProductStatus.listed),
+        lambda s, g, v, n: products.delist_product(
+            session=s, actor=g.actor, product_id=g.row_id, expected_version=v
+        ),
+    ),
+    EditPath(
+        "consumption.set_reserved_share",
+        Enterprise,
+        versioning.ENTERPRISE_STALE,
+        agency_row,
+        lambda s, g, v, n: consumption.set_reserved_share(
+            session=s,
+            actor=g.actor,
+            enterprise_id=g.row_id,
+            expected_version=v,
+            data={"reserved_share": str(100000 + n)},
+        ),
+    ),
+    EditPath(
+        "demands.close_demand",
+        Demand,
+        versioning.DEMAND_STALE,
+        demand_row,
+        lambda s, g, v, n: demands.close_demand(
+            session=s, actor=g.actor, demand_id=g.row_id, expected_version=v
+        ),
+    ),
+)
+UNVERSIONED = ()
+LIFECYCLE_STEPS = (
+    "orders.confirm_order",
+    "orders.ship_order",
+    "orders.receive_order",
+    "orders.cancel_order",
+    "orders.rate_order",
+)

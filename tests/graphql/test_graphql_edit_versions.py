@@ -7,8 +7,10 @@ import sqlalchemy as sa
 
 from app.models import Demand, Enterprise, Product, Village, VillageNeed
 from app.services import versioning
-from tests.edit_paths import EDITS
+from tests.edit_paths import edits
 from tests.graphql.payload_checks import errors_of, gid, payload, row_counts
+
+EDITS = edits()
 
 PRODUCT = {
     "name": "黄河滩枣",

@@ -11,9 +11,12 @@ from sqlmodel import SQLModel
 
 import app.services
 from app.errors import ConflictError
-from tests.edit_paths import EDITS, LIFECYCLE_STEPS, UNVERSIONED
+from tests.edit_paths import edits, lifecycle_steps, unversioned
 
 EDIT_PREFIXES = ("update_", "edit_", "set_", "change_", "save_")
+EDITS = edits()
+UNVERSIONED = unversioned()
+LIFECYCLE_STEPS = lifecycle_steps()
 IDS = [path.name for path in EDITS]
 
 

@@ -13,10 +13,12 @@ from sqlmodel import select
 from app.models import Demand, Enterprise, Product, Village, VillageNeed
 from app.models.enums import ProductStatus
 from app.services import orders, versioning
-from tests.edit_paths import EDITS
+from tests.edit_paths import edits
 from tests.trade_factories import buyer_actor, cooperative_actor, make_demand
 from tests.web import pairing_web, trade_site
 from tests.web.conftest import version_in
+
+EDITS = edits()
 
 
 @dataclass(frozen=True)
