@@ -61,6 +61,7 @@ register(
 )
 register(Rule("rate_limit_counters", "限流计数", ("updated_at",), "retention_rate_limit_days"))
 register(Rule("mail_outbox", "已发送的邮件", ("sent_at",), "retention_sent_mail_days"))
+register(Rule("jobs", "已结束的后台任务", ("finished_at",), "retention_jobs_days"))
 register(
     Rule(
         "notifications",
