@@ -225,9 +225,11 @@ class JobRunner:
             done.set()
             thread.join()
 
-    def run_pending(self, limit: int = 1000) -> int:
-        """Schedule this period's jobs, then run every due job (at most ``limit``); how many ran."""
-        self.schedule()
+    def run_pending(self, limit: int = 1000, *, periodic: bool = True) -> int:
+        """Schedule this period's jobs (unless not ``periodic``), then run every due job (at most
+        ``limit``); how many ran."""
+        if periodic:
+            self.schedule()
         ran = 0
         while ran < limit and not self.stop.is_set() and self.run_one():
             ran += 1

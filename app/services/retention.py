@@ -121,17 +121,3 @@ def _record(session: Session, actor: Actor, counts: dict[str, int], now: datetim
             after=counts,
         )
     )
-
-
-class RetentionSchedule:
-    """When a running server purges next: once per ``retention_interval_seconds`` per process."""
-
-    def __init__(self, settings: Settings):
-        self.interval = timedelta(seconds=settings.retention_interval_seconds)
-        self.next_at: datetime | None = None
-
-    def due(self, now: datetime) -> bool:
-        if self.next_at is not None and now < self.next_at:
-            return False
-        self.next_at = now + self.interval
-        return True
