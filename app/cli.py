@@ -41,9 +41,18 @@ def main() -> None:
 @click.option("--port", default=None, type=int, help="端口，默认取 CUNQI_PORT")
 @click.option("--workers", default=1, show_default=True, type=int, help="工作进程数")
 @click.option("--reload", is_flag=True, help="代码改动后自动重启（开发用）")
-def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+@click.option(
+    "--no-jobs", is_flag=True, help="不在网站进程中运行后台任务（另有 cunqi worker 运行时）"
+)
+def serve(host: str | None, port: int | None, workers: int, reload: bool, no_jobs: bool) -> None:
+    import os
+
     import uvicorn
 
+    if no_jobs:
+        # Read by every worker process uvicorn starts (they inherit the environment).
+        os.environ["CUNQI_JOBS_IN_SERVER"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     # Several workers: uvicorn's own supervisor (one shared socket, a dead worker replaced).
     # In production, one process per port behind the reverse proxy spreads connections evenly
@@ -80,6 +89,31 @@ def downgrade(revision: str) -> None:
 
     migrate.downgrade(get_settings().database_url, revision)
     console.print(f"数据库结构已回退到 {revision}。")
+
+
+@main.command(help="运行后台任务（台账导出、邮件、定期任务、搜索同步），收到 SIGTERM 后从容退出")
+def worker() -> None:
+    import asyncio
+    import logging
+    import signal
+
+    from app.jobs import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    database = _database()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_worker(database, get_settings(), stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        database.dispose()
+    console.print("后台任务进程已退出。")
 
 
 @main.command(help="向空数据库填充运城演示数据（重复运行不会重复添加）")
@@ -239,7 +273,9 @@ def export_ledger(fmt: str, output: str | None, county: str | None) -> None:
     database = _database()
     try:
         with database.unit_of_work() as session:
-            job = ledger.request_export(session=session, actor=SYSTEM, fmt=fmt, county_code=county)
+            job = ledger.request_export(
+                session=session, actor=SYSTEM, fmt=fmt, county_code=county, background=False
+            )
             job_id, name = job.id, job.file_name
         target = Path(output or name)
         with progress_bar() as bar:

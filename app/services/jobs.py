@@ -95,8 +95,9 @@ def ensure_period(
     dialect = postgresql if database.engine.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(Job.__table__).values(**values)
     insert = insert.on_conflict_do_nothing(index_elements=["kind", "period_start"])
+    insert = insert.returning(Job.__table__.c.id)  # no row back: another runner was first
     with database.unit_of_work() as session:
-        return (session.execute(insert).rowcount or 0) == 1
+        return session.execute(insert).first() is not None
 
 
 def claim(database: Database, runner: str, lease_seconds: int, now: datetime) -> Claimed | None:

@@ -233,8 +233,8 @@ def run_export(
     """Write a queued export's file from the start, saving its progress as it goes.
 
     On an error the export is marked failed when ``fail_visibly`` (else the job that runs it
-    tries again, and marks it failed after its last attempt); ``jobs.Interrupted`` leaves it as it
-    is for the next runner.
+    tries again, and marks it failed after its last attempt); on ``jobs.Interrupted`` (raised by
+    ``after_section`` when the runner stops) it is queued again for the next runner.
     """
     with database.unit_of_work() as session:
         job = session.get(ExportJob, job_id)
@@ -261,7 +261,10 @@ def run_export(
                 progress=save,
                 after_section=after_section,
             )
-    except jobs.Interrupted:
+    except jobs.Interrupted:  # the runner is stopping: the next one starts the file again
+        with database.unit_of_work() as session:
+            job = session.get(ExportJob, job_id)
+            job.status, job.rows_done = ExportStatus.queued, 0
         raise
     except Exception as exc:
         log.exception("ledger export %s failed", job_id)
