@@ -182,6 +182,50 @@ def purge() -> None:
     console.print(f"已清理：{summary}。" if counts else "没有需要清理的数据表。")
 
 
+@main.command(help="备份数据库、上传文件与密钥，写成一个 tar.gz 文件（不含搜索索引）")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="输出文件，默认写在 CUNQI_BACKUP_DIR 下",
+)
+@click.option(
+    "--without-secret-key", is_flag=True, help="不把 CUNQI_SECRET_KEY 写入备份（密钥另行保管时）"
+)
+def backup(output: str | None, without_secret_key: bool) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, create_backup
+
+    try:
+        report = create_backup(
+            get_settings(), Path(output) if output else None, include_secret=not without_secret_key
+        )
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(t["rows"] for t in report.manifest["tables"].values())
+    files = len(report.manifest["files"])
+    console.print(f"备份已写入 {report.archive}（数据 {rows} 行，上传文件 {files} 个）。")
+
+
+@main.command(help="把备份恢复到空的安装（新建的数据库、空的上传目录），然后重建搜索索引")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore(file: str) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, restore_backup
+
+    try:
+        report = restore_backup(get_settings(), Path(file))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in report.warnings:
+        console.print(f"[yellow]![/yellow] {warning}", soft_wrap=True, highlight=False)
+    rows = sum(t["rows"] for t in report.manifest["tables"].values())
+    files = len(report.manifest["files"])
+    console.print(f"已从 {file} 恢复（数据 {rows} 行，上传文件 {files} 个），搜索索引已重建。")
+
+
 @main.group(help="账号管理")
 def user() -> None:
     pass

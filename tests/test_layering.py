@@ -59,6 +59,7 @@ LAYERS = (
         (
             "app.asgi",
             "app.jobs",
+            "app.backup",
             "app.cli",
             "app.deploy",
             "app.migrate",

@@ -107,13 +107,17 @@ def test_a_failed_export_offers_a_retry_that_queues_it_again(app, world):
     wait(app)
     assert client.get(f"/exports/{job_id}/download").status_code == 200
     with world.database.read_only() as session:
-        actions = session.execute(
-            sa.text(
-                "SELECT action FROM events WHERE object_type = 'ExportJob' AND object_id = :id "
-                "ORDER BY id"
-            ),
-            {"id": str(job_id)},
-        ).scalars().all()
+        actions = (
+            session.execute(
+                sa.text(
+                    "SELECT action FROM events WHERE object_type = 'ExportJob' AND object_id = :id "
+                    "ORDER BY id"
+                ),
+                {"id": str(job_id)},
+            )
+            .scalars()
+            .all()
+        )
     assert actions == ["ledger.export", "ledger.export.retry"]
 
 
