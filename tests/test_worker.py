@@ -1,6 +1,7 @@
 """`cunqi worker` as real processes: an export survives its runner being killed, and periodic jobs
 run once per period however many workers there are (docs/decisions/0028)."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -190,7 +191,7 @@ def test_two_workers_run_each_periodic_job_once_per_period(world):
         assert state == "queued" or runner
     seconds = sorted(start for kind, start, *_ in rows if kind == "certification.notice_periods")
     assert len(seconds) >= 5
-    assert all((b - a).total_seconds() >= 1 for a, b in zip(seconds, seconds[1:], strict=False))
+    assert all((b - a).total_seconds() >= 1 for a, b in itertools.pairwise(seconds))
 
 
 def test_sigterm_gives_a_running_export_back_to_the_queue(world):

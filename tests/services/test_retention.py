@@ -12,8 +12,8 @@ from app.errors import PermissionDeniedError
 from app.jobs import JobRunner
 from app.models import (
     ApiToken,
-    Job,
     Event,
+    Job,
     LoginAttempt,
     MailMessage,
     Notification,
