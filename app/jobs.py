@@ -70,7 +70,8 @@ class JobContext:
     stop: threading.Event
 
     def checkpoint(self, pause_seconds: float = 0.0) -> None:
-        """Wait ``pause_seconds`` (in steps), then give the job back if the runner is stopping."""
+        """Wait ``pause_seconds`` (cut short by a stop), then give the job back if the runner is
+        stopping."""
         if pause_seconds and self.stop.wait(pause_seconds):
             raise jobs.Interrupted
         if self.stop.is_set():
@@ -156,17 +157,25 @@ class JobRunner:
         self.settings = settings
         self.name = name or runner_name()
         self.stop = threading.Event()
+        # The period each periodic kind was last scheduled for by this runner: one insert (a
+        # write) per period, not per poll.
+        self._scheduled: dict[str, object] = {}
 
     def schedule(self) -> None:
         """Insert this period's row of each periodic job (if no runner did yet)."""
         now = utcnow()
         for periodic in PERIODIC:
-            jobs.ensure_period(
-                self.database, periodic.kind, periodic.seconds(self.settings), now, max_attempts=1
-            )
+            seconds = periodic.seconds(self.settings)
+            start = jobs.period_start(now, seconds)
+            if self._scheduled.get(periodic.kind) == start:
+                continue
+            jobs.ensure_period(self.database, periodic.kind, seconds, now, max_attempts=1)
+            self._scheduled[periodic.kind] = start
 
     def run_one(self) -> bool:
         """Run the next due job; False when there was none."""
+        if not jobs.has_due(self.database, utcnow()):
+            return False
         for job in jobs.abandon_expired(self.database, utcnow()):
             self._failed_for_good(job, jobs.ABANDONED)
         job = jobs.claim(self.database, self.name, self.settings.job_lease_seconds, utcnow())

@@ -100,6 +100,19 @@ def ensure_period(
         return session.execute(insert).first() is not None
 
 
+def has_due(database: Database, now: datetime) -> bool:
+    """Whether any job is due or any lease has run out: a read, so an idle runner's poll never
+    takes SQLite's write lock."""
+    query = sa.select(Job.id).where(
+        sa.or_(
+            sa.and_(Job.state == JobState.queued, Job.run_after <= now),
+            sa.and_(Job.state == JobState.running, Job.lease_expires_at < now),
+        )
+    )
+    with database.read_only() as session:
+        return session.execute(query.limit(1)).first() is not None
+
+
 def claim(database: Database, runner: str, lease_seconds: int, now: datetime) -> Claimed | None:
     """Take the next due job for ``runner`` under a lease of ``lease_seconds``, or None."""
     # An alias: the subquery must read the table itself, not correlate with the UPDATE's row.
