@@ -207,3 +207,41 @@ def test_sigterm_gives_a_running_export_back_to_the_queue(world):
     wait_for(lambda: status(database, export_id).status == "done", "the export after the restart")
     stop(second)
     assert queue_row(database, export_id).attempts == 1
+
+
+def test_the_server_runs_jobs_itself_only_when_the_setting_says_so(fresh_db, tmp_path):
+    from starlette.testclient import TestClient
+
+    from app.asgi import create_app
+    from app.config import Settings
+
+    assert Settings(database_url="sqlite:///x.sqlite3").server_runs_jobs is True
+    assert Settings(database_url="postgresql+psycopg://u@h/d").server_runs_jobs is False
+    url = fresh_db.engine.url.render_as_string(hide_password=False)
+    for in_server in (True, False):
+        settings = Settings(
+            database_url=url,
+            index_dir=tmp_path / "index",
+            upload_dir=tmp_path / "uploads",
+            jobs_in_server=in_server,
+            # One period for the whole test.
+            mail_retry_seconds=10**9,
+            retention_interval_seconds=10**9,
+        )
+        app = create_app(settings, database=fresh_db)
+        with TestClient(app):
+            background = app.state.background
+            assert (background.thread is not None) is in_server
+            if in_server:
+                wait_for(lambda: periodic_rows(fresh_db) == 4, "the server's periodic jobs")
+        assert background.runner.stop.is_set() and (
+            background.thread is None or not background.thread.is_alive()
+        )
+    assert periodic_rows(fresh_db) == 4
+
+
+def periodic_rows(database: Database) -> int:
+    with database.read_only() as session:
+        return session.scalar(
+            sa.select(sa.func.count()).select_from(Job).where(Job.period_start.is_not(None))
+        )
