@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-pg soak lint format install browser-deps proxy-deps bench clean
+.PHONY: run test test-pg soak lint format install browser-deps proxy-deps pg-client bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -49,6 +49,18 @@ proxy-deps:
 	  echo "未安装 nginx：反向代理测试将跳过（以 root 运行 make proxy-deps 可安装）"; \
 	fi
 
+# pg_dump / pg_restore for `cunqi backup` and `cunqi restore` on PostgreSQL (docs/operations.md).
+# Debian's postgresql-client matches Debian's server; a newer server needs its own major version.
+pg-client:
+	@if command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "安装 postgresql-client（pg_dump、pg_restore）"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	else \
+	  echo "未安装 pg_dump：PostgreSQL 的备份与恢复不可用（以 root 运行 make pg-client 可安装）"; \
+	fi
+
 run: install var
 	$(BIN)/cunqi db upgrade
 	$(BIN)/cunqi seed
@@ -58,7 +70,7 @@ test: install browser-deps proxy-deps
 	$(BIN)/pytest
 
 # The whole suite again on PostgreSQL (the server must answer at PG_TEST_URL).
-test-pg: install browser-deps proxy-deps
+test-pg: install browser-deps proxy-deps pg-client
 	CUNQI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 # The long load (60 s: SQLite, then PostgreSQL with two workers) and the fault tests; make test

@@ -9,7 +9,6 @@ the periodic search drain and the periodic jobs. Nothing imports this module but
 (``cunqi serve``, benchmarks, tests).
 """
 
-import asyncio
 import ctypes
 import ctypes.util
 import gc
@@ -25,7 +24,7 @@ from starlette.routing import Route
 from app.config import Settings, get_settings
 from app.db import Database, create_db_engine
 from app.http import SESSION_COOKIE, ForwardedMiddleware
-from app.jobs import periodic_jobs, start_search, start_search_drain
+from app.jobs import Background, start_search
 from app.observability.endpoints import metrics_endpoint, readyz_endpoint
 from app.observability.metrics import RequestMetricsMiddleware, instrument_pool
 from app.schema.view import graphql_app
@@ -92,19 +91,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.search = await run_in_threadpool(start_search, database, settings)
-        app.state.search_drain = start_search_drain(app.state.search, database)
-        # Ends due notice periods and retries mail; the first run catches up after a restart.
-        stop_jobs = asyncio.Event()
-        jobs = asyncio.create_task(periodic_jobs(database, settings, stop_jobs))
+        # Background jobs (exports, mail, periodic jobs, the search drain) run here only when
+        # no `cunqi worker` does (CUNQI_JOBS_IN_SERVER; by default on SQLite).
+        background = Background(database, settings, app.state.search)
+        if settings.server_runs_jobs:
+            background.start()
+        app.state.background, app.state.search_drain = background, background.drain
         if freeze_gc:
             gc.freeze()
         try:
             yield
         finally:
-            stop_jobs.set()
-            await jobs
-            if app.state.search_drain is not None:
-                await app.state.search_drain.stop()
+            await background.stop()
             if owns_database:
                 database.dispose()
 
@@ -144,6 +142,7 @@ def create_app(
         max_body_size=settings.max_body_bytes,
     )
     application.state.search = None
+    application.state.background = None
     application.state.search_drain = None
     application.state.settings = settings
     application.state.database = database

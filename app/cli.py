@@ -42,13 +42,20 @@ def main() -> None:
 @click.option("--port", default=None, type=int, help="端口，默认取 CUNQI_PORT")
 @click.option("--workers", default=1, show_default=True, type=int, help="工作进程数")
 @click.option("--reload", is_flag=True, help="代码改动后自动重启（开发用）")
-def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+@click.option(
+    "--no-jobs", is_flag=True, help="不在网站进程中运行后台任务（另有 cunqi worker 运行时）"
+)
+def serve(host: str | None, port: int | None, workers: int, reload: bool, no_jobs: bool) -> None:
     import os
 
     import uvicorn
 
     from app.observability.logs import logging_config
 
+    if no_jobs:
+        # Read by every worker process uvicorn starts (they inherit the environment).
+        os.environ["CUNQI_JOBS_IN_SERVER"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     port = port or settings.port
     # Metrics of all worker processes, added up at /metrics: one folder per port (one server per
@@ -103,6 +110,33 @@ def downgrade(revision: str) -> None:
 
     migrate.downgrade(get_settings().database_url, revision)
     console.print(f"数据库结构已回退到 {revision}。")
+
+
+@main.command(help="运行后台任务（台账导出、邮件、定期任务、搜索同步），收到 SIGTERM 后从容退出")
+def worker() -> None:
+    import asyncio
+    import logging.config
+    import signal
+
+    from app.jobs import run_worker
+    from app.observability.logs import logging_config
+
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
+    database = _database()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_worker(database, get_settings(), stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        database.dispose()
+    console.print("后台任务进程已退出。")
 
 
 @main.command(help="向空数据库填充运城演示数据（重复运行不会重复添加）")
@@ -169,6 +203,50 @@ def purge() -> None:
     labels = {rule.table: rule.label for rule in RULES}
     summary = "，".join(f"{labels[table]} {n} 条" for table, n in counts.items())
     console.print(f"已清理：{summary}。" if counts else "没有需要清理的数据表。")
+
+
+@main.command(help="备份数据库、上传文件与密钥，写成一个 tar.gz 文件（不含搜索索引）")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="输出文件，默认写在 CUNQI_BACKUP_DIR 下",
+)
+@click.option(
+    "--without-secret-key", is_flag=True, help="不把 CUNQI_SECRET_KEY 写入备份（密钥另行保管时）"
+)
+def backup(output: str | None, without_secret_key: bool) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, create_backup
+
+    try:
+        report = create_backup(
+            get_settings(), Path(output) if output else None, include_secret=not without_secret_key
+        )
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(t["rows"] for t in report.manifest["tables"].values())
+    files = len(report.manifest["files"])
+    console.print(f"备份已写入 {report.archive}（数据 {rows} 行，上传文件 {files} 个）。")
+
+
+@main.command(help="把备份恢复到空的安装（新建的数据库、空的上传目录），然后重建搜索索引")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore(file: str) -> None:
+    from pathlib import Path
+
+    from app.backup import BackupError, restore_backup
+
+    try:
+        report = restore_backup(get_settings(), Path(file))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in report.warnings:
+        console.print(f"[yellow]![/yellow] {warning}", soft_wrap=True, highlight=False)
+    rows = sum(t["rows"] for t in report.manifest["tables"].values())
+    files = len(report.manifest["files"])
+    console.print(f"已从 {file} 恢复（数据 {rows} 行，上传文件 {files} 个），搜索索引已重建。")
 
 
 @main.group(help="账号管理")
@@ -262,7 +340,9 @@ def export_ledger(fmt: str, output: str | None, county: str | None) -> None:
     database = _database()
     try:
         with database.unit_of_work() as session:
-            job = ledger.request_export(session=session, actor=SYSTEM, fmt=fmt, county_code=county)
+            job = ledger.request_export(
+                session=session, actor=SYSTEM, fmt=fmt, county_code=county, background=False
+            )
             job_id, name = job.id, job.file_name
         target = Path(output or name)
         with progress_bar() as bar:

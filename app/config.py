@@ -120,8 +120,29 @@ class Settings(BaseSettings):
     retention_api_tokens_days: int = Field(default=90, ge=1)
     retention_sent_mail_days: int = Field(default=90, ge=1)
     retention_read_notifications_days: int = Field(default=180, ge=1)
-    # How often a running server purges (each process; the purge is idempotent).
+    # How often the purge runs (once per period across all processes: a periodic job).
     retention_interval_seconds: int = Field(default=3600, ge=60)
+    # Finished background jobs (done or failed) are deleted after this many days.
+    retention_jobs_days: int = Field(default=7, ge=1)
+    # Background jobs (docs/decisions/0028-durable-background-work.md). None: the serving process
+    # runs them itself on SQLite (one machine, no extra service) and leaves them to `cunqi worker`
+    # on PostgreSQL; `cunqi serve --no-jobs` turns it off.
+    jobs_in_server: bool | None = None
+    # How often an idle runner looks for due jobs; how long a claimed job stays its runner's
+    # (renewed while it runs; a runner that died loses it when it ends); attempts per job.
+    job_poll_seconds: float = Field(default=1.0, gt=0)
+    job_lease_seconds: int = Field(default=60, ge=2)
+    job_max_attempts: int = Field(default=3, ge=1)
+    # Ledger export files are deleted this many days after they were written.
+    export_retention_days: int = Field(default=7, ge=1)
+    # A pause after each sheet of a ledger export: only for drills and tests of an interrupted
+    # export (check-deploy refuses it in production).
+    export_pause_seconds: float = Field(default=0.0, ge=0)
+    # `cunqi backup` writes its archives here unless --output names a file.
+    backup_dir: Path = VAR_DIR / "backups"
+    # The pg_dump / pg_restore programs (PATH or a full path), for PostgreSQL backups.
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
 
     @property
     def is_production(self) -> bool:
@@ -142,6 +163,10 @@ class Settings(BaseSettings):
     @property
     def mail_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+    @property
+    def server_runs_jobs(self) -> bool:
+        return self.is_sqlite if self.jobs_in_server is None else self.jobs_in_server
 
     @property
     def is_sqlite(self) -> bool:

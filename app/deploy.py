@@ -38,7 +38,7 @@ def deployment_report(load: Callable[..., Settings] = Settings) -> list[str]:
     except Exception as exc:  # a malformed .env, an unreadable file: still a line, not a trace
         return [f"无法读取配置：{_brief(exc)}"]
     problems += deployment_problems(settings)
-    for check in (database_problems, directory_problems):
+    for check in (database_problems, directory_problems, backup_problems):
         try:
             problems += check(settings)
         except Exception as exc:
@@ -66,6 +66,54 @@ def deployment_problems(settings: Settings) -> list[str]:
     problems += proxy_problems(settings)
     problems += htmx_problems(settings)
     problems += _range_problems(settings)
+    problems += job_problems(settings)
+    return problems
+
+
+def job_problems(settings: Settings) -> list[str]:
+    """Background jobs (docs/decisions/0028-durable-background-work.md)."""
+    problems = []
+    if settings.export_pause_seconds:
+        problems.append("CUNQI_EXPORT_PAUSE_SECONDS 只用于演练与测试，生产环境必须为 0")
+    if settings.job_lease_seconds < 3 * settings.job_poll_seconds:
+        problems.append(
+            "CUNQI_JOB_LEASE_SECONDS 应至少是 CUNQI_JOB_POLL_SECONDS 的 3 倍，"
+            "否则运行中的任务可能被误认为中断"
+        )
+    return problems
+
+
+def backup_problems(settings: Settings) -> list[str]:
+    """The backup directory must be writable; on PostgreSQL pg_dump must be there, and not older
+    than the server."""
+    problems = []
+    problem = _writable_problem(Path(settings.backup_dir))
+    if problem:
+        problems.append(f"备份目录（CUNQI_BACKUP_DIR）{settings.backup_dir} {problem}")
+    if settings.is_sqlite:
+        return problems
+    from app.backup import BackupError
+    from app.backup.postgres import server_major, tool_major
+    from app.db import create_db_engine
+
+    try:
+        tool = tool_major(settings.pg_dump)
+    except BackupError as exc:
+        return [*problems, str(exc)]
+    try:
+        engine = create_db_engine(settings.database_url)
+        try:
+            with engine.connect() as conn:
+                server = server_major(conn)
+        finally:
+            engine.dispose()
+    except Exception:
+        return problems  # database_problems reports an unreachable database
+    if tool < server:
+        problems.append(
+            f"pg_dump（CUNQI_PG_DUMP）的主版本 {tool} 低于数据库服务器的 {server}，"
+            f"无法备份：请安装 postgresql-client-{server}"
+        )
     return problems
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.config import MIN_SECRET_LENGTH
 from app.deploy import deployment_report
+from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k" * 48
@@ -105,7 +106,21 @@ BROKEN = {
         {"CUNQI_UPLOAD_DIR": "/etc/hostname/uploads"},
         ["上传文件目录", "无法创建"],
     ),
+    "backup dir under a file": (
+        {"CUNQI_BACKUP_DIR": "/etc/hostname/backups"},
+        ["备份目录", "CUNQI_BACKUP_DIR", "无法创建"],
+    ),
+    "export pause left on": (
+        {"CUNQI_EXPORT_PAUSE_SECONDS": "2"},
+        ["CUNQI_EXPORT_PAUSE_SECONDS"],
+    ),
+    "job lease shorter than the poll": (
+        {"CUNQI_JOB_LEASE_SECONDS": "2", "CUNQI_JOB_POLL_SECONDS": "5"},
+        ["CUNQI_JOB_LEASE_SECONDS"],
+    ),
 }
+if PG_URL:  # pg_dump is needed (and checked) only on PostgreSQL
+    BROKEN["pg_dump missing"] = ({"CUNQI_PG_DUMP": "/nonexistent/pg_dump"}, ["找不到", "pg_dump"])
 
 
 @pytest.mark.parametrize(("change", "needles"), BROKEN.values(), ids=list(BROKEN))

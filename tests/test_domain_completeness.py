@@ -28,6 +28,9 @@ OUTSIDE_MATRIX = {
     "certification.take_effect": "taken by no actor: the periodic job ends a notice period",
     "certification.refuse": "no action of its own: upholding an objection (objection.resolve)",
     "objection.dismiss_in_bulk": "written per objection inside objections.dismiss_objections",
+    "ledger.retry": "another scope's export is not found, not forbidden"
+    " (tests/web/test_web_exports.py)",
+    "ledger.purge_files": "taken by no actor: the periodic job deletes old export files",
     "api_token.revoke": "another user's token is not found, not forbidden"
     " (test_accounts_service.py::test_only_the_owner_may_revoke_a_token)",
 }

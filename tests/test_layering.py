@@ -62,6 +62,7 @@ LAYERS = (
             "app.asgi",
             "app.jobs",
             "app.observability",
+            "app.backup",
             "app.cli",
             "app.deploy",
             "app.migrate",

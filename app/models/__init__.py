@@ -11,6 +11,7 @@ from app.models.account import ApiToken, LoginAttempt, User, UserSession
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
+from app.models.jobs import Job, JobState
 from app.models.limits import RateLimitCounter
 from app.models.notifications import (
     CertificationObjection,
@@ -46,6 +47,8 @@ __all__ = [
     "EnterpriseReports",
     "Event",
     "ExportJob",
+    "Job",
+    "JobState",
     "LoginAttempt",
     "MailMessage",
     "MailSubscription",

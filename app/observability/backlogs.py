@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.models.audit import SearchOutbox
 from app.models.base import utcnow
 from app.models.exports import ExportJob, ExportStatus
+from app.models.jobs import Job, JobState
 from app.models.notifications import MailMessage
 
 
@@ -47,6 +48,13 @@ BACKLOGS: list[Backlog] = [
             session,
             ExportJob,
             ExportJob.status.in_([ExportStatus.queued, ExportStatus.running]),
+        ),
+    ),
+    Backlog(
+        "jobs",
+        "background jobs queued and due",
+        lambda session: _count(
+            session, Job, Job.state == JobState.queued, Job.run_after <= utcnow()
         ),
     ),
 ]

@@ -38,4 +38,12 @@ DASHBOARD_PANELS = (
 )
 STATE_MACHINES = ()
 # The officer's own export is news to no one.
-NOTICES = (Notices({"ledger.export": NOBODY}),)
+NOTICES = (
+    Notices(
+        {
+            "ledger.export": NOBODY,
+            "ledger.retry": NOBODY,  # the officer's own retry
+            "ledger.purge_files": NOBODY,  # the scheduled deletion of old export files
+        }
+    ),
+)

@@ -3,8 +3,11 @@
 XLSX uses openpyxl's write-only mode (rows go straight to disk): Chinese headers in bold, a frozen
 header row, filters, column widths, and number and date formats. CSV is a ZIP of one UTF-8 file
 per section with a byte-order mark, so Excel opens it. A bureau officer's export is a job
-(``ExportJob``): created with its audit event in the request's unit of work, run after commit in a
-thread of its own, its progress saved as it goes so any process can show it.
+(``ExportJob``): created with its audit event and a background job (app/services/jobs.py) in the
+request's unit of work, run by whichever runner claims the job, its progress saved as it goes so
+any process can show it. A runner that dies mid-export loses its lease: the next one writes the
+file again from the start, or marks the export failed after the last attempt; a failed export can
+be retried. Files are deleted ``export_retention_days`` after they were written.
 """
 
 import csv
@@ -27,7 +30,7 @@ from app.models.base import utcnow
 from app.models.enums import CITY_CODE
 from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import EXPORT_JOBS, can_view_statistics, is_system, require
-from app.services import clock
+from app.services import clock, jobs
 from app.services.audit import snapshot
 from app.services.bus import publish
 from app.services.domain_events import LedgerEvent
@@ -51,6 +54,10 @@ RECENT_JOBS = 10
 def sections() -> tuple[Section, ...]:
     """The ledger's sheets in order: every domain's ``LEDGER_SECTIONS`` (app/services/domains)."""
     return ledger_sections()
+
+
+EXPORT_KIND = "ledger.export"
+EXPIRED = "文件已超过保存期限，已删除；如需要请重新导出"
 
 
 def can_export_ledger(actor: Actor) -> bool:
@@ -81,7 +88,7 @@ def _counting(progress: Progress | None, total: int):
     return tick
 
 
-def _write_xlsx(session, actor, county, target, tick) -> None:
+def _write_xlsx(session, actor, county, target, tick, pause) -> None:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for section in sections():
@@ -106,6 +113,7 @@ def _write_xlsx(session, actor, county, target, tick) -> None:
             tick()
         last = column_letter(len(section.columns) - 1)
         sheet.auto_filter.ref = f"A1:{last}{rows + 1}"
+        pause()
     workbook.save(target)
 
 
@@ -119,7 +127,7 @@ def _text(value) -> str:
     return str(value)  # numbers and dates: never neutralised (−12.50 stays a number)
 
 
-def _write_csv(session, actor, county, target, tick) -> None:
+def _write_csv(session, actor, county, target, tick, pause) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, section in enumerate(sections(), start=1):
             with archive.open(f"{number:02d}-{section.title}.csv", "w") as raw:
@@ -131,6 +139,7 @@ def _write_csv(session, actor, county, target, tick) -> None:
                     tick()
                 text.flush()
                 text.detach()
+            pause()
 
 
 def count_rows(session: Session, actor: Actor, county: str | None = None) -> int:
@@ -145,15 +154,17 @@ def write_ledger(
     target,
     county: str | None = None,
     progress: Progress | None = None,
+    after_section: Callable[[], None] | None = None,
 ) -> int:
-    """Write the ledger of the actor's region (or one county of it) to ``target``; rows written."""
+    """Write the ledger of the actor's region (or one county of it) to ``target``; rows written.
+    ``after_section`` runs after each section (a runner's pause and stop check)."""
     require(can_export_ledger(actor))
     total = count_rows(session, actor, county)
     if progress is not None:
         progress(0, total)
     tick = _counting(progress, total)
     writer = _write_xlsx if fmt == ExportFormat.xlsx else _write_csv
-    writer(session, actor, county, target, tick)
+    writer(session, actor, county, target, tick, after_section or (lambda: None))
     if progress is not None:
         progress(total, total)
     return total
@@ -163,9 +174,18 @@ def write_ledger(
 
 
 def request_export(
-    *, session: Session, actor: Actor, fmt: str, county_code: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    fmt: str,
+    county_code: str | None = None,
+    background: bool = True,
+    max_attempts: int = 3,
 ) -> ExportJob:
-    """Queue an export of the actor's region (or one county in it) and record who asked."""
+    """Queue an export of the actor's region (or one county in it) and record who asked.
+
+    ``background``: a job runs it (the page); else the caller runs it itself (the command line).
+    """
     require(can_export_ledger(actor))
     try:
         fmt = ExportFormat(fmt)
@@ -197,6 +217,9 @@ def request_export(
             county_code=county_code or (None if region == CITY_CODE else region),
         ),
     )
+    if background:
+        session.flush()  # the export's id
+        jobs.enqueue(session, EXPORT_KIND, {"export_id": job.id}, max_attempts=max_attempts)
     return job
 
 
@@ -212,11 +235,18 @@ def run_export(
     *,
     file_name: str | None = None,
     progress: Progress | None = None,
+    after_section: Callable[[], None] | None = None,
+    fail_visibly: bool = True,
 ) -> None:
-    """Write a queued export's file, saving its progress as it goes (runs in its own thread)."""
+    """Write a queued export's file from the start, saving its progress as it goes.
+
+    On an error the export is marked failed when ``fail_visibly`` (else the job that runs it
+    tries again, and marks it failed after its last attempt); on ``jobs.Interrupted`` (raised by
+    ``after_section`` when the runner stops) it is queued again for the next runner.
+    """
     with database.unit_of_work() as session:
         job = session.get(ExportJob, job_id)
-        job.status = ExportStatus.running
+        job.status, job.rows_done, job.error, job.finished_at = ExportStatus.running, 0, "", None
         job.storage_key = file_name or f"ledger-{job.id}.{job.format}"
         actor, fmt, county, key = job_actor(job), job.format, job.county_code, job.storage_key
 
@@ -231,13 +261,30 @@ def run_export(
     try:
         with database.read_only() as session, open(directory / key, "wb") as target:
             write_ledger(
-                session=session, actor=actor, fmt=fmt, target=target, county=county, progress=save
+                session=session,
+                actor=actor,
+                fmt=fmt,
+                target=target,
+                county=county,
+                progress=save,
+                after_section=after_section,
             )
+    except jobs.Interrupted:  # the runner is stopping: the next one starts the file again
+        with database.unit_of_work() as session:
+            job = session.get(ExportJob, job_id)
+            job.status, job.rows_done = ExportStatus.queued, 0
+        raise
     except Exception as exc:
         log.exception("ledger export %s failed", job_id)
-        _finish(database, job_id, ExportStatus.failed, f"导出失败：{type(exc).__name__}")
+        if fail_visibly:
+            mark_failed(database, job_id, f"导出失败：{type(exc).__name__}")
         raise
     _finish(database, job_id, ExportStatus.done, "")
+
+
+def mark_failed(database: Database, job_id: int, error: str) -> None:
+    """Show an export as failed (its page then offers 重试)."""
+    _finish(database, job_id, ExportStatus.failed, error)
 
 
 def _finish(database: Database, job_id: int, status: ExportStatus, error: str) -> None:

@@ -1,9 +1,10 @@
 """Email of notifications: an outbox written with the notification, sent after commit.
 
 Email is off unless ``CUNQI_SMTP_HOST`` is set. Mails are rows of ``mail_outbox`` written in the
-action's transaction; an after-commit hook sends them, and a periodic task retries the ones that
-failed with a growing delay. Sending happens only after the commit and catches every SMTP error,
-so a mail server that is down never fails or rolls back the action that caused the mail.
+action's transaction with a background job that sends them (app/jobs.py), and a periodic job
+retries the ones that failed with a growing delay. Sending happens only after the commit, outside
+any request, and catches every SMTP error, so a mail server that is down never fails or rolls
+back the action that caused the mail.
 """
 
 import logging
@@ -18,17 +19,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from app.config import Settings, get_settings
-from app.db import on_commit
 from app.errors import ValidationError
 from app.models import MailMessage, MailSubscription, Notification, User
 from app.models.base import utcnow
 from app.models.enums import RecipientKind
+from app.services import jobs
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MAX_DELAY = timedelta(hours=6)
 BATCH = 50
+DELIVER_KIND = "mail.deliver"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _USER_LINK = {
     RecipientKind.enterprise: User.enterprise_id,
@@ -77,9 +79,8 @@ def queue_for(
             session.add(message)
             messages.append(message)
     if messages:
-        bind = session.get_bind()
-        if isinstance(bind, Engine):
-            on_commit(session, lambda: deliver_due(bind, settings))
+        # Never sent inside the request: a background job sends them once this commits.
+        jobs.enqueue(session, DELIVER_KIND)
     return messages
 
 

@@ -61,6 +61,7 @@ register(
 )
 register(Rule("rate_limit_counters", "限流计数", ("updated_at",), "retention_rate_limit_days"))
 register(Rule("mail_outbox", "已发送的邮件", ("sent_at",), "retention_sent_mail_days"))
+register(Rule("jobs", "已结束的后台任务", ("finished_at",), "retention_jobs_days"))
 register(
     Rule(
         "notifications",
@@ -120,17 +121,3 @@ def _record(session: Session, actor: Actor, counts: dict[str, int], now: datetim
             after=counts,
         )
     )
-
-
-class RetentionSchedule:
-    """When a running server purges next: once per ``retention_interval_seconds`` per process."""
-
-    def __init__(self, settings: Settings):
-        self.interval = timedelta(seconds=settings.retention_interval_seconds)
-        self.next_at: datetime | None = None
-
-    def due(self, now: datetime) -> bool:
-        if self.next_at is not None and now < self.next_at:
-            return False
-        self.next_at = now + self.interval
-        return True

@@ -15,6 +15,7 @@ ROUTES: list[BaseRoute] = [
     Route("/exports", exports.start_export, methods=["POST"]),
     Route("/exports/{job_id:id}", exports.export_job),
     Route("/exports/{job_id:id}/download", exports.download),
+    Route("/exports/{job_id:id}/retry", exports.retry_export, methods=["POST"]),
     Route("/imports", imports.import_page, name="imports"),
     Route("/imports", imports.upload, methods=["POST"]),
     Route("/imports/templates/{kind:str}", imports.template),

@@ -1,11 +1,10 @@
 """The ledger export page (台账导出): ask for an export, watch its progress, download it.
 
-The export runs in a thread started after the request's unit of work commits; its job row holds
-the progress, which the page polls with htmx until the download link appears. Without
-JavaScript the job's page has a refresh link instead.
+The export is a background job (app/jobs.py) queued in the request's unit of work; its row holds
+the progress, which the page polls with htmx until the download link appears (or, when it failed,
+a 重试 button). Without JavaScript the job's page has a refresh link instead.
 """
 
-import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,23 +13,19 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app.actors import Role
-from app.db import on_commit
 from app.errors import DomainError
 from app.models import County
 from app.models.exports import ExportFormat, ExportStatus
 from app.permissions import REGION_ROWS
-from app.services import ledger
+from app.services import ledger, ledger_jobs
 from app.web.downloads import attachment
 from app.web.forms import field_errors, in_unit_of_work, read_form, redirect
 from app.web.pages import gate, load, unless_fixable
 from app.web.templating import render
 
-# Running export threads by job id, so tests (and a shutdown) can wait for them.
-RUNNING: dict[int, threading.Thread] = {}
-
 
 def export_dir(request: Request) -> Path:
-    return Path(request.app.state.settings.upload_dir) / "exports"
+    return ledger_jobs.export_directory(request.app.state.settings)
 
 
 def _counties(session, actor):
@@ -67,7 +62,7 @@ async def start_export(request: Request) -> Response:
     if isinstance(actor, Response):
         return actor
     data = await read_form(request)
-    database, directory = request.app.state.database, export_dir(request)
+    attempts = request.app.state.settings.job_max_attempts
 
     def work(session):
         job = ledger.request_export(
@@ -75,9 +70,9 @@ async def start_export(request: Request) -> Response:
             actor=actor,
             fmt=data.get("format", ""),
             county_code=data.get("county_code") or None,
+            max_attempts=attempts,
         )
         session.flush()
-        on_commit(session, lambda: _start(database, job.id, directory))
         return job.id
 
     try:
@@ -88,16 +83,24 @@ async def start_export(request: Request) -> Response:
     return redirect(f"/exports/{job_id}", request)
 
 
-def _start(database, job_id: int, directory: Path) -> None:
-    def run() -> None:
-        try:
-            ledger.run_export(database, job_id, directory)
-        finally:
-            RUNNING.pop(job_id, None)
+async def retry_export(request: Request) -> Response:
+    actor = gate(request, Role.bureau)
+    if isinstance(actor, Response):
+        return actor
+    await read_form(request)
+    job_id = request.path_params["job_id"]
+    attempts = request.app.state.settings.job_max_attempts
 
-    thread = threading.Thread(target=run, name=f"ledger-export-{job_id}", daemon=True)
-    RUNNING[job_id] = thread
-    thread.start()
+    def work(session):
+        ledger_jobs.retry_export(
+            session=session, actor=actor, export_id=job_id, max_attempts=attempts
+        )
+
+    try:
+        await in_unit_of_work(request, work)
+    except DomainError as exc:
+        unless_fixable(exc)
+    return redirect(f"/exports/{job_id}", request)
 
 
 async def export_job(request: Request) -> Response:

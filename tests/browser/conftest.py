@@ -58,6 +58,8 @@ def live_server(database_factory, tmp_path_factory) -> Iterator[dict]:
         "CUNQI_DATABASE_URL": url,
         "CUNQI_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
         "CUNQI_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        # One process serves and runs the jobs (the ledger export), on PostgreSQL too.
+        "CUNQI_JOBS_IN_SERVER": "true",
     }
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     process = subprocess.Popen(

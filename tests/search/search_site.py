@@ -99,6 +99,7 @@ def serve(database: Database, index_dir: Path) -> TestClient:
         database_url=database.engine.url.render_as_string(hide_password=False),
         index_dir=index_dir,
         upload_dir=index_dir.parent / "uploads",
+        jobs_in_server=True,  # the search drain runs where the jobs run, also on PostgreSQL
     )
     return TestClient(create_app(settings, database=database))
 

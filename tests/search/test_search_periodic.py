@@ -149,6 +149,7 @@ def test_the_server_drains_in_the_background_and_stops_at_shutdown(fresh_db, tmp
         database_url=url,
         index_dir=tmp_path / "index",
         upload_dir=tmp_path / "uploads",
+        jobs_in_server=True,
     )
     app = create_app(settings, database=fresh_db)
     with TestClient(app):

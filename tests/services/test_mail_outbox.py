@@ -10,9 +10,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from app.actors import SYSTEM
-from app.config import Settings
-from app.jobs import run_due_jobs
-from app.models import CertificationApplication, MailMessage, Notification, Product
+from app.config import Settings, get_settings
+from app.jobs import JobRunner
+from app.models import CertificationApplication, Job, MailMessage, Notification, Product
 from app.models.base import utcnow
 from app.models.enums import CertificationStatus, UserRole
 from app.services import accounts, mail, notifications
@@ -82,7 +82,8 @@ def _subscribe(session, enterprise_id, username, address):
     notifications.set_mail_address(session=session, actor=actor, address=address)
 
 
-def _sign(db, agreement_id, village_id):
+def _sign(db, agreement_id, village_id, *, run_jobs=True):
+    """Sign the agreement, then run the jobs it queued as a worker would."""
     with db.unit_of_work() as session:
         transition_agreement(
             session=session,
@@ -91,6 +92,8 @@ def _sign(db, agreement_id, village_id):
             expected_version=1,
             action="sign",
         )
+    if run_jobs:
+        JobRunner(db, get_settings()).run_pending(periodic=False)
 
 
 def _world(db):
@@ -128,6 +131,21 @@ def test_mail_is_sent_after_commit_to_each_subscribed_staff_member(fresh_db, smt
         note = session.exec(select(Notification)).one()
     assert {m.notification_id for m in rows} == {note.id}
     assert f"/agreements/{agreement_id}" in rows[0].body
+
+
+def test_the_action_only_queues_its_mail_and_a_job_sends_it(fresh_db, smtp, mail_settings):
+    agreement_id, village_id = _world(fresh_db)
+    smtp.start()
+    _sign(fresh_db, agreement_id, village_id, run_jobs=False)
+    assert [(m.attempts, m.sent_at) for m in _outbox(fresh_db)] == [(0, None), (0, None)]
+    assert smtp.received.messages == []
+    with fresh_db.read_only() as session:
+        [job] = session.exec(select(Job).where(Job.kind == mail.DELIVER_KIND)).all()
+    assert (job.state, job.period_start) == ("queued", None)
+    assert JobRunner(fresh_db, mail_settings).run_pending(periodic=False) == 1
+    assert len(smtp.received.messages) == 2
+    with fresh_db.read_only() as session:
+        assert session.get(Job, job.id).state == "done"
 
 
 def test_with_the_server_down_the_action_succeeds_and_mail_goes_out_once_it_is_back(
@@ -202,7 +220,7 @@ def test_the_periodic_job_ends_due_notice_periods_and_retries_mail(fresh_db, smt
         for message in session.exec(select(MailMessage)).all():
             message.next_attempt_at = utcnow() - timedelta(seconds=1)
     smtp.start()
-    run_due_jobs(fresh_db, mail_settings)
+    JobRunner(fresh_db, mail_settings).run_pending()
     with fresh_db.read_only() as session:
         assert session.get(CertificationApplication, application_id).status == "approved"
         assert session.get(Product, product_id).assistance_certified_until == date(2027, 6, 30)

@@ -9,10 +9,11 @@ from sqlmodel import select
 from app.actors import ANONYMOUS, SYSTEM, Actor, Role
 from app.config import Settings
 from app.errors import PermissionDeniedError
-from app.jobs import run_due_jobs
+from app.jobs import JobRunner
 from app.models import (
     ApiToken,
     Event,
+    Job,
     LoginAttempt,
     MailMessage,
     Notification,
@@ -22,7 +23,7 @@ from app.models import (
 from app.models.enums import UserRole
 from app.models.limits import RateLimitCounter
 from app.services import retention
-from app.services.retention import RetentionSchedule, Rule, purge_expired
+from app.services.retention import Rule, purge_expired
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(
@@ -32,6 +33,7 @@ SETTINGS = Settings(
     retention_sent_mail_days=60,
     retention_read_notifications_days=180,
     retention_rate_limit_days=2,
+    retention_jobs_days=7,
 )
 SECOND = timedelta(seconds=1)
 
@@ -75,6 +77,7 @@ def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
         session.add(
             MailMessage(recipient="a@b.cn", subject="s", body="b", sent_at=_ago(60, older=older))
         )
+        session.add(Job(kind="k", state="done", finished_at=_ago(7, older=older)))
         session.add(
             Notification(
                 event_id=event.id,
@@ -90,6 +93,7 @@ def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
     # Never past a period: a live token, an unsent mail, an unread notification.
     session.add(ApiToken(user_id=user.id, name="live", token_digest="l" * 64, prefix="p"))
     session.add(MailMessage(recipient="a@b.cn", subject="s", body="b"))
+    session.add(Job(kind="k"))  # still queued
     session.add(
         Notification(
             event_id=event.id,
@@ -112,6 +116,7 @@ def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
         "api_tokens": 1,
         "rate_limit_counters": 0,
         "mail_outbox": 1,
+        "jobs": 1,
         "notifications": 1,
     }
     assert session.exec(select(LoginAttempt.key)).all() == ["old:False"]
@@ -120,7 +125,8 @@ def test_each_kind_goes_just_past_its_period_and_stays_just_within(session):
     summary = session.exec(select(Event).where(Event.action == "retention.purge")).one()
     assert summary.after == counts
     assert summary.summary == (
-        "按保存期限清理：登录失败记录 1 条，已吊销或过期的接口令牌 1 条，已发送的邮件 1 条，已读消息 1 条"
+        "按保存期限清理：登录失败记录 1 条，已吊销或过期的接口令牌 1 条，已发送的邮件 1 条，"
+        "已结束的后台任务 1 条，已读消息 1 条"
     )
     # Idempotent: a second run (or another process) finds nothing and records nothing.
     again = purge_expired(session=session, actor=SYSTEM, now=NOW, settings=SETTINGS)
@@ -224,20 +230,20 @@ def test_only_the_system_and_admins_purge(session, actor):
     assert _count(session, LoginAttempt) == 1
 
 
-def test_a_server_purges_once_per_interval():
-    schedule = RetentionSchedule(Settings(retention_interval_seconds=3600))
-    ticks = [NOW + timedelta(minutes=m) for m in (0, 1, 59, 60, 61, 121)]
-    assert [schedule.due(t) for t in ticks] == [True, False, False, True, False, True]
-
-
-def test_the_servers_periodic_jobs_purge_when_the_schedule_says_so(fresh_db):
-    settings = Settings(retention_login_attempts_days=30)
+def test_the_purge_is_a_periodic_job_that_runs_once_per_interval(fresh_db):
+    # One period from 2001 to 2033: both runs below fall in the same one.
+    settings = Settings(retention_login_attempts_days=30, retention_interval_seconds=10**9)
     with fresh_db.unit_of_work() as session:
         session.add(LoginAttempt(key="old", attempted_at=datetime(2020, 1, 1, tzinfo=UTC)))
-    run_due_jobs(fresh_db, settings)  # no schedule: no purge
+    JobRunner(fresh_db, settings).run_pending(periodic=False)  # nothing periodic: no purge
     with fresh_db.read_only() as session:
         assert _count(session, LoginAttempt) == 1
-    run_due_jobs(fresh_db, settings, RetentionSchedule(settings))
-    with fresh_db.read_only() as session:
+    JobRunner(fresh_db, settings).run_pending()
+    with fresh_db.unit_of_work() as session:
         assert _count(session, LoginAttempt) == 0
+        session.add(LoginAttempt(key="old", attempted_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    # Another runner in the same interval: the period's purge already ran.
+    JobRunner(fresh_db, settings).run_pending()
+    with fresh_db.read_only() as session:
+        assert _count(session, LoginAttempt) == 1
         assert _count(session, Event, Event.action == "retention.purge") == 1

@@ -122,7 +122,7 @@ def test_metrics_label_routes_by_template_and_graphql_by_operation(fresh_db, mak
     assert _samples(operations, "_count", operation="CountyList")[0].value >= 1
     assert _samples(operations, "_count", operation="anonymous")[0].value >= 1
     backlog = {s.labels["queue"]: s.value for s in families["cunqi_backlog_rows"].samples}
-    assert backlog == {"search_outbox": 0, "mail_outbox": 0, "export_jobs": 0}
+    assert backlog == {"search_outbox": 0, "mail_outbox": 0, "export_jobs": 0, "jobs": 0}
     assert families["cunqi_search_index_lag_seconds"].samples[0].value == 0
     assert families["cunqi_database_up"].samples[0].value == 1
     assert "cunqi_db_pool_checked_out" in families
@@ -208,6 +208,7 @@ def test_readyz_is_200_with_every_check_when_ready(fresh_db, make_settings):
         "search_outbox",
         "mail_outbox",
         "export_jobs",
+        "jobs",
     }
     assert all(check["ok"] for check in checks.values())
 
