@@ -228,7 +228,7 @@ def test_the_migration_backfills_what_a_rebuild_computes(database_factory):
 
 def test_concurrent_filings_and_verifications_lose_no_update(fresh_db):
     with fresh_db.unit_of_work() as session:
-        enterprise = make_enterprise(session)
+        enterprise = make_enterprise(session, max_villages=10)  # room for all ten
         signed = [
             make_agreement(
                 session,

@@ -23,6 +23,7 @@ from app.services.audit import snapshot
 from app.services.bus import publish
 from app.services.domain_events import AgreementEvent
 from app.services.inputs import clean_text
+from app.services.pairing.capacity import hold_capacity
 from app.services.pairing.common import (
     flush_versioned,
     load_agreement,
@@ -48,6 +49,9 @@ TRANSITIONS: dict[str, Effect] = {
     "complete": Effect("ended_at", "none", "结对协议 {number} 期满办结"),
     "terminate": Effect("ended_at", "required", "结对协议 {number} 提前终止{reason}"),
 }
+
+# The steps that hold the enterprise's maximum number of villages (besides proposing).
+ADDS_LOAD = frozenset({"sign", "file"})
 
 
 def transition_agreement(
@@ -76,6 +80,8 @@ def transition_agreement(
     AGREEMENT.check(action, actor, case, expected_version, guards=False)
     reason = _reason(step, action, reason)
     AGREEMENT.check_guards(action, case)
+    if action in ADDS_LOAD:
+        hold_capacity(session, agreement.enterprise_id, agreement_id=agreement.id)
     before = snapshot(agreement)
     was = AGREEMENT.move(action, case)
     now = utcnow()

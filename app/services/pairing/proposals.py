@@ -23,6 +23,7 @@ from app.services.bus import publish
 from app.services.domain_events import AgreementEvent
 from app.services.inputs import BoundedDate, InputErrors, MultilineText, RowId, parse
 from app.services.numbering import agreement_number
+from app.services.pairing.capacity import hold_capacity
 from app.services.pairing.common import (
     blank_as_zero,
     flush_versioned,
@@ -145,9 +146,11 @@ def insert_proposal(
     action: str,
     summary: str,
 ) -> PairingAgreement:
-    """Add a proposed agreement after the caller's permission check; duplicates are conflicts."""
+    """Add a proposed agreement after the caller's permission check; duplicates are conflicts,
+    and so is a proposal beyond the enterprise's ``max_villages``."""
     if has_open_agreement(session, enterprise.id, village.id):
         raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
+    hold_capacity(session, enterprise.id)
     agreement = PairingAgreement(
         **commitments.columns(),
         enterprise_id=enterprise.id,
