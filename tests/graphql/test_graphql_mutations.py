@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 
 from app.models import ApiToken, Enterprise, Event, PairingAgreement, SearchOutbox, Village
 from app.models.enums import RegistrationStatus
+from app.services.pairing.capacity import open_agreement_count
 from tests.authz.world import PASSWORD
 from tests.factories import valid_credit_code
 from tests.graphql.graphql_world import OTHER_VILLAGE_CODE
@@ -272,6 +273,22 @@ def test_a_duplicate_proposal_is_a_conflict(gql_writer):
     assert errors_of(payload) == [
         (None, "duplicate_pairing", "与该村已有进行中的结对协议，请勿重复提交")
     ]
+
+
+def test_a_proposal_beyond_the_enterprise_s_limit_is_a_conflict_naming_it(gql_writer):
+    world = gql_writer.world
+    with gql_writer.database.unit_of_work() as session:
+        enterprise = session.get(Enterprise, world.world.enterprise_a)
+        taken = open_agreement_count(session, enterprise.id)
+        enterprise.max_villages = taken
+        session.add(enterprise)
+    village = world.ids["other_village"]
+    payload = gql_writer.data(PROPOSE, {"input": _proposal(world, village)}, actor="enterprise_a")[
+        "proposeAgreement"
+    ]
+    [(field, code, message)] = errors_of(payload)
+    assert (field, code) == (None, "capacity_reached")
+    assert f"同时结对帮扶的村数上限为 {taken} 个" in message
 
 
 def test_each_mutation_of_an_operation_sees_the_ones_before(gql_writer):

@@ -5,8 +5,9 @@ import re
 import pytest
 from sqlmodel import select
 
-from app.models import Event, PairingAgreement
+from app.models import Enterprise, Event, PairingAgreement
 from app.models.enums import AgreementStatus
+from app.services.pairing.capacity import open_agreement_count
 from tests.web.pairing_web import build_site, hx_post, post
 
 
@@ -211,3 +212,17 @@ def test_revising_a_proposal_with_a_stale_version_is_refused(site):
     assert stale.status_code == 409
     assert "该协议已被他人修改，请刷新后再试" in stale.text
     assert 'value="99"' in stale.text
+
+
+def test_a_proposal_beyond_the_enterprise_s_limit_shows_the_limit_and_saves_nothing(site):
+    with site.database.unit_of_work() as session:
+        enterprise = session.get(Enterprise, site.enterprise_id)
+        taken = open_agreement_count(session, enterprise.id)
+        enterprise.max_villages = taken
+        session.add(enterprise)
+    response = post(site.client("qiye"), "/agreements", _proposal(site))
+    assert response.status_code == 409
+    assert response.template.name == "pairing/proposal.html"
+    assert f"同时结对帮扶的村数上限为 {taken} 个" in response.text
+    with site.database.read_only() as session:
+        assert open_agreement_count(session, site.enterprise_id) == taken
