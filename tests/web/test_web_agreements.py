@@ -226,3 +226,23 @@ def test_a_proposal_beyond_the_enterprise_s_limit_shows_the_limit_and_saves_noth
     assert f"同时结对帮扶的村数上限为 {taken} 个" in response.text
     with site.database.read_only() as session:
         assert open_agreement_count(session, site.enterprise_id) == taken
+
+
+def test_signing_beyond_the_enterprise_s_limit_shows_the_limit_on_the_agreement(site):
+    agreement_id = _propose(site, site.client("qiye"))
+    with site.database.unit_of_work() as session:
+        enterprise = session.get(Enterprise, site.enterprise_id)
+        enterprise.max_villages = open_agreement_count(
+            session, enterprise.id, excluding=agreement_id
+        )
+        session.add(enterprise)
+    village = site.client("nanpo")
+    # A conflict goes back to the agreement with the message flashed; htmx gets it with 409.
+    response = post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    assert response.status_code == 303
+    assert "同时结对帮扶的村数上限为" in village.get(f"/agreements/{agreement_id}").text
+    htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    assert htmx.status_code == 409
+    assert "同时结对帮扶的村数上限为" in htmx.text
+    with site.database.read_only() as session:
+        assert session.get(PairingAgreement, agreement_id).status == AgreementStatus.proposed
