@@ -303,6 +303,10 @@ def test_each_mutation_of_an_operation_sees_the_ones_before(gql_writer):
         session.add(second)
         session.flush()
         second_id = second.id
+        # Room for the two proposals below within the enterprise's maximum number of villages.
+        enterprise = session.get(Enterprise, world.world.enterprise_a)
+        enterprise.max_villages = open_agreement_count(session, enterprise.id) + 2
+        session.add(enterprise)
     operation = """mutation($a: ProposeAgreementInput!, $b: ProposeAgreementInput!) {
       first: proposeAgreement(input: $a) { agreement { enterprise { agreements(first: 0) { totalCount } } } }
       second: proposeAgreement(input: $b) { agreement { enterprise { agreements(first: 0) { totalCount } } } }
