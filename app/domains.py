@@ -12,7 +12,7 @@ name stops start-up with ``MissingDomainPart`` instead of leaving a domain silen
 =============  =======================================  ==================================
 layer          module (for domain ``d``)                names
 =============  =======================================  ==================================
-services       ``app.services.d_domain``                ``TODO_KINDS``, ``LEDGER_SECTIONS``,
+services       ``app.services.d_domain``                ``INBOX_KINDS``, ``LEDGER_SECTIONS``,
                                                         ``DASHBOARD_PANELS``,
                                                         ``STATE_MACHINES``, ``NOTICES``,
                                                         ``VISIBILITY``

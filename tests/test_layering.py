@@ -64,6 +64,7 @@ LAYERS = (
             "app.observability",
             "app.backup",
             "app.cli",
+            "app.cli_data",
             "app.deploy",
             "app.migrate",
             "app.__main__",

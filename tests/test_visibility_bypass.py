@@ -16,7 +16,7 @@ LINKS = {"enterprise_id", "cooperative_id", "village_id", "region_code"}
 ACTOR_NAMES = {"actor", "a"}
 
 OWN_WORK = {
-    # The to-do kinds: what waits for this party to act (each domain's ``TODO_KINDS``).
+    # The to-do kinds: what waits for this party to act (each domain's ``INBOX_KINDS``).
     ("services/pairing_domain.py", "<module>"),
     ("services/pairing_domain.py", "_overdue"),
     ("services/trade_domain.py", "<module>"),

@@ -40,7 +40,7 @@ def _registrations(actor: Actor, today: date) -> sa.Select:
 
 
 VISIBILITY = (REGISTRATIONS,)
-TODO_KINDS = (
+INBOX_KINDS = (
     Kind("registrations", "待审核的注册申请", Role.bureau, "/registrations", _registrations),
 )
 LEDGER_SECTIONS = ()

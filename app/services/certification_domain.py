@@ -50,7 +50,7 @@ def _objections(actor: Actor, today: date) -> sa.Select:
 
 
 VISIBILITY = (CERTIFICATION_APPLICATIONS, CERTIFICATION_OBJECTIONS)
-TODO_KINDS = (
+INBOX_KINDS = (
     Kind("certifications", "待审核的产品认定", Role.bureau, "/certifications", _certifications),
     Kind(
         "objections",

@@ -2,7 +2,7 @@
 
 Each domain's module defines (app/domains.py; an empty tuple when the domain has none):
 
-- ``TODO_KINDS``: its kinds of to-do (``app.services.inbox.Kind``), shown per role in this order;
+- ``INBOX_KINDS``: its kinds of to-do (``app.services.inbox.Kind``), shown per role in this order;
 - ``LEDGER_SECTIONS``: its sheets of the bureau's ledger export (``ledger_sections.Section``);
 - ``DASHBOARD_PANELS``: its panels of the bureau's dashboard (``stats.panels.Panel``);
 - ``STATE_MACHINES``: the lifecycles of its objects (``state_machine.Machine``);
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 SERVICE_PART = Part(
     "app.services.{domain}_domain",
     (
-        "TODO_KINDS",
+        "INBOX_KINDS",
         "LEDGER_SECTIONS",
         "DASHBOARD_PANELS",
         "STATE_MACHINES",
@@ -45,8 +45,8 @@ SERVICE_PART = Part(
 
 
 @cache
-def todo_kinds() -> "tuple[Kind, ...]":
-    return _unique(SERVICE_PART.gather("TODO_KINDS"), "to-do kind")
+def inbox_kinds() -> "tuple[Kind, ...]":
+    return _unique(SERVICE_PART.gather("INBOX_KINDS"), "to-do kind")
 
 
 @cache
@@ -89,7 +89,7 @@ def _unique(items: tuple, what: str, key: Callable | None = None) -> tuple:
 def load() -> None:
     """Read every domain's declarations now (at start-up): a missing part fails here."""
     SERVICE_PART.modules(DOMAINS)
-    todo_kinds()
+    inbox_kinds()
     ledger_sections()
     dashboard_panels()
     state_machines()

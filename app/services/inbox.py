@@ -3,7 +3,7 @@
 Each kind of to-do is one SQL query over the tables that hold the state (a proposal is waiting
 for its village's signature as long as its status is ``proposed``), so the inbox cannot go stale
 and needs no bookkeeping when something is done. Each domain declares its kinds
-(``TODO_KINDS`` in ``app/services/<domain>_domain.py``). ``inbox_count`` sums the kinds in one
+(``INBOX_KINDS`` in ``app/services/<domain>_domain.py``). ``inbox_count`` sums the kinds in one
 statement of aggregates; ``inbox`` lists a few items of each kind, each linking to the page where
 the action is taken.
 """
@@ -17,7 +17,7 @@ from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session
 
 from app.actors import Actor, Role
-from app.services.domains import todo_kinds
+from app.services.domains import inbox_kinds
 from app.services.pairing.periods import last_closed_quarter, local_today
 
 ITEMS_PER_KIND = 20
@@ -57,8 +57,8 @@ class Kind:
 
 def kinds_for(actor: Actor) -> list[Kind]:
     """The kinds of to-do the actor's role has (none for the anonymous, admins and the system),
-    in the order of the domains that declare them (``TODO_KINDS``, app/services/domains.py)."""
-    return [kind for kind in todo_kinds() if kind.role == actor.role]
+    in the order of the domains that declare them (``INBOX_KINDS``, app/services/domains.py)."""
+    return [kind for kind in inbox_kinds() if kind.role == actor.role]
 
 
 def inbox_counts(*, session: Session, actor: Actor, today: date | None = None) -> dict[str, int]:

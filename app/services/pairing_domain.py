@@ -67,7 +67,7 @@ def _in_region(actor: Actor):
 
 
 VISIBILITY = (AGREEMENTS, ENTERPRISES, COOPERATIVES, PRIVATE_VILLAGE_DATA)
-TODO_KINDS = (
+INBOX_KINDS = (
     Kind(
         "proposals_to_sign",
         "待签约的结对提议",

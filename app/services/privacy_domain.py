@@ -4,7 +4,7 @@ ledger sheets or dashboard panels; its purge rules are registered in app/service
 from app.services.notice_rules import NOBODY, Notices
 
 VISIBILITY = ()
-TODO_KINDS = ()
+INBOX_KINDS = ()
 LEDGER_SECTIONS = ()
 DASHBOARD_PANELS = ()
 STATE_MACHINES = ()

@@ -28,7 +28,7 @@ def _orders(*conditions) -> sa.Select:
 
 
 VISIBILITY = (PRODUCTS, DEMANDS, ORDERS, RESERVED_SHARES)
-TODO_KINDS = (
+INBOX_KINDS = (
     Kind(
         "orders_to_receive",
         "待确认收货的订单",
