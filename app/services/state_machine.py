@@ -27,6 +27,7 @@ transition has its audit action, notification decision and authorization-matrix 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from app.actors import Actor
@@ -259,7 +260,13 @@ def all_transitions() -> list[tuple[Machine, Transition]]:
 
 def machine(name: str) -> Machine:
     """The declared machine called ``name`` (KeyError when no domain declares one)."""
-    return {m.name: m for m in machines()}[name]
+    return _by_name()[name]
+
+
+@cache
+def _by_name() -> dict[str, Machine]:
+    """Every machine by name, read once (templates ask for one per button they draw)."""
+    return {m.name: m for m in machines()}
 
 
 def button(machine_name: str, transition_name: str) -> str:
