@@ -168,7 +168,7 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """Open a write transaction; commit once at the end, roll back on error, then run hooks."""
-        with self._writer_turn(), self._write_sessions() as session:
+        with self.writer_turn(), self._write_sessions() as session:
             try:
                 yield session
                 session.commit()
@@ -183,8 +183,11 @@ class Database:
         _run_hooks(hooks)
 
     @contextmanager
-    def _writer_turn(self) -> Iterator[None]:
-        """Queue behind this process's other writers of the same SQLite file (``WriterQueue``)."""
+    def writer_turn(self) -> Iterator[None]:
+        """Queue behind this process's other writers of the same SQLite file (``WriterQueue``).
+
+        Every unit of work takes its turn; a writer that is not one (a connection of its own, as
+        the search drain's) takes it around its transaction too."""
         queued = _ENGINE_QUEUES.get(self.engine)
         if queued is None:  # PostgreSQL (row locks, no single write lock) or an in-memory SQLite
             yield

@@ -15,7 +15,8 @@ row's attempts, so the first drain after the disk is fixed catches up.
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,15 +200,19 @@ def _write(directory: Path, name: str, batch: Batch) -> DrainReport:
     return report
 
 
-def _write_engine(database: Database) -> sa.Engine:
-    # Not a unit of work: its after-commit hooks would start another drain.
-    return database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+@contextmanager
+def _writing(database: Database) -> Iterator[sa.Connection]:
+    """A short write transaction in its turn among the process's writers. Not a unit of work:
+    its after-commit hooks would start another drain."""
+    writer = database.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    with database.writer_turn(), writer.begin() as conn:
+        yield conn
 
 
 def _delete_rows(database: Database, row_ids: list[int]) -> None:
     if not row_ids:
         return
-    with _write_engine(database).begin() as conn:
+    with _writing(database) as conn:
         for start in range(0, len(row_ids), 500):
             chunk = row_ids[start : start + 500]
             conn.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
@@ -232,7 +237,7 @@ def _mark_failed(
     message = f"{type(exc).__name__}: {exc}"[:500]
     attempts = SearchOutbox.attempts + 1 if counts else SearchOutbox.attempts
     try:
-        with _write_engine(database).begin() as conn:
+        with _writing(database) as conn:
             conn.execute(
                 sa.update(SearchOutbox)
                 .where(SearchOutbox.id.in_(row_ids))

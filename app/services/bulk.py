@@ -1,6 +1,7 @@
 """Writing many checked rows at once (a bulk import's): batched inserts and one ``CreatedInBulk``
 event, which each subscriber answers in batches too."""
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from app.actors import Actor
@@ -18,10 +19,23 @@ def insert_new(session: Session, rows: list[SQLModel]) -> None:
     if not rows:
         return
     table = type(rows[0]).__table__
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # SQLAlchemy cannot keep RETURNING in parameter order on SQLite and falls back to one
+        # statement per row. The unit of work holds SQLite's write lock (BEGIN IMMEDIATE), so no
+        # one else inserts meanwhile: the ids are given here, after the largest in the table.
+        last = connection.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
+        for offset, row in enumerate(rows, start=1):
+            row.id = last + offset
+        columns = [c.name for c in table.columns]
+        connection.execute(
+            table.insert(), [{name: getattr(row, name) for name in columns} for row in rows]
+        )
+        return
     columns = [c.name for c in table.columns if c.name != "id"]
     values = [{name: getattr(row, name) for name in columns} for row in rows]
     statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    ids = session.connection().execute(statement, values).scalars().all()
+    ids = connection.execute(statement, values).scalars().all()
     for row, new_id in zip(rows, ids, strict=True):
         row.id = new_id
 
