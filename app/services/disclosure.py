@@ -34,6 +34,7 @@ from app.models.enums import (
 )
 from app.models.flags import from_mask
 from app.services import clock
+from app.services.overview import CountyFigures, TownshipFigures, county_figures, township_figures
 from app.services.paging import Page
 
 PA = PairingAgreement
@@ -220,3 +221,14 @@ def verified_outcomes(*, session: Session, county_code: str | None = None) -> li
         OutcomeTotal(code, name, year, quarter, *(int(v or 0) for v in sums))
         for code, name, year, quarter, *sums in rows
     ]
+
+
+def county_coverage(*, session: Session) -> tuple[CountyFigures, ...]:
+    """Key villages and paired key villages per county of the city, for the public map: the
+    dashboard's own figures (``county_figures``), counts only, no village named."""
+    return tuple(c for group in county_figures(session) for c in group.counties)
+
+
+def township_coverage(*, session: Session, county_code: str) -> tuple[TownshipFigures, ...]:
+    """The same figures per township of one county (empty for an unknown county)."""
+    return township_figures(session, county_code)

@@ -5,7 +5,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.models import Cooperative, County, Enterprise, PairingAgreement, Product, Village
+from app.models import (
+    Cooperative,
+    County,
+    Enterprise,
+    PairingAgreement,
+    Product,
+    Township,
+    Village,
+)
 from app.models.enums import AgreementStatus, CountyCategory, ProductStatus, RegistrationStatus
 
 
@@ -143,6 +151,40 @@ def county_figures(
         for category, counties in by_category.items()
         if counties
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TownshipFigures:
+    """One township's key villages (重点帮扶村) and how many of them are paired."""
+
+    code: str
+    name: str
+    villages: int
+    key_villages: int
+    paired_key_villages: int
+
+
+def township_figures(session: Session, county_code: str) -> tuple[TownshipFigures, ...]:
+    """One row per township of the county, by code (townships without villages with zeros);
+    paired as in ``county_figures``, so a county's townships add up to its row there."""
+    paired = paired_villages()
+    is_key = Village.key_village.is_(True)
+    rows = session.execute(
+        sa.select(
+            Township.code,
+            Township.name,
+            sa.func.count(Village.id).label("villages"),
+            sa.func.count(Village.id).filter(is_key).label("key_villages"),
+            sa.func.count(paired.c.village_id).filter(is_key).label("paired_key_villages"),
+        )
+        .select_from(Township)
+        .outerjoin(Village, Village.township_code == Township.code)
+        .outerjoin(paired, paired.c.village_id == Village.id)
+        .where(Township.county_code == county_code)
+        .group_by(Township.code, Township.name)
+        .order_by(Township.code)
+    ).all()
+    return tuple(TownshipFigures(**row._mapping) for row in rows)
 
 
 def _agreements_by_status(session: Session) -> tuple[tuple[AgreementStatus, int], ...]:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.services import stats
+from app.services.stats.coverage import township_coverage
 from app.web.pages import gate, load
 from app.web.templating import render
 
@@ -39,6 +40,15 @@ async def dashboard_panel(request: Request) -> Response:
     titles = panel_titles()
     if name not in titles:
         raise HTTPException(404)
-    data = await load(request, lambda s: stats.panel(name, session=s, actor=actor, reuse=True))
-    context = {"name": name, "title": titles[name], "data": data}
+    county_code = request.query_params.get("county", "") if name == "coverage" else ""
+
+    def work(session):
+        data = stats.panel(name, session=session, actor=actor, reuse=True)
+        chosen = township_coverage(session, actor, county_code) if county_code else None
+        return data, chosen
+
+    data, chosen = await load(request, work)
+    if county_code and chosen is None:
+        raise HTTPException(404)
+    context = {"name": name, "title": titles[name], "data": data, "chosen": chosen}
     return render(request, "dashboard/panel.html", context, partial="dashboard/_panel.html")

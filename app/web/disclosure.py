@@ -25,15 +25,19 @@ async def pairings(request: Request) -> Response:
         counts = disclosure.pairing_counts(session=session)
         chosen = next((c for c in counts if c.code == county_code), None)
         page = None
-        if chosen is not None:
+        if chosen is None:
+            coverage = disclosure.county_coverage(session=session)
+        else:
             page = disclosure.active_pairings(session=session, county_code=chosen.code, page=number)
-        return counts, chosen, page
+            coverage = disclosure.township_coverage(session=session, county_code=chosen.code)
+        return counts, chosen, page, coverage
 
-    counts, chosen, page = await load(request, work)
+    counts, chosen, page, coverage = await load(request, work)
     context = {
         "counts": counts,
         "chosen": chosen,
         "page": page,
+        "coverage": coverage,
         "page_url": lambda n: page_url(request, n),
         "section": "pairings",
     }

@@ -41,13 +41,17 @@ def test_htmx_gets_the_panel_and_a_browser_gets_a_page(app):
     assert "<html" not in partial.text
     page = client.get("/dashboard/coverage")
     assert page.text.startswith("<!DOCTYPE html>")
-    assert svg_titles(page.text) == ["各县行政村数与已结对村数"]
+    assert svg_titles(page.text) == [
+        "运城市各县（市、区）重点帮扶村结对覆盖地图",
+        "各县行政村数与已结对村数",
+    ]
     assert "HX-Request" in page.headers["vary"]
 
 
 def test_every_chart_has_a_title_and_a_table_of_its_numbers(app, world):
     html = signed_in(app, "city").get("/dashboard?all=1").text
     assert svg_titles(html) == [
+        "运城市各县（市、区）重点帮扶村结对覆盖地图",
         "各县行政村数与已结对村数",
         "各状态的帮扶协议数",
         "各县帮扶资金（经营性与公益性）：承诺与实绩",

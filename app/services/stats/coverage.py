@@ -11,8 +11,15 @@ from sqlmodel import Session
 
 from app.actors import Actor
 from app.models import County, Village
-from app.services.overview import CategoryFigures, CountyFigures, county_figures, paired_villages
-from app.services.stats.scope import in_region
+from app.services.overview import (
+    CategoryFigures,
+    CountyFigures,
+    TownshipFigures,
+    county_figures,
+    paired_villages,
+    township_figures,
+)
+from app.services.stats.scope import in_region, require_statistics
 
 UNPAIRED_LIST_LIMIT = 50
 
@@ -71,3 +78,16 @@ def _unpaired_key(session: Session, actor: Actor, paired: sa.Subquery) -> tuple:
         .limit(UNPAIRED_LIST_LIMIT)
     ).all()
     return tuple(UnpairedVillage(*row) for row in rows)
+
+
+def township_coverage(
+    session: Session, actor: Actor, county_code: str
+) -> tuple[County, tuple[TownshipFigures, ...]] | None:
+    """A county's townships for the coverage map; None for a county outside the region."""
+    require_statistics(actor)
+    county = session.execute(
+        sa.select(County).where(County.code == county_code, in_region(actor, County.code))
+    ).scalar_one_or_none()
+    if county is None:
+        return None
+    return county, township_figures(session, county.code)
