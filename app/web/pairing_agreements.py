@@ -3,7 +3,7 @@ lifecycle actions, reports and timeline."""
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from app.actors import Role
 from app.labels import AGREEMENT_STATUS, HELP_KIND
@@ -14,9 +14,11 @@ from app.services.pairing import details, directory, lifecycle, profiles, propos
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
 from app.services.pairing.states import AGREEMENT
+from app.web.agreement_page import CONFIRMATIONS, REASONS, confirmation, steps
 from app.web.forms import read_form
 from app.web.pages import gate, int_or_none, load, page_url, take_step
 from app.web.pairing_common import done, page, save
+from app.web.requests import wants_partial
 
 LIST_ROLES = (Role.enterprise, Role.village, Role.bureau, Role.admin)
 # The fields of the proposal form, in the order their errors are reported.
@@ -274,12 +276,24 @@ async def agreement_detail(request: Request) -> Response:
     return await _detail(request, actor, request.path_params["agreement_id"])
 
 
-async def _detail(request, actor, agreement_id, *, errors=None, toast=None, status_code=200):
+async def _detail(
+    request, actor, agreement_id, *, errors=None, toast=None, status_code=200, confirm=None
+):
     detail = await load(
         request,
         lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
     )
-    context = {"detail": detail, "errors": errors or {}, "toast": toast}
+    if confirm is None and not toast:
+        confirm = request.query_params.get("confirm")
+    context = {
+        "detail": detail,
+        "errors": errors or {},
+        "toast": toast,
+        "steps": steps(detail.agreement),
+        "confirming": confirmation(confirm, detail.actions),
+        "confirmations": CONFIRMATIONS,
+        "reasons": REASONS,
+    }
     return page(
         request,
         "pairing/agreement.html",
@@ -299,6 +313,11 @@ async def transition(request: Request) -> Response:
         raise HTTPException(404)
     data = await read_form(request)
     version = int_or_none(data.get("version")) or 0
+    if action in CONFIRMATIONS and data.get("confirmed") != "1":
+        # Not confirmed (an old page, a stray post): nothing is written; the confirmation opens.
+        if wants_partial(request):
+            return await _detail(request, actor, agreement_id, confirm=action)
+        return RedirectResponse(f"/agreements/{agreement_id}?confirm={action}#confirm", 303)
     return await take_step(
         request,
         lambda s: lifecycle.transition_agreement(
@@ -312,7 +331,9 @@ async def transition(request: Request) -> Response:
         url=f"/agreements/{agreement_id}",
         message=AGREEMENT.transition(action).done,
         leave=done,
-        show=lambda **shown: _detail(request, actor, agreement_id, **shown),
+        show=lambda **shown: _detail(
+            request, actor, agreement_id, confirm=action if shown.get("errors") else None, **shown
+        ),
         # Each action's reason box has its own error slot.
         slots={"reason": f"{action}_reason"},
     )

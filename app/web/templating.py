@@ -19,6 +19,7 @@ from app.config import Settings
 from app.http import csrf_token, current_actor
 from app.labels import label, status_tone
 from app.services.state_machine import button
+from app.web.agreement_page import changes as event_changes
 from app.web.coverage_map import county_map, township_grid
 from app.web.flash import pop_flashes
 from app.web.formatting import FILTERS
@@ -132,6 +133,7 @@ def create_environment(settings: Settings) -> jinja2.Environment:
         csrf_input=csrf_input,
         county_map=county_map,
         township_grid=township_grid,
+        event_changes=event_changes,
     )
     return env
 

@@ -109,14 +109,14 @@ def test_propose_then_the_village_signs_and_the_bureau_files(site):
         "结对提议" in detail.text
         and '<span class="badge badge--pending">待签约</span>' in detail.text
     )
-    assert f'action="/agreements/{agreement_id}/withdraw"' in detail.text
-    assert f'action="/agreements/{agreement_id}/sign"' not in detail.text
+    assert 'name="confirm" value="withdraw"' in detail.text
+    assert 'name="confirm" value="sign"' not in detail.text
 
     village = site.client("nanpo")
     page = village.get(f"/agreements/{agreement_id}")
-    assert f'action="/agreements/{agreement_id}/sign"' in page.text
-    assert f'action="/agreements/{agreement_id}/withdraw"' not in page.text
-    signed = hx_post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    assert 'name="confirm" value="sign"' in page.text
+    assert 'name="confirm" value="withdraw"' not in page.text
+    signed = hx_post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
     assert signed.status_code == 200
     assert signed.template.name == "pairing/_agreement.html"
     assert "<html" not in signed.text
@@ -127,7 +127,7 @@ def test_propose_then_the_village_signs_and_the_bureau_files(site):
     assert '<span class="badge badge--pending">待备案</span>' in signed.text
 
     bureau = site.client("pinglu")
-    filed = post(bureau, f"/agreements/{agreement_id}/file", {"version": "2"})
+    filed = post(bureau, f"/agreements/{agreement_id}/file", {"confirmed": "1", "version": "2"})
     assert (filed.status_code, filed.headers["location"]) == (303, f"/agreements/{agreement_id}")
     page = bureau.get(f"/agreements/{agreement_id}")
     assert "已备案，协议进入履行期" in page.text
@@ -139,11 +139,11 @@ def test_propose_then_the_village_signs_and_the_bureau_files(site):
 def test_a_double_click_gets_the_conflict_message_not_a_second_transition(site):
     agreement_id = _propose(site, site.client("qiye"))
     village = site.client("nanpo")
-    assert post(village, f"/agreements/{agreement_id}/sign", {"version": "1"}).status_code == 303
-    again = post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    assert post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"}).status_code == 303
+    again = post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
     assert again.status_code == 303
     assert "该协议已被他人修改，请刷新后再试" in village.get(f"/agreements/{agreement_id}").text
-    htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
     assert htmx.status_code == 409
     assert "该协议已被他人修改，请刷新后再试" in htmx.text
     with site.database.read_only() as session:
@@ -158,12 +158,13 @@ def test_a_double_click_gets_the_conflict_message_not_a_second_transition(site):
 def test_termination_without_a_reason_shows_the_error_by_the_reason(site):
     client = site.client("qiye")
     response = post(
-        client, f"/agreements/{site.active_id}/terminate", {"version": "1", "reason": " "}
+        client, f"/agreements/{site.active_id}/terminate", {"confirmed": "1", "version": "1", "reason": " "}
     )
     assert response.status_code == 422
     assert response.template.name == "pairing/agreement.html"
     assert "请填写终止原因</p>" in response.text
-    assert '<details class="danger-zone" open>' in response.text
+    assert '<section class="card section confirm" id="confirm"' in response.text
+    assert 'name="confirmed" value="1"' in response.text
 
 
 @pytest.mark.parametrize("username", ["ruicheng", "nanpo"])
@@ -171,7 +172,7 @@ def test_outsiders_get_the_missing_page_on_the_detail_and_the_actions(site, user
     client = site.client(username)
     assert client.get(f"/agreements/{site.active_id}").status_code == 404
     response = post(
-        client, f"/agreements/{site.active_id}/terminate", {"version": "1", "reason": "x"}
+        client, f"/agreements/{site.active_id}/terminate", {"confirmed": "1", "version": "1", "reason": "x"}
     )
     assert response.status_code == 404
     with site.database.read_only() as session:
@@ -238,10 +239,10 @@ def test_signing_beyond_the_enterprise_s_limit_shows_the_limit_on_the_agreement(
         session.add(enterprise)
     village = site.client("nanpo")
     # A conflict goes back to the agreement with the message flashed; htmx gets it with 409.
-    response = post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    response = post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
     assert response.status_code == 303
     assert "同时结对帮扶的村数上限为" in village.get(f"/agreements/{agreement_id}").text
-    htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"version": "1"})
+    htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
     assert htmx.status_code == 409
     assert "同时结对帮扶的村数上限为" in htmx.text
     with site.database.read_only() as session:
