@@ -166,14 +166,17 @@ def inbox_item(page, group: str, text: str):
     return section.get_by_role("link", name=re.compile(re.escape(text)))
 
 
-def act(page, detail: str, button: str, status: str) -> None:
-    """Press an action on a detail page and wait for the status badge to change."""
+def act(page, detail: str, button: str, status: str, confirm: bool = False) -> None:
+    """Press an action on a detail page (and, for an irreversible one, ``confirm`` it in the
+    confirmation that opens) and wait for the status badge to change."""
     page.get_by_role("button", name=button, exact=True).click()
+    if confirm:
+        page.get_by_role("button", name=f"确认{button}", exact=True).click()
     badge = page.locator(f"{detail} .detail-head .badge").first
     badge.filter(has_text=status).wait_for()
 
 
-def act_from_inbox(page, base: str, item: tuple[str, str], url: str, action: tuple[str, str, str]):
+def act_from_inbox(page, base: str, item: tuple[str, str], url: str, action: tuple):
     """Take a hand-off: open the inbox, follow the item ``(group, text)`` to ``url``, and do
     ``(detail, button, status)`` there."""
     open_inbox(page, base)

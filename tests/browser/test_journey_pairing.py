@@ -44,14 +44,14 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     village = open_page(viewport)
     sign_in(village, base, cast.village_user)
     proposal = ("待签约的结对提议", cast.enterprise)
-    act_from_inbox(village, base, proposal, agreement_url, ("#agreement", "签约", "待备案"))
+    act_from_inbox(village, base, proposal, agreement_url, ("#agreement", "签约", "待备案", True))
     shots(village, "signed")
 
     # The bureau files it from its inbox.
     bureau = open_page(viewport)
     sign_in(bureau, base, "shiju")
     filing = ("待备案的结对协议", cast.village)
-    act_from_inbox(bureau, base, filing, agreement_url, ("#agreement", "备案", "履行中"))
+    act_from_inbox(bureau, base, filing, agreement_url, ("#agreement", "备案", "履行中", True))
     shots(bureau, "filed")
 
     # The enterprise's inbox now asks for the last closed quarter's report; it files it.

@@ -271,7 +271,7 @@ def test_a_journey_over_https_through_nginx_with_the_cdn_unreachable(site, brows
             base,
             ("待签约的结对提议", cast.enterprise),
             agreement_url,
-            ("#agreement", "签约", "待备案"),
+            ("#agreement", "签约", "待备案", True),
         )
         cookies = {c["name"]: c for c in contexts[1].cookies(base)}
         assert cookies["cunqi_session"]["secure"] is True
