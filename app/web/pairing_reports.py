@@ -1,11 +1,13 @@
 """Outcome-report pages: the list, the report form with evidence files, a report's page with its
 review steps, and evidence downloads for those allowed."""
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app.actors import Role
+from app.errors import NotFoundError
 from app.labels import REPORT_STATUS
 from app.models.enums import ReportStatus
 from app.money import fen_to_yuan
@@ -294,3 +296,30 @@ async def evidence_file(request: Request) -> Response:
             "Content-Disposition": attachment(row.filename),
         },
     )
+
+
+async def evidence_thumbnail(request: Request) -> Response:
+    """A picture's thumbnail, to those who may open the picture (``open_evidence`` checks, the
+    same as the download); made on first use, off the event loop and outside any transaction."""
+    actor = gate(request)
+    if isinstance(actor, Response):
+        return actor
+    evidence_id = request.path_params["evidence_id"]
+    root = upload_dir(request)
+    row, path = await load(
+        request,
+        lambda s: evidence.open_evidence(
+            session=s, actor=actor, evidence_id=evidence_id, upload_dir=root
+        ),
+    )
+    small = await run_in_threadpool(_thumbnail, path, row.content_type)
+    return FileResponse(
+        small, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"}
+    )
+
+
+def _thumbnail(path, content_type):
+    try:
+        return evidence.thumbnail(path, content_type)
+    except NotFoundError:
+        raise HTTPException(404) from None

@@ -47,6 +47,7 @@ ROUTES: list[BaseRoute] = [
     Route("/reports/{report_id:id}/edit", pairing_reports.resubmit, methods=GET_POST),
     Route("/reports/{report_id:id}/{action:str}", pairing_reports.step, methods=POST),
     Route("/evidence/{evidence_id:id}", pairing_reports.evidence_file),
+    Route("/evidence/{evidence_id:id}/thumbnail", pairing_reports.evidence_thumbnail),
     # The bureau.
     Route("/review", pairing_review.review, name="review"),
     Route("/coverage", pairing_review.coverage, methods=GET_POST, name="coverage"),

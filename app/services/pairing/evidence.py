@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
 from sqlmodel import Session
 
 from app.actors import Actor
@@ -22,7 +23,7 @@ from app.errors import NotFoundError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportEvidence, Village
 from app.permissions import can_see_agreement, require
 from app.services.filenames import clean_filename
-from app.services.images import without_metadata
+from app.services.images import encoded, without_metadata
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REPORT = 10
@@ -204,3 +205,33 @@ def open_evidence(
     if not path.is_file():
         raise NotFoundError("证明材料文件缺失，请联系管理员")
     return evidence, path
+
+
+THUMBNAIL_SIDE = 240
+THUMBNAIL_SUFFIX = ".thumb.jpg"
+
+
+def is_picture(content_type: str) -> bool:
+    return content_type in IMAGE_FORMATS
+
+
+def thumbnail(original: Path, content_type: str) -> Path:
+    """The picture's thumbnail (at most THUMBNAIL_SIDE pixels a side, JPEG), made on first use
+    and kept beside the file. Call it after ``open_evidence`` has checked the reader and its
+    session has closed: decoding never runs inside a unit of work. Written to a temporary name
+    and renamed, so a reader never sees half a thumbnail; two first readers write the same bytes."""
+    if not is_picture(content_type):
+        raise NotFoundError("该证明材料没有缩略图")
+    path = original.with_name(original.name + THUMBNAIL_SUFFIX)
+    if path.is_file():
+        return path
+    with Image.open(original) as source:
+        source.load()
+        picture = source.convert("RGB")
+    picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(encoded(picture, image_format="JPEG", quality=80))
+    os.replace(temporary, path)
+    return path
