@@ -116,7 +116,9 @@ def test_propose_then_the_village_signs_and_the_bureau_files(site):
     page = village.get(f"/agreements/{agreement_id}")
     assert 'name="confirm" value="sign"' in page.text
     assert 'name="confirm" value="withdraw"' not in page.text
-    signed = hx_post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
+    signed = hx_post(
+        village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"}
+    )
     assert signed.status_code == 200
     assert signed.template.name == "pairing/_agreement.html"
     assert "<html" not in signed.text
@@ -139,8 +141,9 @@ def test_propose_then_the_village_signs_and_the_bureau_files(site):
 def test_a_double_click_gets_the_conflict_message_not_a_second_transition(site):
     agreement_id = _propose(site, site.client("qiye"))
     village = site.client("nanpo")
-    assert post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"}).status_code == 303
-    again = post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
+    confirmed = {"confirmed": "1", "version": "1"}
+    assert post(village, f"/agreements/{agreement_id}/sign", confirmed).status_code == 303
+    again = post(village, f"/agreements/{agreement_id}/sign", confirmed)
     assert again.status_code == 303
     assert "该协议已被他人修改，请刷新后再试" in village.get(f"/agreements/{agreement_id}").text
     htmx = hx_post(village, f"/agreements/{agreement_id}/sign", {"confirmed": "1", "version": "1"})
@@ -158,7 +161,9 @@ def test_a_double_click_gets_the_conflict_message_not_a_second_transition(site):
 def test_termination_without_a_reason_shows_the_error_by_the_reason(site):
     client = site.client("qiye")
     response = post(
-        client, f"/agreements/{site.active_id}/terminate", {"confirmed": "1", "version": "1", "reason": " "}
+        client,
+        f"/agreements/{site.active_id}/terminate",
+        {"confirmed": "1", "version": "1", "reason": " "},
     )
     assert response.status_code == 422
     assert response.template.name == "pairing/agreement.html"
@@ -172,7 +177,9 @@ def test_outsiders_get_the_missing_page_on_the_detail_and_the_actions(site, user
     client = site.client(username)
     assert client.get(f"/agreements/{site.active_id}").status_code == 404
     response = post(
-        client, f"/agreements/{site.active_id}/terminate", {"confirmed": "1", "version": "1", "reason": "x"}
+        client,
+        f"/agreements/{site.active_id}/terminate",
+        {"confirmed": "1", "version": "1", "reason": "x"},
     )
     assert response.status_code == 404
     with site.database.read_only() as session:

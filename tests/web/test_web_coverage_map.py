@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.services.stats.coverage import coverage
 from app.services.overview import township_figures
+from app.services.stats.coverage import coverage
 from app.web.coverage_map import BANDS, band_of, county_map, county_shapes
 from tests.services.bureau_world import BureauWorld, build_bureau_world
 from tests.web.bureau_site import bureau_app, signed_in
@@ -35,7 +35,7 @@ def app(world, tmp_path_factory):
 
 
 def _figure(html: str, figure_id: str) -> str:
-    start = html.index(f'<figure class="coverage-map')
+    start = html.index('<figure class="coverage-map')
     start = html.index(f'id="{figure_id}"', start)
     return html[start : html.index("</figure>", start)]
 
@@ -79,7 +79,7 @@ def test_the_dashboard_map_has_one_shape_per_county_shaded_as_its_table_row(app,
         expected = band_of(paired, county.key_villages)
         assert band == ("none" if expected is None else str(expected))
         assert cells[:3] == [county.name, f"{county.key_villages:,}", f"{paired:,}"]
-    assert dict((code, band) for _, band, code in shapes) == {c: b for c, (b, _) in rows.items()}
+    assert {code: band for _, band, code in shapes} == {c: b for c, (b, _) in rows.items()}
     # Every shape is a link to the county's view, with its figures in words.
     links = re.findall(r'<a href="(/dashboard/coverage\?county=\d+)" aria-label="([^"]+)">', svg)
     assert [href[-6:] for href, _ in links] == [c.code for c in counties]
