@@ -25,6 +25,12 @@ def _posted_steps(html: str, prefix: str) -> dict[str, str]:
     return found
 
 
+def _confirmed_steps(html: str) -> dict[str, str]:
+    """Each irreversible step's button, which opens its confirmation (a GET form), with its text."""
+    pattern = r'<form[^>]*method="get"[^>]*>\s*<input type="hidden" name="confirm" value="(\w+)">\s*<button[^>]*>([^<]+)</button>'
+    return dict(re.findall(pattern, html))
+
+
 @pytest.fixture
 def shop(fresh_db, make_settings, tmp_path):
     return trade_site.build_site(fresh_db, make_settings(upload_dir=tmp_path / "uploads"))
@@ -94,7 +100,10 @@ def test_an_agreement_page_offers_exactly_the_allowed_steps(pairing, status):
         if page.status_code != 200:
             assert allowed == [], username
             continue
-        offered = _posted_steps(page.text, url)
+        offered = _posted_steps(page.text, url) | _confirmed_steps(page.text)
+        for name, text in _confirmed_steps(page.text).items():
+            confirmation = pairing.client(username).get(f"{url}?confirm={name}").text
+            assert _posted_steps(confirmation, url) == {name: f"确认{text}"}
         if f'href="{url}/edit"' in page.text:
             offered["revise"] = AGREEMENT.transition("revise").button_text
         assert offered == {name: AGREEMENT.transition(name).button_text for name in allowed}
