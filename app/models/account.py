@@ -58,6 +58,12 @@ class User(SQLModel, table=True):
     privacy_notice_version: str = Field(
         default="", max_length=20, sa_column_kwargs={"server_default": ""}
     )
+    # Two-factor sign-in (docs/decisions/0035): the TOTP secret sealed under the secret key
+    # (app/services/totp.py), never shown again once enrolled; empty when not enrolled.
+    totp_secret: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last time step whose code was accepted: a code counts once.
+    totp_last_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     enterprise: "Enterprise" = Relationship()
     cooperative: "Cooperative" = Relationship()
@@ -100,6 +106,19 @@ class UserSession(SQLModel, table=True):
     client_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=200)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of the ten single-use codes that stand in for an authenticator; only a keyed digest
+    is stored (app/services/totp.py: recovery_digest)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginAttempt(SQLModel, table=True):

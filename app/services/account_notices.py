@@ -13,6 +13,11 @@ ACTIONS = {
     "account.reject": notice("注册申请未通过", K.user),
     "account.create": NOBODY,
     "account.change_password": NOBODY,
+    "account.enable_two_factor": NOBODY,
+    # The owner is the actor of these (nobody is told of their own action); the audit rows and
+    # the account page's count of recovery codes left are where they show.
+    "account.disable_two_factor": NOBODY,
+    "account.use_recovery_code": NOBODY,
     "session.revoke": NOBODY,
     "session.revoke_all": NOBODY,
     "api_token.create": NOBODY,

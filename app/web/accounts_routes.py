@@ -4,16 +4,19 @@ sessions), registration and the bureau's review of registrations."""
 from starlette.routing import BaseRoute, Route
 
 from app.actors import Role
-from app.web import accounts, registration
+from app.web import accounts, registration, two_factor
 from app.web.navigation import menu
 
 POST = ["POST"]
 
 ROUTES: list[BaseRoute] = [
     Route("/login", accounts.login, methods=["GET", "POST"], name="login"),
+    Route("/login/code", two_factor.login_code, methods=["GET", "POST"], name="login_code"),
     Route("/logout", accounts.logout, methods=POST, name="logout"),
     Route("/account", accounts.account, name="account"),
     Route("/account/password", accounts.change_password, methods=POST),
+    Route("/account/two-factor", two_factor.enrolment, methods=["GET", "POST"]),
+    Route("/account/two-factor/disable", two_factor.disable, methods=POST),
     Route("/account/tokens", accounts.create_token, methods=POST),
     Route("/account/tokens/{token_id:id}/revoke", accounts.revoke_token, methods=POST),
     Route("/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=POST),

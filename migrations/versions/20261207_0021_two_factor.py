@@ -1,0 +1,59 @@
+"""users.totp_*, recovery_codes: two-factor sign-in
+
+Revision ID: 0021
+Revises: 0016
+Create Date: 2026-12-07 22:30:00
+
+See docs/decisions/0035-claims-invitations-and-two-factor.md. Existing accounts are not
+enrolled: an empty sealed secret, no enrolment time, step 0.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import app.models.base
+
+revision: str = "0021"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Plain add_column: no table rebuild (docs/decisions/0013-change-stamps.md).
+    op.add_column(
+        "users",
+        sa.Column("totp_secret", sa.String(length=200), nullable=False, server_default=""),
+    )
+    op.add_column(
+        "users", sa.Column("totp_enabled_at", app.models.base.UTCDateTime(timezone=True))
+    )
+    op.add_column(
+        "users", sa.Column("totp_last_step", sa.Integer(), nullable=False, server_default="0")
+    )
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_digest", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_recovery_codes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+        sa.UniqueConstraint("code_digest", name=op.f("uq_recovery_codes_code_digest")),
+    )
+    op.create_index(op.f("ix_recovery_codes_user_id"), "recovery_codes", ["user_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_recovery_codes_user_id"), table_name="recovery_codes")
+    op.drop_table("recovery_codes")
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("totp_last_step")
+        batch_op.drop_column("totp_enabled_at")
+        batch_op.drop_column("totp_secret")
