@@ -132,7 +132,7 @@ def create_app(
             CSRFMiddleware, session_cookie=SESSION_COOKIE, public_origin=settings.public_origin
         ),
         Middleware(ActorMiddleware, database=database),
-        Middleware(TwoFactorGate),
+        Middleware(TwoFactorGate, required=settings.totp_required_for_staff),
         Middleware(InboxTriggerMiddleware),
     ]
     application = Starlette(

@@ -35,11 +35,12 @@ def is_enrolled(user: User) -> bool:
     return user.totp_enabled_at is not None
 
 
-def must_enrol(user: User | None) -> bool:
-    """A bureau or admin account without two-factor sign-in, where the setting requires it."""
+def must_enrol(user: User | None, *, required: bool | None = None) -> bool:
+    """A bureau or admin account without two-factor sign-in, where the setting requires it
+    (``required``: the application's ``totp_required_for_staff``; the current settings' if None)."""
     if user is None or is_enrolled(user) or user.role not in STAFF_ROLES:
         return False
-    return get_settings().totp_required_for_staff
+    return get_settings().totp_required_for_staff if required is None else required
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ async def enrolment(request: Request) -> Response:
 async def _enrolment_page(request, errors, *, status_code=200):
     actor = current_actor(request)
     user = current_user(request)
-    context = {"user": user, "errors": errors, "required": two_factor.must_enrol(user)}
+    context = {"user": user, "errors": errors, "required": _required(request, user)}
     if two_factor.is_enrolled(user):
         context["recovery_left"] = await read_only(
             request, lambda s: two_factor.unused_recovery_codes(session=s, actor=actor)
@@ -151,6 +151,11 @@ async def _enrolment_page(request, errors, *, status_code=200):
     response = render(request, "accounts/two_factor.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _required(request: Request, user) -> bool:
+    required = request.app.state.settings.totp_required_for_staff
+    return two_factor.must_enrol(user, required=required)
 
 
 async def _confirm(request):

@@ -13,8 +13,9 @@ OPEN_PREFIXES = (ENROL_PATH, "/logout", "/static/", "/healthz", "/readyz", "/pri
 
 
 class TwoFactorGate:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, *, required: bool):
         self.app = app
+        self.required = required
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -24,7 +25,7 @@ class TwoFactorGate:
         path = scope.get("path", "")
         held = (
             state.get("auth_method") == "session"
-            and two_factor.must_enrol(state.get("user"))
+            and two_factor.must_enrol(state.get("user"), required=self.required)
             and not path.startswith(OPEN_PREFIXES)
         )
         if not held:

@@ -1,8 +1,10 @@
 """Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
 
+import time
+
 from sqlmodel import select
 
-from app.models import UserSession
+from app.models import User, UserSession
 from app.models.enums import UserRole
 from app.services import (
     accounts,
@@ -10,6 +12,8 @@ from app.services import (
     audit_trail,
     credentials,
     organisations,
+    totp,
+    two_factor,
     pairing,
     user_sessions,
     villages,
@@ -41,7 +45,44 @@ def _own_session(s, w, a) -> int:
     return s.exec(select(UserSession.id).where(UserSession.user_id == user_id)).one()
 
 
+def _enrolled(s, w) -> None:
+    """Every user of the world enrolled in two-factor sign-in with the secret ``_SECRET``."""
+    for user_id in w.user_ids.values():
+        user = s.get(User, user_id)
+        user.totp_secret = totp.seal(_SECRET)
+        user.totp_enabled_at = user.created_at
+    s.flush()
+
+
+_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _current_code() -> str:
+    return totp.totp(totp.secret_bytes(_SECRET), time.time())
+
+
+def _enable(s, a):
+    offered = two_factor.offer_enrolment(session=s, actor=a)
+    code = totp.totp(totp.secret_bytes(offered.secret), time.time())
+    return two_factor.enable_two_factor(session=s, actor=a, sealed=offered.sealed, code=code)
+
+
 ACTIONS = [
+    Action(
+        "two_factor.enable_two_factor",
+        lambda s, w, a: _enable(s, a),
+        SIGNED_IN,
+        covers=("account.enable_two_factor",),
+    ),
+    PreparedAction(
+        "two_factor.turn_off_two_factor",
+        lambda s, w, a: two_factor.turn_off_two_factor(
+            session=s, actor=a, password=PASSWORD, code=_current_code()
+        ),
+        SIGNED_IN,
+        prepare=_enrolled,
+        covers=("account.disable_two_factor",),
+    ),
     Action(
         "organisations.register_enterprise",
         lambda s, w, a: organisations.register_enterprise(
@@ -182,6 +223,14 @@ UNVERSIONED = (
         "credentials.change_password",
         "the old password is the guard; it bumps auth_version, which ends every other session of"
         " the account",
+    ),
+    (
+        "two_factor.turn_off_two_factor",
+        "the password and a current code are the guard; only the owner acts on the account",
+    ),
+    (
+        "two_factor.enable_two_factor",
+        "confirmed by a code of the offered secret; an enrolled account is refused",
     ),
 )
 LIFECYCLE_STEPS = ()
