@@ -25,6 +25,8 @@ from tests.test_authorization_matrix import ACTIONS as MATRIX
 # 执行此操作"), each with where its rule is tested instead.
 OUTSIDE_MATRIX = {
     "account.register": "takes no actor: self-registration is open to everyone",
+    "account.claim": "takes no actor: claiming an organisation is open to everyone"
+    " (tests/services/test_claims_service.py)",
     "account.use_recovery_code": "taken in a sign-in's second step, before there is an actor"
     " (tests/services/test_two_factor_service.py)",
     "certification.take_effect": "taken by no actor: the periodic job ends a notice period",

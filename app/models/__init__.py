@@ -7,7 +7,14 @@ tables without a line here; the names listed here are the ones imported from the
 import importlib
 import pkgutil
 
-from app.models.account import ApiToken, LoginAttempt, RecoveryCode, User, UserSession
+from app.models.account import (
+    ApiToken,
+    LoginAttempt,
+    OrganisationClaim,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
@@ -54,6 +61,7 @@ __all__ = [
     "MailSubscription",
     "Notification",
     "Order",
+    "OrganisationClaim",
     "OutcomeReport",
     "PairingActual",
     "PairingAgreement",
@@ -62,12 +70,12 @@ __all__ = [
     "ProductImage",
     "PurchasesYearly",
     "RateLimitCounter",
+    "RecoveryCode",
     "ReportEvidence",
     "SalesMonthly",
     "SearchOutbox",
     "Township",
     "User",
-    "RecoveryCode",
     "UserSession",
     "Village",
     "VillageNeed",

@@ -121,6 +121,25 @@ class RecoveryCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class OrganisationClaim(SQLModel, table=True):
+    """A pending account's claim on an organisation already in the directory (seeded, imported or
+    registered by someone else), with the proof it uploaded (营业执照 or 授权书: PDF, JPG or PNG,
+    stored like report evidence). The account is linked to the organisation but acts for it only
+    once the organisation's county bureau approves (docs/decisions/0035)."""
+
+    __tablename__ = "organisation_claims"
+    __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class LoginAttempt(SQLModel, table=True):
     """One failed sign-in, kept in the database so throttling holds across processes."""
 

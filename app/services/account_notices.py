@@ -9,6 +9,8 @@ from app.services.notice_rules import NOBODY, Notices, Parties, notice
 
 ACTIONS = {
     "account.register": NOBODY,
+    # A claim, like a registration, is the county bureau's to-do (the ``registrations`` kind).
+    "account.claim": NOBODY,
     "account.approve": notice("注册申请已通过", K.user),
     "account.reject": notice("注册申请未通过", K.user),
     "account.create": NOBODY,

@@ -220,5 +220,7 @@ def _ensure_credit_code_free(session: Session, credit_code: str) -> None:
     )
     if taken is not None:
         raise ConflictError(
-            "该统一社会信用代码已登记，请勿重复注册", code="credit_code_taken", field="credit_code"
+            "该统一社会信用代码已登记；如您是该单位的工作人员，请认领该单位",
+            code="credit_code_taken",
+            field="credit_code",
         )

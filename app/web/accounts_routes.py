@@ -4,7 +4,7 @@ sessions), registration and the bureau's review of registrations."""
 from starlette.routing import BaseRoute, Route
 
 from app.actors import Role
-from app.web import accounts, registration, two_factor
+from app.web import accounts, claims, registration, two_factor
 from app.web.navigation import menu
 
 POST = ["POST"]
@@ -22,8 +22,10 @@ ROUTES: list[BaseRoute] = [
     Route("/account/sessions/{session_id:id}/revoke", accounts.revoke_session, methods=POST),
     Route("/account/sessions/revoke-all", accounts.sign_out_everywhere, methods=POST),
     Route("/register", registration.choose, name="register"),
+    Route("/register/claim/{kind}", claims.claim, methods=["GET", "POST"]),
     Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
     Route("/registrations", registration.review_list, name="registrations"),
+    Route("/registrations/{user_id:id}/proof", claims.proof, name="claim_proof"),
     Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
 ]
 

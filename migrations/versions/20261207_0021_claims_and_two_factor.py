@@ -1,11 +1,12 @@
-"""users.totp_*, recovery_codes: two-factor sign-in
+"""users.totp_*, recovery_codes, organisation_claims: two-factor sign-in and claims
 
 Revision ID: 0021
 Revises: 0016
 Create Date: 2026-12-07 22:30:00
 
 See docs/decisions/0035-claims-invitations-and-two-factor.md. Existing accounts are not
-enrolled: an empty sealed secret, no enrolment time, step 0.
+enrolled: an empty sealed secret, no enrolment time, step 0. A claim is a pending account's proof
+that it works for an organisation already in the directory.
 """
 
 from collections.abc import Sequence
@@ -48,9 +49,28 @@ def upgrade() -> None:
         sa.UniqueConstraint("code_digest", name=op.f("uq_recovery_codes_code_digest")),
     )
     op.create_index(op.f("ix_recovery_codes_user_id"), "recovery_codes", ["user_id"], unique=False)
+    op.create_table(
+        "organisation_claims",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("storage_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_organisation_claims_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_organisation_claims_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation_claims")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_organisation_claims_storage_key")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_organisation_claims_user_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("organisation_claims")
     op.drop_index(op.f("ix_recovery_codes_user_id"), table_name="recovery_codes")
     op.drop_table("recovery_codes")
     with op.batch_alter_table("users") as batch_op:
