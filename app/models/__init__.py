@@ -9,6 +9,7 @@ import pkgutil
 
 from app.models.account import (
     ApiToken,
+    Invitation,
     LoginAttempt,
     OrganisationClaim,
     RecoveryCode,
@@ -54,6 +55,7 @@ __all__ = [
     "EnterpriseReports",
     "Event",
     "ExportJob",
+    "Invitation",
     "Job",
     "JobState",
     "LoginAttempt",

@@ -140,6 +140,36 @@ class OrganisationClaim(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Invitation(SQLModel, table=True):
+    """An invitation code for an organisation (or village) in the directory without an account:
+    the county bureau prints or sends it, the organisation's staff set up an account with it
+    (``/invite``). Only a keyed digest of the code is kept; single use, expiring, revocable."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN enterprise_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN cooperative_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN village_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_organisation",
+        ),
+        sa.Index("ix_invitations_county_created", "county_code", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id", index=True)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperatives.id", index=True)
+    village_id: int | None = Field(default=None, foreign_key="villages.id", index=True)
+    county_code: str = Field(max_length=6)
+    code_digest: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, foreign_key="users.id")
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class LoginAttempt(SQLModel, table=True):
     """One failed sign-in, kept in the database so throttling holds across processes."""
 

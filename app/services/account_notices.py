@@ -11,6 +11,12 @@ ACTIONS = {
     "account.register": NOBODY,
     # A claim, like a registration, is the county bureau's to-do (the ``registrations`` kind).
     "account.claim": NOBODY,
+    # Invitation codes: made in bulk (told to nobody, decision 0022), revoked, regenerated and
+    # accepted; the bureau that made them sees them on /invitations and in the audit trail.
+    "invitation.create": NOBODY,
+    "invitation.revoke": NOBODY,
+    "invitation.regenerate": NOBODY,
+    "invitation.accept": NOBODY,
     "account.approve": notice("注册申请已通过", K.user),
     "account.reject": notice("注册申请未通过", K.user),
     "account.create": NOBODY,

@@ -1,4 +1,4 @@
-"""users.totp_*, recovery_codes, organisation_claims: two-factor sign-in and claims
+"""users.totp_*, recovery_codes, organisation_claims, invitations
 
 Revision ID: 0021
 Revises: 0016
@@ -67,9 +67,51 @@ def upgrade() -> None:
         sa.UniqueConstraint("storage_key", name=op.f("uq_organisation_claims_storage_key")),
         sa.UniqueConstraint("user_id", name=op.f("uq_organisation_claims_user_id")),
     )
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("cooperative_id", sa.Integer(), nullable=True),
+        sa.Column("village_id", sa.Integer(), nullable=True),
+        sa.Column("county_code", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+        sa.Column("code_digest", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("used_by", sa.Integer(), nullable=True),
+        sa.Column("revoked_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(CASE WHEN enterprise_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN cooperative_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN village_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_invitations_one_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"], ["cooperatives.id"], name=op.f("fk_invitations_cooperative_id_cooperatives")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_invitations_created_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_invitations_enterprise_id_enterprises")
+        ),
+        sa.ForeignKeyConstraint(["used_by"], ["users.id"], name=op.f("fk_invitations_used_by_users")),
+        sa.ForeignKeyConstraint(
+            ["village_id"], ["villages.id"], name=op.f("fk_invitations_village_id_villages")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("code_digest", name=op.f("uq_invitations_code_digest")),
+    )
+    for column in ("enterprise_id", "cooperative_id", "village_id"):
+        op.create_index(op.f(f"ix_invitations_{column}"), "invitations", [column], unique=False)
+    op.create_index(
+        "ix_invitations_county_created", "invitations", ["county_code", "created_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("invitations")
     op.drop_table("organisation_claims")
     op.drop_index(op.f("ix_recovery_codes_user_id"), table_name="recovery_codes")
     op.drop_table("recovery_codes")
