@@ -1,10 +1,11 @@
-"""Routes of the accounts pages: signing in and out, the account page (password, tokens,
-sessions), registration and the bureau's review of registrations."""
+"""Routes of the accounts pages: signing in and out (with two-factor sign-in), the account page
+(password, two-factor, tokens, sessions), registration, claims of organisations, invitation
+codes and the bureau's review of registrations and claims."""
 
 from starlette.routing import BaseRoute, Route
 
 from app.actors import Role
-from app.web import accounts, claims, registration, two_factor
+from app.web import accounts, claims, invitations, registration, two_factor
 from app.web.navigation import menu
 
 POST = ["POST"]
@@ -25,6 +26,11 @@ ROUTES: list[BaseRoute] = [
     Route("/register/claim/{kind}", claims.claim, methods=["GET", "POST"]),
     Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
     Route("/registrations", registration.review_list, name="registrations"),
+    Route("/invitations", invitations.page, name="invitations"),
+    Route("/invitations/generate", invitations.generate, methods=POST),
+    Route("/invitations/{invitation_id:id}/revoke", invitations.revoke, methods=POST),
+    Route("/invitations/{invitation_id:id}/regenerate", invitations.regenerate, methods=POST),
+    Route("/invite", invitations.accept, methods=["GET", "POST"], name="invite"),
     Route("/registrations/{user_id:id}/proof", claims.proof, name="claim_proof"),
     Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
 ]
@@ -33,5 +39,6 @@ MENU = (
     menu(Role.anonymous, 90, "登录", "/login"),
     menu(Role.anonymous, 91, "注册", "/register"),
     menu(Role.bureau, 50, "注册审核", "/registrations"),
+    menu(Role.bureau, 55, "邀请码", "/invitations"),
     menu(Role.admin, 20, "我的账号", "/account"),
 )

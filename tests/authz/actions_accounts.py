@@ -4,13 +4,14 @@ import time
 
 from sqlmodel import select
 
-from app.models import User, UserSession
+from app.models import Invitation, User, UserSession
 from app.models.enums import UserRole
 from app.services import (
     accounts,
     api_tokens,
     audit_trail,
     credentials,
+    invitations,
     organisations,
     totp,
     two_factor,
@@ -67,7 +68,57 @@ def _enable(s, a):
     return two_factor.enable_two_factor(session=s, actor=a, sealed=offered.sealed, code=code)
 
 
+def _uninvited_village(s, w) -> None:
+    """A village of 平陆 without an account or a code."""
+    make_village(s, name="待邀请村")
+    s.flush()
+
+
+def _open_invitation(s, w) -> None:
+    invitations.invite_organisations(
+        session=s, actor=w.actors["bureau_county"], kind="village", county_code="140829"
+    )
+    s.flush()
+
+
+def _invitation_id(s) -> int:
+    return s.exec(select(Invitation.id).order_by(Invitation.id.desc())).first()
+
+
 ACTIONS = [
+    PreparedAction(
+        "invitations.invite_organisations",
+        lambda s, w, a: invitations.invite_organisations(
+            session=s, actor=a, kind="village", county_code="140829"
+        ),
+        COUNTY_BUREAUS,
+        prepare=_uninvited_village,
+        covers=("invitation.create",),
+    ),
+    PreparedAction(
+        "invitations.revoke_invitation",
+        lambda s, w, a: invitations.revoke_invitation(
+            session=s, actor=a, invitation_id=_invitation_id(s)
+        ),
+        COUNTY_BUREAUS,
+        prepare=_open_invitation,
+        covers=("invitation.revoke",),
+    ),
+    PreparedAction(
+        "invitations.regenerate_invitation",
+        lambda s, w, a: invitations.regenerate_invitation(
+            session=s, actor=a, invitation_id=_invitation_id(s)
+        ),
+        COUNTY_BUREAUS,
+        prepare=_open_invitation,
+        covers=("invitation.regenerate",),
+    ),
+    Action(
+        "invitations.recent_invitations",
+        lambda s, w, a: invitations.recent_invitations(session=s, actor=a),
+        COUNTY_BUREAUS | {"bureau_other_county"},
+        writes=False,
+    ),
     Action(
         "two_factor.enable_two_factor",
         lambda s, w, a: _enable(s, a),
@@ -223,6 +274,14 @@ UNVERSIONED = (
         "credentials.change_password",
         "the old password is the guard; it bumps auth_version, which ends every other session of"
         " the account",
+    ),
+    (
+        "invitations.revoke_invitation",
+        "one way: an invitation used or revoked refuses (ConflictError)",
+    ),
+    (
+        "invitations.regenerate_invitation",
+        "one way: the old code is voided and a new row made; a used one refuses",
     ),
     (
         "two_factor.turn_off_two_factor",
