@@ -42,8 +42,31 @@ async def register(request: Request) -> Response:
     data = await read_form(request, lists=("offers",))
     account = {k: data.get(k, "") for k in ACCOUNT_FIELDS}
     organisation = _organisation_data(kind, data)
+    # Every problem at once: the account, the repeated password, the organisation, the consent.
+    errors: dict[str, str] = {}
+    claimable = False
     if data.get("password") != data.get("password_again"):
-        return await _form(request, kind, data, {"password_again": "两次输入的密码不一致"}, 422)
+        errors["password_again"] = "两次输入的密码不一致"
+    try:
+        # Hashed off the event loop and before the write transaction opens.
+        prepared = await run_in_threadpool(accounts.prepare_account, account)
+    except DomainError as exc:
+        errors = field_errors(exc) | errors
+    try:
+        await read_only(
+            request,
+            lambda s: accounts.check_registration(
+                session=s,
+                kind=UserRole(kind),
+                organisation=organisation,
+                privacy_consent=bool(data.get("privacy_consent")),
+            ),
+        )
+    except DomainError as exc:
+        claimable = _code_in(exc, "credit_code_taken")
+        errors = field_errors(exc) | errors
+    if errors:
+        return await _form(request, kind, data, errors, 422, claimable=claimable)
 
     def apply(session, prepared):
         user = accounts.register_account(
@@ -60,8 +83,6 @@ async def register(request: Request) -> Response:
         return user.id, user.auth_version, key
 
     try:
-        # Hashed off the event loop and before the write transaction opens.
-        prepared = await run_in_threadpool(accounts.prepare_account, account)
         user_id, auth_version, key = await in_unit_of_work(request, lambda s: apply(s, prepared))
     except ThrottledError as exc:
         headers = throttled_headers(exc)
