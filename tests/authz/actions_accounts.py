@@ -13,9 +13,9 @@ from app.services import (
     credentials,
     invitations,
     organisations,
+    pairing,
     totp,
     two_factor,
-    pairing,
     user_sessions,
     villages,
 )

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.web import pairing_web, trade_site
-from tests.web.test_web_registration import app  # noqa: F401
 from tests.web.test_web_registration import _post as registration_post
+from tests.web.test_web_registration import app  # noqa: F401
 
 
 def _errors(html: str, *fields: str) -> dict[str, str | None]:
