@@ -39,6 +39,5 @@ MENU = (
     menu(Role.anonymous, 90, "登录", "/login"),
     menu(Role.anonymous, 91, "注册", "/register"),
     menu(Role.bureau, 50, "注册审核", "/registrations"),
-    menu(Role.bureau, 55, "邀请码", "/invitations"),
     menu(Role.admin, 20, "我的账号", "/account"),
 )
