@@ -36,6 +36,7 @@ from app.web.routing import page_routes
 from app.web.security import CSRFMiddleware, SecurityHeadersMiddleware
 from app.web.templating import create_templates
 from app.web.triggers import InboxTriggerMiddleware
+from app.web.two_factor_gate import TwoFactorGate
 
 
 def create_served_app() -> Starlette:
@@ -131,6 +132,7 @@ def create_app(
             CSRFMiddleware, session_cookie=SESSION_COOKIE, public_origin=settings.public_origin
         ),
         Middleware(ActorMiddleware, database=database),
+        Middleware(TwoFactorGate, required=settings.totp_required_for_staff),
         Middleware(InboxTriggerMiddleware),
     ]
     application = Starlette(

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_delay_base_seconds: int = Field(default=1, ge=1)
     login_delay_max_seconds: int = Field(default=300, ge=1)
+    # Two-factor sign-in (docs/decisions/0035): None decides by the environment (required of
+    # bureau and admin accounts in production, offered to everyone everywhere).
+    require_totp_for_staff: bool | None = None
     # Self-registration: per client address per hour, per credit code (or village) per day.
     register_per_address_per_hour: int = 5
     register_per_organisation_per_day: int = 3
@@ -159,6 +162,12 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.introspection is None else self.introspection
+
+    @property
+    def totp_required_for_staff(self) -> bool:
+        if self.require_totp_for_staff is None:
+            return self.is_production
+        return self.require_totp_for_staff
 
     @property
     def mail_enabled(self) -> bool:

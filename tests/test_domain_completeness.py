@@ -25,6 +25,12 @@ from tests.test_authorization_matrix import ACTIONS as MATRIX
 # 执行此操作"), each with where its rule is tested instead.
 OUTSIDE_MATRIX = {
     "account.register": "takes no actor: self-registration is open to everyone",
+    "invitation.accept": "takes no actor: whoever holds the code sets up the account"
+    " (tests/services/test_invitations_service.py)",
+    "account.claim": "takes no actor: claiming an organisation is open to everyone"
+    " (tests/services/test_claims_service.py)",
+    "account.use_recovery_code": "taken in a sign-in's second step, before there is an actor"
+    " (tests/services/test_two_factor_service.py)",
     "certification.take_effect": "taken by no actor: the periodic job ends a notice period",
     "certification.refuse": "no action of its own: upholding an objection (objection.resolve)",
     "objection.dismiss_in_bulk": "written per objection inside objections.dismiss_objections",

@@ -7,7 +7,15 @@ tables without a line here; the names listed here are the ones imported from the
 import importlib
 import pkgutil
 
-from app.models.account import ApiToken, LoginAttempt, User, UserSession
+from app.models.account import (
+    ApiToken,
+    Invitation,
+    LoginAttempt,
+    OrganisationClaim,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
@@ -47,6 +55,7 @@ __all__ = [
     "EnterpriseReports",
     "Event",
     "ExportJob",
+    "Invitation",
     "Job",
     "JobState",
     "LoginAttempt",
@@ -54,6 +63,7 @@ __all__ = [
     "MailSubscription",
     "Notification",
     "Order",
+    "OrganisationClaim",
     "OutcomeReport",
     "PairingActual",
     "PairingAgreement",
@@ -62,6 +72,7 @@ __all__ = [
     "ProductImage",
     "PurchasesYearly",
     "RateLimitCounter",
+    "RecoveryCode",
     "ReportEvidence",
     "SalesMonthly",
     "SearchOutbox",

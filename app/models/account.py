@@ -58,6 +58,12 @@ class User(SQLModel, table=True):
     privacy_notice_version: str = Field(
         default="", max_length=20, sa_column_kwargs={"server_default": ""}
     )
+    # Two-factor sign-in (docs/decisions/0035): the TOTP secret sealed under the secret key
+    # (app/services/totp.py), never shown again once enrolled; empty when not enrolled.
+    totp_secret: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last time step whose code was accepted: a code counts once.
+    totp_last_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     enterprise: "Enterprise" = Relationship()
     cooperative: "Cooperative" = Relationship()
@@ -99,6 +105,68 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     client_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=200)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of the ten single-use codes that stand in for an authenticator; only a keyed digest
+    is stored (app/services/totp.py: recovery_digest)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrganisationClaim(SQLModel, table=True):
+    """A pending account's claim on an organisation already in the directory (seeded, imported or
+    registered by someone else), with the proof it uploaded (营业执照 or 授权书: PDF, JPG or PNG,
+    stored like report evidence). The account is linked to the organisation but acts for it only
+    once the organisation's county bureau approves (docs/decisions/0035)."""
+
+    __tablename__ = "organisation_claims"
+    __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation code for an organisation (or village) in the directory without an account:
+    the county bureau prints or sends it, the organisation's staff set up an account with it
+    (``/invite``). Only a keyed digest of the code is kept; single use, expiring, revocable."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN enterprise_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN cooperative_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN village_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_organisation",
+        ),
+        sa.Index("ix_invitations_county_created", "county_code", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id", index=True)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperatives.id", index=True)
+    village_id: int | None = Field(default=None, foreign_key="villages.id", index=True)
+    county_code: str = Field(max_length=6)
+    code_digest: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, foreign_key="users.id")
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

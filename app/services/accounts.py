@@ -25,8 +25,14 @@ from app.permissions import can_manage_users, can_review_registration, require
 from app.services import limits
 from app.services.bus import publish
 from app.services.domain_events import AccountEvent
-from app.services.inputs import Text, clean_text, parse
-from app.services.organisations import register_cooperative, register_enterprise
+from app.services.inputs import ErrorCollector, Text, clean_text, parse
+from app.services.organisations import (
+    check_new_cooperative,
+    check_new_enterprise,
+    find_cooperative_village,
+    register_cooperative,
+    register_enterprise,
+)
 from app.services.passwords import hash_password
 from app.services.privacy import NOTICE_VERSION
 
@@ -197,6 +203,40 @@ def register_account(
         ),
     )
     return user
+
+
+def check_registration(
+    *, session: Session, kind: UserRole, organisation: dict, privacy_consent: bool
+) -> None:
+    """Every problem of a registration's organisation part and its consent, at once, reading only
+    (the page runs it with the account's own checks, so one answer lists them all)."""
+    errors = ErrorCollector()
+    if not privacy_consent:
+        errors.add(
+            ValidationError(
+                "请阅读并同意《个人信息处理说明》后再提交",
+                code="consent_required",
+                field="privacy_consent",
+            )
+        )
+    if kind == UserRole.enterprise:
+        errors.check(check_new_enterprise, session=session, actor=ANONYMOUS, data=organisation)
+    elif kind == UserRole.cooperative:
+        village = errors.check(find_cooperative_village, session, organisation)
+        if village is not None:
+            errors.check(
+                check_new_cooperative,
+                session=session,
+                actor=ANONYMOUS,
+                data=organisation,
+                village=village,
+            )
+    else:
+        raw = organisation.get("village_id")
+        village_id = errors.check(_int, raw, "village_id", "所在村")
+        if village_id is not None and session.get(Village, village_id) is None:
+            errors.add(NotFoundError("所选村不存在", field="village_id"))
+    errors.raise_any()
 
 
 def _limit_registration(session: Session, address: str | None, organisation: dict) -> None:

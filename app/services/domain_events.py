@@ -25,6 +25,7 @@ from app.models import (
     Enterprise,
     Event,
     ExportJob,
+    Invitation,
     MailSubscription,
     Order,
     OutcomeReport,
@@ -162,6 +163,13 @@ class AccountEvent(DomainEvent):
     """An account, its sign-in sessions, API tokens or mail subscription changed."""
 
     obj: User | UserSession | ApiToken | MailSubscription
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationEvent(DomainEvent):
+    """An invitation code was revoked, regenerated or accepted (made in bulk: ``Creation``)."""
+
+    obj: Invitation
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import pydantic
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from app.errors import DomainError, ValidationError
+from app.errors import ConflictError, DomainError, NotFoundError, ValidationError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -132,6 +132,46 @@ class InputErrors(ValidationError):
         self.errors = errors
 
 
+class ErrorCollector:
+    """Every problem of a form at once: run each independent check through ``check`` (its
+    errors are kept, and it answers None), then ``raise_any`` raises them together as
+    InputErrors, one per field (the first found), or does nothing when all passed.
+
+    A form reports all its problems in one answer only if its checks after the input model
+    (a credit code's check digit, a name already taken, a county that does not exist) do not
+    stop at the first; this is how they don't.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def check(self, function, /, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (ValidationError, NotFoundError, ConflictError) as exc:
+            if exc.field is None and not hasattr(exc, "errors"):
+                raise  # not about the form's input (a stale version, a missing record)
+            self.add(exc)
+            return None
+
+    def add(self, exc: DomainError) -> None:
+        self.errors.extend(getattr(exc, "errors", [exc]))
+
+    def fields(self) -> set[str | None]:
+        return {error.field for error in self.errors}
+
+    def raise_any(self) -> None:
+        if not self.errors:
+            return
+        first: dict[str | None, DomainError] = {}
+        for error in self.errors:
+            first.setdefault(error.field, error)
+        errors = list(first.values())
+        if len(errors) == 1 and not isinstance(errors[0], ValidationError):
+            raise errors[0]  # a lone conflict stays a ConflictError (a lone NotFoundError too)
+        raise InputErrors(errors)
+
+
 def parse(model: type[M], data: Mapping[str, Any]) -> M:
     """Validate ``data`` into ``model`` or raise InputErrors with a Chinese message per field."""
     try:
@@ -160,6 +200,9 @@ _MESSAGES = {
         else f"{label}至少 {ctx.get('min_length')} 项"
     ),
     "int_parsing": lambda label, ctx: f"{label}应为整数",
+    # A choice left empty (a select's "请选择") asks for it instead of calling it invalid.
+    "missing_choice": lambda label, ctx: f"请选择{label}",
+    "missing_number": lambda label, ctx: f"请填写{label}",
     "int_parsing_size": lambda label, ctx: f"{label}超出允许范围",
     "int_type": lambda label, ctx: f"{label}应为整数",
     "int_from_float": lambda label, ctx: f"{label}应为整数",
@@ -171,8 +214,8 @@ _MESSAGES = {
     "date_from_datetime_parsing": _date,
     "date_from_datetime_inexact": _date,
     "date_type": _date,
-    "enum": lambda label, ctx: f"{label}的取值无效",
-    "literal_error": lambda label, ctx: f"{label}的取值无效",
+    "enum": lambda label, ctx: f"请从列表中选择{label}",
+    "literal_error": lambda label, ctx: f"请从列表中选择{label}",
     "bool_parsing": lambda label, ctx: f"{label}应为“是”或“否”",
     "string_type": lambda label, ctx: f"{label}应为文字",
     "text_control": lambda label, ctx: f"{label}不能包含控制字符",
@@ -190,6 +233,11 @@ def _field_error(model: type[pydantic.BaseModel], err: Any) -> ValidationError:
     label = (info.title if info and info.title else field) or "输入"
     ctx = err.get("ctx") or {}
     kind = err["type"]
+    blank = isinstance(err.get("input"), str) and not err["input"].strip()
+    if blank and kind in ("enum", "literal_error"):
+        kind = "missing_choice"
+    elif blank and kind in ("int_parsing", "float_parsing", "decimal_parsing"):
+        kind = "missing_number"
     if kind == "value_error":
         message = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
     elif kind in _MESSAGES:

@@ -30,7 +30,7 @@ from app.services import clock
 from app.services.audit import snapshot
 from app.services.bus import publish
 from app.services.domain_events import OrderEvent
-from app.services.inputs import MultilineText, RowId, Text, parse
+from app.services.inputs import ErrorCollector, MultilineText, RowId, Text, parse
 from app.services.numbering import order_number
 from app.services.order_states import ORDER, OrderCase
 from app.services.paging import Page, paginate
@@ -79,8 +79,13 @@ def place_order(
     product = session.get(Product, product_id)
     if product is None or product.status != ProductStatus.listed:
         raise NotFoundError("产品不存在或已下架")
-    form = parse(OrderInput, data)
-    _check_quantity(product, form)
+    errors = ErrorCollector()  # every problem of the form at once
+    form = errors.check(parse, OrderInput, data)
+    if form is not None:
+        errors.check(_check_quantity, product, form)
+    elif "unit" not in errors.fields():
+        errors.check(_check_unit, product, str(data.get("unit") or "").strip())
+    errors.raise_any()
     demand = _answered_demand(session, actor, form.demand_id)
     now = now or utcnow()
     order = Order(
@@ -240,12 +245,18 @@ def list_orders(
     return paginate(session, query, number=page)
 
 
+def _check_unit(product: Product, unit: str) -> None:
+    if unit != product.unit:
+        raise ValidationError(
+            f"该产品按“{product.unit}”销售，请按{product.unit}填写数量",
+            code="unit_mismatch",
+            field="unit",
+        )
+
+
 def _check_quantity(product: Product, form: OrderInput) -> None:
     unit = product.unit
-    if form.unit != unit:
-        raise ValidationError(
-            f"该产品按“{unit}”销售，请按{unit}填写数量", code="unit_mismatch", field="unit"
-        )
+    _check_unit(product, form.unit)
     if form.quantity < product.min_order:
         raise ValidationError(
             f"起订量为 {product.min_order} {unit}", code="below_min_order", field="quantity"

@@ -20,7 +20,7 @@ from app.services.audit import snapshot
 from app.services.bulk import add_created
 from app.services.bus import publish
 from app.services.domain_events import Creation, OrganisationEvent
-from app.services.inputs import MAX_HEADCOUNT, RowId, Text, parse
+from app.services.inputs import MAX_HEADCOUNT, ErrorCollector, RowId, Text, parse
 from app.services.privacy import PublicText
 
 
@@ -62,16 +62,28 @@ def register_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterp
 
 
 def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enterprise:
-    """Every rule of a new organisation, writing nothing: the unsaved row, or a DomainError."""
-    form = parse(EnterpriseCreate, data)
-    credit_code = normalize_credit_code(form.credit_code)
-    if form.industry.upper() not in INDUSTRY_SECTIONS:
-        raise ValidationError(
-            "所属行业应为国民经济行业分类门类 A–T", code="industry_invalid", field="industry"
+    """Every rule of a new organisation, writing nothing: the unsaved row, or InputErrors naming
+    every problem at once (the input model's and the rules' after it)."""
+    errors = ErrorCollector()
+    form = errors.check(parse, EnterpriseCreate, data)
+    credit_code = errors.check(normalize_credit_code, str(data.get("credit_code") or ""))
+    if credit_code is not None:
+        errors.check(_ensure_credit_code_free, session, credit_code)
+    county_code = None
+    if form is not None:
+        if form.industry.upper() not in INDUSTRY_SECTIONS:
+            errors.add(
+                ValidationError(
+                    "所属行业应为国民经济行业分类门类 A–T",
+                    code="industry_invalid",
+                    field="industry",
+                )
+            )
+        county_code = errors.check(
+            _county_or_region, session, form.county_code, form.external_region
         )
-    county_code = _county_or_region(session, form.county_code, form.external_region)
+    errors.raise_any()
     status = _registration_status(actor, county_code)
-    _ensure_credit_code_free(session, credit_code)
     return Enterprise(
         **form.model_dump(exclude={"credit_code", "industry", "county_code", "offers"}),
         credit_code=credit_code,
@@ -103,14 +115,26 @@ def _enterprise_creation(enterprise: Enterprise) -> Creation:
 def register_cooperative(*, session: Session, actor: Actor, data: dict) -> Cooperative:
     """Register a cooperative in a village: pending when self-registered, approved when the
     bureau enters it."""
-    form = parse(CooperativeCreate, data)
-    village = session.get(Village, form.village_id)
-    if village is None:
-        raise NotFoundError("所选村不存在", field="village_id")
+    village = find_cooperative_village(session, data)
     cooperative = check_new_cooperative(session=session, actor=actor, data=data, village=village)
     return add_cooperative(
         session=session, actor=actor, cooperative=cooperative, county_code=village.county_code
     )
+
+
+def find_cooperative_village(session: Session, data: dict) -> Village:
+    """The village a new cooperative names, or the error of its field (with every other field's
+    errors, so the form shows them all at once)."""
+    errors = ErrorCollector()
+    form = errors.check(parse, CooperativeCreate, data)
+    village = session.get(Village, form.village_id) if form is not None else None
+    if form is not None and village is None:
+        errors.add(NotFoundError("所选村不存在", field="village_id"))
+    if errors.errors:
+        # The cooperative's own fields too (their messages, not only the village's).
+        errors.check(_check_cooperative_fields, session, data)
+    errors.raise_any()
+    return village
 
 
 def check_new_cooperative(
@@ -121,14 +145,8 @@ def check_new_cooperative(
     ``village`` may itself be unsaved (a bulk import's earlier row): the cooperative then refers
     to it and is written after it.
     """
-    form = parse(CooperativeFields, {k: v for k, v in data.items() if k != "village_id"})
-    credit_code = normalize_credit_code(form.credit_code)
-    if form.lifted_members > form.members:
-        raise ValidationError(
-            "脱贫户成员数不能多于成员总数", code="lifted_exceeds_members", field="lifted_members"
-        )
+    form, credit_code = _check_cooperative_fields(session, data)
     status = _registration_status(actor, village.county_code)
-    _ensure_credit_code_free(session, credit_code)
     cooperative = Cooperative(
         **form.model_dump(exclude={"credit_code"}),
         credit_code=credit_code,
@@ -139,6 +157,27 @@ def check_new_cooperative(
     else:
         cooperative.village_id = village.id
     return cooperative
+
+
+def _check_cooperative_fields(session: Session, data: dict) -> tuple[CooperativeFields, str]:
+    """A new cooperative's own fields and rules, every problem at once."""
+    errors = ErrorCollector()
+    form = errors.check(
+        parse, CooperativeFields, {k: v for k, v in data.items() if k != "village_id"}
+    )
+    credit_code = errors.check(normalize_credit_code, str(data.get("credit_code") or ""))
+    if credit_code is not None:
+        errors.check(_ensure_credit_code_free, session, credit_code)
+    if form is not None and form.lifted_members > form.members:
+        errors.add(
+            ValidationError(
+                "脱贫户成员数不能多于成员总数",
+                code="lifted_exceeds_members",
+                field="lifted_members",
+            )
+        )
+    errors.raise_any()
+    return form, credit_code
 
 
 def add_cooperative(
@@ -220,5 +259,7 @@ def _ensure_credit_code_free(session: Session, credit_code: str) -> None:
     )
     if taken is not None:
         raise ConflictError(
-            "该统一社会信用代码已登记，请勿重复注册", code="credit_code_taken", field="credit_code"
+            "该统一社会信用代码已登记；如您是该单位的工作人员，请认领该单位",
+            code="credit_code_taken",
+            field="credit_code",
         )

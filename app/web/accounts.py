@@ -5,7 +5,8 @@ from starlette.responses import Response
 
 from app.errors import AuthenticationError, DomainError, ThrottledError
 from app.http import client_address, current_actor
-from app.services import api_tokens, credentials, user_sessions
+from app.services import api_tokens, credentials, two_factor, user_sessions
+from app.web import two_factor as two_factor_step
 from app.web.auth import (
     SESSION_AUTH_VERSION,
     client_details,
@@ -46,6 +47,8 @@ async def login(request: Request) -> Response:
             user = credentials.record_sign_in(session=session, attempt=checked)
         except AuthenticationError as exc:
             return None, exc
+        if two_factor.is_enrolled(user):
+            return (user.id, user.auth_version, None), None  # the code is asked for next
         key = user_sessions.open_session(session=session, user_id=user.id, **client)
         return (user.id, user.auth_version, key), None
 
@@ -65,6 +68,10 @@ async def login(request: Request) -> Response:
         )
     if failure is not None:
         return _login_form(request, data, {"__all__": failure.message}, next_url, status_code=422)
+    if signed[2] is None:
+        return two_factor_step.ask_for_code(
+            request, user_id=signed[0], auth_version=signed[1], next_url=next_url
+        )
     sign_in(request, user_id=signed[0], auth_version=signed[1], session_key=signed[2])
     flash(request, "已登录", level="success")
     return redirect(next_url, request)

@@ -12,7 +12,7 @@ from app.http import client_address, current_actor
 from app.labels import ENTERPRISE_KIND, HELP_KIND, INDUSTRY_SECTION
 from app.models import County, Township, User, Village
 from app.models.enums import UserRole
-from app.services import accounts, user_sessions
+from app.services import accounts, claims, user_sessions
 from app.web.auth import client_details, sign_in
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect
@@ -42,8 +42,31 @@ async def register(request: Request) -> Response:
     data = await read_form(request, lists=("offers",))
     account = {k: data.get(k, "") for k in ACCOUNT_FIELDS}
     organisation = _organisation_data(kind, data)
+    # Every problem at once: the account, the repeated password, the organisation, the consent.
+    errors: dict[str, str] = {}
+    claimable = False
     if data.get("password") != data.get("password_again"):
-        return await _form(request, kind, data, {"password_again": "两次输入的密码不一致"}, 422)
+        errors["password_again"] = "两次输入的密码不一致"
+    try:
+        # Hashed off the event loop and before the write transaction opens.
+        prepared = await run_in_threadpool(accounts.prepare_account, account)
+    except DomainError as exc:
+        errors = field_errors(exc) | errors
+    try:
+        await read_only(
+            request,
+            lambda s: accounts.check_registration(
+                session=s,
+                kind=UserRole(kind),
+                organisation=organisation,
+                privacy_consent=bool(data.get("privacy_consent")),
+            ),
+        )
+    except DomainError as exc:
+        claimable = _code_in(exc, "credit_code_taken")
+        errors = field_errors(exc) | errors
+    if errors:
+        return await _form(request, kind, data, errors, 422, claimable=claimable)
 
     def apply(session, prepared):
         user = accounts.register_account(
@@ -60,14 +83,13 @@ async def register(request: Request) -> Response:
         return user.id, user.auth_version, key
 
     try:
-        # Hashed off the event loop and before the write transaction opens.
-        prepared = await run_in_threadpool(accounts.prepare_account, account)
         user_id, auth_version, key = await in_unit_of_work(request, lambda s: apply(s, prepared))
     except ThrottledError as exc:
         headers = throttled_headers(exc)
         return await _form(request, kind, data, field_errors(exc), 429, headers=headers)
     except DomainError as exc:
-        return await _form(request, kind, data, field_errors(exc), 422)
+        claimable = _code_in(exc, "credit_code_taken")
+        return await _form(request, kind, data, field_errors(exc), 422, claimable=claimable)
     sign_in(request, user_id=user_id, auth_version=auth_version, session_key=key)
     flash(request, "注册申请已提交，乡村振兴局审核通过后即可使用全部功能", level="success")
     return redirect("/account")
@@ -108,7 +130,13 @@ def _organisation_data(kind: str, data: dict) -> dict:
     return {"village_id": data.get("village_id", "")}
 
 
-async def _form(request, kind, values, errors, status_code=200, *, headers=None) -> Response:
+def _code_in(exc: DomainError, code: str) -> bool:
+    return any(getattr(e, "code", None) == code for e in getattr(exc, "errors", [exc]))
+
+
+async def _form(
+    request, kind, values, errors, status_code=200, *, headers=None, claimable=False
+) -> Response:
     county_code = values.get("county_code") or ""
 
     def options(session):
@@ -136,6 +164,8 @@ async def _form(request, kind, values, errors, status_code=200, *, headers=None)
         "enterprise_kinds": list(ENTERPRISE_KIND.items()),
         "industries": [(k, f"{k} {v}") for k, v in INDUSTRY_SECTION.items()],
         "help_kinds": list(HELP_KIND.items()),
+        # The credit code is registered already: offer to claim that organisation instead.
+        "claimable": claimable,
     }
     return render(
         request, "accounts/register.html", context, status_code=status_code, headers=headers
@@ -156,10 +186,14 @@ async def review_list(request: Request) -> Response:
                 _ = user.enterprise.county
             if user.cooperative is not None:
                 _ = user.cooperative.village
-        return pending
+        found = claims.claims_of(session, [u.id for u in pending])
+        # A claim (or a village account) on an organisation that already has active accounts.
+        holders = {u.id: claims.active_accounts(session, u) for u in pending}
+        return pending, found, holders
 
-    pending = await read_only(request, load)
-    return render(request, "accounts/registrations.html", {"pending": pending, "errors": {}})
+    pending, found, holders = await read_only(request, load)
+    context = {"pending": pending, "claims": found, "holders": holders, "errors": {}}
+    return render(request, "accounts/registrations.html", context)
 
 
 async def review(request: Request) -> Response:

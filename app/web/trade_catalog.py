@@ -7,7 +7,7 @@ from starlette.responses import FileResponse, Response
 from app.actors import Role
 from app.errors import DomainError, NotFoundError
 from app.http import current_actor
-from app.labels import CERTIFICATION, PRODUCT_UNITS
+from app.labels import CERTIFICATION
 from app.models.enums import Certification, DemandStatus
 from app.models.flags import from_mask, mask_to_months
 from app.permissions import is_enterprise_staff
@@ -51,7 +51,8 @@ async def _detail_page(
         "values": values,
         "errors": errors or {},
         "today": clock.today(),
-        "units": [(u, u) for u in PRODUCT_UNITS],
+        # The product is sold in one unit: the only choice, not a trap of other units.
+        "units": [(product.unit, product.unit)],
         "harvest": month_ranges(mask_to_months(product.harvest_months)),
         "certifications": [
             CERTIFICATION[c] for c in from_mask(product.certifications, Certification)

@@ -1,16 +1,21 @@
 """Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
 
+import time
+
 from sqlmodel import select
 
-from app.models import UserSession
+from app.models import Invitation, User, UserSession
 from app.models.enums import UserRole
 from app.services import (
     accounts,
     api_tokens,
     audit_trail,
     credentials,
+    invitations,
     organisations,
     pairing,
+    totp,
+    two_factor,
     user_sessions,
     villages,
 )
@@ -41,7 +46,94 @@ def _own_session(s, w, a) -> int:
     return s.exec(select(UserSession.id).where(UserSession.user_id == user_id)).one()
 
 
+def _enrolled(s, w) -> None:
+    """Every user of the world enrolled in two-factor sign-in with the secret ``_SECRET``."""
+    for user_id in w.user_ids.values():
+        user = s.get(User, user_id)
+        user.totp_secret = totp.seal(_SECRET)
+        user.totp_enabled_at = user.created_at
+    s.flush()
+
+
+_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _current_code() -> str:
+    return totp.totp(totp.secret_bytes(_SECRET), time.time())
+
+
+def _enable(s, a):
+    offered = two_factor.offer_enrolment(session=s, actor=a)
+    code = totp.totp(totp.secret_bytes(offered.secret), time.time())
+    return two_factor.enable_two_factor(session=s, actor=a, sealed=offered.sealed, code=code)
+
+
+def _uninvited_village(s, w) -> None:
+    """A village of 平陆 without an account or a code."""
+    make_village(s, name="待邀请村")
+    s.flush()
+
+
+def _open_invitation(s, w) -> None:
+    invitations.invite_organisations(
+        session=s, actor=w.actors["bureau_county"], kind="village", county_code="140829"
+    )
+    s.flush()
+
+
+def _invitation_id(s) -> int:
+    return s.exec(select(Invitation.id).order_by(Invitation.id.desc())).first()
+
+
 ACTIONS = [
+    PreparedAction(
+        "invitations.invite_organisations",
+        lambda s, w, a: invitations.invite_organisations(
+            session=s, actor=a, kind="village", county_code="140829"
+        ),
+        COUNTY_BUREAUS,
+        prepare=_uninvited_village,
+        covers=("invitation.create",),
+    ),
+    PreparedAction(
+        "invitations.revoke_invitation",
+        lambda s, w, a: invitations.revoke_invitation(
+            session=s, actor=a, invitation_id=_invitation_id(s)
+        ),
+        COUNTY_BUREAUS,
+        prepare=_open_invitation,
+        covers=("invitation.revoke",),
+    ),
+    PreparedAction(
+        "invitations.regenerate_invitation",
+        lambda s, w, a: invitations.regenerate_invitation(
+            session=s, actor=a, invitation_id=_invitation_id(s)
+        ),
+        COUNTY_BUREAUS,
+        prepare=_open_invitation,
+        covers=("invitation.regenerate",),
+    ),
+    Action(
+        "invitations.recent_invitations",
+        lambda s, w, a: invitations.recent_invitations(session=s, actor=a),
+        COUNTY_BUREAUS | {"bureau_other_county"},
+        writes=False,
+    ),
+    Action(
+        "two_factor.enable_two_factor",
+        lambda s, w, a: _enable(s, a),
+        SIGNED_IN,
+        covers=("account.enable_two_factor",),
+    ),
+    PreparedAction(
+        "two_factor.turn_off_two_factor",
+        lambda s, w, a: two_factor.turn_off_two_factor(
+            session=s, actor=a, password=PASSWORD, code=_current_code()
+        ),
+        SIGNED_IN,
+        prepare=_enrolled,
+        covers=("account.disable_two_factor",),
+    ),
     Action(
         "organisations.register_enterprise",
         lambda s, w, a: organisations.register_enterprise(
@@ -182,6 +274,22 @@ UNVERSIONED = (
         "credentials.change_password",
         "the old password is the guard; it bumps auth_version, which ends every other session of"
         " the account",
+    ),
+    (
+        "invitations.revoke_invitation",
+        "one way: an invitation used or revoked refuses (ConflictError)",
+    ),
+    (
+        "invitations.regenerate_invitation",
+        "one way: the old code is voided and a new row made; a used one refuses",
+    ),
+    (
+        "two_factor.turn_off_two_factor",
+        "the password and a current code are the guard; only the owner acts on the account",
+    ),
+    (
+        "two_factor.enable_two_factor",
+        "confirmed by a code of the offered secret; an enrolled account is refused",
     ),
 )
 LIFECYCLE_STEPS = ()

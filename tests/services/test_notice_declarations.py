@@ -105,6 +105,7 @@ def test_rows_created_in_bulk_tell_nobody():
         "enterprise.register",
         "cooperative.register",
         "product.import",
+        "invitation.create",
     }
     declared = notifying.declared_actions()
     assert all(declared[action] is NOBODY for action in created)

@@ -94,8 +94,9 @@ def test_every_invalid_field_is_reported_at_once(session):
         )
     messages = {e.field: e.message for e in caught.value.errors}
     assert messages == {
+        "credit_code": "统一社会信用代码应为 18 位",
         "name": "单位名称至少 2 个字符",
-        "kind": "单位类型的取值无效",
+        "kind": "请从列表中选择单位类型",
         "industry": "请填写所属行业",
         "reserved_share_fen": "年度预留采购份额不能小于 0",
     }

@@ -182,7 +182,7 @@ def test_a_need_needs_a_kind_and_a_description(session, village):
             data={"kind": "", "description": "", "amount": "abc"},
         )
     assert {(e.field, e.message) for e in caught.value.errors} == {
-        ("kind", "帮扶方式的取值无效"),
+        ("kind", "请选择帮扶方式"),
         ("description", "需求内容至少 4 个字符"),
         ("amount", "所需金额应为数字，如 12.50"),
     }
