@@ -69,7 +69,7 @@ def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enter
         raise ValidationError(
             "所属行业应为国民经济行业分类门类 A–T", code="industry_invalid", field="industry"
         )
-    county_code = _county_or_region(session, form.county_code, form.external_region)
+    county_code = county_or_region(session, form.county_code, form.external_region)
     status = _registration_status(actor, county_code)
     _ensure_credit_code_free(session, credit_code)
     return Enterprise(
@@ -192,9 +192,7 @@ def _registration_status(actor: Actor, county_code: str | None) -> RegistrationS
     return RegistrationStatus.pending
 
 
-def _county_or_region(
-    session: Session, county_code: str | None, external_region: str
-) -> str | None:
+def county_or_region(session: Session, county_code: str | None, external_region: str) -> str | None:
     if county_code:
         code = normalize_county_code(county_code)
         if session.get(County, code) is None:
