@@ -1,8 +1,8 @@
 """Re-importing directory sheets: registered organisations are updated (matched by credit code)
 after a field-level preview; the registration status never changes through an import."""
 
-import io
 import csv
+import io
 
 import pytest
 import sqlalchemy as sa
