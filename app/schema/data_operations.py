@@ -11,6 +11,7 @@ checks the file again and writes it only if it would still do what the preview s
 """
 
 import io
+from typing import Annotated
 
 import strawberry
 
@@ -196,7 +197,9 @@ def _checked(info: Info, source, filename: str, kind: str | None):
 @strawberry.type
 class DataQueries:
     @strawberry.field(description="一次台账导出的进度（本人所在范围的导出）；不存在时为空")
-    async def ledger_export(self, info: Info, id: int) -> LedgerExport | None:
+    async def ledger_export(
+        self, info: Info, id: Annotated[int, strawberry.argument(description="导出任务编号")]
+    ) -> LedgerExport | None:
         actor = info.context.actor
         require_signed_in(actor)
         try:

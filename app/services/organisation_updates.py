@@ -141,14 +141,12 @@ def apply_update(*, session: Session, actor: Actor, update: Update) -> None:
         setattr(obj, field, after)
     obj.updated_at = datetime.now(UTC)
     session.add(obj)
-    action = (
-        "enterprise.import_update" if update.kind == "enterprises" else "cooperative.import_update"
-    )
+    enterprise = update.kind == "enterprises"
     publish(
         session,
         OrganisationEvent.by(
             actor,
-            action=action,
+            action="enterprise.import_update" if enterprise else "cooperative.import_update",
             obj=obj,
             summary=f"导入更新{LABELS[update.kind]}“{obj.name}”",
             before={f: _plain(b) for f, (b, _a) in update.changes.items()},
