@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.actors import Role
 from app.errors import DomainError
 from app.services import certification, clock, consumption, objections
+from app.services.paging import page_number
 from app.services.pricing import MIN_COMPARABLES, price_flags
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
@@ -215,8 +216,14 @@ async def price_flag_list(request: Request) -> Response:
     actor = gate(request, *BUREAU)
     if isinstance(actor, Response):
         return actor
-    flags = await load(request, lambda s: price_flags(session=s, actor=actor))
-    context = {"flags": flags, "min_comparables": MIN_COMPARABLES}
+    page = page_number(request.query_params.get("page"))
+    found = await load(request, lambda s: price_flags(session=s, actor=actor, page=page))
+    context = {
+        "flags": found.items,
+        "found": found,
+        "page_url": lambda n: f"/price-flags?page={n}",
+        "min_comparables": MIN_COMPARABLES,
+    }
     return render(request, "certifications/price_flags.html", context)
 
 
