@@ -85,6 +85,11 @@ class ProductInput(PriceStockInput):
 
     _unit = field_validator("unit")(check_unit)
 
+    @field_validator("net_weight_g", "pieces_per_unit", "shelf_life_days", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("name", "description", mode="before")
     @classmethod
     def _strip(cls, value):
