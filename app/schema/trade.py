@@ -112,6 +112,12 @@ class Product(Node):
         description="消费帮扶产品认定的有效期至"
     )
     description: str = strawberry.field(description="产品介绍")
+    variety: str = strawberry.field(description="品种；价格按本县同品种比较")
+    net_weight_g: int | None = strawberry.field(description="每个计价单位的净含量（克）")
+    pieces_per_unit: int | None = strawberry.field(description="每个计价单位的个数")
+    shelf_life_days: int | None = strawberry.field(description="保质期（天）")
+    shipping_terms: str = strawberry.field(description="发货与运费说明")
+    dispatch_place: str = strawberry.field(description="发货地")
     status: enums.ProductStatus = strawberry.field(description="上架状态")
     rating_count: int = strawberry.field(description="评价数")
     created_at: datetime = strawberry.field(description="创建时间")
