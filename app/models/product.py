@@ -69,6 +69,17 @@ class Product(SQLModel, table=True):
     shelf_life_days: int | None = Field(default=None)  # 保质期（天）
     shipping_terms: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     dispatch_place: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
+    # Certificate numbers of the claimed certifications (绿色食品, 有机, 地理标志), checked in the
+    # bureau's certification review.
+    green_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
+    organic_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
+    gi_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
     status: ProductStatus = Field(default=ProductStatus.draft, sa_type=EnumString(ProductStatus))
     rating_total: int = Field(default=0)
     rating_count: int = Field(default=0)

@@ -59,6 +59,15 @@ class ProductFieldsInput:
     dispatch_place: str | None = strawberry.field(
         default=strawberry.UNSET, description="发货地（不超过 60 个字符）；不填时修改不变"
     )
+    green_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="绿色食品证书编号；不填时修改不变"
+    )
+    organic_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="有机产品证书编号；不填时修改不变"
+    )
+    gi_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="地理标志登记证书编号；不填时修改不变"
+    )
 
 
 @strawberry.input(description="修改产品（各项整体替换）")

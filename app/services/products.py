@@ -32,7 +32,13 @@ KEPT_WHEN_ABSENT = (
     "shelf_life_days",
     "shipping_terms",
     "dispatch_place",
+    *(f"{prefix}_certificate_no" for prefix in ("green", "organic", "gi")),
 )
+CERTIFICATE_FIELDS = {
+    Certification.green: "green_certificate_no",
+    Certification.organic: "organic_certificate_no",
+    Certification.geographic_indication: "gi_certificate_no",
+}
 
 
 def check_unit(value: str) -> str:
@@ -82,6 +88,9 @@ class ProductInput(PriceStockInput):
     shelf_life_days: int | None = Field(default=None, title="保质期（天）", ge=1, le=3650)
     shipping_terms: PublicLine = Field(default="", title="发货与运费说明", max_length=200)
     dispatch_place: PublicLine = Field(default="", title="发货地", max_length=60)
+    green_certificate_no: Text = Field(default="", title="绿色食品证书编号", max_length=40)
+    organic_certificate_no: Text = Field(default="", title="有机产品证书编号", max_length=40)
+    gi_certificate_no: Text = Field(default="", title="地理标志登记证书编号", max_length=40)
 
     _unit = field_validator("unit")(check_unit)
 
@@ -237,6 +246,11 @@ def _managed(session: Session, actor: Actor, product_id: int) -> Product:
 
 
 def _columns(form: ProductInput) -> dict:
+    for certification, field in CERTIFICATE_FIELDS.items():
+        if getattr(form, field) and certification not in form.certifications:
+            raise ValidationError(
+                "填写了证书编号，请同时勾选该认证", code="certificate_unclaimed", field=field
+            )
     values = form.model_dump(exclude={"price", "harvest_months", "certifications"})
     return values | {
         "price_fen": form.price,

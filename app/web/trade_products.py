@@ -80,6 +80,9 @@ def product_values(product: Product) -> dict:
         "shelf_life_days": product.shelf_life_days or "",
         "shipping_terms": product.shipping_terms,
         "dispatch_place": product.dispatch_place,
+        "green_certificate_no": product.green_certificate_no,
+        "organic_certificate_no": product.organic_certificate_no,
+        "gi_certificate_no": product.gi_certificate_no,
     }
 
 

@@ -1,4 +1,5 @@
-"""product quantities: variety, net weight or pieces per unit, shelf life, shipping, dispatch place
+"""product quantities: variety, net weight or pieces per unit, shelf life, shipping, dispatch
+place, and the certificate numbers of claimed certifications
 
 Revision ID: 0023
 Revises: 0016
@@ -24,6 +25,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
+CERTIFICATE_COLUMNS = ("green_certificate_no", "organic_certificate_no", "gi_certificate_no")
 
 
 def upgrade() -> None:
@@ -38,6 +40,10 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("dispatch_place", AutoString(length=60), nullable=False, server_default="")
         )
+        for column in CERTIFICATE_COLUMNS:
+            batch.add_column(
+                sa.Column(column, AutoString(length=40), nullable=False, server_default="")
+            )
         batch.create_check_constraint(
             "net_weight_positive", "net_weight_g IS NULL OR net_weight_g > 0"
         )
@@ -71,6 +77,7 @@ def downgrade() -> None:
         for name in ("shelf_life_positive", "pieces_positive", "net_weight_positive"):
             batch.drop_constraint(name, type_="check")
         for column in (
+            *CERTIFICATE_COLUMNS,
             "dispatch_place",
             "shipping_terms",
             "shelf_life_days",

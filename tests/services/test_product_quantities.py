@@ -70,3 +70,24 @@ def test_bad_details_are_refused_by_their_field(session, field, value):
 )
 def test_existing_products_quantities_are_read_from_name_and_unit(name, unit, expected):
     assert quantities_of(name, unit) == expected
+
+
+def test_a_certificate_number_goes_with_its_claimed_certification(session):
+    cooperative = make_cooperative(session)
+    actor = cooperative_actor(cooperative)
+    product = products.create_product(
+        session=session,
+        actor=actor,
+        data=_form(certifications=["green"], green_certificate_no="LB-18-2301140829"),
+    )
+    assert product.green_certificate_no == "LB-18-2301140829"
+    with pytest.raises(ValidationError) as caught:
+        products.create_product(
+            session=session,
+            actor=actor,
+            data=_form(certifications=["green"], organic_certificate_no="OFDC-123"),
+        )
+    assert (caught.value.field, caught.value.message) == (
+        "organic_certificate_no",
+        "填写了证书编号，请同时勾选该认证",
+    )
