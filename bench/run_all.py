@@ -124,6 +124,14 @@ def recommendation_rows(outcome: Outcome) -> None:
             outcome.rows.append(Row("推荐", label, p50, p95, baseline, ratio))
 
 
+def relevance_rows(outcome: Outcome) -> None:
+    """The last line ``mean precision@N <p> over <n> queries; <k> failing must/must-not``
+    (bench/relevance.py): a quality figure, not a latency, so it goes in the note."""
+    for line in outcome.output.splitlines():
+        if line.startswith("mean precision@N"):
+            outcome.note = line
+
+
 def run(outcome: Outcome, timeout: float) -> None:
     print(f"== {outcome.name}: {' '.join(outcome.command)}", flush=True)
     started = time.perf_counter()
@@ -173,6 +181,8 @@ def benchmarks(scale: str, workdir: Path) -> list[tuple[Outcome, object]]:
             search_rows,
         ),
     ]
+    # Relevance of the search on the seeded 运城 data (a small seed of its own; quality, not speed).
+    plan.append((Outcome("搜索相关性", [python, "bench/relevance.py"]), relevance_rows))
     # Seeds a temporary database of its own: it writes (a need before each "after a write" run).
     recommendations = [python, "bench/recommendations.py", "--scale", scale]
     plan.append((Outcome("推荐", recommendations), recommendation_rows))

@@ -182,7 +182,7 @@ def _csv(kind: str, row: list) -> io.BytesIO:
     return io.BytesIO(text.getvalue().encode("utf-8"))
 
 
-REFUSED = "不能填写公式（以“=”开头的内容），请直接填写数值或文字"
+REFUSED = "不能填写公式（以“=”“+”“-”“@”开头的内容），请直接填写数值或文字"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

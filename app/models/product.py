@@ -35,6 +35,13 @@ class Product(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating_count >= 0 AND rating_total >= 0", name="rating_non_negative"),
         *non_negative("price_fen", "stock"),
+        sa.CheckConstraint("net_weight_g IS NULL OR net_weight_g > 0", name="net_weight_positive"),
+        sa.CheckConstraint(
+            "pieces_per_unit IS NULL OR pieces_per_unit > 0", name="pieces_positive"
+        ),
+        sa.CheckConstraint(
+            "shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"
+        ),
         sa.Index("ix_products_status_category", "status", "category"),
     )
 
@@ -53,6 +60,26 @@ class Product(SQLModel, table=True):
     certifications: int = Field(default=0)
     assistance_certified_until: date | None = Field(default=None)
     description: str = Field(default="", sa_type=sa.Text)
+    # 品种 (红富士, 软籽石榴 …): with the category and county, what a price is compared within.
+    variety: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # What one unit holds: its net weight in grams, or how many pieces (枚, 个) — the basis of
+    # the price per standard quantity (per 斤 or per piece, app/services/pricing.py).
+    net_weight_g: int | None = Field(default=None)
+    pieces_per_unit: int | None = Field(default=None)
+    shelf_life_days: int | None = Field(default=None)  # 保质期（天）
+    shipping_terms: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    dispatch_place: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
+    # Certificate numbers of the claimed certifications (绿色食品, 有机, 地理标志), checked in the
+    # bureau's certification review.
+    green_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
+    organic_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
+    gi_certificate_no: str = Field(
+        default="", max_length=40, sa_column_kwargs={"server_default": ""}
+    )
     status: ProductStatus = Field(default=ProductStatus.draft, sa_type=EnumString(ProductStatus))
     rating_total: int = Field(default=0)
     rating_count: int = Field(default=0)

@@ -40,6 +40,34 @@ class ProductFieldsInput:
         default_factory=list, description="第三方认证"
     )
     description: str = strawberry.field(default="", description="产品介绍（不超过 4000 个字符）")
+    # Left out, an edit keeps what the product has (decision 0037).
+    variety: str | None = strawberry.field(
+        default=strawberry.UNSET, description="品种（不超过 20 个字符）；不填时修改不变"
+    )
+    net_weight_g: int | None = strawberry.field(
+        default=strawberry.UNSET, description="每个计价单位的净含量（克）；不填时修改不变"
+    )
+    pieces_per_unit: int | None = strawberry.field(
+        default=strawberry.UNSET, description="每个计价单位的个数；不填时修改不变"
+    )
+    shelf_life_days: int | None = strawberry.field(
+        default=strawberry.UNSET, description="保质期（天）；不填时修改不变"
+    )
+    shipping_terms: str | None = strawberry.field(
+        default=strawberry.UNSET, description="发货与运费说明（不超过 200 个字符）；不填时修改不变"
+    )
+    dispatch_place: str | None = strawberry.field(
+        default=strawberry.UNSET, description="发货地（不超过 60 个字符）；不填时修改不变"
+    )
+    green_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="绿色食品证书编号；不填时修改不变"
+    )
+    organic_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="有机产品证书编号；不填时修改不变"
+    )
+    gi_certificate_no: str | None = strawberry.field(
+        default=strawberry.UNSET, description="地理标志登记证书编号；不填时修改不变"
+    )
 
 
 @strawberry.input(description="修改产品（各项整体替换）")

@@ -60,20 +60,36 @@ class ProductImage(Node):
         return f"/product-images/{root.id}/thumbnail"
 
 
-@strawberry.type(description="价格合理性：与同类（同品类、同计量单位、在售）产品中位价的比较")
+@strawberry.type(
+    description="价格合理性：按标准数量（每斤或每个）与本县同品类、同品种在售产品的中位价比较"
+)
 class PriceCheck:
     comparables: int = strawberry.field(description="参与比较的同类在售产品数")
 
-    @strawberry.field(description="同类产品的中位价（元）")
+    @strawberry.field(description="比较的标准数量：每斤、每个，或（重量、个数不明时）每计量单位")
+    def basis(self, root: pricing.PriceCheck) -> str:
+        return root.basis_label
+
+    @strawberry.field(description="本产品按标准数量的价格（元）")
+    def standard_price(self, root: pricing.PriceCheck) -> Money:
+        return root.price_fen  # type: ignore[return-value]
+
+    @strawberry.field(description="同类产品按标准数量的中位价（元）")
     def median(self, root: pricing.PriceCheck) -> Money:
         return root.median_fen  # type: ignore[return-value]
 
-    @strawberry.field(description="本产品单价是中位价的百分之几")
+    @strawberry.field(description="本产品标准数量价格是中位价的百分之几")
     def percent_of_median(self, root: pricing.PriceCheck) -> int:
         return root.percent_of_median
 
     @strawberry.field(
-        description="是否偏高：单价超过中位价的 1.5 倍（同类不足 3 个时不判断）。"
+        description="比较依据，如 按每斤 ¥12.50，与本县同品种 8 个产品中位数 ¥6.00 比较"
+    )
+    def explanation(self, root: pricing.PriceCheck) -> str:
+        return root.basis_text
+
+    @strawberry.field(
+        description="是否偏高：标准数量价格超过中位价的 2 倍（同类不足 3 个时不判断）。"
         "偏高的产品会提示给乡村振兴局，并向合作社显示警示（质次价高）"
     )
     def flagged(self, root: pricing.PriceCheck) -> bool:
@@ -96,6 +112,15 @@ class Product(Node):
         description="消费帮扶产品认定的有效期至"
     )
     description: str = strawberry.field(description="产品介绍")
+    variety: str = strawberry.field(description="品种；价格按本县同品种比较")
+    net_weight_g: int | None = strawberry.field(description="每个计价单位的净含量（克）")
+    pieces_per_unit: int | None = strawberry.field(description="每个计价单位的个数")
+    shelf_life_days: int | None = strawberry.field(description="保质期（天）")
+    shipping_terms: str = strawberry.field(description="发货与运费说明")
+    dispatch_place: str = strawberry.field(description="发货地")
+    green_certificate_no: str = strawberry.field(description="绿色食品证书编号")
+    organic_certificate_no: str = strawberry.field(description="有机产品证书编号")
+    gi_certificate_no: str = strawberry.field(description="地理标志登记证书编号")
     status: enums.ProductStatus = strawberry.field(description="上架状态")
     rating_count: int = strawberry.field(description="评价数")
     created_at: datetime = strawberry.field(description="创建时间")

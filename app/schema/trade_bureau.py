@@ -68,10 +68,18 @@ class ProductSuggestion:
         return root.product  # type: ignore[return-value]
 
 
-@strawberry.type(description="价格偏高的在售产品（高于同类中位价的 1.5 倍）")
+@strawberry.type(description="价格偏高的在售产品（按标准数量高于本县同品种中位价的 2 倍）")
 class PriceFlag:
     product: Product = strawberry.field(description="产品")
     check: PriceCheck = strawberry.field(description="与同类中位价的比较")
+
+
+@strawberry.type(description="价格偏高产品的一页，及其总数")
+class PriceFlagPage:
+    total: int = strawberry.field(description="价格偏高的产品总数（本辖区）")
+    page: int = strawberry.field(description="页码，从 1 开始")
+    pages: int = strawberry.field(description="总页数")
+    items: list[PriceFlag] = strawberry.field(description="本页的产品，偏高最多的在前")
 
 
 @strawberry.type(description="一个县的消费帮扶实绩：已收货订单按产品产地汇总")
@@ -159,14 +167,26 @@ class TradeBureauQueries:
         return rows  # type: ignore[return-value]
 
     @strawberry.field(description="价格偏高的在售产品，偏高最多的在前（乡村振兴局，限本辖区）")
-    async def price_flags(self, info: Info) -> list[PriceFlag]:
+    async def price_flags(
+        self,
+        info: Info,
+        page: Annotated[int, strawberry.argument(description="页码，从 1 开始")] = 1,
+        per_page: Annotated[int, strawberry.argument(description="每页条数，1–200")] = 50,
+    ) -> PriceFlagPage:
         actor = info.context.actor
-        flags = await info.context.read(lambda s: pricing.price_flags(session=s, actor=actor))
+        found = await info.context.read(
+            lambda s: pricing.price_flags(session=s, actor=actor, page=page, per_page=per_page)
+        )
         loaders = info.context.loaders
-        for flag in flags:
+        for flag in found.items:
             loaders.product_by_id.prime(flag.product.id, flag.product)
             loaders.village_by_id.prime(flag.product.village_id, flag.product.village)
-        return flags  # type: ignore[return-value]
+        return PriceFlagPage(
+            total=found.total,
+            page=found.page,
+            pages=found.pages,
+            items=found.items,  # type: ignore[arg-type]
+        )
 
     @strawberry.field(description="各县消费帮扶实绩（乡村振兴局，限本辖区；管理员）")
     async def consumption_by_county(

@@ -130,14 +130,12 @@ def is_product_searchable(product: Product) -> bool:
 
 def _product_document(row) -> dict[str, Any]:
     certs = [c.value for c in from_mask(row.certifications, Certification)]
-    context = [
+    own = [
+        row.description,
         labels.PRODUCT_CATEGORY[row.category],
-        row.county_name,
-        row.township_name,
-        row.village_name,
-        row.cooperative_name,
         *(labels.CERTIFICATION[Certification(c)] for c in certs),
     ]
+    context = [row.county_name, row.township_name, row.village_name, row.cooperative_name]
     attrs = PRODUCT_ATTRIBUTES.encode(
         category=str(row.category),
         county_category=str(row.county_category),
@@ -149,7 +147,8 @@ def _product_document(row) -> dict[str, Any]:
         "id": str(row.id),
         "key": row.id,
         "name": row.name,
-        "text": f"{row.description} {' '.join(context)}",
+        "own": " ".join(own),
+        "text": " ".join(context),
         "county": int(row.county_code),
         "attrs": attrs,
         "price": row.price_fen,

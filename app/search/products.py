@@ -36,7 +36,7 @@ from app.search.suggest import suggest
 from app.search.textquery import TextFields, TextMatch, match_text, parse
 from app.search.views import IndexView
 
-FIELDS = TextFields(name="name", text="text")
+FIELDS = TextFields(name="name", text="text", own="own")
 CERTIFICATIONS = (*(c.value for c in Certification), ASSISTANCE)
 FACETS = ("category", "county", "certification")
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
@@ -146,6 +146,11 @@ def search_products(
         if text and query.sort is ProductSort.relevance:
             tiers = [tier & final for tier in text.tiers]
             return ranking.top_of_tiers(view, tiers, need, column, descending=descending)
+        if text:
+            # Whatever the sort, products matching by their own words come before those matching
+            # only through their seller's or place's name (decision 0037).
+            tiers = [(text.tiers[0] | text.tiers[1]) & final, text.tiers[2] & final]
+            return ranking.top_of_tiers(view, tiers, need, column, descending=descending)
         return ranking.top(view, final, need, column, descending=descending)
 
     def load(numbers: list[int]) -> tuple[dict[int, Product], list[int]]:
@@ -173,8 +178,8 @@ def warm(view: IndexView) -> None:
     for column in ("price", "created", "quality"):
         view.orders(column)
     # Word lists behind pinyin, single characters and suggestions (pypinyin is slow: do it now).
-    view.words_with_char(FIELDS.name, "果")
-    view.words_with_char(FIELDS.text, "果")
+    for fieldname in FIELDS.word_fields:
+        view.words_with_char(fieldname, "果")
 
 
 def _attribute(view: IndexView, part: str, value: str) -> int:

@@ -19,7 +19,7 @@ from whoosh.fields import COLUMN, ID, Schema
 from app.search.analysis import ChineseTokenizer
 
 # Stored in each generation's marker; a different value makes start-up rebuild the index.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRODUCTS = "products"
 PAIRING = "pairing"
@@ -41,7 +41,9 @@ def product_schema() -> Schema:
         # The product id again, as a column: hits and ``search check`` read it without terms.
         key=_number(),
         name=_words(),
-        # Description, category, place, cooperative and certification names.
+        # The product's own words: description, category and certification names.
+        own=_words(),
+        # Its context: place and cooperative names (matches only here rank last).
         text=_words(),
         # County code as a number; category, certifications, months, stock: ``attributes``.
         county=_number(),

@@ -74,7 +74,7 @@ def _homophone(view: IndexView, fields: TextFields, word: str) -> str | None:
     if len(word) < 2:
         return None
     pinyin = word_pinyin(word)[0]
-    for fieldname in (fields.name, fields.text):
+    for fieldname in fields.word_fields:
         same_sound = view.words_with_pinyin(fieldname, pinyin) - {word}
         if same_sound:
             return _most_frequent(view, fieldname, same_sound)

@@ -1,4 +1,4 @@
-"""Free text → document sets: every word must match, ranked in two tiers.
+"""Free text → document sets: every word must match, ranked in tiers.
 
 Each query word matches its jieba word in the name or text field. A word typed in Latin letters
 also matches the name words with that pinyin (``pingguo``, initials ``pg``, a prefix while typing,
@@ -36,12 +36,21 @@ class TextFields:
 
     name: str = "name"
     text: str = "text"
+    # The document's own words besides its name (products: description, category, certifications),
+    # when ``text`` holds only its context (seller, place). Matches only through the context rank
+    # last (decision 0037).
+    own: str | None = None
+
+    @property
+    def word_fields(self) -> tuple[str, ...]:
+        return (self.name, *((self.own,) if self.own else ()), self.text)
 
 
 @dataclass(slots=True)
 class WordMatch:
     word: str
     name: int = 0
+    own: int = 0  # the name or the document's own words (``TextFields.own``)
     any: int = 0
     # What to mark in highlights: words (pinyin resolved to Chinese) and single characters.
     words: set[str] = field(default_factory=set)
@@ -86,13 +95,17 @@ def match_text(view: IndexView, words: list[str], fields: TextFields) -> TextMat
     matches = [match_word(view, w, fields) for w in words]
     mask = _all(m.any for m in matches) & view.live
     name = _all(m.name for m in matches) & mask
-    return TextMatch(matches, mask, [name, mask & ~name])
+    if fields.own is None:
+        return TextMatch(matches, mask, [name, mask & ~name])
+    own = _all(m.own for m in matches) & mask
+    return TextMatch(matches, mask, [name, own & ~name, mask & ~own])
 
 
 def match_word(view: IndexView, word: str, fields: TextFields) -> WordMatch:
     match = WordMatch(word)
     match.name = view.term(fields.name, word)
-    match.any = view.term(fields.text, word)
+    match.own = view.term(fields.own, word) if fields.own else 0
+    match.any = view.term(fields.text, word) | match.own
     if match.name | match.any:
         match.words.add(word)
     if _LATIN.match(word):
@@ -103,7 +116,8 @@ def match_word(view: IndexView, word: str, fields: TextFields) -> WordMatch:
         match.chars.add(word)
     elif not match.name | match.any:
         _match_pieces(view, match, fields)
-    match.any |= match.name
+    match.own |= match.name
+    match.any |= match.own
     return match
 
 
@@ -154,6 +168,7 @@ def _match_pieces(view: IndexView, match: WordMatch, fields: TextFields) -> None
     anywhere = _all(p.any for p in parts)
     if anywhere:
         match.name = _all(p.name for p in parts)
+        match.own = _all(p.own for p in parts)
         match.any = anywhere
         for part in parts:
             match.words |= part.words

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from app.models import CertificationApplication, Product
 from app.models.enums import Certification, CertificationStatus, ProductCategory, ProductStatus
 from app.models.flags import months_to_mask, to_mask
+from app.models.quantities import quantities_of
 from app.seed.catalogue import (
     DEFAULT_QUALIFIERS,
     FEATURES,
@@ -117,6 +118,11 @@ def _product(run: SeedRun, pid: int, maker: CooperativeRef, status: str):
         "harvest_months": months_to_mask(spec.months),
         "certifications": to_mask(certs, Certification),
         "assistance_certified_until": certified_until,
+        "variety": word[:20],
+        **_quantities(name, pack),
+        "shelf_life_days": _SHELF_LIFE[spec.category],
+        "shipping_terms": _SHIPPING.get(spec.category, _DEFAULT_SHIPPING),
+        "dispatch_place": f"{county}{village.name}"[:60],
         "description": f"{origin}{word}，产自{county}{village.township_name}{village.name}。"
         f"{FEATURES[spec.category]}。" + (f"已获{cert_text}认证。" if cert_text else ""),
         "status": status,
@@ -125,6 +131,34 @@ def _product(run: SeedRun, pid: int, maker: CooperativeRef, status: str):
         "created_at": created,
         "updated_at": updated,
     }, application
+
+
+_SHELF_LIFE = {
+    ProductCategory.fruit: 15,
+    ProductCategory.vegetable: 7,
+    ProductCategory.grain_oil: 365,
+    ProductCategory.livestock: 10,
+    ProductCategory.dried_nut: 270,
+    ProductCategory.herb: 730,
+    ProductCategory.processed: 180,
+    ProductCategory.handicraft: None,
+    ProductCategory.other: 180,
+}
+_SHIPPING = {
+    ProductCategory.fruit: "产地直发，48 小时内发货，坏果包赔",
+    ProductCategory.vegetable: "冷链配送，运城市内次日达",
+    ProductCategory.livestock: "冷链配送，检疫合格证随货",
+    ProductCategory.handicraft: "快递包邮，7 天无理由退货",
+}
+_DEFAULT_SHIPPING = "快递发货，满 99 元包邮"
+
+
+def _quantities(name: str, pack: Pack) -> dict:
+    """What one unit holds: the name's size (5斤装, 30枚装), or the pack's weight in 斤."""
+    grams, pieces = quantities_of(name, pack.unit)
+    if grams is None and pieces is None:
+        grams = round(pack.jin * 500)
+    return {"net_weight_g": grams, "pieces_per_unit": pieces}
 
 
 def _application(rng, pid: int, created: datetime, status: str) -> dict | None:

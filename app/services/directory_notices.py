@@ -11,6 +11,8 @@ ACTIONS = {
     "need.status": NOBODY,
     "enterprise.register": NOBODY,
     "cooperative.register": NOBODY,
+    "enterprise.import_update": NOBODY,
+    "cooperative.import_update": NOBODY,
 }
 
 NOTICES = Notices(ACTIONS)

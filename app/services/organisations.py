@@ -80,7 +80,7 @@ def check_new_enterprise(*, session: Session, actor: Actor, data: dict) -> Enter
                 )
             )
         county_code = errors.check(
-            _county_or_region, session, form.county_code, form.external_region
+            county_or_region, session, form.county_code, form.external_region
         )
     errors.raise_any()
     status = _registration_status(actor, county_code)
@@ -231,9 +231,7 @@ def _registration_status(actor: Actor, county_code: str | None) -> RegistrationS
     return RegistrationStatus.pending
 
 
-def _county_or_region(
-    session: Session, county_code: str | None, external_region: str
-) -> str | None:
+def county_or_region(session: Session, county_code: str | None, external_region: str) -> str | None:
     if county_code:
         code = normalize_county_code(county_code)
         if session.get(County, code) is None:

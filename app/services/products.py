@@ -23,6 +23,22 @@ from app.services.versioning import PRODUCT_STALE, expect_version, flush_version
 
 # Large enough for any real stock or order, small enough to multiply by a price in 64 bits.
 MAX_QUANTITY = 100_000_000
+MAX_NET_GRAMS = 1_000_000  # one tonne per unit
+# Fields an edit that leaves them out keeps (forms and API clients older than decision 0037).
+KEPT_WHEN_ABSENT = (
+    "variety",
+    "net_weight_g",
+    "pieces_per_unit",
+    "shelf_life_days",
+    "shipping_terms",
+    "dispatch_place",
+    *(f"{prefix}_certificate_no" for prefix in ("green", "organic", "gi")),
+)
+CERTIFICATE_FIELDS = {
+    Certification.green: "green_certificate_no",
+    Certification.organic: "organic_certificate_no",
+    Certification.geographic_indication: "gi_certificate_no",
+}
 
 
 def check_unit(value: str) -> str:
@@ -65,8 +81,23 @@ class ProductInput(PriceStockInput):
     harvest_months: list[int] = Field(default_factory=list, title="上市月份")
     certifications: list[Certification] = Field(default_factory=list, title="产品认证")
     description: PublicText = Field(default="", title="产品介绍", max_length=4000)
+    # What one unit holds and how it ships (decision 0037); left out, an edit keeps them.
+    variety: PublicLine = Field(default="", title="品种", max_length=20)
+    net_weight_g: int | None = Field(default=None, title="每件净含量（克）", ge=1, le=MAX_NET_GRAMS)
+    pieces_per_unit: int | None = Field(default=None, title="每件个数", ge=1, le=100_000)
+    shelf_life_days: int | None = Field(default=None, title="保质期（天）", ge=1, le=3650)
+    shipping_terms: PublicLine = Field(default="", title="发货与运费说明", max_length=200)
+    dispatch_place: PublicLine = Field(default="", title="发货地", max_length=60)
+    green_certificate_no: Text = Field(default="", title="绿色食品证书编号", max_length=40)
+    organic_certificate_no: Text = Field(default="", title="有机产品证书编号", max_length=40)
+    gi_certificate_no: Text = Field(default="", title="地理标志登记证书编号", max_length=40)
 
     _unit = field_validator("unit")(check_unit)
+
+    @field_validator("net_weight_g", "pieces_per_unit", "shelf_life_days", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("name", "description", mode="before")
     @classmethod
@@ -112,6 +143,8 @@ def update_product(
     form = parse(ProductInput, data)
     before = snapshot(product)
     for name, value in _columns(form).items():
+        if name in KEPT_WHEN_ABSENT and name not in form.model_fields_set:
+            continue
         setattr(product, name, value)
     product.updated_at = utcnow()
     flush_versioned(session, PRODUCT_STALE)
@@ -213,6 +246,11 @@ def _managed(session: Session, actor: Actor, product_id: int) -> Product:
 
 
 def _columns(form: ProductInput) -> dict:
+    for certification, field in CERTIFICATE_FIELDS.items():
+        if getattr(form, field) and certification not in form.certifications:
+            raise ValidationError(
+                "填写了证书编号，请同时勾选该认证", code="certificate_unclaimed", field=field
+            )
     values = form.model_dump(exclude={"price", "harvest_months", "certifications"})
     return values | {
         "price_fen": form.price,

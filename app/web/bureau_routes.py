@@ -18,6 +18,7 @@ ROUTES: list[BaseRoute] = [
     Route("/exports/{job_id:id}/retry", exports.retry_export, methods=["POST"]),
     Route("/imports", imports.import_page, name="imports"),
     Route("/imports", imports.upload, methods=["POST"]),
+    Route("/imports/confirm", imports.confirm, methods=["POST"]),
     Route("/imports/templates/{kind:str}", imports.template),
 ]
 

@@ -5,10 +5,15 @@ page is exactly the one in the database. Times are stored in UTC and shown in As
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from app.labels import CERTIFICATION
+from app.models.enums import Certification
+from app.models.flags import from_mask
 from app.money import fen_to_yuan
+from app.services.products import CERTIFICATE_FIELDS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MISSING = "—"
@@ -92,7 +97,22 @@ def quarter(value: int | str | None, q: int | None = None) -> str:
     return f"{year}年第{q}季度"
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    label: str
+    number: str
+
+
+def certification_claims(product) -> list[Claim]:
+    """The certifications a product claims, each with its certificate number (may be empty)."""
+    return [
+        Claim(CERTIFICATION[c], getattr(product, CERTIFICATE_FIELDS[c]))
+        for c in from_mask(product.certifications, Certification)
+    ]
+
+
 FILTERS = {
+    "certification_claims": certification_claims,
     "number": number,
     "money": money,
     "wan_yuan": wan_yuan,

@@ -1,8 +1,13 @@
 """The bulk import page (数据导入): templates to download, an upload, every error by row and column.
 
 An upload is parsed, checked with a read-only session, then written in one short unit of work; a
-file with any error writes nothing and comes back (422) with the table of its errors.
+file with any error writes nothing and comes back (422) with the table of its errors. A file that
+changes registered organisations (a re-imported ledger) is first shown as a preview of every
+changed field; the officer confirms it (POST /imports/confirm) and the file, checked again, is
+written only if nothing moved since the preview.
 """
+
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -14,6 +19,7 @@ from app.actors import Role
 from app.errors import DomainError
 from app.services import imports
 from app.services.filenames import clean_filename
+from app.services.imports import staging
 from app.services.imports.templates import template_workbook
 from app.web.downloads import attachment
 from app.web.flash import flash
@@ -82,6 +88,12 @@ async def _import(request: Request, actor, file, kind: str | None) -> Response:
         checked = await read_only(
             request, lambda s: imports.check_file(session=s, actor=actor, parsed=parsed)
         )
+        if checked.needs_preview:
+            file.file.seek(0)
+            kept = await run_in_threadpool(
+                staging.stage, _uploads(request), actor, file.file, filename, kind
+            )
+            return _preview(request, checked, kept.token)
         result = await in_unit_of_work(
             request, lambda s: imports.apply_import(session=s, actor=actor, checked=checked)
         )
@@ -90,10 +102,63 @@ async def _import(request: Request, actor, file, kind: str | None) -> Response:
     except DomainError as exc:
         unless_fixable(exc)
         return _rejected(request, values, [], exc.message)
-    titles = {key: spec.title for key, spec in imports.KINDS.items()}
-    summary = "，".join(f"{titles[k]} {n} 条" for k, n in result.counts.items())
-    flash(request, f"导入成功：{summary}", level="success")
+    return _done(request, result)
+
+
+async def confirm(request: Request) -> Response:
+    """Write a previewed file, checked again; only if it would do what the preview showed."""
+    actor = gate(request, Role.bureau)
+    if isinstance(actor, Response):
+        return actor
+    async with request.form() as form:
+        token, seen = str(form.get("token") or ""), str(form.get("fingerprint") or "")
+    uploads = _uploads(request)
+    try:
+        kept = staging.staged(uploads, actor, token)
+        parsed = await run_in_threadpool(imports.read_file, kept.path, kept.filename, kept.kind)
+        checked = await read_only(
+            request, lambda s: imports.check_file(session=s, actor=actor, parsed=parsed)
+        )
+        result = await in_unit_of_work(
+            request,
+            lambda s: imports.apply_import(session=s, actor=actor, checked=checked, previewed=seen),
+        )
+    except imports.ImportRejected as exc:
+        return _rejected(request, {}, exc.row_errors, exc.message)
+    except DomainError as exc:
+        if exc.code != "import_expired":
+            unless_fixable(exc)
+        return _rejected(request, {}, [], exc.message)
+    await run_in_threadpool(staging.discard, uploads, token)
+    return _done(request, result)
+
+
+def _uploads(request: Request) -> Path:
+    return Path(request.app.state.settings.upload_dir)
+
+
+def _done(request: Request, result) -> Response:
+    flash(request, f"导入成功：{summary(result)}", level="success")
     return redirect("/imports", request)
+
+
+def summary(result) -> str:
+    """新增 and 更新 counts by kind, and the rows skipped."""
+    titles = {key: spec.title for key, spec in imports.KINDS.items()}
+    parts = [f"{titles[k]} {n} 条" for k, n in result.counts.items()]
+    parts += [f"更新{titles[k]} {n} 个" for k, n in result.updated.items()]
+    if result.skipped:
+        parts.append(f"跳过 {result.skipped} 行")
+    return "，".join(parts)
+
+
+def _preview(request: Request, checked, token: str) -> Response:
+    context = _context({}, [], None) | {
+        "checked": checked,
+        "token": token,
+        "titles": {key: spec.title for key, spec in imports.KINDS.items()},
+    }
+    return render(request, "imports/index.html", context, partial="imports/_preview.html")
 
 
 def _rejected(request: Request, values: dict, errors: list, message: str) -> Response:

@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from app.actors import Role
 from app.errors import DomainError
-from app.services import certification, clock, consumption, objections
-from app.services.pricing import MIN_COMPARABLES, price_flags
+from app.services import certification, clock, consumption, objections, product_images
+from app.services.paging import page_number
+from app.services.pricing import MIN_COMPARABLES, price_checks, price_flags
 from app.web.forms import field_errors, in_unit_of_work, read_form
 from app.web.inbox import INBOX_CHANGED
 from app.web.pages import gate, int_or_none, load, unless_fixable
@@ -22,13 +23,28 @@ from app.web.trade_common import finish
 BUREAU = (Role.bureau, Role.admin)
 
 
+async def _queue(request: Request, actor) -> tuple[list, dict]:
+    """The waiting applications and, per product, what its review card shows besides: the
+    price check and the photos (one query each)."""
+
+    def work(session):
+        queue = certification.certification_queue(session=session, actor=actor)
+        ids = [a.product_id for a in queue]
+        checks = price_checks(session, ids)
+        images = product_images.images_of(session, ids)
+        return queue, {i: {"check": checks.get(i), "images": images.get(i, [])} for i in ids}
+
+    return await load(request, work)
+
+
 async def certification_queue(request: Request) -> Response:
     actor = gate(request, *BUREAU)
     if isinstance(actor, Response):
         return actor
-    queue = await load(request, lambda s: certification.certification_queue(session=s, actor=actor))
+    queue, reviews = await _queue(request, actor)
     context = {
         "queue": queue,
+        "reviews": reviews,
         "default_expiry": (clock.today() + timedelta(days=365)).isoformat(),
         "errors": {},
         "values": {},
@@ -192,10 +208,11 @@ async def _objection_card(request, actor, objection_id, values, errors) -> Respo
 
 async def _card(request, actor, application_id, values, errors) -> Response:
     """The application's card again with the errors by its fields (422)."""
-    queue = await load(request, lambda s: certification.certification_queue(session=s, actor=actor))
+    queue, reviews = await _queue(request, actor)
     matching = [a for a in queue if a.id == application_id]
     context = {
         "queue": queue,
+        "reviews": reviews,
         "application": matching[0] if matching else None,
         "default_expiry": values.get("expires_on", ""),
         "errors": errors,
@@ -215,8 +232,14 @@ async def price_flag_list(request: Request) -> Response:
     actor = gate(request, *BUREAU)
     if isinstance(actor, Response):
         return actor
-    flags = await load(request, lambda s: price_flags(session=s, actor=actor))
-    context = {"flags": flags, "min_comparables": MIN_COMPARABLES}
+    page = page_number(request.query_params.get("page"))
+    found = await load(request, lambda s: price_flags(session=s, actor=actor, page=page))
+    context = {
+        "flags": found.items,
+        "found": found,
+        "page_url": lambda n: f"/price-flags?page={n}",
+        "min_comparables": MIN_COMPARABLES,
+    }
     return render(request, "certifications/price_flags.html", context)
 
 

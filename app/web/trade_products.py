@@ -74,6 +74,15 @@ def product_values(product: Product) -> dict:
         "harvest_months": [str(m) for m in mask_to_months(product.harvest_months)],
         "certifications": [c.value for c in from_mask(product.certifications, Certification)],
         "description": product.description,
+        "variety": product.variety,
+        "net_weight_g": product.net_weight_g or "",
+        "pieces_per_unit": product.pieces_per_unit or "",
+        "shelf_life_days": product.shelf_life_days or "",
+        "shipping_terms": product.shipping_terms,
+        "dispatch_place": product.dispatch_place,
+        "green_certificate_no": product.green_certificate_no,
+        "organic_certificate_no": product.organic_certificate_no,
+        "gi_certificate_no": product.gi_certificate_no,
     }
 
 

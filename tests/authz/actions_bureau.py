@@ -3,7 +3,13 @@
 
 import io
 
+from openpyxl import Workbook
+from sqlmodel import select
+
+from app.models import Cooperative, Enterprise, Village
+from app.models.enums import RegistrationStatus
 from app.services import imports, ledger, stats
+from app.services.imports.columns import KINDS
 from tests.authz import actions_inbox
 from tests.authz.world import COUNTY_BUREAUS, Action
 
@@ -19,6 +25,30 @@ def _import(s, w, a):
         filename="villages.csv",
         kind="villages",
     )
+
+
+def _reimport(s, w, a):
+    """The directory sheets again, each organisation with a new contact: two updates."""
+    enterprise = s.get(Enterprise, w.enterprise_a)
+    cooperative = s.exec(
+        select(Cooperative).where(Cooperative.status == RegistrationStatus.approved)
+    ).first()
+    village = s.get(Village, cooperative.village_id)
+    book = Workbook()
+    book.remove(book.active)
+    rows = {
+        "enterprises": [enterprise.credit_code, enterprise.name, "民营企业", "A", "140829"],
+        "cooperatives": [cooperative.credit_code, cooperative.name, village.code],
+    }
+    for kind, row in rows.items():
+        sheet = book.create_sheet(KINDS[kind].title)
+        headers = [c.header for c in KINDS[kind].columns]
+        sheet.append([*headers[: len(row)], "联系人"])
+        sheet.append([*row, "导入联系人"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return imports.import_file(session=s, actor=a, source=buffer, filename="directory.xlsx")
 
 
 ACTIONS = [
@@ -53,6 +83,12 @@ ACTIONS = [
         writes=False,
     ),
     Action("imports.import_file", _import, COUNTY_BUREAUS, covers=("product.import",)),
+    Action(
+        "imports.import_file (re-import)",
+        _reimport,
+        COUNTY_BUREAUS,
+        covers=("enterprise.import_update", "cooperative.import_update"),
+    ),
     Action(
         "imports.check_file",
         lambda s, w, a: imports.check_file(

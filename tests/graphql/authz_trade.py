@@ -84,7 +84,7 @@ READ_PATHS = [
     ),
     ReadPath(
         "priceFlags",
-        "{ priceFlags { product { id } check { percentOfMedian } } }",
+        "{ priceFlags { total items { product { id } check { percentOfMedian explanation } } } }",
         lambda w: {},
         present("priceFlags"),
         BUREAU_READERS,

@@ -147,8 +147,11 @@ TOTALS = {
     "villages per county": "SELECT county_code, count(*), sum(households), sum(population), "
     "sum(CASE WHEN key_village THEN 1 ELSE 0 END) FROM villages GROUP BY county_code "
     "ORDER BY county_code",
-    "enterprises": "SELECT count(*), sum(reserved_share_fen), sum(offers) FROM enterprises",
-    "cooperatives": "SELECT count(*), sum(members), sum(lifted_members) FROM cooperatives",
+    # Pending and rejected organisations are not registered by an import (decision 0037).
+    "enterprises": "SELECT count(*), sum(reserved_share_fen), sum(offers) FROM enterprises "
+    "WHERE status = 'approved'",
+    "cooperatives": "SELECT count(*), sum(members), sum(lifted_members) FROM cooperatives "
+    "WHERE status = 'approved'",
     "products": "SELECT count(*), sum(price_fen), sum(stock), sum(harvest_months), "
     "sum(certifications), sum(min_order) FROM products",
     "products per status": "SELECT status, count(*) FROM products GROUP BY status ORDER BY status",
@@ -189,11 +192,25 @@ def test_export_then_import_into_an_empty_database_reproduces_counts_and_totals(
                     kind=kind,
                 ).counts
             result = imports.ImportResult(counts)
-    assert result.counts == {
-        "villages": 200,
-        "enterprises": 30,
-        "cooperatives": 60,
-        "products": 300,
-    }
+    with world.database.read_only() as session:
+        approved, unapproved = (
+            {
+                table: session.execute(
+                    sa.text(f"SELECT count(*) FROM {table} WHERE status {test} 'approved'")
+                ).scalar_one()
+                for table in ("enterprises", "cooperatives")
+            }
+            for test in ("=", "<>")
+        )
+    assert result.counts == {"villages": 200, **approved, "products": 300}
+    assert sum(unapproved.values()) > 0  # the seed has pending and rejected organisations
+    with target.read_only() as session:
+        unapproved_imported = session.execute(
+            sa.text(
+                "SELECT (SELECT count(*) FROM enterprises WHERE status <> 'approved') + "
+                "(SELECT count(*) FROM cooperatives WHERE status <> 'approved')"
+            )
+        ).scalar_one()
+    assert unapproved_imported == 0
     assert _totals(target) == _totals(world.database)
     target.dispose()

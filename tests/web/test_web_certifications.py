@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from app.models import CertificationApplication, Enterprise, Product
-from app.models.enums import CertificationStatus, OrderStatus
+from app.models.enums import Certification, CertificationStatus, OrderStatus
+from app.models.flags import to_mask
 from app.services import certification, clock
 from tests.trade_factories import days_from_today, make_listed_product, make_order
 from tests.web.trade_site import build_site, field_error, post, row_counts
@@ -147,3 +148,19 @@ def test_consumption_page_totals_received_orders(site):
     )
     assert last_year.template.name == "trade/_consumption.html"
     assert last_year.context["total_fen"] == 0
+
+
+def test_the_review_card_shows_claims_with_numbers_the_price_check_and_photos(site):
+    with site.db.unit_of_work() as session:
+        product = session.get(Product, site.product_id)
+        product.certifications = to_mask(
+            [Certification.green, Certification.geographic_indication], Certification
+        )
+        product.green_certificate_no = "LB-18-2301140829"
+        for price in (1000, 1100, 1200):
+            make_listed_product(session, cooperative=product.cooperative, price_fen=price)
+    page = site.client("pinglu").get("/certifications").text
+    assert "绿色食品（证书编号 LB-18-2301140829）" in page
+    assert '地理标志<span class="muted">（未填证书编号，请核实）</span>' in page
+    assert "与本县同品类 4 个产品中位数 ¥11.50 比较" in page and "偏高（" in page
+    assert "未上传产品照片" in page

@@ -113,3 +113,54 @@ def test_a_workbook_is_read_as_a_workbook_whatever_its_name(app, world, name):
     response = upload(client, content, name=name, kind="enterprises")
     assert (response.status_code, response.headers["location"]) == (303, "/imports")
     assert enterprises(world) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("主体.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(300), "PNG 图片"),
+        ("主体.xlsx", b"", "文件是空的"),
+        ("主体.csv", "统一社会信用代码".encode("utf-16"), "文字编码"),
+    ],
+)
+def test_a_damaged_or_wrong_file_gets_a_chinese_error_not_a_500(app, name, content, message):
+    client = signed_in(app, "city")
+    response = upload(client, content, name=name, kind="enterprises")
+    assert response.status_code == 422 and message in response.text
+
+
+def test_truncated_workbooks_get_a_chinese_error(app):
+    client = signed_in(app, "city")
+    content = xlsx([[valid_credit_code(), "平陆新农业有限公司", "民营企业", "A", "140829"]])
+    response = upload(client, content[: len(content) // 2])
+    assert response.status_code == 422 and "XLSX 文件已损坏或不完整" in response.text
+
+
+def test_a_reimport_is_previewed_then_confirmed(app, world):
+    client = signed_in(app, "pinglu")
+    code = valid_credit_code()
+    upload(client, xlsx([[code, "平陆旧名农业公司", "民营企业", "A", "140829"]]))
+    before = enterprises(world)
+    # The same organisation, renamed: a preview, nothing written yet
+    response = upload(client, xlsx([[code, "平陆新名农业公司", "民营企业", "A", "140829"]]))
+    assert response.status_code == 200 and "确认导入" in response.text
+    assert "平陆旧名农业公司" in response.text and "平陆新名农业公司" in response.text
+    with world.database.read_only() as session:
+        name = session.execute(sa.select(Enterprise.name).where(Enterprise.credit_code == code))
+        assert name.scalar_one() == "平陆旧名农业公司"
+    token = response.text.split('name="token" value="')[1].split('"')[0]
+    seen = response.text.split('name="fingerprint" value="')[1].split('"')[0]
+    # Another officer cannot confirm it
+    other = signed_in(app, "city")
+    data = {"token": token, "fingerprint": seen}
+    refused = other.post("/imports/confirm", data=data | {"csrf_token": csrf(other)})
+    assert refused.status_code == 422 and "导入预览已过期或不存在" in refused.text
+    confirmed = client.post(
+        "/imports/confirm", data=data | {"csrf_token": csrf(client)}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303
+    assert "更新帮扶主体 1 个" in client.get("/imports").text
+    with world.database.read_only() as session:
+        name = session.execute(sa.select(Enterprise.name).where(Enterprise.credit_code == code))
+        assert name.scalar_one() == "平陆新名农业公司"
+    assert enterprises(world) == before

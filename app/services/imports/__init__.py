@@ -28,6 +28,7 @@ from app.permissions import is_system, require
 from app.services.imports.cells import (
     FORMULA_REFUSED,
     Sheet,
+    UnreadableFile,
     convert,
     is_formula,
     read_sheets,
@@ -41,15 +42,27 @@ from app.services.imports.columns import (
     Kind,
     column_letter,
 )
+from app.services.imports.preview import (
+    FieldChange,
+    RowChange,
+    RowSkipped,
+    changed_rows,
+    fingerprint,
+    skipped_rows,
+)
 from app.services.imports.records import CHECKERS, Checked, Pending, add_rows, taken_since_checked
 
 __all__ = [
     "KINDS",
     "CheckedImport",
+    "FieldChange",
     "ImportRejected",
     "ImportResult",
     "ParsedFile",
+    "RowChange",
     "RowError",
+    "RowSkipped",
+    "UnreadableFile",
     "apply_import",
     "can_import",
     "check_file",
@@ -79,6 +92,8 @@ class RowError:
 @dataclass
 class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)  # kind → rows written
+    updated: dict[str, int] = field(default_factory=dict)  # kind → organisations changed
+    skipped: int = 0  # rows not written (pending or rejected organisations)
 
     @property
     def total(self) -> int:
@@ -130,7 +145,27 @@ class CheckedImport:
 
     actor: Actor
     rows: list[Checked]
-    counts: dict[str, int]
+    counts: dict[str, int]  # kind → new rows
+    changed: list[RowChange] = field(default_factory=list)  # registered organisations updated
+    skipped: list[RowSkipped] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """What a preview showed; a commit writes only if checking again gives the same."""
+        return fingerprint(self.rows)
+
+    @property
+    def updated(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            if row.update is not None and row.update.changes:
+                counts[row.kind] = counts.get(row.kind, 0) + 1
+        return counts
+
+    @property
+    def needs_preview(self) -> bool:
+        """True when the file changes or skips registered data (a re-imported ledger)."""
+        return bool(self.changed or self.skipped)
 
 
 def import_file(
@@ -178,8 +213,9 @@ def check_file(
         check = CHECKERS[sheet.kind.key]
         for row in sheet.rows:
             try:
-                rows.append(check(session, actor, dict(row.data), pending, sheet.name, row.number))
-                counts[sheet.kind.key] += 1
+                checked = check(session, actor, dict(row.data), pending, sheet.name, row.number)
+                rows.append(checked)
+                counts[sheet.kind.key] += checked.is_new
             except PermissionDeniedError:
                 # A row outside the officer's region refuses the whole file, like any other action.
                 raise
@@ -195,15 +231,23 @@ def check_file(
         # In the file's order: a row's cell errors and its rule errors never both occur.
         order = {sheet.name: i for i, sheet in enumerate(parsed.sheets)}
         raise ImportRejected(sorted(errors, key=lambda e: (order.get(e.sheet, -1), e.row)))
-    return CheckedImport(actor, rows, counts)
+    return CheckedImport(actor, rows, counts, changed_rows(session, rows), skipped_rows(rows))
 
 
-def apply_import(*, session: Session, actor: Actor, checked: CheckedImport) -> ImportResult:
+def apply_import(
+    *, session: Session, actor: Actor, checked: CheckedImport, previewed: str | None = None
+) -> ImportResult:
     """Write the checked rows in the caller's unit of work; nothing of them if anything fails.
 
     The rows were checked (region included) for ``checked.actor``, who alone may write them.
+    ``previewed``: the fingerprint of the preview the officer confirmed; the file, checked again
+    now, must give the same (else ConflictError, nothing written).
     """
     require(can_import(actor) and checked.actor == actor)
+    if previewed is not None and previewed != checked.fingerprint:
+        raise ConflictError(
+            "预览之后数据已有变化，未导入任何数据，请重新预览后再确认", code="import_stale"
+        )
     taken = taken_since_checked(session, checked.rows)
     if taken:
         raise ImportRejected([_taken(row, name) for row, name in taken])
@@ -213,7 +257,7 @@ def apply_import(*, session: Session, actor: Actor, checked: CheckedImport) -> I
         raise ConflictError(
             "导入期间数据已被他人修改，未导入任何数据，请重新导入", code="import_conflict"
         ) from None
-    return ImportResult(dict(checked.counts))
+    return ImportResult(dict(checked.counts), checked.updated, len(checked.skipped))
 
 
 def _taken(row: Checked, name: str) -> RowError:

@@ -1,7 +1,10 @@
 """Reading template rows: spreadsheet cells into the plain values the services parse."""
 
+import codecs
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from app.services.imports.columns import (
     Cell,
     Column,
 )
-from app.spreadsheets import strip_neutraliser
+from app.spreadsheets import starts_like_formula, strip_neutraliser
 
 _SEPARATORS = (LIST_SEPARATOR, "，", ",", "；", ";", " ")
 
@@ -46,24 +49,148 @@ def text_of(value: Any) -> str:
     return strip_neutraliser(str(value).strip())
 
 
+class UnreadableFile(ValidationError):
+    """The file is not a table this import can read (empty, damaged, an image, wrong encoding)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="import_unreadable")
+
+
+EMPTY = "文件是空的，请选择填写好的 XLSX 或 CSV 文件"
+DAMAGED_XLSX = "XLSX 文件已损坏或不完整，无法读取，请用表格软件重新保存后再导入"
+NOT_A_TABLE = "文件不是 XLSX 或 CSV 表格（{what}），请上传由导入模板填写的文件"
+OLD_EXCEL = "这是旧版 Excel（.xls）文件，请在表格软件中另存为 .xlsx 后再导入"
+UNKNOWN_ENCODING = "无法识别 CSV 文件的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV 后再导入"
+BAD_CSV = "CSV 文件格式有误（{detail}），请用表格软件重新保存后再导入"
+
+# What a file's first bytes say it is, for files that are plainly no table.
+_SIGNATURES = (
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"%PDF", "PDF 文档"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"\x1f\x8b", "GZIP 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
+_SNIFF = 64 * 1024
+
+
+def csv_encoding(head: bytes) -> str:
+    """The encoding of a CSV from its first bytes: UTF-8 (with or without BOM), else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, which Excel on a Chinese Windows writes. UTF-16
+    (Excel's "Unicode text") and binary files are refused with a Chinese message.
+    """
+    if not head:
+        raise UnreadableFile(EMPTY)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            raise UnreadableFile(NOT_A_TABLE.format(what=what))
+    if head.startswith(OLE_SIGNATURE):
+        raise UnreadableFile(OLD_EXCEL)
+    # UTF-16 text is every other byte NUL; one stray NUL in a cell is that cell's error.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) * 8 > len(head):
+        raise UnreadableFile(UNKNOWN_ENCODING)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # A sniffed head may end inside a character: decode it incrementally, unfinished.
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(UNKNOWN_ENCODING)
+
+
 @contextmanager
 def read_sheets(source: str | Path | IO[bytes], filename: str) -> Iterator[list[Sheet]]:
-    """Every sheet of an XLSX workbook (read-only, rows streamed), or the one table of a CSV."""
-    if filename.lower().endswith(".csv"):
-        with ExitStack() as stack:
-            binary = source if hasattr(source, "read") else stack.enter_context(open(source, "rb"))
-            text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    """Every sheet of an XLSX workbook (read-only, rows streamed), or the one table of a CSV.
+
+    UnreadableFile (a Chinese message) for an empty, damaged or wrong-type file.
+    """
+    with ExitStack() as stack:
+        binary = source if hasattr(source, "read") else stack.enter_context(open(source, "rb"))
+        start = binary.tell()
+        head = binary.read(_SNIFF)
+        binary.seek(start)
+        if filename.lower().endswith(".csv"):
+            text = io.TextIOWrapper(binary, encoding=csv_encoding(head), newline="")
             try:
-                yield [Sheet("", iter(csv.reader(text)), None)]
+                rows = _guarded(csv.reader(text), _csv_problem)
+                yield [Sheet("", rows, None)]
             finally:
                 text.detach()  # the caller's file stays open for the caller to close
-        return
-    # Not data_only: a formula must be seen as one (and refused), not as the value it last had.
-    workbook = load_workbook(source, read_only=True, data_only=False)
+            return
+        workbook = _workbook(binary, head)
+        try:
+            yield [
+                Sheet(s.title, _guarded(_values(s.iter_rows()), _xlsx_problem), s.max_row)
+                for s in workbook
+            ]
+        finally:
+            workbook.close()
+
+
+def _workbook(binary: IO[bytes], head: bytes):
+    if not head:
+        raise UnreadableFile(EMPTY)
+    if not head.startswith(b"PK"):
+        csv_encoding(head)  # names an image, a PDF or an old .xls when it is one
+        raise UnreadableFile(NOT_A_TABLE.format(what="内容不是 XLSX 工作簿"))
     try:
-        yield [Sheet(s.title, _values(s.iter_rows()), s.max_row) for s in workbook]
-    finally:
-        workbook.close()
+        # Not data_only: a formula must be seen as one (and refused), not as the value it had.
+        return load_workbook(binary, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise UnreadableFile(DAMAGED_XLSX) from exc
+    except Exception as exc:  # openpyxl raises many kinds for a damaged package
+        if type(exc).__module__.startswith(("openpyxl", "xml", "lxml", "zipfile")):
+            raise UnreadableFile(DAMAGED_XLSX) from exc
+        raise
+
+
+def _guarded(rows: Iterator[tuple], problem) -> Iterator[tuple]:
+    """The rows of a sheet; a damaged file found while reading them is an UnreadableFile."""
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            message = problem(exc)
+            if message is None:
+                raise
+            raise UnreadableFile(message) from exc
+        yield row
+
+
+def _csv_problem(exc: Exception) -> str | None:
+    if isinstance(exc, UnicodeDecodeError):
+        return UNKNOWN_ENCODING
+    if isinstance(exc, csv.Error):
+        return BAD_CSV.format(detail=_csv_detail(exc))
+    return None
+
+
+def _csv_detail(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return "单元格内容过长"
+    if "NUL" in text or "null" in text:
+        return "含有空字符"
+    return "引号或分隔符不成对"
+
+
+def _xlsx_problem(exc: Exception) -> str | None:
+    damaged = (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError)
+    if isinstance(exc, damaged) or type(exc).__module__.startswith(("openpyxl", "xml", "lxml")):
+        return DAMAGED_XLSX
+    return None
 
 
 def _values(rows) -> Iterator[tuple]:
@@ -77,13 +204,23 @@ def _formula_text(cell) -> str:
     return text if text.startswith("=") else "=" + text
 
 
+_NUMBER_LIKE = re.compile(r"[+\-＋－]?[\d\s.,，()（）\-－]+")
+
+
 def is_formula(text: str) -> bool:
-    """Text a spreadsheet would evaluate: a formula cell, or text typed to start like one."""
-    return text.lstrip()[:1] in FORMULA_STARTS
+    """Text a spreadsheet would evaluate: a formula cell, or text typed to start like one.
+
+    The same starts as the exports neutralise (app/spreadsheets.py: = + - @, full-width too),
+    except a plain number or phone number (-5, +86 138 0000 0000), which no spreadsheet runs.
+    """
+    if not starts_like_formula(text):
+        return False
+    stripped = text.strip()
+    return stripped[:1] in FORMULA_STARTS or not _NUMBER_LIKE.fullmatch(stripped)
 
 
 FORMULA_STARTS = ("=", "＝")
-FORMULA_REFUSED = "不能填写公式（以“=”开头的内容），请直接填写数值或文字"
+FORMULA_REFUSED = "不能填写公式（以“=”“+”“-”“@”开头的内容），请直接填写数值或文字"
 
 
 def _split(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from app.labels import (
     HELP_KIND,
     PRODUCT_CATEGORY,
     PRODUCT_STATUS,
+    REGISTRATION_STATUS,
 )
 
 
@@ -68,6 +69,8 @@ ENTERPRISE_COLUMNS = (
     Column("reserved_share_fen", "年度预留采购份额（元）", Cell.yuan, width=16),
     Column("contact_name", "联系人", width=10),
     Column("contact_phone", "联系电话"),
+    # Written by the ledger; an import never approves through it (organisation_updates).
+    Column("status", "审核状态", Cell.choice, labels=REGISTRATION_STATUS, width=10),
 )
 COOPERATIVE_COLUMNS = (
     Column("credit_code", "统一社会信用代码", required=True, width=22),
@@ -77,6 +80,7 @@ COOPERATIVE_COLUMNS = (
     Column("lifted_members", "其中脱贫户成员数", Cell.integer, width=10),
     Column("contact_name", "联系人", width=10),
     Column("contact_phone", "联系电话"),
+    Column("status", "审核状态", Cell.choice, labels=REGISTRATION_STATUS, width=10),
 )
 PRODUCT_COLUMNS = (
     Column("cooperative_credit_code", "合作社统一社会信用代码", required=True, width=22),

@@ -10,17 +10,19 @@ introduce is kept in ``Pending`` and looked up there before the database.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
 from app.actors import Actor
 from app.errors import ConflictError, NotFoundError
 from app.identifiers import normalize_credit_code
+from app.labels import REGISTRATION_STATUS
 from app.models import Cooperative, Enterprise, Product, Village
-from app.models.enums import ProductStatus
+from app.models.enums import ProductStatus, RegistrationStatus
 from app.money import fen_to_yuan
 from app.permissions import can_register_directly, require
-from app.services import organisations, products, villages
+from app.services import organisation_updates, organisations, products, villages
 from app.services.bulk import add_created
 from app.services.domain_events import Creation
 from app.services.inputs import parse
@@ -31,10 +33,18 @@ class Checked:
     """A row that passed every rule: its unsaved row and the county its audit event names."""
 
     kind: str
-    obj: SQLModel
+    obj: SQLModel | None  # None for a skipped row
     county_code: str | None
     sheet: str
     row: int
+    # A registered organisation this row updates (the import's preview shows its changes).
+    update: organisation_updates.Update | None = None
+    skipped: str = ""  # why the row is not written (a pending or rejected organisation)
+    note: str = ""  # what the preview should say besides the changes
+
+    @property
+    def is_new(self) -> bool:
+        return self.update is None and not self.skipped
 
     @property
     def where(self) -> str:
@@ -61,6 +71,18 @@ def check_village(
 def check_enterprise(
     session: Session, actor: Actor, data: dict, pending: Pending, sheet: str, row: int
 ):
+    status = data.pop("status", None)
+    credit_code = normalize_credit_code(data.get("credit_code", ""))
+    existing = organisation_updates.registered(session, Enterprise, credit_code)
+    if existing is not None:
+        update = organisation_updates.check_enterprise_update(
+            session=session, actor=actor, enterprise=existing, data=data
+        )
+        checked = _updating("enterprises", existing, update, status, sheet, row)
+        _claim(pending.organisations, credit_code, checked, "credit_code", "统一社会信用代码")
+        return checked
+    if _unapproved(status):
+        return _skipped("enterprises", status, sheet, row)
     enterprise = organisations.check_new_enterprise(session=session, actor=actor, data=data)
     checked = Checked("enterprises", enterprise, enterprise.county_code, sheet, row)
     _claim(
@@ -73,9 +95,21 @@ def check_cooperative(
     session: Session, actor: Actor, data: dict, pending: Pending, sheet: str, row: int
 ):
     code = data.pop("village_code", "")
+    status = data.pop("status", None)
     village = _village(session, pending, code)
     if village is None:
         raise NotFoundError(f"村级统计代码 {code} 不存在", field="village_code")
+    credit_code = normalize_credit_code(data.get("credit_code", ""))
+    existing = organisation_updates.registered(session, Cooperative, credit_code)
+    if existing is not None:
+        update = organisation_updates.check_cooperative_update(
+            session=session, actor=actor, cooperative=existing, data=data, village=village
+        )
+        checked = _updating("cooperatives", existing, update, status, sheet, row)
+        _claim(pending.organisations, credit_code, checked, "credit_code", "统一社会信用代码")
+        return checked
+    if _unapproved(status):
+        return _skipped("cooperatives", status, sheet, row)
     cooperative = organisations.check_new_cooperative(
         session=session, actor=actor, data=data, village=village
     )
@@ -119,6 +153,32 @@ def check_product(
     return Checked("products", product, village.county_code, sheet, row)
 
 
+def _unapproved(status: Any) -> bool:
+    return status is not None and status != RegistrationStatus.approved
+
+
+def _status_label(status: Any) -> str:
+    return REGISTRATION_STATUS[RegistrationStatus(status)]
+
+
+def _skipped(kind: str, status: Any, sheet: str, row: int) -> Checked:
+    reason = (
+        f"审核状态为“{_status_label(status)}”，导入只登记已通过审核的单位，"
+        "请由申请单位注册后在审核中处理"
+    )
+    return Checked(kind, None, None, sheet, row, skipped=reason)
+
+
+def _updating(kind: str, existing, update, status: Any, sheet: str, row: int) -> Checked:
+    note = ""
+    if status is not None and status != existing.status:
+        note = (
+            f"审核状态仍为“{_status_label(existing.status)}”："
+            "导入不改变审核状态，请在注册审核中处理"
+        )
+    return Checked(kind, existing, update.county_code, sheet, row, update=update, note=note)
+
+
 def _village(session: Session, pending: Pending, code: str) -> Village | None:
     if code in pending.villages:
         return pending.villages[code].obj
@@ -149,8 +209,9 @@ CHECKERS = {
 
 
 def add_rows(session: Session, actor: Actor, rows: list[Checked]) -> None:
-    """Write the checked rows kind by kind (a row refers only to earlier kinds), in batches."""
-    of = {kind: [r for r in rows if r.kind == kind] for kind in CHECKERS}
+    """Write the checked rows kind by kind (a row refers only to earlier kinds), in batches;
+    then the updates of registered organisations, one audited change each."""
+    of = {kind: [r for r in rows if r.kind == kind and r.is_new] for kind in CHECKERS}
     villages.add_villages(session=session, actor=actor, villages=[r.obj for r in of["villages"]])
     organisations.add_enterprises(
         session=session, actor=actor, enterprises=[r.obj for r in of["enterprises"]]
@@ -161,6 +222,9 @@ def add_rows(session: Session, actor: Actor, rows: list[Checked]) -> None:
         cooperatives=[(r.obj, r.county_code) for r in of["cooperatives"]],
     )
     _add_products(session, actor, of["products"])
+    for row in rows:
+        if row.update is not None and row.update.changes:
+            organisation_updates.apply_update(session=session, actor=actor, update=row.update)
 
 
 def _add_products(session: Session, actor: Actor, rows: list[Checked]) -> None:
@@ -178,8 +242,9 @@ def _add_products(session: Session, actor: Actor, rows: list[Checked]) -> None:
 
 def taken_since_checked(session: Session, rows: list[Checked]) -> list[tuple[Checked, str]]:
     """Rows whose code another writer registered after the check: (row, field)."""
-    codes = {r.obj.code: r for r in rows if r.kind == "villages"}
-    credit = {r.obj.credit_code: r for r in rows if r.kind in ("enterprises", "cooperatives")}
+    new = [r for r in rows if r.is_new]
+    codes = {r.obj.code: r for r in new if r.kind == "villages"}
+    credit = {r.obj.credit_code: r for r in new if r.kind in ("enterprises", "cooperatives")}
     found = [(codes[c], "code") for c in _existing(session, Village.code, codes)]
     for model in (Enterprise, Cooperative):
         found += [(credit[c], "credit_code") for c in _existing(session, model.credit_code, credit)]
