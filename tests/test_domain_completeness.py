@@ -26,6 +26,8 @@ from tests.test_authorization_matrix import ACTIONS as MATRIX
 OUTSIDE_MATRIX = {
     "account.register": "takes no actor: self-registration is open to everyone",
     "certification.take_effect": "taken by no actor: the periodic job ends a notice period",
+    "order.expire": "taken by no actor: the periodic job expires unconfirmed orders"
+    " (tests/services/test_order_stock.py)",
     "certification.refuse": "no action of its own: upholding an objection (objection.resolve)",
     "objection.dismiss_in_bulk": "written per objection inside objections.dismiss_objections",
     "ledger.retry": "another scope's export is not found, not forbidden"

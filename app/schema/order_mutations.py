@@ -2,7 +2,8 @@
 reserved share (预留份额).
 
 Order steps name the version the client saw (``expectedVersion``): a step taken by someone else
-first is ``stale_version``; confirming reserves stock atomically (``insufficient_stock`` if short).
+first is ``stale_version``; placing an order holds its stock atomically (``quantity_above_stock``
+if short), cancelling, refusing or expiry gives it back.
 """
 
 from collections.abc import Callable
@@ -45,11 +46,13 @@ class CloseDemandInput:
     )
 
 
-@strawberry.input(description="按当前单价下单；库存在合作社确认时预留")
+@strawberry.input(description="按当前单价下单；下单即预留库存，合作社超时未确认则自动失效")
 class PlaceOrderInput:
     product_id: strawberry.ID = strawberry.field(description="在售产品（全局编号）")
     quantity: int = strawberry.field(description="数量：不少于起订量，不多于库存")
     unit: str = strawberry.field(description="计量单位，须与产品的一致")
+    recipient_name: str = strawberry.field(description="收货人")
+    recipient_phone: str = strawberry.field(description="收货人电话：11 位手机号或带区号的固定电话")
     shipping_address: str = strawberry.field(description="收货地址")
     note: str = strawberry.field(default="", description="备注")
     demand_id: strawberry.ID | None = strawberry.field(
@@ -63,9 +66,20 @@ class OrderStepInput:
     expected_version: int = strawberry.field(description="您看到的订单版本号（version）")
 
 
-@strawberry.input(description="发货前取消订单（采购方或合作社）；已预留的库存退回")
+@strawberry.input(description="发货前取消订单（采购方；合作社在确认接单后）；预留的库存退回")
 class CancelOrderInput(OrderStepInput):
     reason: str = strawberry.field(default="", description="取消原因（不超过 200 个字符）")
+
+
+@strawberry.input(description="合作社拒绝接单（须说明原因）；预留的库存退回")
+class RefuseOrderInput(OrderStepInput):
+    reason: str = strawberry.field(description="拒绝原因（不超过 200 个字符）")
+
+
+@strawberry.input(description="合作社发货：承运物流与运单号")
+class ShipOrderInput(OrderStepInput):
+    carrier: str = strawberry.field(description="承运物流，如 中国邮政、自行配送")
+    tracking_number: str = strawberry.field(default="", description="运单号（自行配送可不填）")
 
 
 @strawberry.input(description="收货后评价订单（每单一次），计入产品评分")
@@ -151,17 +165,32 @@ class OrderMutations:
 
         return await respond(info, OrderPayload, work)
 
-    confirm_order = _order_step(
-        orders.confirm_order, OrderStepInput, "合作社确认订单并预留库存；库存不足时拒绝"
+    confirm_order = _order_step(orders.confirm_order, OrderStepInput, "合作社确认接单")
+    refuse_order = _order_step(
+        orders.refuse_order, RefuseOrderInput, "合作社拒绝接单；预留的库存退回", reason="reason"
     )
-    ship_order = _order_step(orders.ship_order, OrderStepInput, "合作社发货")
+
+    @strawberry.mutation(description="合作社发货，填写承运物流与运单号")
+    async def ship_order(self, info: Info, input: Input[ShipOrderInput]) -> OrderPayload:
+        return await respond(
+            info,
+            OrderPayload,
+            lambda s, actor: orders.ship_order(
+                session=s,
+                actor=actor,
+                order_id=_order_id(input.order_id),
+                expected_version=input.expected_version,
+                data={"carrier": input.carrier, "tracking_number": input.tracking_number},
+            ),
+        )
+
     receive_order = _order_step(
         orders.receive_order,
         OrderStepInput,
         "采购方确认收货；来自结对村的订单自动计入该协议的结对帮销",
     )
     cancel_order = _order_step(
-        orders.cancel_order, CancelOrderInput, "发货前取消订单；已预留的库存退回", reason="reason"
+        orders.cancel_order, CancelOrderInput, "发货前取消订单；预留的库存退回", reason="reason"
     )
 
     @strawberry.mutation(description="收货后评价订单 1–5 星（采购方，每单一次）")

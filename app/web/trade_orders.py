@@ -35,6 +35,7 @@ STEPS = {
     "confirm": orders.confirm_order,
     "ship": orders.ship_order,
     "receive": orders.receive_order,
+    "refuse": orders.refuse_order,
     "cancel": orders.cancel_order,
     "rate": orders.rate_order,
 }
@@ -133,8 +134,10 @@ async def transition(request: Request) -> Response:
     service, message = STEPS[name], ORDER.transition(name).done
     data = await read_form(request)
     extra = {}
-    if name == "cancel":
+    if name in ("cancel", "refuse"):
         extra["reason"] = data.get("reason", "")
+    if name == "ship":
+        extra["data"] = {k: data.get(k, "") for k in ("carrier", "tracking_number")}
     if name == "rate":
         extra["data"] = {"rating": data.get("rating", ""), "comment": data.get("comment", "")}
     version = int_or_none(data.get("version")) or 0

@@ -176,7 +176,13 @@ ACTIONS = [
             session=s,
             actor=a,
             product_id=w.trade["product"],
-            data={"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"},
+            data={
+                "quantity": "10",
+                "unit": "斤",
+                "recipient_name": "王主任",
+                "recipient_phone": "0359-2021234",
+                "shipping_address": "运城市盐湖区机关食堂",
+            },
         ),
         BUYERS,
         covers=("order.place",),
@@ -188,8 +194,14 @@ ACTIONS = [
         covers=("order.confirm",),
     ),
     Action(
+        "orders.refuse_order",
+        _transition(orders.refuse_order, "order_placed", reason="本周无法发货"),
+        COOPERATIVE,
+        covers=("order.refuse",),
+    ),
+    Action(
         "orders.ship_order",
-        _transition(orders.ship_order, "order_confirmed"),
+        _transition(orders.ship_order, "order_confirmed", data={"carrier": "中国邮政"}),
         COOPERATIVE,
         covers=("order.ship",),
     ),
@@ -313,6 +325,7 @@ EDITS = (
 UNVERSIONED = ()
 LIFECYCLE_STEPS = (
     "orders.confirm_order",
+    "orders.refuse_order",
     "orders.ship_order",
     "orders.receive_order",
     "orders.cancel_order",
