@@ -145,7 +145,9 @@ def cancel_order(
     *, session: Session, actor: Actor, order_id: int, expected_version: int, reason: str = ""
 ) -> Order:
     """Buyer or cooperative cancels before shipping; the held stock goes back on sale."""
-    return _end_unsold(session, actor, order_id, expected_version, "cancel", reason, "取消订单")
+    return _end_unsold(
+        session, actor, order_id, expected_version, reason, action="order.cancel", verb="取消订单"
+    )
 
 
 def refuse_order(
@@ -156,7 +158,9 @@ def refuse_order(
         order, product = _load(session, order_id)
         ORDER.check("refuse", actor, OrderCase(order, product), expected_version)
         raise ValidationError("请填写拒绝接单的原因", code="reason_required", field="reason")
-    return _end_unsold(session, actor, order_id, expected_version, "refuse", reason, "拒绝接单")
+    return _end_unsold(
+        session, actor, order_id, expected_version, reason, action="order.refuse", verb="拒绝接单"
+    )
 
 
 def expire_overdue(*, session: Session, now: datetime, confirm_hours: int) -> int:
@@ -195,8 +199,10 @@ def expire_overdue(*, session: Session, now: datetime, confirm_hours: int) -> in
 
 
 def _end_unsold(
-    session: Session, actor: Actor, order_id: int, version: int, name: str, reason: str, verb: str
+    session: Session, actor: Actor, order_id: int, version: int, reason: str, *, action, verb
 ) -> Order:
+    """Cancel or refuse (``action``): the order ends unsold and its held stock goes back."""
+    name = action.removeprefix("order.")
     order, product = _load(session, order_id)
     case = OrderCase(order, product)
     ORDER.check(name, actor, case, version)
@@ -212,7 +218,7 @@ def _end_unsold(
     if returned:
         order_stock.give_back(session, product, order.quantity)
     summary = verb + (f"：{reason}" if reason else "") + ("，库存已退回" if returned else "")
-    _record(session, actor, f"order.{name}", order, product, summary, before, stock=returned)
+    _record(session, actor, action, order, product, summary, before, stock=returned)
     return order
 
 

@@ -149,6 +149,8 @@ def _trade_objects(session: Session, cooperative_id: int, buyer_id: int) -> dict
             unit_price_fen=listed.price_fen,
             amount_fen=2 * listed.price_fen,
             status=status,
+            # As migration 0022 leaves rows: the placed one predates stock holds.
+            stock_held=status != OrderStatus.placed,
         )
         session.add(order)
         session.flush()

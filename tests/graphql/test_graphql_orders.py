@@ -106,6 +106,8 @@ def place(client, **overrides) -> dict:
         "quantity": 10,
         "unit": "斤",
         "shippingAddress": "运城市盐湖区机关食堂",
+        "recipientName": "王主任",
+        "recipientPhone": "13903591234",
     } | overrides
     return payload(client, ORDER % ("PlaceOrderInput", "placeOrder"), form, actor="enterprise_a")
 
@@ -128,8 +130,15 @@ def test_an_order_from_placing_to_rating(gql_writer):
         ("receiveOrder", "enterprise_a", "RECEIVED"),
     ]:
         version = {"CONFIRMED": 1, "SHIPPED": 2, "RECEIVED": 3}[status]
+        shipping = {"carrier": "顺丰速运", "trackingNumber": "SF1234567890"}
         result = step(
-            gql_writer, mutation, "OrderStepInput", order_id, actor=actor, version=version
+            gql_writer,
+            mutation,
+            "ShipOrderInput" if mutation == "shipOrder" else "OrderStepInput",
+            order_id,
+            actor=actor,
+            version=version,
+            **(shipping if mutation == "shipOrder" else {}),
         )
         assert (result["errors"], result["order"]["status"]) == ([], status)
     stock = gql_writer.data(
@@ -174,19 +183,21 @@ def test_order_refusals_in_chinese_write_nothing(gql_writer):
     stale = step(
         gql_writer,
         "shipOrder",
-        "OrderStepInput",
+        "ShipOrderInput",
         gid("Order", world.trade["order_confirmed"]),
         actor="cooperative",
         version=7,
+        carrier="中国邮政",
     )
     assert errors_of(stale) == [(None, "stale_version", "订单已被他人处理，请刷新后再试")]
     wrong = step(
         gql_writer,
         "shipOrder",
-        "OrderStepInput",
+        "ShipOrderInput",
         gid("Order", world.trade["order_placed"]),
         actor="cooperative",
         version=1,
+        carrier="中国邮政",
     )
     assert errors_of(wrong) == [(None, "invalid_transition", "订单待确认，不能发货")]
     assert row_counts(gql_writer.database) == before

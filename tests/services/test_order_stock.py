@@ -49,7 +49,10 @@ def test_a_checkout_beyond_the_stock_is_refused_and_writes_nothing(session, shop
     _place(session, buyer, product, quantity=90)
     with pytest.raises(ValidationError) as caught:
         _place(session, buyer, product, quantity=11)
-    assert (caught.value.field, caught.value.message) == ("quantity", "库存不足：当前最多可订 10 斤")
+    assert (caught.value.field, caught.value.message) == (
+        "quantity",
+        "库存不足：当前最多可订 10 斤",
+    )
     assert product.stock == 10
     assert session.exec(select(sa.func.count()).select_from(Order)).one() == 1
 

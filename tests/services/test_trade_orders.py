@@ -51,7 +51,11 @@ def shop(session):
 
 
 def _place(session, buyer, product, **data):
-    form = RECIPIENT | {"quantity": "10", "unit": "斤", "shipping_address": "北京市东城区某机关食堂"}
+    form = RECIPIENT | {
+        "quantity": "10",
+        "unit": "斤",
+        "shipping_address": "北京市东城区某机关食堂",
+    }
     form |= data
     return orders.place_order(
         session=session, actor=buyer_actor(buyer), product_id=product.id, data=form, now=NOON
