@@ -85,6 +85,9 @@ class Order(SQLModel, table=True):
     product_id: int = Field(foreign_key="products.id", index=True)
     demand_id: int | None = Field(default=None, foreign_key="demands.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="pairing_agreements.id", index=True)
+    # Orders placed together in one checkout (several products of one cooperative) share the
+    # number of the first of them (decision 0036); None for an order placed alone.
+    checkout_number: str | None = Field(default=None, max_length=24, index=True)
     quantity: int = Field(sa_type=sa.BigInteger)
     unit_price_fen: int = Field(sa_type=sa.BigInteger)
     amount_fen: int = Field(sa_type=sa.BigInteger)

@@ -20,7 +20,7 @@ from app.schema.organisations import Enterprise
 from app.schema.payloads import Input, data_mutation, payload_type, respond, step_mutation
 from app.schema.scalars import Money
 from app.schema.trade import Demand, Order
-from app.services import consumption, demands, orders
+from app.services import checkout, consumption, demands, orders
 
 
 @strawberry.input(description="发布采购需求（已通过审核的帮扶主体）；最高单价以元填写")
@@ -58,6 +58,24 @@ class PlaceOrderInput:
     demand_id: strawberry.ID | None = strawberry.field(
         default=None, description="响应的本单位采购需求（可不填）"
     )
+
+
+@strawberry.input(description="结算中的一种产品及其数量")
+class CheckoutLineInput:
+    product_id: strawberry.ID = strawberry.field(description="该合作社的在售产品（全局编号）")
+    quantity: int = strawberry.field(description="数量：不少于起订量，不多于库存")
+
+
+@strawberry.input(
+    description="同一合作社的多种产品一起下单：每种产品一笔订单，共用结算号；库存全部预留或整单不提交"
+)
+class CheckoutInput:
+    cooperative_id: strawberry.ID = strawberry.field(description="合作社（全局编号）")
+    lines: list[CheckoutLineInput] = strawberry.field(description="产品与数量（至少一种）")
+    recipient_name: str = strawberry.field(description="收货人")
+    recipient_phone: str = strawberry.field(description="收货人电话：11 位手机号或带区号的固定电话")
+    shipping_address: str = strawberry.field(description="收货地址")
+    note: str = strawberry.field(default="", description="备注")
 
 
 @strawberry.input(description="对订单的一步操作")
@@ -102,6 +120,13 @@ DemandPayload = payload_type(
 )
 OrderPayload = payload_type(
     "OrderPayload", "order", Order, description="订单操作的结果", label="订单"
+)
+CheckoutPayload = payload_type(
+    "CheckoutPayload",
+    "orders",
+    list[Order],
+    description="一起下单的结果：生成的订单（共用结算号）",
+    label="订单",
 )
 SetReservedSharePayload = payload_type(
     "SetReservedSharePayload",
@@ -164,6 +189,27 @@ class OrderMutations:
             )
 
         return await respond(info, OrderPayload, work)
+
+    @strawberry.mutation(description="同一合作社的多种产品一起下单（已通过审核的帮扶主体）")
+    async def checkout(self, info: Info, input: Input[CheckoutInput]) -> CheckoutPayload:
+        data = input_data(input, skip=("cooperative_id", "lines"))
+
+        def work(session, actor):
+            lines = {
+                parse_id(line.product_id, "Product", field="lines"): line.quantity
+                for line in input.lines
+            }
+            return checkout.checkout(
+                session=session,
+                actor=actor,
+                cooperative_id=parse_id(
+                    input.cooperative_id, "Cooperative", field="cooperative_id"
+                ),
+                lines=lines,
+                data=data,
+            )
+
+        return await respond(info, CheckoutPayload, work)
 
     confirm_order = _order_step(orders.confirm_order, OrderStepInput, "合作社确认接单")
     refuse_order = _order_step(

@@ -192,6 +192,9 @@ class Order(Node):
     carrier: str = strawberry.field(description="承运物流（发货后）")
     tracking_number: str = strawberry.field(description="运单号（发货后；自行配送时可为空）")
     stock_held: bool = strawberry.field(description="订单数量是否已从产品库存中预留")
+    checkout_number: str | None = strawberry.field(
+        description="一起下单的结算号（同一合作社多种产品一起下单时共用）；单独下单时为空"
+    )
     note: str = strawberry.field(description="备注")
     cancel_reason: str = strawberry.field(description="取消、拒绝接单或超时失效的原因")
     rating: int | None = strawberry.field(description="收货后的评分 1–5")

@@ -54,28 +54,12 @@ def place_order(
     if product is None or product.status != ProductStatus.listed:
         raise NotFoundError("产品不存在或已下架")
     form = parse(OrderInput, data)
-    _check_quantity(product, form)
+    check_quantity(product, form.quantity, form.unit)
     demand = _answered_demand(session, actor, form.demand_id)
     now = now or utcnow()
     order_stock.hold(session, product, form.quantity)
-    order = Order(
-        number=order_number(session, clock.day_stamp(now)),
-        buyer_id=buyer.id,
-        product_id=product.id,
-        demand_id=demand.id if demand else None,
-        quantity=form.quantity,
-        unit_price_fen=product.price_fen,
-        amount_fen=form.quantity * product.price_fen,
-        shipping_address=form.shipping_address,
-        recipient_name=form.recipient_name,
-        recipient_phone=form.recipient_phone,
-        stock_held=True,
-        note=form.note,
-        placed_at=now,
-        updated_at=now,
-    )
-    session.add(order)
-    _record(session, actor, "order.place", order, product, f"{buyer.name}下单", stock=True)
+    demand_id = demand.id if demand else None
+    order = new_order(session, actor, buyer, product, form.quantity, form, now, demand_id=demand_id)
     if demand is not None and demand.status == DemandStatus.open:
         demand.status = DemandStatus.matched
         demand.updated_at = now
@@ -289,28 +273,70 @@ def list_orders(
     return paginate(session, query, number=page)
 
 
-def _check_quantity(product: Product, form: OrderInput) -> None:
+def next_order_number(session: Session, now: datetime) -> str:
+    return order_number(session, clock.day_stamp(now))
+
+
+def check_quantity(product: Product, quantity: int, unit: str, field: str = "quantity") -> None:
+    """A line of an order: the product's unit, its minimum order, the amount's bound and (read
+    now; the hold re-checks it atomically) its stock. Errors name ``field``."""
+    if unit != product.unit:
+        raise ValidationError(
+            f"该产品按“{product.unit}”销售，请按{product.unit}填写数量",
+            code="unit_mismatch",
+            field="unit",
+        )
     unit = product.unit
-    if form.unit != unit:
+    if quantity < product.min_order:
         raise ValidationError(
-            f"该产品按“{unit}”销售，请按{unit}填写数量", code="unit_mismatch", field="unit"
+            f"起订量为 {product.min_order} {unit}", code="below_min_order", field=field
         )
-    if form.quantity < product.min_order:
-        raise ValidationError(
-            f"起订量为 {product.min_order} {unit}", code="below_min_order", field="quantity"
-        )
-    if form.quantity * product.price_fen > MAX_AMOUNT_FEN:
+    if quantity * product.price_fen > MAX_AMOUNT_FEN:
         raise ValidationError(
             f"订单金额不能超过 {yuan_label(MAX_AMOUNT_FEN)}，请分多笔订购",
             code="amount_too_large",
-            field="quantity",
+            field=field,
         )
-    if form.quantity > product.stock:
+    if quantity > product.stock:
         raise ValidationError(
             f"库存不足：当前最多可订 {product.stock} {unit}",
             code="quantity_above_stock",
-            field="quantity",
+            field=field,
         )
+
+
+def new_order(
+    session: Session,
+    actor: Actor,
+    buyer: Enterprise,
+    product: Product,
+    quantity: int,
+    form,
+    now: datetime,
+    **links,
+) -> Order:
+    """A placed order whose stock the caller has held, with its event; ``form`` carries the
+    recipient, the address and the note; ``links``: ``demand_id``, ``checkout_number``,
+    ``number`` (taken already)."""
+    links.setdefault("number", None)
+    order = Order(
+        **links | {"number": links["number"] or next_order_number(session, now)},
+        buyer_id=buyer.id,
+        product_id=product.id,
+        quantity=quantity,
+        unit_price_fen=product.price_fen,
+        amount_fen=quantity * product.price_fen,
+        shipping_address=form.shipping_address,
+        recipient_name=form.recipient_name,
+        recipient_phone=form.recipient_phone,
+        stock_held=True,
+        note=form.note,
+        placed_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    _record(session, actor, "order.place", order, product, f"{buyer.name}下单", stock=True)
+    return order
 
 
 def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> Demand | None:

@@ -1,4 +1,4 @@
-"""orders: stock held at checkout, recipient, carrier and tracking number
+"""orders: stock held at checkout, checkouts of several products, recipient, carrier, tracking
 
 Revision ID: 0022
 Revises: 0016
@@ -35,6 +35,8 @@ def upgrade() -> None:
             "orders",
             sa.Column(name, sa.String(length=length), nullable=False, server_default=""),
         )
+    op.add_column("orders", sa.Column("checkout_number", sa.String(length=24), nullable=True))
+    op.create_index("ix_orders_checkout_number", "orders", ["checkout_number"])
     op.add_column(
         "orders",
         sa.Column("stock_held", sa.Boolean(), nullable=False, server_default=sa.false()),
@@ -47,5 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("orders") as batch_op:
         batch_op.drop_column("stock_held")
+        batch_op.drop_index("ix_orders_checkout_number")
+        batch_op.drop_column("checkout_number")
         for name, _length in reversed(TEXT_COLUMNS):
             batch_op.drop_column(name)

@@ -177,6 +177,7 @@ def _trade_objects(session: Session, cooperative_id: int, buyer_id: int) -> dict
     session.add_all([demand, application, image])
     session.flush()
     return {
+        "cooperative": cooperative_id,
         "product": listed.id,
         "draft_product": draft.id,
         "demand": demand.id,

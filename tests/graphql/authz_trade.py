@@ -257,6 +257,20 @@ WRITE_PATHS = [
             | {"recipientName": "王主任", "recipientPhone": "0359-2021234"}
         ),
     ),
+    WritePath(
+        "checkout",
+        _mutation("checkout", "CheckoutInput", "orders"),
+        lambda w, a: {
+            "i": {
+                "cooperativeId": gid("Cooperative", w.world.trade["cooperative"]),
+                "lines": [{"productId": gid("Product", w.world.trade["product"]), "quantity": 3}],
+                "recipientName": "王主任",
+                "recipientPhone": "0359-2021234",
+                "shippingAddress": "运城市盐湖区机关食堂",
+            }
+        },
+        BUYERS,
+    ),
     _order_step("confirmOrder", "OrderStepInput", "order_placed", COOPERATIVE),
     _order_step("refuseOrder", "RefuseOrderInput", "order_placed", COOPERATIVE, reason="无货"),
     _order_step("shipOrder", "ShipOrderInput", "order_confirmed", COOPERATIVE, carrier="中国邮政"),
