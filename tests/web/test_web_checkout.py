@@ -170,3 +170,19 @@ def test_the_product_page_shows_reviews_and_tells_a_paired_buyer(site):
     page = site.client("caigou").get(f"/products/{site.product_id}")
     assert re.search(rf"结对帮扶协议 {number}：确认收货后，本次采购计入结对帮销", page.text)
     assert "计入结对帮销" not in site.client().get(f"/products/{site.product_id}").text
+
+
+def test_the_order_page_shows_its_timeline_from_the_audit_events(site):
+    buyer, seller = site.client("caigou"), site.client("hezuoshe")
+    form = RECIPIENT | {"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区"}
+    placed = post(buyer, f"/products/{site.product_id}/orders", form)
+    url = placed.headers["location"]
+    post(seller, f"{url}/confirm", {"version": "1"})
+    post(seller, f"{url}/ship", {"version": "2", "carrier": "中国邮政", "tracking_number": "98123"})
+    page = buyer.get(url)
+    assert [(s.label, s.party, s.detail) for s in page.context["steps"]] == [
+        ("下单", "采购单位", ""),
+        ("确认", "合作社", ""),
+        ("发货", "合作社", "中国邮政 · 运单号 98123"),
+    ]
+    assert "发货（合作社） · 中国邮政 · 运单号 98123" in page.text
