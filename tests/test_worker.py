@@ -180,6 +180,7 @@ def test_two_workers_run_each_periodic_job_once_per_period(world):
     assert {kind for kind, *_ in rows} == {
         "certification.notice_periods",
         "mail.deliver",
+        "orders.expire",
         "retention.purge",
         "ledger.export_files",
     }
