@@ -12,10 +12,10 @@ from app.seed.context import REFERENCE_DATE, SeedRun, round_to
 
 ENTERPRISES = Enterprise.__table__
 PURCHASES = PurchasesYearly.__table__
-# A reserved share is a round number of ten thousand yuan (in fen).
-STEP_FEN = 1_000_000
 # Shares of buyers with nothing bought yet, in fen (from 5 to 80 ten-thousand yuan).
-UNSTARTED_FEN = (5 * STEP_FEN, 80 * STEP_FEN)
+UNSTARTED_FEN = (5_000_000, 80_000_000)
+# The smallest share: a hundred yuan (in fen).
+MIN_FEN = 10_000
 
 
 def seed_reserved_shares(run: SeedRun) -> None:
@@ -42,7 +42,7 @@ def seed_reserved_shares(run: SeedRun) -> None:
         amount = int(bought.get(buyer_id) or 0)
         # Progress between 25 % and 130 % of the share: most on their way.
         reserved = amount / rng.uniform(0.25, 1.3) if amount > 0 else rng.uniform(*UNSTARTED_FEN)
-        rows.append({"buyer_id": buyer_id, "reserved": max(STEP_FEN, round_to(reserved, STEP_FEN))})
+        rows.append({"buyer_id": buyer_id, "reserved": _round(reserved)})
     statement = (
         sa.update(ENTERPRISES)
         .where(ENTERPRISES.c.id == sa.bindparam("buyer_id"))
@@ -50,3 +50,9 @@ def seed_reserved_shares(run: SeedRun) -> None:
     )
     for start in range(0, len(rows), 5000):
         run.session.execute(statement, rows[start : start + 5000])
+
+
+def _round(fen: float) -> int:
+    """Two significant figures (a share of 12,000 or 350,000 yuan), at least ``MIN_FEN``."""
+    step = max(MIN_FEN, 10 ** (len(str(int(fen))) - 2))
+    return round_to(fen, step)

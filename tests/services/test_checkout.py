@@ -71,9 +71,7 @@ def test_one_short_line_refuses_the_whole_cart(session, shelf):
 def test_every_wrong_field_is_reported_at_once(session, shelf):
     cooperative, lily, dates, buyer = shelf
     with pytest.raises(ValidationError) as caught:
-        _checkout(
-            session, buyer, cooperative, {lily.id: "2", dates.id: "x"}, recipient_phone="123"
-        )
+        _checkout(session, buyer, cooperative, {lily.id: "2", dates.id: "x"}, recipient_phone="123")
     fields = {e.field: e.message for e in caught.value.errors}
     assert set(fields) == {"recipient_phone", f"quantity_{lily.id}", f"quantity_{dates.id}"}
     assert fields[f"quantity_{lily.id}"].endswith("起订量为 5 斤")
