@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     mail_retry_seconds: int = 60
     # 公示期: days a certification stays on public notice before it takes effect.
     certification_notice_days: int = 5
+    # An order the cooperative has not confirmed within this many hours expires: its held stock
+    # goes back on sale (checked by a periodic job, decision 0036).
+    order_confirm_hours: int = Field(default=72, ge=1, le=24 * 60)
     # Retention (app/services/retention.py): days kept after a row stops being needed.
     retention_login_attempts_days: int = Field(default=30, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)

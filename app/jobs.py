@@ -2,10 +2,11 @@
 
 Search start-up (build or catch up the index) runs in every serving process. Everything else is
 a job of the ``jobs`` table (app/services/jobs.py), run by a ``JobRunner``: ledger exports, mail,
-and the periodic jobs (notice periods that end, mail to retry, the retention purge, export files
-past their retention), each of which runs once per period across all processes and hosts. The
-runner also drains the search outbox every few seconds. It runs in ``cunqi worker``, and in the
-serving process when ``CUNQI_JOBS_IN_SERVER`` says so (by default on SQLite only).
+and the periodic jobs (notice periods that end, mail to retry, unconfirmed orders that expire,
+the retention purge, export files past their retention), each of which runs once per period
+across all processes and hosts. The runner also drains the search outbox every few seconds. It
+runs in ``cunqi worker``, and in the serving process when ``CUNQI_JOBS_IN_SERVER`` says so (by
+default on SQLite only).
 """
 
 import asyncio
@@ -26,7 +27,7 @@ from app.actors import SYSTEM
 from app.config import Settings
 from app.db import SQLITE_BEGIN, Database
 from app.models.base import utcnow
-from app.services import certification, jobs, ledger, ledger_jobs, mail, retention
+from app.services import certification, jobs, ledger, ledger_jobs, mail, orders, retention
 
 if TYPE_CHECKING:
     from app.search.periodic import PeriodicDrain
@@ -109,6 +110,13 @@ def _notice_periods(ctx: JobContext) -> None:
         certification.take_effect_when_due(session=session)
 
 
+def _expire_orders(ctx: JobContext) -> None:
+    with ctx.database.unit_of_work() as session:
+        orders.expire_overdue(
+            session=session, now=utcnow(), confirm_hours=ctx.settings.order_confirm_hours
+        )
+
+
 def _retention(ctx: JobContext) -> None:
     with ctx.database.unit_of_work() as session:
         retention.purge_expired(session=session, actor=SYSTEM, now=utcnow(), settings=ctx.settings)
@@ -122,6 +130,7 @@ HANDLERS: dict[str, Handler] = {
     ledger.EXPORT_KIND: Handler(_export, _export_failed),
     mail.DELIVER_KIND: Handler(_mail),
     "certification.notice_periods": Handler(_notice_periods),
+    "orders.expire": Handler(_expire_orders),
     "retention.purge": Handler(_retention),
     "ledger.export_files": Handler(_export_files),
 }
@@ -137,6 +146,7 @@ class Periodic:
 PERIODIC = (
     Periodic("certification.notice_periods", lambda s: s.mail_retry_seconds),
     Periodic(mail.DELIVER_KIND, lambda s: s.mail_retry_seconds),
+    Periodic("orders.expire", lambda s: s.mail_retry_seconds),
     Periodic("retention.purge", lambda s: s.retention_interval_seconds),
     Periodic("ledger.export_files", lambda s: s.retention_interval_seconds),
 )

@@ -479,6 +479,8 @@ async def order(user: VirtualUser, world: LoadWorld, username: str) -> None:
     data = {
         "quantity": str(user.random.randint(1, 50)),
         "unit": "斤",
+        "recipient_name": "王主任",
+        "recipient_phone": "13903591234",
         "shipping_address": "运城市盐湖区机关食堂",
         "note": "压测订单",
         "demand_id": "",

@@ -32,6 +32,8 @@ OUTSIDE_MATRIX = {
     "account.use_recovery_code": "taken in a sign-in's second step, before there is an actor"
     " (tests/services/test_two_factor_service.py)",
     "certification.take_effect": "taken by no actor: the periodic job ends a notice period",
+    "order.expire": "taken by no actor: the periodic job expires unconfirmed orders"
+    " (tests/services/test_order_stock.py)",
     "certification.refuse": "no action of its own: upholding an objection (objection.resolve)",
     "objection.dismiss_in_bulk": "written per objection inside objections.dismiss_objections",
     "ledger.retry": "another scope's export is not found, not forbidden"

@@ -25,6 +25,8 @@ OWN_WORK = {
     ("services/demands.py", "my_demands"),
     # A cooperative answering a demand offers its own listed products only.
     ("services/matching.py", "suggest_products"),
+    # The product page tells a buyer of its own organisation's agreement with the village.
+    ("services/buying.py", "pairing_for_purchase"),
 }
 
 

@@ -180,6 +180,7 @@ def test_two_workers_run_each_periodic_job_once_per_period(world):
     assert {kind for kind, *_ in rows} == {
         "certification.notice_periods",
         "mail.deliver",
+        "orders.expire",
         "retention.purge",
         "ledger.export_files",
     }
@@ -233,11 +234,11 @@ def test_the_server_runs_jobs_itself_only_when_the_setting_says_so(fresh_db, tmp
             background = app.state.background
             assert (background.thread is not None) is in_server
             if in_server:
-                wait_for(lambda: periodic_rows(fresh_db) == 4, "the server's periodic jobs")
+                wait_for(lambda: periodic_rows(fresh_db) == 5, "the server's periodic jobs")
         assert background.runner.stop.is_set() and (
             background.thread is None or not background.thread.is_alive()
         )
-    assert periodic_rows(fresh_db) == 4
+    assert periodic_rows(fresh_db) == 5
 
 
 def periodic_rows(database: Database) -> int:

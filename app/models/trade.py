@@ -85,11 +85,21 @@ class Order(SQLModel, table=True):
     product_id: int = Field(foreign_key="products.id", index=True)
     demand_id: int | None = Field(default=None, foreign_key="demands.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="pairing_agreements.id", index=True)
+    # Orders placed together in one checkout (several products of one cooperative) share the
+    # number of the first of them (decision 0036); None for an order placed alone.
+    checkout_number: str | None = Field(default=None, max_length=24, index=True)
     quantity: int = Field(sa_type=sa.BigInteger)
     unit_price_fen: int = Field(sa_type=sa.BigInteger)
     amount_fen: int = Field(sa_type=sa.BigInteger)
     status: OrderStatus = Field(default=OrderStatus.placed, sa_type=EnumString(OrderStatus))
     shipping_address: str = Field(default="", max_length=200)
+    recipient_name: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    recipient_phone: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # The order's quantity is taken out of the product's stock (held at checkout, decision 0036);
+    # False once given back (cancelled, refused, expired) and for orders placed before holds.
+    stock_held: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    carrier: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    tracking_number: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     note: str = Field(default="", max_length=500)
     cancel_reason: str = Field(default="", max_length=200)
     rating: int | None = Field(default=None)

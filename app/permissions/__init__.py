@@ -63,6 +63,7 @@ from app.permissions.pairing import (
     can_withdraw_agreement,
 )
 from app.permissions.trade import (
+    PUBLIC_BUYER_KINDS,
     can_buy,
     can_certify_product,
     can_create_product,
@@ -110,6 +111,7 @@ __all__ = [
     "ORDERS",
     "PRIVATE_VILLAGE_DATA",
     "PRODUCTS",
+    "PUBLIC_BUYER_KINDS",
     "REGION_ROWS",
     "REGISTRATIONS",
     "RESERVED_SHARES",

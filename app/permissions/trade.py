@@ -1,7 +1,7 @@
 """Cooperatives, products, certification, demands, orders, reserved shares and statistics."""
 
 from app.actors import Actor, Role
-from app.models.enums import DemandStatus, ProductStatus, RegistrationStatus
+from app.models.enums import DemandStatus, EnterpriseKind, ProductStatus, RegistrationStatus
 from app.permissions.base import (
     is_bureau_for,
     is_cooperative_staff,
@@ -14,6 +14,16 @@ from app.permissions.visibility import (
     ORDERS,
     PRODUCTS,
     RESERVED_SHARES,
+)
+
+# Public buyers (预算单位): 机关, 事业单位 (public schools and hospitals) and 国有企业. They buy
+# under the same rule as every other approved buyer (``can_buy``) and set an annual reserved
+# share (预留份额) of their purchases for products of poverty-relief areas.
+PUBLIC_BUYER_KINDS = (
+    EnterpriseKind.agency,
+    EnterpriseKind.school,
+    EnterpriseKind.hospital,
+    EnterpriseKind.state_owned,
 )
 
 # Products and trade ---------------------------------------------------------------------------
@@ -52,7 +62,9 @@ def can_review_prices(actor: Actor) -> bool:
 
 
 def can_buy(actor: Actor, enterprise_id: int, status: RegistrationStatus) -> bool:
-    """Post demands and place orders for an approved buyer."""
+    """Post demands and place orders for an approved buyer: the one rule of who buys. Every
+    approved helping organisation buys, whatever its kind (enterprises, social organisations and
+    the public buyers of ``PUBLIC_BUYER_KINDS``); a pending or rejected one does not."""
     return is_enterprise_staff(actor, enterprise_id) and status == RegistrationStatus.approved
 
 

@@ -2,7 +2,8 @@
 reserved share (预留份额).
 
 Order steps name the version the client saw (``expectedVersion``): a step taken by someone else
-first is ``stale_version``; confirming reserves stock atomically (``insufficient_stock`` if short).
+first is ``stale_version``; placing an order holds its stock atomically (``quantity_above_stock``
+if short), cancelling, refusing or expiry gives it back.
 """
 
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from app.schema.organisations import Enterprise
 from app.schema.payloads import Input, data_mutation, payload_type, respond, step_mutation
 from app.schema.scalars import Money
 from app.schema.trade import Demand, Order
-from app.services import consumption, demands, orders
+from app.services import checkout, consumption, demands, orders
 
 
 @strawberry.input(description="发布采购需求（已通过审核的帮扶主体）；最高单价以元填写")
@@ -45,16 +46,36 @@ class CloseDemandInput:
     )
 
 
-@strawberry.input(description="按当前单价下单；库存在合作社确认时预留")
+@strawberry.input(description="按当前单价下单；下单即预留库存，合作社超时未确认则自动失效")
 class PlaceOrderInput:
     product_id: strawberry.ID = strawberry.field(description="在售产品（全局编号）")
     quantity: int = strawberry.field(description="数量：不少于起订量，不多于库存")
     unit: str = strawberry.field(description="计量单位，须与产品的一致")
+    recipient_name: str = strawberry.field(description="收货人")
+    recipient_phone: str = strawberry.field(description="收货人电话：11 位手机号或带区号的固定电话")
     shipping_address: str = strawberry.field(description="收货地址")
     note: str = strawberry.field(default="", description="备注")
     demand_id: strawberry.ID | None = strawberry.field(
         default=None, description="响应的本单位采购需求（可不填）"
     )
+
+
+@strawberry.input(description="结算中的一种产品及其数量")
+class CheckoutLineInput:
+    product_id: strawberry.ID = strawberry.field(description="该合作社的在售产品（全局编号）")
+    quantity: int = strawberry.field(description="数量：不少于起订量，不多于库存")
+
+
+@strawberry.input(
+    description="同一合作社的多种产品一起下单：每种产品一笔订单，共用结算号；库存全部预留或整单不提交"
+)
+class CheckoutInput:
+    cooperative_id: strawberry.ID = strawberry.field(description="合作社（全局编号）")
+    lines: list[CheckoutLineInput] = strawberry.field(description="产品与数量（至少一种）")
+    recipient_name: str = strawberry.field(description="收货人")
+    recipient_phone: str = strawberry.field(description="收货人电话：11 位手机号或带区号的固定电话")
+    shipping_address: str = strawberry.field(description="收货地址")
+    note: str = strawberry.field(default="", description="备注")
 
 
 @strawberry.input(description="对订单的一步操作")
@@ -63,9 +84,20 @@ class OrderStepInput:
     expected_version: int = strawberry.field(description="您看到的订单版本号（version）")
 
 
-@strawberry.input(description="发货前取消订单（采购方或合作社）；已预留的库存退回")
+@strawberry.input(description="发货前取消订单（采购方；合作社在确认接单后）；预留的库存退回")
 class CancelOrderInput(OrderStepInput):
     reason: str = strawberry.field(default="", description="取消原因（不超过 200 个字符）")
+
+
+@strawberry.input(description="合作社拒绝接单（须说明原因）；预留的库存退回")
+class RefuseOrderInput(OrderStepInput):
+    reason: str = strawberry.field(description="拒绝原因（不超过 200 个字符）")
+
+
+@strawberry.input(description="合作社发货：承运物流与运单号")
+class ShipOrderInput(OrderStepInput):
+    carrier: str = strawberry.field(description="承运物流，如 中国邮政、自行配送")
+    tracking_number: str = strawberry.field(default="", description="运单号（自行配送可不填）")
 
 
 @strawberry.input(description="收货后评价订单（每单一次），计入产品评分")
@@ -88,6 +120,13 @@ DemandPayload = payload_type(
 )
 OrderPayload = payload_type(
     "OrderPayload", "order", Order, description="订单操作的结果", label="订单"
+)
+CheckoutPayload = payload_type(
+    "CheckoutPayload",
+    "orders",
+    list[Order],
+    description="一起下单的结果：生成的订单（共用结算号）",
+    label="订单",
 )
 SetReservedSharePayload = payload_type(
     "SetReservedSharePayload",
@@ -151,17 +190,53 @@ class OrderMutations:
 
         return await respond(info, OrderPayload, work)
 
-    confirm_order = _order_step(
-        orders.confirm_order, OrderStepInput, "合作社确认订单并预留库存；库存不足时拒绝"
+    @strawberry.mutation(description="同一合作社的多种产品一起下单（已通过审核的帮扶主体）")
+    async def checkout(self, info: Info, input: Input[CheckoutInput]) -> CheckoutPayload:
+        data = input_data(input, skip=("cooperative_id", "lines"))
+
+        def work(session, actor):
+            lines = {
+                parse_id(line.product_id, "Product", field="lines"): line.quantity
+                for line in input.lines
+            }
+            return checkout.checkout(
+                session=session,
+                actor=actor,
+                cooperative_id=parse_id(
+                    input.cooperative_id, "Cooperative", field="cooperative_id"
+                ),
+                lines=lines,
+                data=data,
+            )
+
+        return await respond(info, CheckoutPayload, work)
+
+    confirm_order = _order_step(orders.confirm_order, OrderStepInput, "合作社确认接单")
+    refuse_order = _order_step(
+        orders.refuse_order, RefuseOrderInput, "合作社拒绝接单；预留的库存退回", reason="reason"
     )
-    ship_order = _order_step(orders.ship_order, OrderStepInput, "合作社发货")
+
+    @strawberry.mutation(description="合作社发货，填写承运物流与运单号")
+    async def ship_order(self, info: Info, input: Input[ShipOrderInput]) -> OrderPayload:
+        return await respond(
+            info,
+            OrderPayload,
+            lambda s, actor: orders.ship_order(
+                session=s,
+                actor=actor,
+                order_id=_order_id(input.order_id),
+                expected_version=input.expected_version,
+                data={"carrier": input.carrier, "tracking_number": input.tracking_number},
+            ),
+        )
+
     receive_order = _order_step(
         orders.receive_order,
         OrderStepInput,
         "采购方确认收货；来自结对村的订单自动计入该协议的结对帮销",
     )
     cancel_order = _order_step(
-        orders.cancel_order, CancelOrderInput, "发货前取消订单；已预留的库存退回", reason="reason"
+        orders.cancel_order, CancelOrderInput, "发货前取消订单；预留的库存退回", reason="reason"
     )
 
     @strawberry.mutation(description="收货后评价订单 1–5 星（采购方，每单一次）")

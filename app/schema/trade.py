@@ -212,8 +212,16 @@ class Order(Node):
     amount_fen: Money = strawberry.field(name="amount", description="金额（元）")
     status: enums.OrderStatus = strawberry.field(description="状态")
     shipping_address: str = strawberry.field(description="收货地址")
+    recipient_name: str = strawberry.field(description="收货人")
+    recipient_phone: str = strawberry.field(description="收货人电话（只有订单双方和主管部门可见）")
+    carrier: str = strawberry.field(description="承运物流（发货后）")
+    tracking_number: str = strawberry.field(description="运单号（发货后；自行配送时可为空）")
+    stock_held: bool = strawberry.field(description="订单数量是否已从产品库存中预留")
+    checkout_number: str | None = strawberry.field(
+        description="一起下单的结算号（同一合作社多种产品一起下单时共用）；单独下单时为空"
+    )
     note: str = strawberry.field(description="备注")
-    cancel_reason: str = strawberry.field(description="取消原因")
+    cancel_reason: str = strawberry.field(description="取消、拒绝接单或超时失效的原因")
     rating: int | None = strawberry.field(description="收货后的评分 1–5")
     rating_comment: str = strawberry.field(description="评价")
     placed_at: datetime = strawberry.field(description="下单时间")

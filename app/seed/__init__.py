@@ -42,6 +42,7 @@ from app.seed.organisations import seed_cooperatives, seed_enterprises
 from app.seed.pairing import seed_agreements
 from app.seed.products import seed_products
 from app.seed.regions import seed_regions
+from app.seed.shares import seed_reserved_shares
 from app.seed.trade import seed_demands, seed_orders
 from app.seed.users import seed_demo_users
 from app.services.pairing_summary import rebuild_pairing_summary
@@ -97,6 +98,7 @@ def seed_database(
         seed_orders(run, seed_demands(run))
         rebuild_sales_summary(session)
         rebuild_purchase_summary(session)
+        seed_reserved_shares(run)
         rebuild_pairing_summary(session)
         # app.services.numbering continues after the numbers handed out here.
         counters = [{"name": name, "value": value} for name, value in run.counters.items()]

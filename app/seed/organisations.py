@@ -15,7 +15,6 @@ from app.seed.context import (
     office_time,
     quota,
     random_day,
-    round_to,
 )
 from app.seed.names import mobile, office_phone, person_name
 from app.seed.orgnames import Place, brand, enterprise_name, fallback_name
@@ -148,12 +147,6 @@ def _offers(rng, kind: EnterpriseKind) -> int:
 def _enterprise_row(run, ref: EnterpriseRef, place, name, prefix, section, status, used) -> dict:
     rng = run.rng
     kind = EnterpriseKind(ref.kind)
-    # 预留份额 is the reserved purchase share of agencies and state-owned buyers only.
-    reserved = 0
-    if kind is EnterpriseKind.agency:
-        reserved = round_to(rng.uniform(5e6, 1e8), 1_000_000)
-    elif kind is EnterpriseKind.state_owned:
-        reserved = round_to(rng.uniform(1e7, 5e8), 1_000_000)
     created = office_time(rng, random_day(rng, date(2023, 8, 1), date(2026, 9, 30)))
     founded = rng.randint(1985, 2022)
     return {
@@ -166,7 +159,8 @@ def _enterprise_row(run, ref: EnterpriseRef, place, name, prefix, section, statu
         "external_region": place.external_region,
         "offers": ref.offers,
         "max_villages": ref.capacity,
-        "reserved_share_fen": reserved,
+        # 预留份额 of the public buyers is set once their orders exist (app/seed/shares.py).
+        "reserved_share_fen": 0,
         "introduction": f"{name}成立于{founded}年，积极参与“千企帮千村”结对帮扶和消费帮扶，"
         f"重点面向{place.region_label if place.level == 'county' else '运城'}脱贫地区开展帮扶。",
         "contact_name": person_name(rng),

@@ -26,6 +26,7 @@ from app.seed.context import (
     random_time,
     weighted,
 )
+from app.seed.names import mobile, person_name
 from app.services import clock
 
 # Agreements a received order can count for (app.services.orders.COUNTING_AGREEMENT_STATUSES).
@@ -43,6 +44,7 @@ _RECENT_WINDOWS = {
     OrderStatus.confirmed: (6, 3),
     OrderStatus.shipped: (12, 6),
 }
+_CARRIERS = ("中国邮政", "中国邮政", "顺丰速运", "京东物流", "中通快递", "自行配送")
 _BUYER_WEIGHTS = {
     "agency": 3.0,
     "state_owned": 2.0,
@@ -258,6 +260,8 @@ def _order(run: SeedRun, oid: int, status, buyer: EnterpriseRef, product: Produc
         since = confirmed or placed
         cancelled = random_time(rng, since + timedelta(hours=1), since + timedelta(hours=72))
     updated = max(t for t in (placed, confirmed, shipped, received, cancelled) if t is not None)
+    carrier = rng.choice(_CARRIERS) if shipped else ""
+    tracking = "" if not shipped or carrier == "自行配送" else str(rng.randint(10**11, 10**12 - 1))
     return {
         "id": oid,
         "number": f"DD-{stamp}-{run.counters[counter]:06d}",
@@ -268,6 +272,12 @@ def _order(run: SeedRun, oid: int, status, buyer: EnterpriseRef, product: Produc
         "amount_fen": quantity * product.price_fen,
         "status": status.value,
         "shipping_address": f"{buyer.region_label}{rng.choice(_ROADS)}{rng.randint(1, 399)}号",
+        "recipient_name": person_name(rng),
+        "recipient_phone": mobile(rng),
+        # Held at checkout (decision 0036) and kept once sold; a cancelled order gave it back.
+        "stock_held": status is not OrderStatus.cancelled,
+        "carrier": carrier,
+        "tracking_number": tracking,
         "note": rng.choice(("", "", "请开具增值税普通发票。", "工作日白天送货。")),
         "cancel_reason": rng.choice(_CANCEL_REASONS) if cancelled else "",
         "rating": rating,

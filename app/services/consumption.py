@@ -2,8 +2,10 @@
 
 Only received (已收货) orders count. Totals by county follow the product's origin village; totals
 by agreement follow the agreement an order was attributed to on receipt (结对帮销). Reserved shares
-(预留份额) compare what an agency or state-owned buyer received this calendar year with its amount,
-summed from the ``purchases_yearly`` summary the order service keeps (app/services/sales_summary).
+(预留份额) compare what a public buyer (机关, 事业单位 such as public schools and hospitals,
+国有企业: ``PUBLIC_BUYER_KINDS``) received this calendar year with its amount, summed from the
+``purchases_yearly`` summary the order service keeps (app/services/sales_summary); the overview
+lists the approved ones only.
 """
 
 from dataclasses import dataclass
@@ -25,9 +27,10 @@ from app.models import (
     Village,
 )
 from app.models.base import utcnow
-from app.models.enums import EnterpriseKind, OrderStatus
+from app.models.enums import EnterpriseKind, OrderStatus, RegistrationStatus
 from app.permissions import (
     AGREEMENTS,
+    PUBLIC_BUYER_KINDS,
     REGION_ROWS,
     RESERVED_SHARES,
     acts_for_approved_organisation,
@@ -44,7 +47,8 @@ from app.services.inputs import parse
 from app.services.products import yuan_field
 from app.services.versioning import ENTERPRISE_STALE, expect_version, flush_versioned
 
-RESERVING_KINDS = (EnterpriseKind.agency, EnterpriseKind.state_owned)
+# Every budget unit reserves a share (预留份额): the public buyer kinds.
+RESERVING_KINDS = PUBLIC_BUYER_KINDS
 PURCHASES = PurchasesYearly.__table__
 
 
@@ -209,7 +213,7 @@ def _agreement_scope(actor: Actor) -> sa.ColumnElement[bool]:
 def set_reserved_share(
     *, session: Session, actor: Actor, enterprise_id: int, expected_version: int, data: dict
 ):
-    """An agency or state-owned buyer sets its annual reserved purchase amount (元)."""
+    """A public buyer (``PUBLIC_BUYER_KINDS``) sets its annual reserved purchase amount (元)."""
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFoundError("帮扶主体不存在")
@@ -217,7 +221,7 @@ def set_reserved_share(
     expect_version(enterprise, expected_version, ENTERPRISE_STALE)
     if enterprise.kind not in RESERVING_KINDS:
         raise ValidationError(
-            "只有机关事业单位和国有企业设置预留份额",
+            "只有机关、事业单位（含公立学校、医院）和国有企业设置预留份额",
             code="kind_not_reserving",
             field="reserved_share",
         )
@@ -256,12 +260,13 @@ def reserved_share_progress(
 def reserved_share_overview(
     *, session: Session, actor: Actor, year: int | None = None
 ) -> list[ReservedShare]:
-    """Every agency and state-owned buyer in the officer's region, lowest progress first."""
+    """Every approved public buyer in the officer's region, lowest progress first."""
     require(can_view_consumption(actor))
     shares = _shares(
         session,
         year or clock.today().year,
         Enterprise.kind.in_(RESERVING_KINDS),
+        Enterprise.status == RegistrationStatus.approved,
         RESERVED_SHARES.where(
             actor, enterprise_id=Enterprise.id, county_code=Enterprise.county_code
         ),

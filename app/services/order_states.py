@@ -2,15 +2,18 @@
 
 (buyer) place ─▶ placed ─confirm (cooperative)─▶ confirmed ─ship─▶ shipped ─receive (buyer)─▶
 received ─rate (buyer, once)─▶ received;   cancel (buyer or cooperative) before shipping ─▶
-cancelled
+cancelled (the cooperative only once confirmed);   placed ─refuse (cooperative) | expire (the
+periodic job, unconfirmed too long)─▶ cancelled. Placing holds the stock; every way to
+cancelled gives it back (decision 0036).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.models import Order, Product
 from app.models.enums import OrderStatus
 from app.permissions import can_buy, can_manage_product, is_enterprise_staff
-from app.services.state_machine import Guard, Machine, Transition
+from app.services.state_machine import Guard, Machine, Transition, anyone
 
 S = OrderStatus
 
@@ -21,6 +24,12 @@ class OrderCase:
 
     order: Order
     product: Product
+    # Orders placed before this moment and still unconfirmed have expired (None: none has).
+    expire_before: datetime | None = None
+
+
+def _expired(case: OrderCase) -> bool:
+    return case.expire_before is not None and case.order.placed_at < case.expire_before
 
 
 def _seller(actor, case: OrderCase) -> bool:
@@ -61,8 +70,26 @@ ORDER = Machine(
             S.confirmed,
             _seller,
             "确认",
-            button="确认接单（预留库存）",
-            done="已确认接单，库存已预留",
+            button="确认接单",
+            done="已确认接单",
+        ),
+        _step(
+            "refuse",
+            (S.placed,),
+            S.cancelled,
+            _seller,
+            "拒绝接单",
+            done="已拒绝接单，库存已退回",
+        ),
+        # Taken by the periodic job when the cooperative let the confirmation time pass.
+        _step(
+            "expire",
+            (S.placed,),
+            S.cancelled,
+            anyone,
+            "超时失效",
+            guards=(Guard(_expired, "订单尚未超过确认时限", "not_expired"),),
+            offered=False,
         ),
         _step(
             "ship",
@@ -80,6 +107,9 @@ ORDER = Machine(
             S.cancelled,
             lambda actor, case: _buyer(actor, case) or _seller(actor, case),
             "取消",
+            # A placed order the cooperative does not want is refused (with a reason), not
+            # cancelled.
+            by_state={S.placed: _buyer},
             button="取消订单",
             done="订单已取消",
         ),

@@ -1,68 +1,47 @@
 """Orders (订单): placed → confirmed → shipped → received, or cancelled before shipping.
 
-Stock is reserved when the cooperative confirms, by one conditional UPDATE … WHERE stock >= :q
-whose row count says whether it succeeded: concurrent confirmations are serialised by the row
-lock (PostgreSQL) or the write lock (SQLite) and the condition is re-checked, so stock never goes
-below zero. Every transition checks the version the user saw (optimistic locking).
+Stock is held when the buyer places the order (``order_stock.hold``: one conditional UPDATE …
+WHERE stock >= :q, decision 0036) and given back when the order is cancelled, refused by the
+cooperative or expires unconfirmed; confirming no longer fails for stock. Every transition checks
+the version the user saw (optimistic locking).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, select
 
-from app.actors import Actor
+from app.actors import SYSTEM, Actor
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Demand, Enterprise, Order, PairingAgreement, Product, Village
 from app.models.base import utcnow
 from app.models.enums import AgreementStatus, DemandStatus, OrderStatus, ProductStatus
-from app.money import MAX_AMOUNT_FEN, yuan_label
 from app.permissions import (
     ORDERS,
     can_see_order,
     is_enterprise_staff,
 )
-from app.services import clock
+from app.services import clock, order_stock
 from app.services.audit import snapshot
 from app.services.bus import publish
 from app.services.domain_events import OrderEvent
-from app.services.inputs import ErrorCollector, MultilineText, RowId, Text, parse
+from app.services.inputs import ErrorCollector, parse
 from app.services.numbering import order_number
+from app.services.order_inputs import (
+    OrderInput,
+    RatingInput,
+    ShippingInput,
+    check_order_unit,
+    check_quantity,
+)
 from app.services.order_states import ORDER, OrderCase
 from app.services.paging import Page, paginate
-from app.services.products import MAX_QUANTITY, check_unit
 
 # Agreements whose purchases an order can count toward (结对帮销).
 COUNTING_AGREEMENT_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
-
-
-class OrderInput(BaseModel):
-    quantity: int = Field(title="订购数量", gt=0, le=MAX_QUANTITY)
-    unit: Text = Field(title="计量单位")
-    shipping_address: Text = Field(title="收货地址", min_length=1, max_length=200)
-    note: MultilineText = Field(default="", title="备注", max_length=500)
-    demand_id: RowId | None = Field(default=None, title="采购需求")
-
-    _unit = field_validator("unit")(check_unit)
-
-    @field_validator("shipping_address", "note", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("demand_id", mode="before")
-    @classmethod
-    def _blank_demand(cls, value):
-        return None if value in ("", None) else value
-
-
-class RatingInput(BaseModel):
-    rating: int = Field(title="评分", ge=1, le=5)
-    comment: MultilineText = Field(default="", title="评价", max_length=500)
 
 
 def place_order(
@@ -73,7 +52,7 @@ def place_order(
     data: dict,
     now: datetime | None = None,
 ) -> Order:
-    """A buyer orders a listed product at today's price; stock is reserved on confirmation."""
+    """A buyer orders a listed product at today's price; its stock is held for the order."""
     buyer = session.get(Enterprise, actor.enterprise_id) if actor.enterprise_id else None
     ORDER.authorize("place", actor, buyer)
     product = session.get(Product, product_id)
@@ -82,27 +61,15 @@ def place_order(
     errors = ErrorCollector()  # every problem of the form at once
     form = errors.check(parse, OrderInput, data)
     if form is not None:
-        errors.check(_check_quantity, product, form)
+        errors.check(check_quantity, product, form.quantity, form.unit)
     elif "unit" not in errors.fields():
-        errors.check(_check_unit, product, str(data.get("unit") or "").strip())
+        errors.check(check_order_unit, product, str(data.get("unit") or "").strip())
     errors.raise_any()
     demand = _answered_demand(session, actor, form.demand_id)
     now = now or utcnow()
-    order = Order(
-        number=order_number(session, clock.day_stamp(now)),
-        buyer_id=buyer.id,
-        product_id=product.id,
-        demand_id=demand.id if demand else None,
-        quantity=form.quantity,
-        unit_price_fen=product.price_fen,
-        amount_fen=form.quantity * product.price_fen,
-        shipping_address=form.shipping_address,
-        note=form.note,
-        placed_at=now,
-        updated_at=now,
-    )
-    session.add(order)
-    _record(session, actor, "order.place", order, product, f"{buyer.name}下单")
+    order_stock.hold(session, product, form.quantity)
+    demand_id = demand.id if demand else None
+    order = new_order(session, actor, buyer, product, form.quantity, form, now, demand_id=demand_id)
     if demand is not None and demand.status == DemandStatus.open:
         demand.status = DemandStatus.matched
         demand.updated_at = now
@@ -110,23 +77,37 @@ def place_order(
 
 
 def confirm_order(*, session: Session, actor: Actor, order_id: int, expected_version: int) -> Order:
-    """The cooperative accepts the order and its stock is reserved, or refused if too little."""
-    order, product, before = _take(session, actor, order_id, expected_version, "confirm")
+    """The cooperative accepts the order (its stock is already held; an order placed before holds
+    existed takes its stock now, or is refused if too little)."""
+    order, product = _load(session, order_id)
+    case = OrderCase(order, product)
+    ORDER.check("confirm", actor, case, expected_version)
+    before = snapshot(order)
+    legacy = not order.stock_held
+    # Before the order changes: the product's UPDATE would autoflush a half-made change.
+    order_stock.take_for_legacy_order(session, order, product)
+    ORDER.move("confirm", case)
     order.confirmed_at = utcnow()
     _save(session, order)
-    _reserve(session, product, order.quantity)
-    _record(
-        session, actor, "order.confirm", order, product, "确认订单并预留库存", before, stock=True
-    )
+    _record(session, actor, "order.confirm", order, product, "确认订单", before, stock=legacy)
     return order
 
 
-def ship_order(*, session: Session, actor: Actor, order_id: int, expected_version: int) -> Order:
-    """The cooperative has sent the goods."""
-    order, product, before = _take(session, actor, order_id, expected_version, "ship")
+def ship_order(
+    *, session: Session, actor: Actor, order_id: int, expected_version: int, data: dict
+) -> Order:
+    """The cooperative has sent the goods, by a carrier (承运方) with a tracking number."""
+    order, product = _load(session, order_id)
+    case = OrderCase(order, product)
+    ORDER.check("ship", actor, case, expected_version)
+    form = parse(ShippingInput, data)
+    before = snapshot(order)
+    ORDER.move("ship", case)
     order.shipped_at = utcnow()
+    order.carrier, order.tracking_number = form.carrier, form.tracking_number
     _save(session, order)
-    _record(session, actor, "order.ship", order, product, "订单已发货", before)
+    waybill = f"：{form.carrier}" + (f" {form.tracking_number}" if form.tracking_number else "")
+    _record(session, actor, "order.ship", order, product, "订单已发货" + waybill, before)
     return order
 
 
@@ -157,24 +138,81 @@ def receive_order(
 def cancel_order(
     *, session: Session, actor: Actor, order_id: int, expected_version: int, reason: str = ""
 ) -> Order:
-    """Buyer or cooperative cancels before shipping; reserved stock goes back on sale."""
+    """Buyer or cooperative cancels before shipping; the held stock goes back on sale."""
+    return _end_unsold(
+        session, actor, order_id, expected_version, reason, action="order.cancel", verb="取消订单"
+    )
+
+
+def refuse_order(
+    *, session: Session, actor: Actor, order_id: int, expected_version: int, reason: str = ""
+) -> Order:
+    """The cooperative declines a placed order, saying why; the held stock goes back on sale."""
+    if not reason.strip():
+        order, product = _load(session, order_id)
+        ORDER.check("refuse", actor, OrderCase(order, product), expected_version)
+        raise ValidationError("请填写拒绝接单的原因", code="reason_required", field="reason")
+    return _end_unsold(
+        session, actor, order_id, expected_version, reason, action="order.refuse", verb="拒绝接单"
+    )
+
+
+def expire_overdue(*, session: Session, now: datetime, confirm_hours: int) -> int:
+    """Orders left unconfirmed longer than ``confirm_hours`` expire; their stock goes back.
+    Run by the periodic job ``orders.expire``; returns how many expired."""
+    deadline = now - timedelta(hours=confirm_hours)
+    due = session.exec(
+        select(Order.id)
+        .where(Order.status == OrderStatus.placed, Order.placed_at < deadline)
+        .order_by(Order.placed_at, Order.id)
+    ).all()
+    done = 0
+    for order_id in due:
+        try:
+            with session.begin_nested():
+                order, product = _load(session, order_id)
+                case = OrderCase(order, product, expire_before=deadline)
+                if not ORDER.may("expire", SYSTEM, case):
+                    continue  # confirmed or cancelled since it was read
+                before = snapshot(order)
+                ORDER.move("expire", case)
+                order.cancelled_at = now
+                order.cancel_reason = f"合作社超过 {confirm_hours} 小时未确认，订单自动失效"
+                held, order.stock_held = order.stock_held, False
+                _save(session, order)
+                if held:
+                    order_stock.give_back(session, product, order.quantity)
+                _record(
+                    session, SYSTEM, "order.expire", order, product,
+                    "超时未确认，订单自动失效，库存已退回", before, stock=True,
+                )  # fmt: skip
+                done += 1
+        except ConflictError:
+            continue  # another process took a step on it first
+    return done
+
+
+def _end_unsold(
+    session: Session, actor: Actor, order_id: int, version: int, reason: str, *, action, verb
+) -> Order:
+    """Cancel or refuse (``action``): the order ends unsold and its held stock goes back."""
+    name = action.removeprefix("order.")
     order, product = _load(session, order_id)
     case = OrderCase(order, product)
-    ORDER.check("cancel", actor, case, expected_version)
+    ORDER.check(name, actor, case, version)
     reason = reason.strip()
     if len(reason) > 200:
-        raise ValidationError("取消原因不能超过 200 个字符", code="reason_too_long", field="reason")
+        label = "取消原因" if name == "cancel" else "拒绝原因"
+        raise ValidationError(f"{label}不能超过 200 个字符", code="reason_too_long", field="reason")
     before = snapshot(order)
-    was_reserved = order.status == OrderStatus.confirmed
-    ORDER.move("cancel", case)
+    ORDER.move(name, case)
     order.cancelled_at, order.cancel_reason = utcnow(), reason
+    returned, order.stock_held = order.stock_held, False
     _save(session, order)
-    if was_reserved:
-        _release(session, product, order.quantity)
-    summary = (
-        "取消订单" + (f"：{reason}" if reason else "") + ("，库存已退回" if was_reserved else "")
-    )
-    _record(session, actor, "order.cancel", order, product, summary, before, stock=was_reserved)
+    if returned:
+        order_stock.give_back(session, product, order.quantity)
+    summary = verb + (f"：{reason}" if reason else "") + ("，库存已退回" if returned else "")
+    _record(session, actor, action, order, product, summary, before, stock=returned)
     return order
 
 
@@ -245,34 +283,42 @@ def list_orders(
     return paginate(session, query, number=page)
 
 
-def _check_unit(product: Product, unit: str) -> None:
-    if unit != product.unit:
-        raise ValidationError(
-            f"该产品按“{product.unit}”销售，请按{product.unit}填写数量",
-            code="unit_mismatch",
-            field="unit",
-        )
+def next_order_number(session: Session, now: datetime) -> str:
+    return order_number(session, clock.day_stamp(now))
 
 
-def _check_quantity(product: Product, form: OrderInput) -> None:
-    unit = product.unit
-    _check_unit(product, form.unit)
-    if form.quantity < product.min_order:
-        raise ValidationError(
-            f"起订量为 {product.min_order} {unit}", code="below_min_order", field="quantity"
-        )
-    if form.quantity * product.price_fen > MAX_AMOUNT_FEN:
-        raise ValidationError(
-            f"订单金额不能超过 {yuan_label(MAX_AMOUNT_FEN)}，请分多笔订购",
-            code="amount_too_large",
-            field="quantity",
-        )
-    if form.quantity > product.stock:
-        raise ValidationError(
-            f"库存不足：当前最多可订 {product.stock} {unit}",
-            code="quantity_above_stock",
-            field="quantity",
-        )
+def new_order(
+    session: Session,
+    actor: Actor,
+    buyer: Enterprise,
+    product: Product,
+    quantity: int,
+    form,
+    now: datetime,
+    **links,
+) -> Order:
+    """A placed order whose stock the caller has held, with its event; ``form`` carries the
+    recipient, the address and the note; ``links``: ``demand_id``, ``checkout_number``,
+    ``number`` (taken already)."""
+    links.setdefault("number", None)
+    order = Order(
+        **links | {"number": links["number"] or next_order_number(session, now)},
+        buyer_id=buyer.id,
+        product_id=product.id,
+        quantity=quantity,
+        unit_price_fen=product.price_fen,
+        amount_fen=quantity * product.price_fen,
+        shipping_address=form.shipping_address,
+        recipient_name=form.recipient_name,
+        recipient_phone=form.recipient_phone,
+        stock_held=True,
+        note=form.note,
+        placed_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    _record(session, actor, "order.place", order, product, f"{buyer.name}下单", stock=True)
+    return order
 
 
 def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> Demand | None:
@@ -284,35 +330,6 @@ def _answered_demand(session: Session, actor: Actor, demand_id: int | None) -> D
     if demand.status == DemandStatus.closed:
         raise ConflictError("该采购需求已关闭", code="demand_closed", field="demand_id")
     return demand
-
-
-def _reserve(session: Session, product: Product, quantity: int) -> None:
-    # The product's version moves with its stock: a product form read before the sale is refused
-    # (decision 0015) instead of writing back the stock it showed.
-    table = Product.__table__
-    result = session.execute(
-        sa.update(table)
-        .where(table.c.id == product.id, table.c.stock >= quantity)
-        .values(stock=table.c.stock - quantity, version=table.c.version + 1, updated_at=utcnow())
-    )
-    if result.rowcount != 1:
-        session.refresh(product, ["stock"])
-        raise ConflictError(
-            f"库存不足：订单需要 {quantity} {product.unit}，当前库存仅 {product.stock} "
-            f"{product.unit}，请补充库存后再确认",
-            code="insufficient_stock",
-        )
-    session.expire(product, ["stock", "version", "updated_at"])
-
-
-def _release(session: Session, product: Product, quantity: int) -> None:
-    table = Product.__table__
-    session.execute(
-        sa.update(table)
-        .where(table.c.id == product.id)
-        .values(stock=table.c.stock + quantity, version=table.c.version + 1, updated_at=utcnow())
-    )
-    session.expire(product, ["stock", "version", "updated_at"])
 
 
 def _covering_agreement(
@@ -337,19 +354,6 @@ def _load(session: Session, order_id: int) -> tuple[Order, Product]:
     if order is None:
         raise NotFoundError("订单不存在")
     return order, session.get(Product, order.product_id)
-
-
-def _take(
-    session: Session, actor: Actor, order_id: int, version: int, name: str
-) -> tuple[Order, Product, dict]:
-    """Check and take a step that changes nothing else before it; returns the order's snapshot
-    from before it."""
-    order, product = _load(session, order_id)
-    case = OrderCase(order, product)
-    ORDER.check(name, actor, case, version)
-    before = snapshot(order)
-    ORDER.move(name, case)
-    return order, product, before
 
 
 def _save(session: Session, order: Order) -> None:

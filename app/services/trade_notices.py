@@ -12,6 +12,8 @@ ACTIONS = {
     "order.ship": notice("订单已发货", K.enterprise),
     "order.receive": notice("订单已确认收货", K.cooperative),
     "order.cancel": notice("订单已取消", K.enterprise, K.cooperative),
+    "order.refuse": notice("合作社拒绝接单", K.enterprise),
+    "order.expire": notice("订单超时未确认，已自动失效", K.enterprise, K.cooperative),
     "order.rate": notice("订单收到评价", K.cooperative),
     "product.create": NOBODY,
     "product.update": NOBODY,

@@ -11,14 +11,22 @@ from app.labels import CERTIFICATION
 from app.models.enums import Certification, DemandStatus
 from app.models.flags import from_mask, mask_to_months
 from app.permissions import is_enterprise_staff
-from app.services import clock, demands, orders, product_images, products
+from app.services import buying, clock, demands, orders, product_images, products
 from app.services.matching import month_ranges
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only
 from app.web.pages import gate, int_or_none, load, unless_fixable, upload_dir
 from app.web.templating import render
 from app.web.trade_common import finish
 
-ORDER_FIELDS = ("quantity", "unit", "shipping_address", "note", "demand_id")
+ORDER_FIELDS = (
+    "quantity",
+    "unit",
+    "recipient_name",
+    "recipient_phone",
+    "shipping_address",
+    "note",
+    "demand_id",
+)
 
 
 async def product_detail(request: Request) -> Response:
@@ -35,9 +43,11 @@ async def _detail_page(
         product = products.get_product(session=session, actor=actor, product_id=product_id)
         images = product_images.images_of(session, [product.id]).get(product.id, [])
         demand = _own_open_demand(session, actor, demand_id)
-        return product, images, demand
+        reviews = buying.reviews_of(session, product)
+        pairing = buying.pairing_for_purchase(session, actor, product)
+        return product, images, demand, reviews, pairing and pairing.number
 
-    product, images, demand = await load(request, work)
+    product, images, demand, reviews, paired_number = await load(request, work)
     if values is None:
         values = {
             "quantity": demand.quantity if demand else product.min_order,
@@ -58,6 +68,9 @@ async def _detail_page(
             CERTIFICATION[c] for c in from_mask(product.certifications, Certification)
         ],
         "can_order": actor.role == Role.enterprise and actor.enterprise_id is not None,
+        "reviews": reviews,
+        "paired_number": paired_number,
+        "confirm_hours": request.app.state.settings.order_confirm_hours,
     }
     return render(
         request,

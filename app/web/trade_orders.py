@@ -10,7 +10,7 @@ from app.labels import ORDER_STATUS
 from app.models.enums import OrderStatus
 from app.money import fen_to_yuan
 from app.permissions import is_enterprise_staff
-from app.services import consumption, orders
+from app.services import consumption, order_timeline, orders
 from app.services.consumption import RESERVING_KINDS
 from app.services.order_states import ORDER
 from app.services.paging import page_number
@@ -35,6 +35,7 @@ STEPS = {
     "confirm": orders.confirm_order,
     "ship": orders.ship_order,
     "receive": orders.receive_order,
+    "refuse": orders.refuse_order,
     "cancel": orders.cancel_order,
     "rate": orders.rate_order,
 }
@@ -102,12 +103,14 @@ async def _order_page(
 ):
     def work(session):
         order = orders.get_order(session=session, actor=actor, order_id=order_id)
-        return order, orders.order_actions(actor, order, order.product)
+        steps = order_timeline.timeline(session, order)
+        return order, orders.order_actions(actor, order, order.product), steps
 
-    order, actions = await load(request, work)
+    order, actions, steps = await load(request, work)
     context = {
         "order": order,
         "actions": actions,
+        "steps": steps,
         "errors": errors or {},
         "values": values or {},
         "toast": toast,
@@ -133,8 +136,10 @@ async def transition(request: Request) -> Response:
     service, message = STEPS[name], ORDER.transition(name).done
     data = await read_form(request)
     extra = {}
-    if name == "cancel":
+    if name in ("cancel", "refuse"):
         extra["reason"] = data.get("reason", "")
+    if name == "ship":
+        extra["data"] = {k: data.get(k, "") for k in ("carrier", "tracking_number")}
     if name == "rate":
         extra["data"] = {"rating": data.get("rating", ""), "comment": data.get("comment", "")}
     version = int_or_none(data.get("version")) or 0

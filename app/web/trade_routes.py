@@ -11,6 +11,7 @@ from app.web import (
     product_search,
     trade_bureau,
     trade_catalog,
+    trade_checkout,
     trade_demands,
     trade_orders,
     trade_product_pages,
@@ -49,6 +50,13 @@ ROUTES: list[BaseRoute] = [
     Route("/products/{product_id:id}", trade_catalog.product_detail, name="product"),
     Route("/products/{product_id:id}/orders", trade_catalog.place_order, methods=POST),
     Route("/product-images/{image_id:id}", trade_catalog.product_image),
+    # Several products of one cooperative ordered together.
+    Route("/cooperatives/{cooperative_id:id}/checkout", trade_checkout.checkout_page),
+    Route(
+        "/cooperatives/{cooperative_id:id}/checkout",
+        trade_checkout.place_checkout,
+        methods=POST,
+    ),
     Route("/product-images/{image_id:id}/{size:str}", trade_catalog.product_image),
     # Demands and orders.
     Route("/demands", trade_demands.demand_list, methods=GET_POST, name="demands"),

@@ -5,6 +5,7 @@ from tempfile import TemporaryDirectory
 from app.models import Demand, Enterprise, Product
 from app.models.enums import ProductStatus
 from app.services import (
+    checkout,
     consumption,
     demands,
     orders,
@@ -24,6 +25,7 @@ BUYER_A = frozenset({"enterprise_a"})
 ALL_BUREAUS = COUNTY_BUREAUS | {"bureau_other_county"}
 BUREAU_READERS = ALL_BUREAUS | {"admin"}
 
+RECIPIENT = {"recipient_name": "王主任", "recipient_phone": "0359-2021234"}
 PRODUCT_FORM = {
     "name": "黄河滩枣",
     "category": "dried_nut",
@@ -176,7 +178,20 @@ ACTIONS = [
             session=s,
             actor=a,
             product_id=w.trade["product"],
-            data={"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"},
+            data=RECIPIENT
+            | {"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"},
+        ),
+        BUYERS,
+        covers=("order.place",),
+    ),
+    Action(
+        "checkout.checkout",
+        lambda s, w, a: checkout.checkout(
+            session=s,
+            actor=a,
+            cooperative_id=w.trade["cooperative"],
+            lines={w.trade["product"]: "3"},
+            data=RECIPIENT | {"shipping_address": "运城市盐湖区机关食堂"},
         ),
         BUYERS,
         covers=("order.place",),
@@ -188,8 +203,14 @@ ACTIONS = [
         covers=("order.confirm",),
     ),
     Action(
+        "orders.refuse_order",
+        _transition(orders.refuse_order, "order_placed", reason="本周无法发货"),
+        COOPERATIVE,
+        covers=("order.refuse",),
+    ),
+    Action(
         "orders.ship_order",
-        _transition(orders.ship_order, "order_confirmed"),
+        _transition(orders.ship_order, "order_confirmed", data={"carrier": "中国邮政"}),
         COOPERATIVE,
         covers=("order.ship",),
     ),
@@ -313,6 +334,7 @@ EDITS = (
 UNVERSIONED = ()
 LIFECYCLE_STEPS = (
     "orders.confirm_order",
+    "orders.refuse_order",
     "orders.ship_order",
     "orders.receive_order",
     "orders.cancel_order",

@@ -79,7 +79,11 @@ READ_PATHS = (
         lambda s, a: {
             share.enterprise_id for share in consumption.reserved_share_overview(session=s, actor=a)
         },
-        domain=where(Enterprise, Enterprise.kind.in_(consumption.RESERVING_KINDS)),
+        domain=where(
+            Enterprise,
+            Enterprise.kind.in_(consumption.RESERVING_KINDS),
+            Enterprise.status == "approved",
+        ),
     ),
     ReadPath(
         "consumption by county",

@@ -149,6 +149,8 @@ def _trade_objects(session: Session, cooperative_id: int, buyer_id: int) -> dict
             unit_price_fen=listed.price_fen,
             amount_fen=2 * listed.price_fen,
             status=status,
+            # As migration 0022 leaves rows: the placed one predates stock holds.
+            stock_held=status != OrderStatus.placed,
         )
         session.add(order)
         session.flush()
@@ -175,6 +177,7 @@ def _trade_objects(session: Session, cooperative_id: int, buyer_id: int) -> dict
     session.add_all([demand, application, image])
     session.flush()
     return {
+        "cooperative": cooperative_id,
         "product": listed.id,
         "draft_product": draft.id,
         "demand": demand.id,

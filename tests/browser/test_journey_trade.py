@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.journey_world import CASTS, act_from_inbox, sign_in
+from tests.browser.journey_world import CASTS, act, act_from_inbox, inbox_item, open_inbox, sign_in
 
 QUANTITY = 50
 
@@ -66,6 +66,8 @@ def test_product_listed_found_ordered_shipped_received_and_counted(
     hit.first.click()
     buyer.wait_for_url(re.compile(rf"{base}/products/\d+$"))
     buyer.fill("#field-quantity", str(QUANTITY))
+    buyer.fill("#field-recipient_name", "王主任")
+    buyer.fill("#field-recipient_phone", "13903591234")
     buyer.fill("#field-shipping_address", "运城市盐湖区河东东街 8 号职工食堂")
     shots(buyer, "order-form")
     buyer.get_by_role("button", name="提交订单").click()
@@ -75,14 +77,21 @@ def test_product_listed_found_ordered_shipped_received_and_counted(
     assert buyer.locator("#order-card .detail-head .badge").first.inner_text() == "待确认"
     shots(buyer, "ordered")
 
-    # The cooperative confirms, then ships, each time starting from its inbox.
-    for group, button, status, step in (
-        ("待确认的订单", "确认接单（预留库存）", "待发货", "confirmed"),
-        ("待发货的订单", "标记已发货", "已发货", "shipped"),
-    ):
-        action = ("#order-card", button, status)
-        act_from_inbox(cooperative, base, (group, number), order_url, action)
-        shots(cooperative, step)
+    # The cooperative confirms, then ships (naming the carrier), each from its inbox.
+    act_from_inbox(
+        cooperative,
+        base,
+        ("待确认的订单", number),
+        order_url,
+        ("#order-card", "确认接单", "待发货"),
+    )
+    shots(cooperative, "confirmed")
+    open_inbox(cooperative, base)
+    inbox_item(cooperative, "待发货的订单", number).click()
+    cooperative.fill("#field-carrier", "中国邮政")
+    cooperative.fill("#field-tracking_number", "9812345678901")
+    act(cooperative, "#order-card", "标记已发货", "已发货")
+    shots(cooperative, "shipped")
 
     # The buyer receives it from its inbox.
     receipt = ("待确认收货的订单", number)

@@ -254,10 +254,26 @@ WRITE_PATHS = [
         lambda w: (
             _product("product")(w)
             | {"quantity": 10, "unit": "斤", "shippingAddress": "运城市盐湖区机关食堂"}
+            | {"recipientName": "王主任", "recipientPhone": "0359-2021234"}
         ),
     ),
+    WritePath(
+        "checkout",
+        _mutation("checkout", "CheckoutInput", "orders"),
+        lambda w, a: {
+            "i": {
+                "cooperativeId": gid("Cooperative", w.world.trade["cooperative"]),
+                "lines": [{"productId": gid("Product", w.world.trade["product"]), "quantity": 3}],
+                "recipientName": "王主任",
+                "recipientPhone": "0359-2021234",
+                "shippingAddress": "运城市盐湖区机关食堂",
+            }
+        },
+        BUYERS,
+    ),
     _order_step("confirmOrder", "OrderStepInput", "order_placed", COOPERATIVE),
-    _order_step("shipOrder", "OrderStepInput", "order_confirmed", COOPERATIVE),
+    _order_step("refuseOrder", "RefuseOrderInput", "order_placed", COOPERATIVE, reason="无货"),
+    _order_step("shipOrder", "ShipOrderInput", "order_confirmed", COOPERATIVE, carrier="中国邮政"),
     _order_step("receiveOrder", "OrderStepInput", "order_shipped", BUYER_A),
     _order_step(
         "cancelOrder", "CancelOrderInput", "order_confirmed", BUYER_A | COOPERATIVE, reason="改期"

@@ -106,6 +106,8 @@ def place(client, **overrides) -> dict:
         "quantity": 10,
         "unit": "斤",
         "shippingAddress": "运城市盐湖区机关食堂",
+        "recipientName": "王主任",
+        "recipientPhone": "13903591234",
     } | overrides
     return payload(client, ORDER % ("PlaceOrderInput", "placeOrder"), form, actor="enterprise_a")
 
@@ -128,8 +130,15 @@ def test_an_order_from_placing_to_rating(gql_writer):
         ("receiveOrder", "enterprise_a", "RECEIVED"),
     ]:
         version = {"CONFIRMED": 1, "SHIPPED": 2, "RECEIVED": 3}[status]
+        shipping = {"carrier": "顺丰速运", "trackingNumber": "SF1234567890"}
         result = step(
-            gql_writer, mutation, "OrderStepInput", order_id, actor=actor, version=version
+            gql_writer,
+            mutation,
+            "ShipOrderInput" if mutation == "shipOrder" else "OrderStepInput",
+            order_id,
+            actor=actor,
+            version=version,
+            **(shipping if mutation == "shipOrder" else {}),
         )
         assert (result["errors"], result["order"]["status"]) == ([], status)
     stock = gql_writer.data(
@@ -174,19 +183,21 @@ def test_order_refusals_in_chinese_write_nothing(gql_writer):
     stale = step(
         gql_writer,
         "shipOrder",
-        "OrderStepInput",
+        "ShipOrderInput",
         gid("Order", world.trade["order_confirmed"]),
         actor="cooperative",
         version=7,
+        carrier="中国邮政",
     )
     assert errors_of(stale) == [(None, "stale_version", "订单已被他人处理，请刷新后再试")]
     wrong = step(
         gql_writer,
         "shipOrder",
-        "OrderStepInput",
+        "ShipOrderInput",
         gid("Order", world.trade["order_placed"]),
         actor="cooperative",
         version=1,
+        carrier="中国邮政",
     )
     assert errors_of(wrong) == [(None, "invalid_transition", "订单待确认，不能发货")]
     assert row_counts(gql_writer.database) == before
@@ -306,3 +317,69 @@ def test_consumption_figures_equal_the_received_orders(gql, world_db):
         actor="bureau_city",
     )["consumptionByCounty"]
     assert {r["orders"] for r in none_yet} == {0}
+
+
+CHECKOUT = """mutation($i: CheckoutInput!) {
+  checkout(input: $i) {
+    orders { quantity status stockHeld checkoutNumber recipientName recipientPhone }
+    errors { field code message }
+  }
+}"""
+
+
+def _checkout(client, quantity: int, **overrides) -> dict:
+    world = client.world.world
+    form = {
+        "cooperativeId": gid("Cooperative", world.trade["cooperative"]),
+        "lines": [{"productId": gid("Product", world.trade["product"]), "quantity": quantity}],
+        "recipientName": "王主任",
+        "recipientPhone": "0359-2021234",
+        "shippingAddress": "运城市盐湖区机关食堂",
+    } | overrides
+    return payload(client, CHECKOUT, form, actor="enterprise_a")
+
+
+def test_checkout_holds_the_stock_or_refuses_the_whole_cart(gql_writer):
+    before = row_counts(gql_writer.database)
+    short = _checkout(gql_writer, 101)
+    assert short["orders"] is None
+    assert [code for _field, code, _message in errors_of(short)] == ["quantity_above_stock"]
+    bad_phone = _checkout(gql_writer, 3, recipientPhone="12")
+    assert [field for field, _code, _message in errors_of(bad_phone)] == ["recipientPhone"]
+    assert row_counts(gql_writer.database) == before
+    done = _checkout(gql_writer, 30)
+    assert done["errors"] == []
+    [order] = done["orders"]
+    assert (order["status"], order["stockHeld"], order["recipientName"]) == (
+        "PLACED",
+        True,
+        "王主任",
+    )
+    assert order["checkoutNumber"].startswith("DD-")
+    stock = gql_writer.data(
+        "query($id: ID!) { product(id: $id) { stock } }",
+        {"id": gid("Product", gql_writer.world.world.trade["product"])},
+    )
+    assert stock == {"product": {"stock": 70}}
+
+
+def test_the_cooperative_refuses_a_placed_order_and_ships_with_a_carrier(gql_writer):
+    world = gql_writer.world.world
+    blank = step(
+        gql_writer, "refuseOrder", "RefuseOrderInput", gid("Order", world.trade["order_placed"]),
+        actor="cooperative", version=1, reason=" ",
+    )  # fmt: skip
+    assert errors_of(blank) == [("reason", "reason_required", "请填写拒绝接单的原因")]
+    refused = step(
+        gql_writer, "refuseOrder", "RefuseOrderInput", gid("Order", world.trade["order_placed"]),
+        actor="cooperative", version=1, reason="本周无货",
+    )  # fmt: skip
+    assert (refused["order"]["status"], refused["order"]["cancelReason"]) == (
+        "CANCELLED",
+        "本周无货",
+    )
+    unnamed = step(
+        gql_writer, "shipOrder", "ShipOrderInput", gid("Order", world.trade["order_confirmed"]),
+        actor="cooperative", version=1, carrier="",
+    )  # fmt: skip
+    assert errors_of(unnamed) == [("carrier", "string_too_short", "承运物流不能为空")]

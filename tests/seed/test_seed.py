@@ -418,7 +418,30 @@ def test_enterprises_hold_no_more_open_agreements_than_their_capacity(city_db):
             city_db, "SELECT DISTINCT kind FROM enterprises WHERE reserved_share_fen > 0"
         )
     }
-    assert reserving == {"agency", "state_owned"}
+    assert reserving == {"agency", "school", "hospital", "state_owned"}
+
+
+def test_public_buyers_reserve_shares_they_are_making_progress_on(city_db):
+    """Every approved public buyer has a share; those that bought this year are between a
+    quarter of it and a little beyond, so the dashboard's 预留份额 panel shows real progress."""
+    year = REFERENCE_DATE.year
+    shares = rows(
+        city_db,
+        "SELECT e.reserved_share_fen, COALESCE(SUM(p.amount_fen), 0) FROM enterprises e"
+        " LEFT JOIN purchases_yearly p ON p.buyer_id = e.id AND p.year = :year"
+        " WHERE e.kind IN ('agency', 'school', 'hospital', 'state_owned')"
+        " AND e.status = 'approved' GROUP BY e.id, e.reserved_share_fen",
+        year=year,
+    )
+    assert shares and all(reserved > 0 for reserved, _bought in shares)
+    started = [bought / reserved for reserved, bought in shares if bought > 0]
+    assert len(started) > len(shares) // 4
+    assert all(0.15 < ratio < 1.6 for ratio in started)
+    assert any(ratio < 1 for ratio in started)
+    assert {"运城市中心医院"} <= {
+        name
+        for (name,) in rows(city_db, "SELECT name FROM enterprises WHERE reserved_share_fen > 0")
+    }
 
 
 def test_certified_products_carry_their_approved_application(city_db):

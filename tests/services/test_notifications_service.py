@@ -157,8 +157,9 @@ def test_order_steps_notify_the_other_side(session):
         session=session, actor=cooperative_actor(cooperative), order_id=order.id, expected_version=1
     )
     orders.ship_order(
-        session=session, actor=cooperative_actor(cooperative), order_id=order.id, expected_version=2
-    )
+        session=session, actor=cooperative_actor(cooperative), order_id=order.id,
+        expected_version=2, data={"carrier": "中国邮政"},
+    )  # fmt: skip
     orders.receive_order(
         session=session, actor=buyer_actor(buyer), order_id=order.id, expected_version=3
     )

@@ -67,7 +67,13 @@ def test_a_stale_product_form_after_confirmed_orders_leaves_stock_untouched(fres
                 session=session,
                 actor=purchaser,
                 product_id=product_id,
-                data={"quantity": quantity, "unit": "斤", "shipping_address": "运城市盐湖区"},
+                data={
+                    "quantity": quantity,
+                    "unit": "斤",
+                    "recipient_name": "王主任",
+                    "recipient_phone": "13903591234",
+                    "shipping_address": "运城市盐湖区",
+                },
             )
             session.flush()
             orders.confirm_order(

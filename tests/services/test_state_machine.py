@@ -181,7 +181,7 @@ def test_a_machine_of_its_own_checks_in_the_same_order():
 @pytest.mark.parametrize(
     ("status", "rating", "actor", "expected"),
     [
-        (S.placed, None, COOPERATIVE, ["confirm", "cancel"]),
+        (S.placed, None, COOPERATIVE, ["confirm", "refuse"]),
         (S.placed, None, ENTERPRISE, ["cancel"]),
         (S.confirmed, None, COOPERATIVE, ["ship", "cancel"]),
         (S.shipped, None, ENTERPRISE, ["receive"]),
@@ -208,7 +208,7 @@ def test_report_actions_follow_the_reviewer_and_the_stage():
 
 
 def test_buttons_come_from_the_machine():
-    assert button("order", "confirm") == "确认接单（预留库存）"
+    assert button("order", "confirm") == "确认接单"
     assert button("agreement", "sign") == "签约"
     assert button("report", "verify") == "核实通过"
     assert AGREEMENT.done_messages()["terminate"] == "协议已终止"

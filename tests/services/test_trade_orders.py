@@ -29,6 +29,7 @@ from tests.trade_factories import (
 )
 
 NOON = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+RECIPIENT = {"recipient_name": "李师傅", "recipient_phone": "13903591234"}
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -50,7 +51,12 @@ def shop(session):
 
 
 def _place(session, buyer, product, **data):
-    form = {"quantity": "10", "unit": "斤", "shipping_address": "北京市东城区某机关食堂"} | data
+    form = RECIPIENT | {
+        "quantity": "10",
+        "unit": "斤",
+        "shipping_address": "北京市东城区某机关食堂",
+    }
+    form |= data
     return orders.place_order(
         session=session, actor=buyer_actor(buyer), product_id=product.id, data=form, now=NOON
     )
@@ -62,9 +68,11 @@ def test_placing_fixes_the_price_numbers_the_order_and_matches_the_demand(sessio
     order = _place(session, buyer, product, quantity="12", demand_id=str(demand.id))
     assert (order.number, order.status, order.quantity) == ("DD-20261129-000001", "placed", 12)
     assert (order.unit_price_fen, order.amount_fen, order.version) == (3550, 42600, 1)
-    assert product.stock == 100  # reserved only on confirmation
+    assert (product.stock, order.stock_held) == (88, True)  # held at checkout
+    assert (order.recipient_name, order.recipient_phone) == ("李师傅", "13903591234")
     assert demand.status == DemandStatus.matched
     assert _place(session, buyer, product).number == "DD-20261129-000002"
+    assert product.stock == 78
     assert session.exec(select(Event.action)).all() == ["order.place", "order.place"]
 
 
@@ -78,6 +86,14 @@ def test_placing_fixes_the_price_numbers_the_order_and_matches_the_demand(sessio
         ({"quantity": "4"}, "quantity", "起订量为 5 斤"),
         ({"unit": "公斤"}, "unit", "该产品按“斤”销售，请按斤填写数量"),
         ({"shipping_address": " "}, "shipping_address", "收货地址不能为空"),
+        ({"recipient_name": " "}, "recipient_name", "收货人不能为空"),
+        ({"recipient_phone": ""}, "recipient_phone", "收货人电话不能为空"),
+        (
+            {"recipient_phone": "12345"},
+            "recipient_phone",
+            "请填写正确的收货人电话：11 位手机号或带区号的固定电话",
+        ),
+        ({"recipient_name": "王" * 41}, "recipient_name", "收货人不能超过 40 个字符"),
     ],
 )
 def test_bad_orders_are_refused_by_field_and_write_nothing(session, shop, data, field, message):
@@ -99,7 +115,7 @@ def test_only_approved_buyers_order_listed_products(session, shop):
                 session=session,
                 actor=actor,
                 product_id=product.id,
-                data={"quantity": 10, "unit": "斤", "shipping_address": "某地"},
+                data=RECIPIENT | {"quantity": 10, "unit": "斤", "shipping_address": "某地"},
             )
     product.status = ProductStatus.delisted
     with pytest.raises(NotFoundError):
@@ -119,6 +135,7 @@ def test_a_demand_of_another_buyer_cannot_be_answered(session, shop):
 
 ALLOWED_FROM = {
     "confirm": {OrderStatus.placed},
+    "refuse": {OrderStatus.placed},
     "ship": {OrderStatus.confirmed},
     "receive": {OrderStatus.shipped},
     "cancel": {OrderStatus.placed, OrderStatus.confirmed},
@@ -131,7 +148,9 @@ def _run(session, action, actor, order):
     if action == "confirm":
         return orders.confirm_order(**common)
     if action == "ship":
-        return orders.ship_order(**common)
+        return orders.ship_order(**common, data={"carrier": "中国邮政", "tracking_number": "9876"})
+    if action == "refuse":
+        return orders.refuse_order(**common, reason="本周无货")
     if action == "receive":
         return orders.receive_order(**common)
     if action == "cancel":
@@ -140,7 +159,7 @@ def _run(session, action, actor, order):
 
 
 def _actor_for(action, cooperative, buyer):
-    if action in ("confirm", "ship"):
+    if action in ("confirm", "ship", "refuse"):
         return cooperative_actor(cooperative)
     return buyer_actor(buyer)
 
@@ -167,6 +186,7 @@ def test_each_transition_only_from_its_states(session, shop, action, status):
 
 WRONG_ACTORS = {
     "confirm": ("buyer", "other_cooperative", "bureau"),
+    "refuse": ("buyer", "other_cooperative", "bureau"),
     "ship": ("buyer", "other_cooperative", "bureau"),
     "receive": ("cooperative", "other_buyer", "bureau"),
     "cancel": ("other_buyer", "other_cooperative", "bureau"),
@@ -204,19 +224,24 @@ def test_a_stale_version_is_a_conflict(session, shop):
     assert (order.status, product.stock) == ("placed", 100)
 
 
-def test_the_full_journey_reserves_then_keeps_the_stock(session, shop):
+def test_the_full_journey_holds_at_checkout_then_keeps_the_stock(session, shop):
     cooperative, product, buyer = shop
     order = _place(session, buyer, product, quantity="30")
+    assert product.stock == 70
     seller, purchaser = cooperative_actor(cooperative), buyer_actor(buyer)
     orders.confirm_order(session=session, actor=seller, order_id=order.id, expected_version=1)
     assert product.stock == 70
-    orders.ship_order(session=session, actor=seller, order_id=order.id, expected_version=2)
+    orders.ship_order(
+        session=session, actor=seller, order_id=order.id, expected_version=2,
+        data={"carrier": "顺丰速运", "tracking_number": "SF1234567890"},
+    )  # fmt: skip
     orders.receive_order(session=session, actor=purchaser, order_id=order.id, expected_version=3)
     assert (order.status, order.version, product.stock) == ("received", 4, 70)
     assert order.confirmed_at and order.shipped_at and order.received_at
+    assert (order.carrier, order.tracking_number) == ("顺丰速运", "SF1234567890")
 
 
-def test_confirming_more_than_the_stock_is_a_clear_error(session, shop):
+def test_confirming_an_order_placed_before_holds_takes_its_stock_or_is_refused(session, shop):
     cooperative, product, buyer = shop
     order = make_order(session, buyer, product, quantity=80)
     product.stock = 60

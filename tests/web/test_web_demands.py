@@ -126,6 +126,8 @@ def test_ordering_from_a_demand_prefills_and_links_it(site):
     data = {
         "quantity": "60",
         "unit": "斤",
+        "recipient_name": "王主任",
+        "recipient_phone": "13903591234",
         "shipping_address": "盐湖区",
         "demand_id": str(demand_id),
     }

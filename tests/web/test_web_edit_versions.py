@@ -243,7 +243,13 @@ def test_a_stale_product_form_after_a_confirmed_order_leaves_stock_untouched(fre
             session=session,
             actor=buyer_actor(buyer),
             product_id=product.id,
-            data={"quantity": 20, "unit": "斤", "shipping_address": "运城市盐湖区"},
+            data={
+                "quantity": 20,
+                "unit": "斤",
+                "recipient_name": "王主任",
+                "recipient_phone": "13903591234",
+                "shipping_address": "运城市盐湖区",
+            },
         )
         session.flush()
         orders.confirm_order(

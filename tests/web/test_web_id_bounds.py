@@ -92,7 +92,14 @@ def test_ids_in_query_strings_and_forms_beyond_64_bits_are_ignored(site, value):
     response = post(
         client,
         f"/products/{site.product_id}/orders",
-        {"quantity": "5", "unit": "公斤", "shipping_address": "运城市盐湖区", "demand_id": value},
+        {
+            "quantity": "5",
+            "unit": "公斤",
+            "recipient_name": "王主任",
+            "recipient_phone": "13903591234",
+            "shipping_address": "运城市盐湖区",
+            "demand_id": value,
+        },
     )
     assert response.status_code in (404, 422), response.status_code
     assert "采购需求不存在" in response.text or "页面不存在" in response.text

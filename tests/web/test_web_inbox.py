@@ -20,6 +20,8 @@ from tests.trade_factories import make_order
 from tests.web.notice_site import publicise
 from tests.web.trade_site import build_site, field_error, post, row_counts
 
+SHIPPED = {"version": "1", "carrier": "中国邮政", "tracking_number": "9812345678901"}
+
 
 @pytest.fixture
 def site(fresh_db, make_settings, tmp_path):
@@ -77,7 +79,7 @@ def _notify_buyer(site) -> list[int]:
     ids = []
     for _ in range(2):
         order_id = _order(site, OrderStatus.confirmed)
-        response = post(site.client("hezuoshe"), f"/orders/{order_id}/ship", {"version": "1"})
+        response = post(site.client("hezuoshe"), f"/orders/{order_id}/ship", SHIPPED)
         assert response.status_code == 303
         ids.append(order_id)
     return ids

@@ -58,7 +58,13 @@ def test_an_order_above_the_order_bound_is_refused(site):
     response = post(
         site.client("caigou"),
         f"/products/{site.product_id}/orders",
-        {"quantity": "101", "unit": "斤", "shipping_address": "运城市盐湖区"},
+        {
+            "quantity": "101",
+            "unit": "斤",
+            "recipient_name": "王主任",
+            "recipient_phone": "13903591234",
+            "shipping_address": "运城市盐湖区",
+        },
     )
     # Then the order is refused on the quantity and nothing is written
     assert response.status_code == 422

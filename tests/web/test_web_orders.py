@@ -55,19 +55,23 @@ def test_the_journey_confirm_ship_receive_rate_through_htmx(site):
     seller, buyer = site.client("hezuoshe"), site.client("caigou")
     page = seller.get(f"/orders/{order_id}")
     assert page.template.name == "orders/detail.html"
-    assert page.context["actions"] == ("confirm", "cancel")
+    assert page.context["actions"] == ("confirm", "refuse")
     assert buyer.get(f"/orders/{order_id}").context["actions"] == ("cancel",)
 
     confirmed = post(seller, f"/orders/{order_id}/confirm", {"version": "1"}, htmx=True)
     assert confirmed.status_code == 200
     assert confirmed.template.name == "orders/_order.html"
     assert '<span class="badge badge--pending">待发货</span>' in confirmed.text
-    assert "已确认接单，库存已预留" in confirmed.text
+    assert "已确认接单" in confirmed.text
     assert _stock(site) == 70
+    ship_form = {"version": _version(confirmed.text), "carrier": "中国邮政", "tracking_number": ""}
+    unsent = post(seller, f"/orders/{order_id}/ship", ship_form | {"carrier": " "}, htmx=True)
+    assert unsent.status_code == 422
+    assert field_error(unsent.text, "field-carrier") == "承运物流不能为空"
     shipped = post(
-        seller, f"/orders/{order_id}/ship", {"version": _version(confirmed.text)}, htmx=True
+        seller, f"/orders/{order_id}/ship", ship_form | {"tracking_number": "9812345"}, htmx=True
     )
-    assert "已发货" in shipped.text
+    assert "已发货" in shipped.text and "中国邮政 · 运单号 9812345" in shipped.text
     received = post(buyer, f"/orders/{order_id}/receive", {"version": "3"}, htmx=True)
     assert received.context["actions"] == ("rate",)
     rated = post(
@@ -86,7 +90,7 @@ def test_transitions_work_as_plain_posts_with_a_redirect(site):
     seller = site.client("hezuoshe")
     response = post(seller, f"/orders/{order_id}/confirm", {"version": "1"})
     assert (response.status_code, response.headers["location"]) == (303, f"/orders/{order_id}")
-    assert "已确认接单，库存已预留" in seller.get(f"/orders/{order_id}").text
+    assert "已确认接单" in seller.get(f"/orders/{order_id}").text
 
 
 def test_not_enough_stock_is_a_clear_error_and_nothing_changes(site):

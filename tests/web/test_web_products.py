@@ -267,7 +267,14 @@ def test_the_public_page_shows_the_order_form_to_buyers_only(site):
 
 def test_placing_an_order_from_the_product_page(site):
     client = site.client("caigou")
-    data = {"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂", "note": ""}
+    data = {
+        "quantity": "10",
+        "unit": "斤",
+        "recipient_name": "王主任",
+        "recipient_phone": "13903591234",
+        "shipping_address": "运城市盐湖区机关食堂",
+        "note": "",
+    }
     response = post(client, f"/products/{site.product_id}/orders", data)
     assert response.status_code == 303
     page = client.get(response.headers["location"])
@@ -290,7 +297,13 @@ def test_placing_an_order_from_the_product_page(site):
 def test_bad_orders_come_back_by_the_field_and_write_nothing(site, overrides, field, message):
     client = site.client("caigou")
     before = row_counts(site.db)
-    data = {"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂"} | overrides
+    data = {
+        "quantity": "10",
+        "unit": "斤",
+        "recipient_name": "王主任",
+        "recipient_phone": "13903591234",
+        "shipping_address": "运城市盐湖区机关食堂",
+    } | overrides
     response = post(client, f"/products/{site.product_id}/orders", data)
     assert response.status_code == 422
     assert response.template.name == "products/detail.html"
@@ -302,7 +315,13 @@ def test_bad_orders_come_back_by_the_field_and_write_nothing(site, overrides, fi
 
 
 def test_cooperatives_cannot_order(site):
-    data = {"quantity": "10", "unit": "斤", "shipping_address": "某地"}
+    data = {
+        "quantity": "10",
+        "unit": "斤",
+        "recipient_name": "王主任",
+        "recipient_phone": "13903591234",
+        "shipping_address": "某地",
+    }
     response = post(site.client("hezuoshe"), f"/products/{site.product_id}/orders", data)
     assert response.status_code == 403
 

@@ -36,7 +36,14 @@ def site(fresh_db, make_settings, tmp_path):
     return build_site(fresh_db, make_settings(upload_dir=tmp_path / "uploads"))
 
 
-ORDER = {"quantity": "10", "unit": "斤", "shipping_address": "运城市盐湖区机关食堂", "note": ""}
+ORDER = {
+    "quantity": "10",
+    "unit": "斤",
+    "recipient_name": "王主任",
+    "recipient_phone": "13903591234",
+    "shipping_address": "运城市盐湖区机关食堂",
+    "note": "",
+}
 
 
 def test_a_successful_htmx_action_refreshes_the_badge(site):

@@ -45,7 +45,7 @@ SHARES_SHOWN = 20
 
 @dataclass(frozen=True, slots=True)
 class Shares:
-    buyers: int  # agency and state-owned buyers in the region
+    buyers: int  # approved public buyers (PUBLIC_BUYER_KINDS) in the region
     lowest: tuple[ReservedShare, ...]  # the SHARES_SHOWN furthest from their reserved amount
 
 
