@@ -1,7 +1,7 @@
 """orders: stock held at checkout, checkouts of several products, recipient, carrier, tracking
 
 Revision ID: 0022
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-07 22:30:00
 
 See docs/decisions/0036-stock-holds-buyers-fulfilment.md. Orders confirmed, shipped or received
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0016"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

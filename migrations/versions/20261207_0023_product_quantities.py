@@ -2,7 +2,7 @@
 place, and the certificate numbers of claimed certifications
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 22:45:00
 
 See docs/decisions/0037-product-relevance-prices-imports.md. Existing products get what their
@@ -20,7 +20,7 @@ from alembic import op
 from app.models.quantities import quantities_of
 
 revision: str = "0023"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
