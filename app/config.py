@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     mail_retry_seconds: int = 60
     # 公示期: days a certification stays on public notice before it takes effect.
     certification_notice_days: int = 5
+    # 报送期: a quarter's outcome report is overdue once this many days after the quarter's end
+    # have passed (0: overdue from the first day after the quarter).
+    reporting_window_days: int = Field(default=15, ge=0, le=90)
     # Retention (app/services/retention.py): days kept after a row stops being needed.
     retention_login_attempts_days: int = Field(default=30, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)

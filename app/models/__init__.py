@@ -21,6 +21,7 @@ from app.models.notifications import (
 )
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.pairing_followup import ReportReminder, ReportWaiver
 from app.models.pairing_summary import (
     EnterpriseAgreements,
     EnterpriseReports,
@@ -61,6 +62,8 @@ __all__ = [
     "Product",
     "ProductImage",
     "PurchasesYearly",
+    "ReportReminder",
+    "ReportWaiver",
     "RateLimitCounter",
     "ReportEvidence",
     "SalesMonthly",
