@@ -129,9 +129,7 @@ def test_the_sql_twins_equal_the_pure_rule(session, today):
     covered[full.id] = {Quarter(2025, 4), *(Quarter(2026, n) for n in (1, 2, 3, 4))}
     expected_overdue = set()
     for agreement in (gap, full):
-        expected = missing_quarters(
-            **term, covered=covered[agreement.id], today=today, window=15
-        )
+        expected = missing_quarters(**term, covered=covered[agreement.id], today=today, window=15)
         assert _sql_missing(session, today, 15, agreement.id) == expected
         if expected:
             expected_overdue.add(agreement.id)
