@@ -64,6 +64,11 @@ class IndicatorTotal:
     def is_money(self) -> bool:
         return self.name.endswith("_fen")
 
+    @property
+    def ratio(self) -> float | None:
+        """Verified actual over committed (None when nothing was committed)."""
+        return self.verified / self.committed if self.committed else None
+
 
 @dataclass(frozen=True, slots=True)
 class AgreementDetail:
@@ -157,7 +162,7 @@ def get_agreement(
         ),
         reports=summaries,
         events=_timeline(session, agreement.id, [r.id for r in reports]),
-        totals=_totals(agreement, reports),
+        totals=indicator_totals(agreement, reports),
         overdue=bool(missing),
         last_closed=last_closed_quarter(today),
         final_quarter=final_quarter(agreement.end_on),
@@ -229,7 +234,12 @@ def _timeline(session: Session, agreement_id: int, report_ids: list[int]) -> lis
     )
 
 
-def _totals(agreement: PairingAgreement, reports: list[OutcomeReport]) -> list[IndicatorTotal]:
+def indicator_totals(
+    agreement: PairingAgreement, reports: list[OutcomeReport]
+) -> list[IndicatorTotal]:
+    """Committed against actual per indicator, as the agreement runs: the sums of its verified
+    reports (and of all reports not returned). A terminated agreement keeps both sides: what it
+    committed and what was verified before it ended (decision 0032)."""
     counted = [r for r in reports if r.status != ReportStatus.returned]
     verified = [r for r in reports if r.status == ReportStatus.verified]
     return [

@@ -11,7 +11,7 @@ report or a bureau waiver (免报). ``is_overdue``/``missing_quarters`` and thei
 lists, dashboard, ledger and GraphQL all read it from here.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from app.config import get_settings
 from app.models import OutcomeReport, PairingAgreement, ReportWaiver
 from app.models.enums import AgreementStatus
+from app.services import clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -69,7 +70,9 @@ class Quarter(NamedTuple):
 
 def local_today(now: datetime | None = None) -> date:
     """Today's date in Asia/Shanghai (of ``now``, an aware instant, when given)."""
-    moment = now if now is not None else datetime.now(UTC)
+    if now is None:
+        return clock.today()
+    moment = now
     if moment.tzinfo is None:
         raise ValueError("naive datetime given; pass an aware instant")
     return moment.astimezone(SHANGHAI).date()
