@@ -271,10 +271,10 @@ async def agreement_detail(request: Request) -> Response:
     actor = gate(request)
     if isinstance(actor, Response):
         return actor
-    return await _detail(request, actor, request.path_params["agreement_id"])
+    return await show_detail(request, actor, request.path_params["agreement_id"])
 
 
-async def _detail(request, actor, agreement_id, *, errors=None, toast=None, status_code=200):
+async def show_detail(request, actor, agreement_id, *, errors=None, toast=None, status_code=200):
     detail = await load(
         request,
         lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
@@ -312,7 +312,7 @@ async def transition(request: Request) -> Response:
         url=f"/agreements/{agreement_id}",
         message=AGREEMENT.transition(action).done,
         leave=done,
-        show=lambda **shown: _detail(request, actor, agreement_id, **shown),
+        show=lambda **shown: show_detail(request, actor, agreement_id, **shown),
         # Each action's reason box has its own error slot.
         slots={"reason": f"{action}_reason"},
     )

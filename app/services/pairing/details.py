@@ -94,6 +94,8 @@ class AgreementDetail:
     followup: Followup
     may_remind: bool
     may_waive: bool
+    # The quarters a waiver may still cover (neither verified nor waived); empty unless may_waive.
+    unsettled: list[Quarter]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,7 @@ def get_agreement(
     found = followup(session, agreement.id)
     missing = _missing(agreement, found, today)
     completion_blocked = _completion_blocked(session, agreement, today)
+    may_waive = agreement.status == AgreementStatus.active and can_waive_report(actor, county_code)
     return AgreementDetail(
         agreement=agreement,
         enterprise_name=enterprise_name,
@@ -178,8 +181,8 @@ def get_agreement(
         missing=missing,
         followup=found,
         may_remind=bool(missing) and can_remind_reports(actor, county_code),
-        may_waive=agreement.status == AgreementStatus.active
-        and can_waive_report(actor, county_code),
+        may_waive=may_waive,
+        unsettled=unsettled_quarters(session, agreement) if may_waive else [],
     )
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from app.actors import Actor, Role
 from app.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.models import OutcomeReport, PairingAgreement, ReportReminder, ReportWaiver, Village
+from app.models.base import utcnow
 from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import REGION_ROWS, can_remind_reports, can_waive_report
 from app.permissions.base import DENIED_MESSAGE
@@ -175,9 +176,14 @@ def remind_overdue(
 
 
 def _remind(session, actor, agreement, village, missing: list[Quarter]) -> list[ReportReminder]:
+    now = utcnow()  # one reminder: its quarters share the moment it was sent
     rows = [
         ReportReminder(
-            agreement_id=agreement.id, year=q.year, quarter=q.quarter, sent_by_id=actor.user_id
+            agreement_id=agreement.id,
+            year=q.year,
+            quarter=q.quarter,
+            sent_by_id=actor.user_id,
+            sent_at=now,
         )
         for q in missing
     ]
