@@ -144,7 +144,9 @@ class Stats:
     async def reserving_buyers(self, info: Info) -> int:
         return (await _panel(info, "shares")).buyers
 
-    @strawberry.field(description="逾期未报的季度（上一个已结束的季度，如 2026Q3）")
+    @strawberry.field(
+        description="报送期已过的最近一个季度（如 2026Q3）：它及之前的季度既无报告也未免报即为逾期"
+    )
     async def overdue_quarter(self, info: Info) -> str:
         return (await _panel(info, "overdue")).quarter.period
 

@@ -29,7 +29,12 @@ from app.models import (
 from app.models import PairingAgreement as PA
 from app.models.enums import AgreementStatus
 from app.models.pairing_summary import ACTUALS, COMMITTED
-from app.services.pairing.periods import Quarter, last_closed_quarter, overdue_condition
+from app.services.pairing.periods import (
+    Quarter,
+    last_closed_quarter,
+    last_due_quarter,
+    overdue_condition,
+)
 from app.services.pairing_summary import quarter_index
 from app.services.stats.scope import in_region, villages_in_region
 
@@ -82,7 +87,7 @@ class OverdueAgreement:
 
 @dataclass(frozen=True, slots=True)
 class Overdue:
-    quarter: Quarter  # the last closed quarter, whose report is missing
+    quarter: Quarter  # the latest quarter past its reporting window (periods.last_due_quarter)
     by_county: tuple[tuple[str, str, int], ...]  # (code, name, overdue agreements)
     agreements: tuple[OverdueAgreement, ...]  # the first OVERDUE_LIST_LIMIT
 
@@ -236,7 +241,8 @@ def committed_by_quarter(
 
 
 def overdue(session: Session, actor: Actor, today: date) -> Overdue:
-    """Active agreements with no report for the last closed quarter, per county and listed."""
+    """Active agreements with a quarter past its reporting window that has neither a report nor a
+    waiver (``periods.overdue_condition``), per county and listed."""
     condition = overdue_condition(today)
     rows = session.execute(
         sa.select(County.code, County.name, sa.func.count(PA.id))
@@ -269,7 +275,7 @@ def overdue(session: Session, actor: Actor, today: date) -> Overdue:
         .limit(OVERDUE_LIST_LIMIT)
     ).all()
     return Overdue(
-        quarter=last_closed_quarter(today),
+        quarter=last_due_quarter(today),
         by_county=tuple((code, name, int(n)) for code, name, n in rows),
         agreements=tuple(OverdueAgreement(*row) for row in listed),
     )
