@@ -14,7 +14,7 @@ from app.seed import REFERENCE_DATE
 from app.services import clock, ledger, stats
 from app.services.audit import add_record
 from app.services.domain_events import DomainEvent
-from app.services.pairing.periods import last_closed_quarter
+from app.services.pairing.periods import Quarter, last_closed_quarter, missing_quarters
 from app.services.stats.sales import shown_months
 from tests.services.bureau_world import BureauWorld, build_bureau_world
 
@@ -246,32 +246,37 @@ def test_most_active_enterprises_equal_independent_counts(world, name):
 
 
 def test_overdue_equals_independent_count(world, city):
-    quarter = last_closed_quarter(TODAY)
-    [(overdue,)] = sql(
+    """Every quarter past its reporting window counts (the pure rule, ``missing_quarters``)."""
+    reported: dict[int, set[Quarter]] = {}
+    for agreement_id, year, quarter in sql(
+        world, "SELECT agreement_id, year, quarter FROM outcome_reports"
+    ):
+        reported.setdefault(agreement_id, set()).add(Quarter(year, quarter))
+    rows = sql(
         world,
-        "SELECT count(*) FROM pairing_agreements a WHERE a.status = 'active' "
-        "AND a.start_on <= :end AND a.end_on >= :start AND NOT EXISTS (SELECT 1 FROM "
-        "outcome_reports r WHERE r.agreement_id = a.id AND r.year = :y AND r.quarter = :q)",
-        start=quarter.start,
-        end=quarter.end,
-        y=quarter.year,
-        q=quarter.quarter,
+        "SELECT a.id, a.number, v.county_code, a.start_on, a.end_on FROM pairing_agreements a "
+        "JOIN villages v ON v.id = a.village_id WHERE a.status = 'active'",
     )
-    assert city.overdue.total == overdue > 0
-    assert len(city.overdue.agreements) == min(20, overdue)
+    late = sorted(
+        (county, number, a_id)
+        for a_id, number, county, start_on, end_on in rows
+        if missing_quarters(
+            start_on=_day(start_on),
+            end_on=_day(end_on),
+            covered=reported.get(a_id, set()),
+            today=TODAY,
+        )
+    )
+    assert city.overdue.total == len(late) > 0
+    assert len(city.overdue.agreements) == min(20, len(late))
     # The same rows as an independent list (tests/services/test_stats_overdue.py: the cut-off).
-    listed = sql(
-        world,
-        "SELECT a.id, a.number, v.county_code FROM pairing_agreements a JOIN villages v ON "
-        "v.id = a.village_id WHERE a.status = 'active' AND a.start_on <= :end AND a.end_on >= "
-        ":start AND NOT EXISTS (SELECT 1 FROM outcome_reports r WHERE r.agreement_id = a.id AND "
-        "r.year = :y AND r.quarter = :q) ORDER BY v.county_code, a.number LIMIT 20",
-        start=quarter.start,
-        end=quarter.end,
-        y=quarter.year,
-        q=quarter.quarter,
-    )
-    assert [(a.id, a.number) for a in city.overdue.agreements] == [r[:2] for r in listed]
+    assert [(a.id, a.number) for a in city.overdue.agreements] == [
+        (a_id, number) for _county, number, a_id in late[:20]
+    ]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def test_a_county_officer_sees_exactly_the_city_figures_of_that_county(world, city):
