@@ -133,7 +133,7 @@ class PairingAgreement(Node):
         reports = await info.context.loaders.reports_by_agreement.load(root.id)
         return [
             IndicatorFigure(
-                indicator=total.name.removesuffix("_fen"),
+                indicator=_camel(total.name.removesuffix("_fen")),
                 label=total.label,
                 committed=total.committed,
                 actual=total.verified,
@@ -141,6 +141,11 @@ class PairingAgreement(Node):
             )
             for total in indicator_totals(root, reports)
         ]
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 async def _missing(root: models.PairingAgreement, info: Info) -> list[Quarter]:
