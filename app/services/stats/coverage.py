@@ -11,7 +11,12 @@ from sqlmodel import Session
 
 from app.actors import Actor
 from app.models import County, Village
-from app.services.overview import CategoryFigures, CountyFigures, county_figures, paired_villages
+from app.services.overview import (
+    CategoryFigures,
+    CountyFigures,
+    county_figures,
+    is_unpaired_key_village,
+)
 from app.services.stats.scope import in_region
 
 UNPAIRED_LIST_LIMIT = 50
@@ -46,11 +51,11 @@ def coverage(session: Session, actor: Actor) -> Coverage:
     """Villages, key villages and paired villages per county in the region (two statements)."""
     return Coverage(
         categories=county_figures(session, in_region(actor, County.code)),
-        unpaired_key=_unpaired_key(session, actor, paired_villages()),
+        unpaired_key=_unpaired_key(session, actor),
     )
 
 
-def _unpaired_key(session: Session, actor: Actor, paired: sa.Subquery) -> tuple:
+def _unpaired_key(session: Session, actor: Actor) -> tuple:
     rows = session.execute(
         sa.select(
             Village.id,
@@ -61,12 +66,7 @@ def _unpaired_key(session: Session, actor: Actor, paired: sa.Subquery) -> tuple:
             Village.lifted_households,
         )
         .join(County, County.code == Village.county_code)
-        .outerjoin(paired, paired.c.village_id == Village.id)
-        .where(
-            Village.key_village.is_(True),
-            paired.c.village_id.is_(None),
-            in_region(actor, Village.county_code),
-        )
+        .where(is_unpaired_key_village(), in_region(actor, Village.county_code))
         .order_by(Village.county_code, Village.code)
         .limit(UNPAIRED_LIST_LIMIT)
     ).all()
