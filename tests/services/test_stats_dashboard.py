@@ -99,7 +99,8 @@ def test_committed_and_actual_equal_independent_sums_per_county(world, city):
             "SELECT v.county_code, count(*), sum(r.actual_funding_welfare_fen), "
             "sum(r.actual_beneficiaries) FROM outcome_reports r JOIN pairing_agreements a ON "
             "a.id = r.agreement_id JOIN villages v ON v.id = a.village_id "
-            "WHERE r.status = 'verified' GROUP BY v.county_code",
+            # The same agreements as the committed side: terminated ones on neither (0032).
+            "WHERE r.status = 'verified' AND a.status <> 'terminated' GROUP BY v.county_code",
         )
     )
     rows = city.commitments.by_county
@@ -125,8 +126,9 @@ def test_actuals_by_quarter_equal_independent_sums(world, city):
         year, number = int(q.key[:4]), int(q.key[-1])
         [(reports, jobs)] = sql(
             world,
-            "SELECT count(*), coalesce(sum(actual_jobs), 0) FROM outcome_reports "
-            "WHERE status = 'verified' AND year = :y AND quarter = :q",
+            "SELECT count(*), coalesce(sum(actual_jobs), 0) FROM outcome_reports r "
+            "JOIN pairing_agreements a ON a.id = r.agreement_id WHERE r.status = 'verified' "
+            "AND a.status <> 'terminated' AND year = :y AND quarter = :q",
             y=year,
             q=number,
         )
@@ -219,7 +221,7 @@ def test_most_active_enterprises_equal_independent_counts(world, name):
     last = last_closed_quarter(TODAY)
     first = last.previous().previous().previous()
     since, until = clock.year_bounds(TODAY.year)
-    assert len(figures.enterprises) == (10 if name == "city" else 3)
+    assert len(figures.enterprises) == (10 if name == "city" else 4)
     reports = [e.reports for e in figures.enterprises]
     assert reports == sorted(reports, reverse=True)
     for e in figures.enterprises:
@@ -327,7 +329,7 @@ def test_a_county_officers_sales_quarters_and_overdue_equal_independent_sql(worl
             "SELECT count(*), coalesce(sum(r.actual_jobs), 0) FROM outcome_reports r JOIN "
             "pairing_agreements a ON a.id = r.agreement_id JOIN villages v ON v.id = "
             "a.village_id WHERE r.status = 'verified' AND r.year = :y AND r.quarter = :q AND "
-            "v.county_code = '140829'",
+            "v.county_code = '140829' AND a.status <> 'terminated'",
             y=int(q.key[:4]),
             q=int(q.key[-1]),
         )
@@ -356,17 +358,19 @@ def dashboard_for(world, name: str):
         return stats.dashboard(session=session, actor=world.actors[name], today=TODAY, reuse=True)
 
 
-def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figures_may_change(
+def test_the_whole_dashboard_is_fourteen_aggregate_statements_then_one_until_figures_may_change(
     world, statements
 ):
     stats.clear_cache()
     first = dashboard_for(world, "pinglu")
-    assert len(statements) == 1 + 12  # the data version, then the figures
+    # The data version, then the figures (two of them the terminated agreements' actuals, kept
+    # apart from the committed-against-actual ratio: decision 0032).
+    assert len(statements) == 1 + 14
     assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in statements)
     # Five are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
     # the region's counties for the sales table, the sales summary's rows (sales_monthly) and
     # the reserved shares (a sum per listed buyer looked up in purchases_yearly).
-    assert sum("GROUP BY" in s for s in statements) == 7
+    assert sum("GROUP BY" in s for s in statements) == 9
     assert sum("FROM sales_monthly" in s for s in statements) == 1
     assert sum("FROM purchases_yearly" in s for s in statements) == 2
     statements.clear()
@@ -385,7 +389,7 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
         )
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
-    assert len(statements) == 1 + 12
+    assert len(statements) == 1 + 14
     with world.database.unit_of_work() as session:  # an order: only the panels reading orders
         order = session.exec(select(Order).order_by(Order.id).limit(1)).one()
         add_record(
@@ -401,7 +405,7 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     statements.clear()
     with world.database.read_only() as session:  # without ``reuse``: computed afresh
         stats.dashboard(session=session, actor=world.actors["pinglu"], today=TODAY)
-    assert len(statements) == 12
+    assert len(statements) == 14
 
 
 def test_only_bureau_officers_see_statistics(world):
