@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # An order the cooperative has not confirmed within this many hours expires: its held stock
     # goes back on sale (checked by a periodic job, decision 0036).
     order_confirm_hours: int = Field(default=72, ge=1, le=24 * 60)
+    # 报送期: a quarter's outcome report is overdue once this many days after the quarter's end
+    # have passed (0: overdue from the first day after the quarter).
+    reporting_window_days: int = Field(default=15, ge=0, le=90)
     # Retention (app/services/retention.py): days kept after a row stops being needed.
     retention_login_attempts_days: int = Field(default=30, ge=1)
     retention_sessions_days: int = Field(default=30, ge=1)

@@ -196,6 +196,8 @@ EVENT_ACTION = {
     "agreement.file": "备案生效",
     "agreement.complete": "办结",
     "agreement.terminate": "终止",
+    "agreement.remind": "催报成效报告",
+    "agreement.waive": "季度免报",
     "report.submit": "提交成效报告",
     "report.resubmit": "重新提交成效报告",
     "report.confirm": "村确认成效报告",

@@ -29,6 +29,7 @@ from app.models.notifications import (
 )
 from app.models.organisation import Cooperative, Enterprise
 from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.pairing_followup import ReportReminder, ReportWaiver
 from app.models.pairing_summary import (
     EnterpriseAgreements,
     EnterpriseReports,
@@ -74,6 +75,8 @@ __all__ = [
     "RateLimitCounter",
     "RecoveryCode",
     "ReportEvidence",
+    "ReportReminder",
+    "ReportWaiver",
     "SalesMonthly",
     "SearchOutbox",
     "Township",

@@ -51,6 +51,7 @@ from app.permissions.pairing import (
     can_propose_agreement,
     can_recommend_for_enterprise,
     can_recommend_for_village,
+    can_remind_reports,
     can_review_pairing,
     can_revise_proposal,
     can_see_agreement,
@@ -60,6 +61,7 @@ from app.permissions.pairing import (
     can_submit_report,
     can_terminate_agreement,
     can_verify_report,
+    can_waive_report,
     can_withdraw_agreement,
 )
 from app.permissions.trade import (
@@ -138,6 +140,7 @@ __all__ = [
     "can_recommend_for_enterprise",
     "can_recommend_for_village",
     "can_register_directly",
+    "can_remind_reports",
     "can_reveal_contact",
     "can_review_certifications",
     "can_review_pairing",
@@ -161,6 +164,7 @@ __all__ = [
     "can_verify_report",
     "can_view_consumption",
     "can_view_statistics",
+    "can_waive_report",
     "can_withdraw_agreement",
     "is_bureau_for",
     "is_city_bureau",

@@ -113,6 +113,18 @@ def can_verify_report(actor: Actor, county_code: str) -> bool:
     return is_bureau_for(actor, county_code)
 
 
+def can_remind_reports(actor: Actor, county_code: str) -> bool:
+    """Remind an enterprise of missing quarterly reports (催报): the bureau whose region holds
+    the village."""
+    return is_bureau_for(actor, county_code)
+
+
+def can_waive_report(actor: Actor, county_code: str) -> bool:
+    """Waive one quarter's report (免报), with a reason: the bureau whose region holds the
+    village."""
+    return is_bureau_for(actor, county_code)
+
+
 def can_recommend_for_enterprise(actor: Actor, enterprise_id: int) -> bool:
     """Villages recommended to an enterprise: its staff, and bureau officers (within region)."""
     return is_enterprise_staff(actor, enterprise_id) or actor.role in (Role.bureau, Role.admin)

@@ -31,12 +31,20 @@ class InboxItem:
     since: datetime | None = strawberry.field(description="事项开始等待的时间")
 
 
-@strawberry.type(description="一类待办：数量和最早的若干项")
+@strawberry.type(description="一类待办：总数和一页事项（每页 20 项，早的在前）")
 class InboxGroup:
     key: str = strawberry.field(description="类别代码，如 proposals_to_sign")
     label: str = strawberry.field(description="类别名称，如 待签约的结对提议")
-    count: int = strawberry.field(description="该类待办的数量")
-    items: list[InboxItem] = strawberry.field(description="最早的若干项（至多 20 项）")
+    count: int = strawberry.field(description="该类待办的总数")
+    items: list[InboxItem] = strawberry.field(description="本页的事项（至多 20 项）")
+
+    @strawberry.field(description="页码，从 1 开始")
+    def page(self, root: inbox.InboxGroup) -> int:
+        return root.number
+
+    @strawberry.field(description="总页数")
+    def pages(self, root: inbox.InboxGroup) -> int:
+        return root.pages
 
 
 @strawberry.type(description="待办：由当前数据实时得出，办完即消失")
@@ -118,6 +126,21 @@ class InboxQueries:
         require_signed_in(actor)
         groups = await info.context.read(lambda s: inbox.inbox(session=s, actor=actor))
         return Inbox(count=sum(g.count for g in groups), groups=groups)  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="我的某一类待办的一页（需登录）；本角色没有该类待办时为空。页码超出时给出最后一页"
+    )
+    async def inbox_group(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="类别代码，如 overdue_reports")],
+        page: PageNumber = 1,
+    ) -> InboxGroup | None:
+        actor = info.context.actor
+        require_signed_in(actor)
+        return await info.context.read(
+            lambda s: inbox.inbox_group(session=s, actor=actor, key=key, page=page)
+        )  # type: ignore[return-value]
 
     @strawberry.field(description="我的消息，新的在前，每页 20 条（需登录）")
     async def notifications(

@@ -178,6 +178,10 @@ class ReportsByAgreementLoader(RowLoader):
     rows = staticmethod(pairing.reports_by_agreement)
 
 
+class FollowupByAgreementLoader(RowLoader):
+    rows = staticmethod(pairing.followups_by_agreement)
+
+
 class ProductByIdLoader(RowLoader):
     rows = staticmethod(trade.products_by_id)
 
@@ -368,6 +372,7 @@ class DataLoaders:
         lambda self: self._make(LatestReportByAgreementLoader)
     )
     reports_by_agreement = cached_property(lambda self: self._make(ReportsByAgreementLoader))
+    followup_by_agreement = cached_property(lambda self: self._make(FollowupByAgreementLoader))
     product_by_id = cached_property(lambda self: self._make(ProductByIdLoader))
     demand_by_id = cached_property(lambda self: self._make(DemandByIdLoader))
     order_by_id = cached_property(lambda self: self._make(OrderByIdLoader))

@@ -23,7 +23,13 @@ from app.schema.node import Node, is_type_of, parse_id, register
 from app.schema.organisations import Enterprise, enterprise_reference
 from app.schema.regions import Village
 from app.schema.scalars import Money
-from app.services.pairing.periods import Quarter, is_overdue, local_today, overdue_condition
+from app.services.pairing.details import indicator_totals
+from app.services.pairing.periods import (
+    Quarter,
+    local_today,
+    missing_quarters,
+    overdue_condition,
+)
 from app.services.queries import pairing as queries
 
 AgreementOrder = enums.graphql_enum(
@@ -95,19 +101,80 @@ class PairingAgreement(Node):
         return info.context.loaders.reports_by_agreement.load(root.id)
 
     @strawberry.field(
-        description="是否逾期：履行中，且上一个已结束的季度（北京时间）在协议期内却没有成效报告"
+        description="是否逾期：履行中，且协议期内有季度在报送期（季度结束后若干天，北京时间）"
+        "过后仍既无成效报告也未免报"
     )
     async def overdue(self, root: models.PairingAgreement, info: Info) -> bool:
-        if root.status != DomainAgreementStatus.active:
-            return False
+        return bool(await _missing(root, info))
+
+    @strawberry.field(description='逾期未报的季度，如 ["2026Q1", "2026Q3"]，先早后晚')
+    async def missing_quarters(self, root: models.PairingAgreement, info: Info) -> list[str]:
+        return [q.period for q in await _missing(root, info)]
+
+    @strawberry.field(description="乡村振兴局最近一次催报的时间；从未催报时为空")
+    async def last_reminded_at(self, root: models.PairingAgreement, info: Info) -> datetime | None:
+        found = await info.context.loaders.followup_by_agreement.load(root.id)
+        return found.last_reminded_at
+
+    @strawberry.field(description="乡村振兴局免报的季度及原因，先早后晚")
+    async def waived_quarters(
+        self, root: models.PairingAgreement, info: Info
+    ) -> list["QuarterWaiver"]:
+        found = await info.context.loaders.followup_by_agreement.load(root.id)
+        return [
+            QuarterWaiver(period=q.period, reason=reason)
+            for q, reason in sorted(found.waivers.items())
+        ]
+
+    @strawberry.field(
+        description="各项指标的承诺与实绩：实绩为已核实成效报告之和，随报告核实而累计"
+    )
+    async def figures(self, root: models.PairingAgreement, info: Info) -> list["IndicatorFigure"]:
         reports = await info.context.loaders.reports_by_agreement.load(root.id)
-        return is_overdue(
-            status=root.status,
-            start_on=root.start_on,
-            end_on=root.end_on,
-            reported={Quarter(r.year, r.quarter) for r in reports},
-            today=local_today(),
-        )
+        return [
+            IndicatorFigure(
+                indicator=_camel(total.name.removesuffix("_fen")),
+                label=total.label,
+                committed=total.committed,
+                actual=total.verified,
+                ratio=total.ratio,
+            )
+            for total in indicator_totals(root, reports)
+        ]
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+async def _missing(root: models.PairingAgreement, info: Info) -> list[Quarter]:
+    if root.status != DomainAgreementStatus.active:
+        return []
+    found = await info.context.loaders.followup_by_agreement.load(root.id)
+    return missing_quarters(
+        start_on=root.start_on, end_on=root.end_on, covered=found.covered, today=local_today()
+    )
+
+
+@strawberry.type(description="一个免报的季度")
+class QuarterWaiver:
+    period: str = strawberry.field(description="季度，如 2026Q1")
+    reason: str = strawberry.field(description="免报原因")
+
+
+@strawberry.type(
+    description="一项指标的承诺与实绩。金额类指标（fundingBusiness、fundingWelfare、purchase）"
+    "以分计的整数，其余为人数或人次"
+)
+class IndicatorFigure:
+    indicator: str = strawberry.field(
+        description="指标：fundingBusiness、fundingWelfare、jobs、trainees、purchase、beneficiaries"
+    )
+    label: str = strawberry.field(description="指标名称，如 带动就业人数")
+    committed: int = strawberry.field(description="协议承诺")
+    actual: int = strawberry.field(description="已核实成效报告的实绩之和")
+    ratio: float | None = strawberry.field(description="完成比例（实绩 ÷ 承诺）；未承诺时为空")
 
 
 @strawberry.type(

@@ -140,7 +140,7 @@ class PairingMutations:
     complete_agreement = _step(
         "complete",
         AgreementStepInput,
-        "乡村振兴局办结期满的协议：期末成效报告须已核实（限本辖区）",
+        "乡村振兴局办结期满的协议：每个季度须有已核实的成效报告或已免报（限本辖区）",
     )
     terminate_agreement = _step(
         "terminate",

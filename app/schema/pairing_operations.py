@@ -1,6 +1,7 @@
 """The 千企帮千村 domain's GraphQL fields: regions and villages, enterprises and cooperatives,
 agreements, outcome reports and recommendations."""
 
+from app.schema.followup_mutations import FollowupMutations
 from app.schema.organisation_mutations import OrganisationMutations
 from app.schema.organisations import OrganisationQueries
 from app.schema.pairing import PairingQueries
@@ -16,6 +17,7 @@ MUTATIONS = (
     VillageMutations,
     OrganisationMutations,
     PairingMutations,
+    FollowupMutations,
     ReportMutations,
     RecommendationMutations,
 )

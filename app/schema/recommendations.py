@@ -94,7 +94,7 @@ class PlanLine:
     score: int = strawberry.field(description="推荐分")
     parts: list[ScorePart] = strawberry.field(description="推荐分的各项")
 
-    @strawberry.field(description="未结对的重点帮扶村")
+    @strawberry.field(description="待规划的重点帮扶村")
     def village(self, root: planner.PlanLine, info: Info) -> Village:
         return info.context.loaders.village_by_id.load(root.village.id)
 
@@ -104,11 +104,13 @@ class PlanLine:
 
 
 @strawberry.type(
-    description="覆盖规划：把未结对的重点帮扶村分给尚有名额的帮扶主体，使推荐分总和最大"
+    description="覆盖规划：把待规划的重点帮扶村分给尚有名额的帮扶主体，使推荐分总和最大"
 )
 class CoveragePlan:
     lines: list[PlanLine] = strawberry.field(description="建议的结对，推荐分高的在前")
-    villages: int = strawberry.field(description="参与规划的未结对重点帮扶村数")
+    villages: int = strawberry.field(
+        description="参与规划的重点帮扶村数（既无履行中的协议，也无待签约、待备案的提议）"
+    )
     enterprises: int = strawberry.field(description="尚有结对名额的帮扶主体数")
     places: int = strawberry.field(description="可用的结对名额")
 

@@ -52,9 +52,14 @@ class CommittedActual:
     key: str = strawberry.field(description="县级代码，或季度（如 2026Q3）")
     name: str = strawberry.field(description="县名，或季度")
     agreements: int = strawberry.field(description="计入承诺的协议数（履行中和已完成）")
-    reports: int = strawberry.field(description="已核实的成效报告数")
+    reports: int = strawberry.field(description="已核实的成效报告数（不含已终止协议的）")
     committed: Indicators = strawberry.field(description="承诺（按季度时为期内平均分摊）")
-    actual: Indicators = strawberry.field(description="已核实成效报告的实绩")
+    actual: Indicators = strawberry.field(
+        description="已核实成效报告的实绩（与承诺同口径：履行中和已完成的协议）"
+    )
+    terminated_actual: Indicators = strawberry.field(
+        description="已终止协议的已核实实绩（承诺与实绩两边都不计，单列于此）"
+    )
 
 
 @strawberry.type(description="一个品类或一个月的消费帮扶销售（已收货订单）")
@@ -144,7 +149,9 @@ class Stats:
     async def reserving_buyers(self, info: Info) -> int:
         return (await _panel(info, "shares")).buyers
 
-    @strawberry.field(description="逾期未报的季度（上一个已结束的季度，如 2026Q3）")
+    @strawberry.field(
+        description="报送期已过的最近一个季度（如 2026Q3）：它及之前的季度既无报告也未免报即为逾期"
+    )
     async def overdue_quarter(self, info: Info) -> str:
         return (await _panel(info, "overdue")).quarter.period
 
@@ -171,6 +178,7 @@ def _committed(row) -> CommittedActual:
         reports=row.reports,
         committed=_copy(Indicators, row.committed),
         actual=_copy(Indicators, row.actual),
+        terminated_actual=_copy(Indicators, row.terminated_actual),
     )
 
 

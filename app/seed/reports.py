@@ -83,10 +83,14 @@ def _closed_quarters(agreement: AgreementRef):
 def _report(run: SeedRun, rid: int, agreement: AgreementRef, year: int, quarter: int):
     rng = run.rng
     age = (LAST_CLOSED[0] * 4 + LAST_CLOSED[1]) - (year * 4 + quarter)
-    overdue = age == 0 and agreement.status == AgreementStatus.active
-    if rng.random() < (OVERDUE_SHARE if overdue else 0.02):
+    active = agreement.status == AgreementStatus.active
+    # Every quarter counts (decision 0032): an active agreement misses only the last closed
+    # quarter, a terminated one now and then an earlier one, a completed one none, all verified.
+    completed = agreement.status == AgreementStatus.completed
+    skip = OVERDUE_SHARE if active and age == 0 else (0.02 if not (active or completed) else 0)
+    if rng.random() < skip:
         return None
-    status = weighted(rng, _STATUS_BY_AGE.get(age, _OLD))
+    status = ReportStatus.verified if completed else weighted(rng, _STATUS_BY_AGE.get(age, _OLD))
     submitted = office_time(rng, quarter_end(year, quarter) + timedelta(days=rng.randint(3, 25)))
     confirmed = verified = None
     if status in (ReportStatus.confirmed, ReportStatus.verified) or (

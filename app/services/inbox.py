@@ -33,19 +33,35 @@ class InboxItem:
 
 @dataclass(frozen=True, slots=True)
 class InboxGroup:
+    """One kind of to-do: its count and one page of its items (oldest first)."""
+
     key: str
     label: str
     count: int
     items: list[InboxItem]
+    number: int = 1  # the page shown
+    size: int = ITEMS_PER_KIND
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
 
 
 @dataclass(frozen=True, slots=True)
 class Kind:
     """One kind of to-do: who has it and the query of its rows.
 
-    ``query(actor, today)`` selects ``title``, ``detail``, ``link_id`` and ``since`` columns;
-    ``link`` is the page's URL with ``{id}`` for ``link_id`` and ``{period}`` for the last closed
-    quarter (``2026Q3``, the quarter an overdue report is owed for).
+    ``query(actor, today)`` selects ``title``, ``detail``, ``link_id`` and ``since`` columns
+    (and ``period`` where an item is about one quarter); ``link`` is the page's URL with ``{id}``
+    for ``link_id`` and ``{period}`` for the item's quarter (``2026Q3``).
     """
 
     key: str
@@ -106,25 +122,55 @@ def inbox_count(*, session: Session, actor: Actor, today: date | None = None) ->
 
 
 def inbox(
-    *, session: Session, actor: Actor, today: date | None = None, size: int = ITEMS_PER_KIND
+    *,
+    session: Session,
+    actor: Actor,
+    today: date | None = None,
+    size: int = ITEMS_PER_KIND,
+    pages: dict[str, int] | None = None,
 ) -> list[InboxGroup]:
-    """Every kind of to-do the actor's role has, with its count and its oldest items first."""
+    """Every kind of to-do the actor's role has, with its count and a page of its items, oldest
+    first: page 1 unless ``pages`` names another for the kind (a page past the end shows the
+    last one)."""
     today = today or local_today()
     counts = inbox_counts(session=session, actor=actor, today=today)
-    period = last_closed_quarter(today).period
+    pages = pages or {}
     groups = []
     for kind in kinds_for(actor):
-        items = []
-        if counts[kind.key]:
-            query = kind.query(actor, today).order_by(sa.text("since"), sa.text("link_id"))
-            items = [
-                InboxItem(
-                    row.title,
-                    row.detail or "",
-                    kind.link.format(id=row.link_id, period=period),
-                    row.since,
-                )
-                for row in session.execute(query.limit(size))
-            ]
-        groups.append(InboxGroup(kind.key, kind.label, counts[kind.key], items))
+        count = counts[kind.key]
+        number = min(max(1, pages.get(kind.key, 1)), max(1, -(-count // size)))
+        items = _items(session, actor, kind, today, size, number) if count else []
+        groups.append(InboxGroup(kind.key, kind.label, count, items, number, size))
     return groups
+
+
+def inbox_group(
+    *,
+    session: Session,
+    actor: Actor,
+    key: str,
+    page: int = 1,
+    today: date | None = None,
+    size: int = ITEMS_PER_KIND,
+) -> InboxGroup | None:
+    """One kind of the actor's to-dos at page ``page`` (None: the role has no such kind)."""
+    groups = inbox(session=session, actor=actor, today=today, size=size, pages={key: page})
+    return next((group for group in groups if group.key == key), None)
+
+
+def _items(
+    session: Session, actor: Actor, kind: Kind, today: date, size: int, number: int
+) -> list[InboxItem]:
+    query = kind.query(actor, today).order_by(
+        sa.text("since"), sa.text("link_id"), sa.text("detail")
+    )
+    default = last_closed_quarter(today).period
+    return [
+        InboxItem(
+            row.title,
+            row.detail or "",
+            kind.link.format(id=row.link_id, period=getattr(row, "period", None) or default),
+            row.since,
+        )
+        for row in session.execute(query.limit(size).offset((number - 1) * size))
+    ]

@@ -116,6 +116,26 @@ def paired_villages() -> sa.Subquery:
     )
 
 
+def has_active_agreement(village_id) -> sa.Exists:
+    """The village (a column or a value) is paired: it has an active (履行中) agreement."""
+    return (
+        sa.select(PairingAgreement.id)
+        .where(
+            PairingAgreement.village_id == village_id,
+            PairingAgreement.status == AgreementStatus.active,
+        )
+        .exists()
+    )
+
+
+def is_unpaired_key_village(village=Village) -> sa.ColumnElement[bool]:
+    """未结对重点帮扶村: a key village (重点帮扶村) without an active agreement. Every page, sheet
+    and field that shows this label counts with this rule (``county_figures`` counts it per county
+    with the same outer join over ``paired_villages``; tests/services/test_figures_consistency.py
+    holds them equal)."""
+    return sa.and_(village.key_village.is_(True), ~has_active_agreement(village.id))
+
+
 def county_figures(
     session: Session, scope: sa.ColumnElement[bool] | None = None
 ) -> tuple[CategoryFigures, ...]:

@@ -11,7 +11,7 @@ from app.models.enums import AgreementStatus, ReportStatus
 from app.permissions import AGREEMENTS, COOPERATIVES, ENTERPRISES, PRIVATE_VILLAGE_DATA, REGION_ROWS
 from app.services import directory_notices, ledger_sections, pairing_notices
 from app.services.inbox import Kind
-from app.services.pairing.periods import last_closed_quarter, overdue_condition
+from app.services.pairing.periods import missing_quarters_query
 from app.services.pairing.states import AGREEMENT, REPORT
 
 PA = PairingAgreement
@@ -49,16 +49,24 @@ def _reports(*conditions) -> sa.Select:
 
 
 def _overdue(actor: Actor, today: date) -> sa.Select:
-    quarter = last_closed_quarter(today)
+    """One item per missing quarter of the enterprise's active agreements (the rule:
+    ``periods.missing_quarters_query``)."""
+    missing = missing_quarters_query(today, PA.enterprise_id == actor.enterprise_id).subquery(
+        "missing"
+    )
+    year = sa.cast(missing.c.quarter_index // 4, sa.String)
+    quarter = sa.cast(missing.c.quarter_index % 4 + 1, sa.String)
     return (
         sa.select(
             (PA.number + " · " + Village.name).label("title"),
-            sa.literal(f"{quarter.year}年第{quarter.quarter}季度成效报告未提交").label("detail"),
+            (year + "年第" + quarter + "季度成效报告未提交").label("detail"),
             PA.id.label("link_id"),
             PA.filed_at.label("since"),
+            (year + "Q" + quarter).label("period"),
         )
+        .select_from(missing)
+        .join(PA, PA.id == missing.c.agreement_id)
         .join(Village, Village.id == PA.village_id)
-        .where(PA.enterprise_id == actor.enterprise_id, overdue_condition(today))
     )
 
 

@@ -16,6 +16,8 @@ ACTIONS = {
     "agreement.file": notice("结对协议已备案生效", K.enterprise, K.village),
     "agreement.complete": notice("结对协议已办结", K.enterprise, K.village),
     "agreement.terminate": notice("结对协议提前终止", K.enterprise, K.village),
+    "agreement.remind": notice("乡村振兴局催报成效报告", K.enterprise),
+    "agreement.waive": notice("季度成效报告已免报", K.enterprise, K.village),
     "report.submit": notice("收到待确认的成效报告", K.village),
     "report.resubmit": notice("成效报告已修改后重新提交", K.village),
     "report.confirm": notice("成效报告已经村确认", K.enterprise),

@@ -269,14 +269,14 @@ def _yuan(fen: int) -> str:
 # The detail page and its actions ---------------------------------------------------------------
 
 
-async def agreement_detail(request: Request) -> Response:
+async def agreementshow_detail(request: Request) -> Response:
     actor = gate(request)
     if isinstance(actor, Response):
         return actor
-    return await _detail(request, actor, request.path_params["agreement_id"])
+    return await show_detail(request, actor, request.path_params["agreement_id"])
 
 
-async def _detail(
+async def show_detail(
     request, actor, agreement_id, *, errors=None, toast=None, status_code=200, confirm=None
 ):
     detail = await load(
@@ -316,7 +316,7 @@ async def transition(request: Request) -> Response:
     if action in CONFIRMATIONS and data.get("confirmed") != "1":
         # Not confirmed (an old page, a stray post): nothing is written; the confirmation opens.
         if wants_partial(request):
-            return await _detail(request, actor, agreement_id, confirm=action)
+            return await show_detail(request, actor, agreement_id, confirm=action)
         return RedirectResponse(f"/agreements/{agreement_id}?confirm={action}#confirm", 303)
     return await take_step(
         request,
@@ -331,7 +331,7 @@ async def transition(request: Request) -> Response:
         url=f"/agreements/{agreement_id}",
         message=AGREEMENT.transition(action).done,
         leave=done,
-        show=lambda **shown: _detail(
+        show=lambda **shown: show_detail(
             request, actor, agreement_id, confirm=action if shown.get("errors") else None, **shown
         ),
         # Each action's reason box has its own error slot.

@@ -6,6 +6,7 @@ from app.actors import Role
 from app.web import (
     pairing_agreements,
     pairing_enterprises,
+    pairing_followup,
     pairing_recommendations,
     pairing_reports,
     pairing_review,
@@ -36,6 +37,8 @@ ROUTES: list[BaseRoute] = [
     Route("/agreements/{agreement_id:id}/edit", pairing_agreements.revise, methods=GET_POST),
     Route("/agreements/{agreement_id:id}/reports/new", pairing_reports.new_report),
     Route("/agreements/{agreement_id:id}/reports", pairing_reports.submit, methods=POST),
+    Route("/agreements/{agreement_id:id}/remind", pairing_followup.remind, methods=POST),
+    Route("/agreements/{agreement_id:id}/waive", pairing_followup.waive, methods=POST),
     Route(
         "/agreements/{agreement_id:id}/{action:str}",
         pairing_agreements.transition,
@@ -50,6 +53,7 @@ ROUTES: list[BaseRoute] = [
     Route("/evidence/{evidence_id:id}/thumbnail", pairing_reports.evidence_thumbnail),
     # The bureau.
     Route("/review", pairing_review.review, name="review"),
+    Route("/review/remind", pairing_followup.remind_selected, methods=POST),
     Route("/coverage", pairing_review.coverage, methods=GET_POST, name="coverage"),
 ]
 

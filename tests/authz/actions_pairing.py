@@ -21,6 +21,8 @@ from app.services.pairing import (
     plan_coverage,
     recommend_enterprises,
     recommend_villages,
+    remind_overdue,
+    remind_reports,
     resubmit_report,
     return_report,
     review_queues,
@@ -29,6 +31,7 @@ from app.services.pairing import (
     terminate_agreement,
     verify_report,
     village_profile,
+    waive_report,
     withdraw_agreement,
 )
 from tests.authz.pairing_world import UPLOAD_DIR
@@ -160,6 +163,30 @@ ACTIONS = [
         _transition(terminate_agreement, "active_id", reason="企业搬迁"),
         COUNTY_BUREAUS | {"enterprise_b", "village"},
         covers=("agreement.terminate",),
+    ),
+    # Missing reports: reminders (催报) and waivers (免报) -----------------------------------------
+    Action(
+        "pairing.remind_reports",
+        lambda s, w, a: remind_reports(
+            session=s, actor=a, agreement_id=w.active_id, today=date(2027, 1, 20)
+        ),
+        COUNTY_BUREAUS,
+        covers=("agreement.remind",),
+    ),
+    Action(
+        "pairing.remind_overdue",
+        lambda s, w, a: remind_overdue(
+            session=s, actor=a, agreement_ids=[w.active_id], today=date(2027, 1, 20)
+        ),
+        COUNTY_BUREAUS,
+    ),
+    Action(
+        "pairing.waive_report",
+        lambda s, w, a: waive_report(
+            session=s, actor=a, agreement_id=w.active_id, period="2026Q4", reason="企业停产整顿"
+        ),
+        COUNTY_BUREAUS,
+        covers=("agreement.waive",),
     ),
     Action(
         "pairing.get_agreement",

@@ -2,7 +2,7 @@
 
 Enterprise 乙 (enterprise_b) has an active agreement with the world's village, with reports in
 each review state; enterprise 甲 has a signed agreement awaiting filing; 乙 has an agreement whose
-term has ended with its final report verified; an unpaired key village waits for the planner.
+term has ended with its final report verified and its earlier quarters waived (免报); an unpaired key village waits for the planner.
 """
 
 import atexit
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from app.models import Enterprise, ReportEvidence, Village
+from app.models import Enterprise, ReportEvidence, ReportWaiver, Village
 from app.models.enums import AgreementStatus, ReportStatus
 from tests.factories import make_agreement, make_village
 from tests.pairing_factories import make_need, make_report
@@ -51,6 +51,13 @@ def add_pairing_objects(session: Session, world) -> None:
     )
     world.ended_id = ended.id
     make_report(session, ended, 2025, 4, status=ReportStatus.verified)
+    # Its earlier quarters were waived (免报): completion needs every quarter settled.
+    session.add_all(
+        ReportWaiver(agreement_id=ended.id, year=year, quarter=quarter, reason="疫情期间免报")
+        for year in (2024, 2025)
+        for quarter in (1, 2, 3, 4)
+        if (year, quarter) != (2025, 4)
+    )
     submitted = make_report(session, active, 2026, 1)
     world.submitted_report_id = submitted.id
     world.confirmed_report_id = make_report(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.services.pairing.periods import last_closed_quarter, local_today
+from app.services.pairing.periods import last_due_quarter, local_today
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey_world import CASTS, act_from_inbox, inbox_item, open_inbox, sign_in
 
@@ -15,7 +15,8 @@ from tests.browser.journey_world import CASTS, act_from_inbox, inbox_item, open_
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_pairing_from_recommendation_to_verified_report(journey_base, open_page, shots, viewport):
     base, cast = journey_base, CASTS[viewport["width"]]
-    quarter = last_closed_quarter(local_today())
+    # The term starts with the latest quarter past its reporting window: exactly one is owed.
+    quarter = last_due_quarter(local_today())
 
     # The enterprise finds the key village among its recommendations and proposes.
     enterprise = open_page(viewport)
@@ -29,7 +30,7 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     card.get_by_role("link", name="提出结对").click()
     enterprise.check("input[name=help_kinds][value=industry]")
     enterprise.check("input[name=help_kinds][value=sales]")
-    enterprise.fill("#field-start_on", "2026-01-01")
+    enterprise.fill("#field-start_on", quarter.start.isoformat())
     enterprise.fill("#field-end_on", "2028-12-31")
     enterprise.fill("#field-commit_jobs", "5")
     enterprise.fill("#field-commit_purchase", "20000")
@@ -54,7 +55,7 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     act_from_inbox(bureau, base, filing, agreement_url, ("#agreement", "备案", "履行中", True))
     shots(bureau, "filed")
 
-    # The enterprise's inbox now asks for the last closed quarter's report; it files it.
+    # The enterprise's inbox now asks for that quarter's report; it files it.
     open_inbox(enterprise, base)
     shots(enterprise, "overdue-in-inbox")
     inbox_item(enterprise, "逾期未报的成效报告", cast.village).click()

@@ -167,6 +167,19 @@ WRITE_PATHS = [
     ),
     _agreement_step("fileAgreement", "AgreementStepInput", "signed_id", COUNTY_BUREAUS),
     _agreement_step("completeAgreement", "AgreementStepInput", "ended_id", COUNTY_BUREAUS),
+    WritePath(
+        "waiveReport",
+        "mutation($i: WaiveReportInput!) { waiveReport(input: $i) "
+        "{ waiver { period } errors { code } } }",
+        lambda w, a: {
+            "i": {
+                "agreementId": gid("PairingAgreement", w.world.active_id),
+                "period": "2027Q4",
+                "reason": "企业停产整顿",
+            }
+        },
+        COUNTY_BUREAUS,
+    ),
     _agreement_step(
         "terminateAgreement",
         "AgreementReasonInput",

@@ -53,6 +53,24 @@ def test_inbox_per_role(gql):
     assert refused["errors"][0]["message"] == "请先登录（或使用接口令牌）"
 
 
+GROUP = """query($key: String!, $page: Int!) {
+  inboxGroup(key: $key, page: $page) { key count page pages items { link } }
+}"""
+
+
+def test_one_kind_of_to_do_a_page_at_a_time(gql):
+    found = gql.data(GROUP, {"key": "proposals_to_sign", "page": 3}, actor="village")
+    group = found["inboxGroup"]
+    assert (group["key"], group["count"], group["page"], group["pages"]) == (
+        "proposals_to_sign",
+        1,
+        1,
+        1,
+    )
+    assert len(group["items"]) == 1
+    assert gql.data(GROUP, {"key": "filings", "page": 1}, actor="village")["inboxGroup"] is None
+
+
 def test_notifications_and_mark_read(gql_writer):
     listed = gql_writer.data(NOTIFICATIONS, {"unread": False}, actor="village")["notifications"]
     assert (listed["total"], listed["unread"], listed["page"]) == (1, 1, 1)

@@ -10,11 +10,11 @@ from sqlmodel import select
 from app.actors import ANONYMOUS, Actor, Role
 from app.db import Database, create_db_engine
 from app.models import Cooperative, Enterprise, OutcomeReport, PairingAgreement, Village
-from app.models.enums import OrderStatus, ReportStatus
+from app.models.enums import AgreementStatus, OrderStatus, ReportStatus
 from app.seed import REFERENCE_DATE, seed_database
 from app.services import inbox
 from app.services.pairing.lifecycle import transition_agreement
-from app.services.pairing.periods import Quarter, is_overdue
+from app.services.pairing.periods import Quarter, missing_quarters
 from tests.factories import make_agreement, make_cooperative, make_enterprise
 from tests.pairing_factories import bureau_actor, enterprise_actor, make_active, village_actor
 from tests.trade_factories import cooperative_actor, make_listed_product, make_order
@@ -62,13 +62,16 @@ def _expected_enterprise(session, enterprise_id: int, today: date) -> dict[str, 
     overdue = 0
     for agreement in active:
         quarters = {Quarter(y, q) for (a, y, q) in reported if a == agreement.id}
-        overdue += is_overdue(
-            status=agreement.status,
-            start_on=agreement.start_on,
-            end_on=agreement.end_on,
-            reported=quarters,
-            today=today,
-        )
+        if agreement.status == AgreementStatus.active:
+            # One to-do per missing quarter of the term.
+            overdue += len(
+                missing_quarters(
+                    start_on=agreement.start_on,
+                    end_on=agreement.end_on,
+                    covered=quarters,
+                    today=today,
+                )
+            )
     return {
         "returned_reports": _count(
             session,
@@ -216,7 +219,8 @@ def test_orders_and_overdue_reports(session):
     counts = inbox.inbox_counts(
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
-    assert counts == {"returned_reports": 0, "overdue_reports": 1, "orders_to_receive": 1}
+    # Every quarter of the term past its reporting window is one to-do: 2026Q1, Q2 and Q3.
+    assert counts == {"returned_reports": 0, "overdue_reports": 3, "orders_to_receive": 1}
     groups = {
         g.key: g
         for g in inbox.inbox(
@@ -224,11 +228,13 @@ def test_orders_and_overdue_reports(session):
         )
     }
     assert groups["orders_to_receive"].items[0].link == f"/orders/{shipped.id}"
-    overdue = groups["overdue_reports"].items[0]
-    assert (overdue.link, overdue.detail) == (
-        f"/agreements/{agreement.id}/reports/new?period=2026Q3",
-        "2026年第3季度成效报告未提交",
-    )
+    assert [(item.link, item.detail) for item in groups["overdue_reports"].items] == [
+        (
+            f"/agreements/{agreement.id}/reports/new?period=2026Q{n}",
+            f"2026年第{n}季度成效报告未提交",
+        )
+        for n in (1, 2, 3)
+    ]
     session.add(
         OutcomeReport(agreement_id=agreement.id, year=2026, quarter=3, status=ReportStatus.returned)
     )
@@ -236,7 +242,40 @@ def test_orders_and_overdue_reports(session):
     counts = inbox.inbox_counts(
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
-    assert counts == {"returned_reports": 1, "overdue_reports": 0, "orders_to_receive": 1}
+    assert counts == {"returned_reports": 1, "overdue_reports": 2, "orders_to_receive": 1}
+
+
+def test_to_do_groups_page_through_every_item(session):
+    """More than 20 missing quarters: every one is listed, a page at a time, with the total."""
+    buyer = make_enterprise(session)
+    agreements = [
+        make_active(session, enterprise=buyer, start_on=date(2025, 1, 1), end_on=date(2027, 12, 31))
+        for _ in range(3)
+    ]
+    actor, today = enterprise_actor(buyer), date(2027, 1, 20)  # 2025Q1 … 2026Q4 are due: 8 each
+    first = inbox.inbox_group(session=session, actor=actor, key="overdue_reports", today=today)
+    assert (first.count, first.number, first.pages, len(first.items)) == (24, 1, 2, 20)
+    second = inbox.inbox_group(
+        session=session, actor=actor, key="overdue_reports", page=2, today=today
+    )
+    assert (second.number, len(second.items), second.has_next, second.has_previous) == (
+        2,
+        4,
+        False,
+        True,
+    )
+    links = [item.link for item in first.items + second.items]
+    assert len(set(links)) == 24
+    assert {link.rsplit("=", 1)[1] for link in links} == {
+        f"{year}Q{n}" for year in (2025, 2026) for n in (1, 2, 3, 4)
+    }
+    assert {link.split("/")[2] for link in links} == {str(a.id) for a in agreements}
+    # A page past the end shows the last page.
+    last = inbox.inbox_group(
+        session=session, actor=actor, key="overdue_reports", page=9, today=today
+    )
+    assert last.number == 2
+    assert inbox.inbox_group(session=session, actor=actor, key="filings", today=today) is None
 
 
 def test_roles_without_to_dos_have_an_empty_inbox(session):

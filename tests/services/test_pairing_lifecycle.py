@@ -97,8 +97,10 @@ def _count(session, model) -> int:
 def _ready(session, parties: Parties, status: A) -> PairingAgreement:
     agreement = parties.agreement(session, status)
     if status == A.active:
-        # The final report (2027Q4) is verified, so the agreement may be completed after its term.
-        make_report(session, agreement, 2027, 4, status=ReportStatus.verified)
+        # Every quarter's report is verified, so the agreement may be completed after its term.
+        for year in (2026, 2027):
+            for quarter in (1, 2, 3, 4):
+                make_report(session, agreement, year, quarter, status=ReportStatus.verified)
     return agreement
 
 
@@ -225,6 +227,10 @@ def test_declining_without_a_reason_is_allowed(session, parties):
     assert (declined.status, declined.status_reason) == (A.declined, "")
 
 
+ALL_QUARTERS = "、".join(f"{y}年第{q}季度" for y in (2026, 2027) for q in (1, 2, 3, 4))
+EARLIER_QUARTERS = ALL_QUARTERS.removesuffix("、2027年第4季度")
+
+
 @pytest.mark.parametrize(
     ("today", "report_status", "code", "message"),
     [
@@ -237,18 +243,24 @@ def test_declining_without_a_reason_is_allowed(session, parties):
         (
             date(2027, 12, 31),
             None,
-            "final_report_missing",
-            "期末（2027年第4季度）成效报告核实后才能办结",
+            "quarters_unsettled",
+            f"以下季度尚无核实的成效报告，也未免报，不能办结：{ALL_QUARTERS}",
         ),
         (
             date(2028, 3, 1),
             ReportStatus.confirmed,
-            "final_report_missing",
-            "期末（2027年第4季度）成效报告核实后才能办结",
+            "quarters_unsettled",
+            f"以下季度尚无核实的成效报告，也未免报，不能办结：{ALL_QUARTERS}",
+        ),
+        (
+            date(2028, 3, 1),
+            ReportStatus.verified,
+            "quarters_unsettled",
+            f"以下季度尚无核实的成效报告，也未免报，不能办结：{EARLIER_QUARTERS}",
         ),
     ],
 )
-def test_completion_waits_for_the_end_of_the_term_and_the_verified_final_report(
+def test_completion_waits_for_the_end_of_the_term_and_every_quarter_settled(
     session, parties, today, report_status, code, message
 ):
     agreement = parties.agreement(session, A.active)

@@ -83,27 +83,44 @@ def test_term_and_reportable_quarters():
 
 
 def _overdue(start, end, reported, today, status=AgreementStatus.active) -> bool:
-    return is_overdue(status=status, start_on=start, end_on=end, reported=reported, today=today)
+    """Overdue with no reporting window, so the quarter boundaries themselves are tested (the
+    window's edges: tests/services/test_overdue_quarters.py)."""
+    return is_overdue(
+        status=status, start_on=start, end_on=end, reported=reported, today=today, window=0
+    )
+
+
+def _year(year: int, *quarters: int) -> set[Quarter]:
+    return {Quarter(year, q) for q in quarters or (1, 2, 3, 4)}
 
 
 @pytest.mark.parametrize(
     ("start", "end", "reported", "today", "expected"),
     [
-        # New year's day: the last closed quarter is the previous year's fourth.
+        # New year's day: the previous year's fourth quarter is due, with all before it.
         (date(2025, 1, 1), date(2027, 12, 31), set(), date(2026, 1, 1), True),
-        (date(2025, 1, 1), date(2027, 12, 31), {Quarter(2025, 4)}, date(2026, 1, 1), False),
-        # A report for the current quarter does not stand in for the closed one.
+        (date(2025, 1, 1), date(2027, 12, 31), _year(2025), date(2026, 1, 1), False),
+        # Every missed quarter counts, not only the last: 2025Q1–Q3 are still missing.
+        (date(2025, 1, 1), date(2027, 12, 31), _year(2025, 4), date(2026, 1, 1), True),
+        # A report for the current quarter does not stand in for a closed one.
         (date(2025, 1, 1), date(2027, 12, 31), {Quarter(2026, 1)}, date(2026, 1, 2), True),
-        # The last day of a quarter: the quarter before it is the one due.
-        (date(2025, 1, 1), date(2027, 12, 31), {Quarter(2025, 3)}, date(2025, 12, 31), False),
-        (date(2025, 1, 1), date(2027, 12, 31), {Quarter(2025, 3)}, date(2026, 1, 1), True),
+        # The last day of a quarter: the quarters before it are the ones due.
+        (date(2025, 1, 1), date(2027, 12, 31), _year(2025, 1, 2, 3), date(2025, 12, 31), False),
+        (date(2025, 1, 1), date(2027, 12, 31), _year(2025, 1, 2, 3), date(2026, 1, 1), True),
         # A term starting after the closed quarter owes nothing yet.
         (date(2026, 1, 1), date(2028, 12, 31), set(), date(2026, 3, 31), False),
         (date(2026, 1, 1), date(2028, 12, 31), set(), date(2026, 4, 1), True),
         # A term that began on the quarter's last day still owes that quarter.
         (date(2025, 12, 31), date(2027, 12, 30), set(), date(2026, 1, 1), True),
-        # A term that ended before the closed quarter owes nothing for it.
-        (date(2024, 1, 1), date(2025, 9, 30), set(), date(2026, 1, 1), False),
+        # A term that has ended owes the quarters it had, until they are reported or waived.
+        (date(2024, 1, 1), date(2025, 9, 30), set(), date(2026, 1, 1), True),
+        (
+            date(2024, 1, 1),
+            date(2025, 9, 30),
+            _year(2024) | _year(2025, 1, 2, 3),
+            date(2026, 1, 1),
+            False,
+        ),
     ],
 )
 def test_overdue_across_quarter_and_year_boundaries(start, end, reported, today, expected):
@@ -123,19 +140,22 @@ def test_the_sql_condition_agrees_with_the_pure_function(session):
         "started_later": make_active(session, start_on=date(2026, 1, 1)),
         "signed": make_active(session, start_on=date(2025, 1, 1), status=AgreementStatus.signed),
     }
+    for quarter in (1, 2, 3):
+        make_report(session, cases["reported"], 2025, quarter)
+        make_report(session, cases["returned"], 2025, quarter)
     make_report(session, cases["reported"], 2025, 4)
     # A returned report still counts as a report: it is being corrected, not missing.
     make_report(session, cases["returned"], 2025, 4, status=ReportStatus.returned)
     make_report(session, cases["unreported"], 2026, 1)
     expected = {
-        date(2025, 12, 31): {"unreported", "reported", "returned"},
+        date(2025, 12, 31): {"unreported"},
         date(2026, 1, 1): {"unreported"},
-        date(2026, 4, 1): {"reported", "returned", "started_later"},
+        date(2026, 4, 1): {"unreported", "reported", "returned", "started_later"},
     }
     for today, names in expected.items():
         in_sql = set(
             session.execute(
-                sa.select(PairingAgreement.id).where(overdue_condition(today))
+                sa.select(PairingAgreement.id).where(overdue_condition(today, window=0))
             ).scalars()
         )
         in_python = set()

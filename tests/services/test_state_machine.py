@@ -13,6 +13,7 @@ from app.labels import EVENT_ACTION
 from app.models import Order, OutcomeReport, PairingAgreement, Product
 from app.models.enums import AgreementStatus, OrderStatus, ReportStatus
 from app.services.order_states import ORDER, OrderCase
+from app.services.pairing.periods import Quarter
 from app.services.pairing.states import AGREEMENT, REPORT, AgreementCase, ReportCase
 from app.services.state_machine import (
     Guard,
@@ -111,8 +112,14 @@ def test_guards_refuse_with_their_own_error_after_the_state():
         AGREEMENT.check("complete", BUREAU, case, 1)
     assert refused.value.code == "term_not_ended"
     assert refused.value.message == "协议期限至 2027年12月31日，期满后才能办结"
-    ended = AgreementCase(case.agreement, "140829", term_ended=True)
-    assert AGREEMENT.refusal("complete", BUREAU, ended).code == "final_report_missing"
+    ended = AgreementCase(
+        case.agreement, "140829", term_ended=True, unsettled=lambda: [Quarter(2027, 4)]
+    )
+    refusal = AGREEMENT.refusal("complete", BUREAU, ended)
+    assert (refusal.code, refusal.message) == (
+        "quarters_unsettled",
+        "以下季度尚无核实的成效报告，也未免报，不能办结：2027年第4季度",
+    )
     # Deferred guards: the service validates its input in between.
     AGREEMENT.check("complete", BUREAU, case, 1, guards=False)
 

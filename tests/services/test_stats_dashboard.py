@@ -14,7 +14,7 @@ from app.seed import REFERENCE_DATE
 from app.services import clock, ledger, stats
 from app.services.audit import add_record
 from app.services.domain_events import DomainEvent
-from app.services.pairing.periods import last_closed_quarter
+from app.services.pairing.periods import Quarter, last_closed_quarter, missing_quarters
 from app.services.stats.sales import shown_months
 from tests.services.bureau_world import BureauWorld, build_bureau_world
 
@@ -99,7 +99,8 @@ def test_committed_and_actual_equal_independent_sums_per_county(world, city):
             "SELECT v.county_code, count(*), sum(r.actual_funding_welfare_fen), "
             "sum(r.actual_beneficiaries) FROM outcome_reports r JOIN pairing_agreements a ON "
             "a.id = r.agreement_id JOIN villages v ON v.id = a.village_id "
-            "WHERE r.status = 'verified' GROUP BY v.county_code",
+            # The same agreements as the committed side: terminated ones on neither (0032).
+            "WHERE r.status = 'verified' AND a.status <> 'terminated' GROUP BY v.county_code",
         )
     )
     rows = city.commitments.by_county
@@ -125,8 +126,9 @@ def test_actuals_by_quarter_equal_independent_sums(world, city):
         year, number = int(q.key[:4]), int(q.key[-1])
         [(reports, jobs)] = sql(
             world,
-            "SELECT count(*), coalesce(sum(actual_jobs), 0) FROM outcome_reports "
-            "WHERE status = 'verified' AND year = :y AND quarter = :q",
+            "SELECT count(*), coalesce(sum(actual_jobs), 0) FROM outcome_reports r "
+            "JOIN pairing_agreements a ON a.id = r.agreement_id WHERE r.status = 'verified' "
+            "AND a.status <> 'terminated' AND year = :y AND quarter = :q",
             y=year,
             q=number,
         )
@@ -248,32 +250,37 @@ def test_most_active_enterprises_equal_independent_counts(world, name):
 
 
 def test_overdue_equals_independent_count(world, city):
-    quarter = last_closed_quarter(TODAY)
-    [(overdue,)] = sql(
+    """Every quarter past its reporting window counts (the pure rule, ``missing_quarters``)."""
+    reported: dict[int, set[Quarter]] = {}
+    for agreement_id, year, quarter in sql(
+        world, "SELECT agreement_id, year, quarter FROM outcome_reports"
+    ):
+        reported.setdefault(agreement_id, set()).add(Quarter(year, quarter))
+    rows = sql(
         world,
-        "SELECT count(*) FROM pairing_agreements a WHERE a.status = 'active' "
-        "AND a.start_on <= :end AND a.end_on >= :start AND NOT EXISTS (SELECT 1 FROM "
-        "outcome_reports r WHERE r.agreement_id = a.id AND r.year = :y AND r.quarter = :q)",
-        start=quarter.start,
-        end=quarter.end,
-        y=quarter.year,
-        q=quarter.quarter,
+        "SELECT a.id, a.number, v.county_code, a.start_on, a.end_on FROM pairing_agreements a "
+        "JOIN villages v ON v.id = a.village_id WHERE a.status = 'active'",
     )
-    assert city.overdue.total == overdue > 0
-    assert len(city.overdue.agreements) == min(20, overdue)
+    late = sorted(
+        (county, number, a_id)
+        for a_id, number, county, start_on, end_on in rows
+        if missing_quarters(
+            start_on=_day(start_on),
+            end_on=_day(end_on),
+            covered=reported.get(a_id, set()),
+            today=TODAY,
+        )
+    )
+    assert city.overdue.total == len(late) > 0
+    assert len(city.overdue.agreements) == min(20, len(late))
     # The same rows as an independent list (tests/services/test_stats_overdue.py: the cut-off).
-    listed = sql(
-        world,
-        "SELECT a.id, a.number, v.county_code FROM pairing_agreements a JOIN villages v ON "
-        "v.id = a.village_id WHERE a.status = 'active' AND a.start_on <= :end AND a.end_on >= "
-        ":start AND NOT EXISTS (SELECT 1 FROM outcome_reports r WHERE r.agreement_id = a.id AND "
-        "r.year = :y AND r.quarter = :q) ORDER BY v.county_code, a.number LIMIT 20",
-        start=quarter.start,
-        end=quarter.end,
-        y=quarter.year,
-        q=quarter.quarter,
-    )
-    assert [(a.id, a.number) for a in city.overdue.agreements] == [r[:2] for r in listed]
+    assert [(a.id, a.number) for a in city.overdue.agreements] == [
+        (a_id, number) for _county, number, a_id in late[:20]
+    ]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def test_a_county_officer_sees_exactly_the_city_figures_of_that_county(world, city):
@@ -324,7 +331,7 @@ def test_a_county_officers_sales_quarters_and_overdue_equal_independent_sql(worl
             "SELECT count(*), coalesce(sum(r.actual_jobs), 0) FROM outcome_reports r JOIN "
             "pairing_agreements a ON a.id = r.agreement_id JOIN villages v ON v.id = "
             "a.village_id WHERE r.status = 'verified' AND r.year = :y AND r.quarter = :q AND "
-            "v.county_code = '140829'",
+            "v.county_code = '140829' AND a.status <> 'terminated'",
             y=int(q.key[:4]),
             q=int(q.key[-1]),
         )
@@ -353,17 +360,19 @@ def dashboard_for(world, name: str):
         return stats.dashboard(session=session, actor=world.actors[name], today=TODAY, reuse=True)
 
 
-def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figures_may_change(
+def test_the_whole_dashboard_is_fourteen_aggregate_statements_then_one_until_figures_may_change(
     world, statements
 ):
     stats.clear_cache()
     first = dashboard_for(world, "pinglu")
-    assert len(statements) == 1 + 12  # the data version, then the figures
+    # The data version, then the figures (two of them the terminated agreements' actuals, kept
+    # apart from the committed-against-actual ratio: decision 0032).
+    assert len(statements) == 1 + 14
     assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in statements)
     # Five are plain selects: the unpaired key villages and overdue agreements (with a LIMIT),
     # the region's counties for the sales table, the sales summary's rows (sales_monthly) and
     # the reserved shares (a sum per listed buyer looked up in purchases_yearly).
-    assert sum("GROUP BY" in s for s in statements) == 7
+    assert sum("GROUP BY" in s for s in statements) == 9
     assert sum("FROM sales_monthly" in s for s in statements) == 1
     assert sum("FROM purchases_yearly" in s for s in statements) == 2
     statements.clear()
@@ -382,7 +391,7 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
         )
     statements.clear()
     assert dashboard_for(world, "pinglu") == first
-    assert len(statements) == 1 + 12
+    assert len(statements) == 1 + 14
     with world.database.unit_of_work() as session:  # an order: only the panels reading orders
         order = session.exec(select(Order).order_by(Order.id).limit(1)).one()
         add_record(
@@ -398,7 +407,7 @@ def test_the_whole_dashboard_is_twelve_aggregate_statements_then_one_until_figur
     statements.clear()
     with world.database.read_only() as session:  # without ``reuse``: computed afresh
         stats.dashboard(session=session, actor=world.actors["pinglu"], today=TODAY)
-    assert len(statements) == 12
+    assert len(statements) == 14
 
 
 def test_only_bureau_officers_see_statistics(world):

@@ -6,13 +6,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.models.enums import AgreementStatus
-from app.services.pairing.periods import last_closed_quarter
+from app.services.pairing.periods import Quarter, missing_quarters
 from app.services.stats.pairing import OVERDUE_LIST_LIMIT, overdue
 from tests.factories import make_agreement, make_county, make_township, make_village
 from tests.pairing_factories import make_report
 from tests.trade_factories import bureau_actor
 
-TODAY = date(2026, 11, 29)  # the last closed quarter is 2026Q3
+TODAY = date(2026, 11, 29)  # 2026Q1–Q3 are past their reporting window
 ACTIVE = AgreementStatus.active
 
 
@@ -25,25 +25,35 @@ def village_in(session, code: str, name: str):
 
 
 def independent_list(session, county_code: str | None = None) -> list[tuple[int, str]]:
-    quarter = last_closed_quarter(TODAY)
+    """The pure rule (``missing_quarters``) over every active agreement, in the list's order."""
+    reports: dict[int, set[Quarter]] = {}
+    for agreement_id, year, quarter in session.execute(
+        sa.text("SELECT agreement_id, year, quarter FROM outcome_reports")
+    ):
+        reports.setdefault(agreement_id, set()).add(Quarter(year, quarter))
     rows = session.execute(
         sa.text(
-            "SELECT a.id, a.number FROM pairing_agreements a JOIN villages v ON v.id = "
-            "a.village_id WHERE a.status = 'active' AND a.start_on <= :end AND a.end_on >= "
-            ":start AND v.county_code LIKE :county AND NOT EXISTS (SELECT 1 "
-            "FROM outcome_reports r WHERE r.agreement_id = a.id AND r.year = :y AND r.quarter = "
-            ":q) ORDER BY v.county_code, a.number LIMIT :n"
+            "SELECT a.id, a.number, a.start_on, a.end_on, v.county_code FROM pairing_agreements a"
+            " JOIN villages v ON v.id = a.village_id WHERE a.status = 'active'"
+            " AND v.county_code LIKE :county"
         ),
-        {
-            "start": quarter.start,
-            "end": quarter.end,
-            "y": quarter.year,
-            "q": quarter.quarter,
-            "county": county_code or "%",
-            "n": OVERDUE_LIST_LIMIT,
-        },
-    )
-    return [(a_id, number) for a_id, number in rows]
+        {"county": county_code or "%"},
+    ).all()
+    late = [
+        (county, number, a_id)
+        for a_id, number, start_on, end_on, county in rows
+        if missing_quarters(
+            start_on=_day(start_on),
+            end_on=_day(end_on),
+            covered=reports.get(a_id, set()),
+            today=TODAY,
+        )
+    ]
+    return [(a_id, number) for _county, number, a_id in sorted(late)[:OVERDUE_LIST_LIMIT]]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def listed(result) -> list[tuple[int, str]]:
@@ -62,7 +72,8 @@ def test_the_list_stops_at_the_counties_that_fill_it_and_equals_an_independent_l
     for i in range(OVERDUE_LIST_LIMIT - 1):
         make_agreement(session, village=pinglu, status=ACTIVE, number=f"JD-2026-{i:06d}")
     reported = make_agreement(session, village=pinglu, status=ACTIVE, number="JD-2026-100000")
-    make_report(session, reported, 2026, 3)
+    for quarter in (1, 2, 3):  # every due quarter reported: not overdue
+        make_report(session, reported, 2026, quarter)
     make_agreement(session, village=pinglu, status=AgreementStatus.proposed)
     make_agreement(session, village=pinglu, status=ACTIVE, start_on=date(2026, 10, 1))
     city = bureau_actor("140800")

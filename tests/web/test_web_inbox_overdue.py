@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.pairing.periods import Quarter, last_closed_quarter, local_today
+from app.services.pairing.periods import Quarter, last_due_quarter, local_today
 from tests.web.pairing_web import build_site
 
 
@@ -14,14 +14,20 @@ def site(fresh_db, make_settings, tmp_path):
 def test_the_overdue_link_opens_the_form_on_the_overdue_quarter_not_the_newest(site):
     # The active agreement runs from 2026-01-01 with only a 2026Q1 report, so the quarter that
     # closed last is owed while the current quarter (already reportable) is newer.
+    # Every quarter after 2026Q1 whose reporting window has passed is one to-do of its own.
     today = local_today()
-    overdue, newest = last_closed_quarter(today), Quarter.of(today)
+    overdue, newest = last_due_quarter(today), Quarter.of(today)
     assert overdue > Quarter(2026, 1)
+    owed = [Quarter(2026, 1).next()]
+    while owed[-1] < overdue:
+        owed.append(owed[-1].next())
     client = site.client("qiye")
     page = client.get("/inbox")
     groups = {g.key: g for g in page.context["groups"]}
     link = f"/agreements/{site.active_id}/reports/new?period={overdue.period}"
-    assert [item.link for item in groups["overdue_reports"].items] == [link]
+    assert [item.link for item in groups["overdue_reports"].items] == [
+        f"/agreements/{site.active_id}/reports/new?period={q.period}" for q in owed
+    ]
     assert f'href="{link}"' in page.text
 
     form = client.get(link)

@@ -13,6 +13,7 @@ from app.services.pairing.directory import (
     list_villages,
 )
 from app.services.pairing.evidence import Upload, open_evidence
+from app.services.pairing.followup import remind_overdue, remind_reports, waive_report
 from app.services.pairing.lifecycle import (
     complete_agreement,
     decline_agreement,
@@ -65,6 +66,8 @@ __all__ = [
     "propose_agreement",
     "recommend_enterprises",
     "recommend_villages",
+    "remind_overdue",
+    "remind_reports",
     "resubmit_report",
     "return_report",
     "review_queues",
@@ -75,5 +78,6 @@ __all__ = [
     "transition_agreement",
     "verify_report",
     "village_profile",
+    "waive_report",
     "withdraw_agreement",
 ]

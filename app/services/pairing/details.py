@@ -23,14 +23,21 @@ from app.models import (
 )
 from app.models.enums import AgreementStatus, HelpKind, ReportStatus
 from app.models.flags import from_mask
-from app.permissions import can_see_agreement, can_submit_report, require
-from app.services.pairing.lifecycle import allowed_actions, final_report_verified
+from app.permissions import (
+    can_remind_reports,
+    can_see_agreement,
+    can_submit_report,
+    can_waive_report,
+    require,
+)
+from app.services.pairing.followup import Followup, followup, unsettled_quarters
+from app.services.pairing.lifecycle import allowed_actions
 from app.services.pairing.periods import (
     Quarter,
     final_quarter,
-    is_overdue,
     last_closed_quarter,
     local_today,
+    missing_quarters,
     reportable_quarters,
 )
 from app.services.pairing.reports import load_report, report_actions
@@ -57,6 +64,11 @@ class IndicatorTotal:
     def is_money(self) -> bool:
         return self.name.endswith("_fen")
 
+    @property
+    def ratio(self) -> float | None:
+        """Verified actual over committed (None when nothing was committed)."""
+        return self.verified / self.committed if self.committed else None
+
 
 @dataclass(frozen=True, slots=True)
 class AgreementDetail:
@@ -77,6 +89,13 @@ class AgreementDetail:
     # Quarters the enterprise may still report (begun, within the term, no report yet).
     reportable: list[Quarter]
     completion_blocked: str | None
+    # 催报 and 免报: the overdue quarters, reports/waivers/reminders, what the bureau may do.
+    missing: list[Quarter]
+    followup: Followup
+    may_remind: bool
+    may_waive: bool
+    # The quarters a waiver may still cover (neither verified nor waived); empty unless may_waive.
+    unsettled: list[Quarter]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +148,10 @@ def get_agreement(
         for r in reports
     ]
     reported = {Quarter(r.year, r.quarter) for r in reports}
+    found = followup(session, agreement.id)
+    missing = _missing(agreement, found, today)
     completion_blocked = _completion_blocked(session, agreement, today)
+    may_waive = agreement.status == AgreementStatus.active and can_waive_report(actor, county_code)
     return AgreementDetail(
         agreement=agreement,
         enterprise_name=enterprise_name,
@@ -143,8 +165,8 @@ def get_agreement(
         ),
         reports=summaries,
         events=_timeline(session, agreement.id, [r.id for r in reports]),
-        totals=_totals(agreement, reports),
-        overdue=_is_overdue(agreement, reported, today),
+        totals=indicator_totals(agreement, reports),
+        overdue=bool(missing),
         last_closed=last_closed_quarter(today),
         final_quarter=final_quarter(agreement.end_on),
         reportable=[
@@ -156,16 +178,20 @@ def get_agreement(
         and can_submit_report(actor, agreement.enterprise_id)
         else [],
         completion_blocked=completion_blocked,
+        missing=missing,
+        followup=found,
+        may_remind=bool(missing) and can_remind_reports(actor, county_code),
+        may_waive=may_waive,
+        unsettled=unsettled_quarters(session, agreement) if may_waive else [],
     )
 
 
-def _is_overdue(agreement: PairingAgreement, reported: set[Quarter], today: date) -> bool:
-    return is_overdue(
-        status=agreement.status,
-        start_on=agreement.start_on,
-        end_on=agreement.end_on,
-        reported=reported,
-        today=today,
+def _missing(agreement: PairingAgreement, found: Followup, today: date) -> list[Quarter]:
+    """The overdue quarters (``periods.missing_quarters``; none unless active)."""
+    if agreement.status != AgreementStatus.active:
+        return []
+    return missing_quarters(
+        start_on=agreement.start_on, end_on=agreement.end_on, covered=found.covered, today=today
     )
 
 
@@ -176,9 +202,10 @@ def _completion_blocked(session: Session, agreement: PairingAgreement, today: da
     if today < agreement.end_on:
         end = agreement.end_on
         return f"协议期限至 {end.year}年{end.month}月{end.day}日，期满后可办结"
-    if not final_report_verified(session, agreement):
-        quarter = final_quarter(agreement.end_on)
-        return f"期末（{quarter.year}年第{quarter.quarter}季度）成效报告核实后可办结"
+    unsettled = unsettled_quarters(session, agreement)
+    if unsettled:
+        quarters = "、".join(f"{q.year}年第{q.quarter}季度" for q in unsettled)
+        return f"以下季度的成效报告核实或免报后可办结：{quarters}"
     return None
 
 
@@ -210,7 +237,12 @@ def _timeline(session: Session, agreement_id: int, report_ids: list[int]) -> lis
     )
 
 
-def _totals(agreement: PairingAgreement, reports: list[OutcomeReport]) -> list[IndicatorTotal]:
+def indicator_totals(
+    agreement: PairingAgreement, reports: list[OutcomeReport]
+) -> list[IndicatorTotal]:
+    """Committed against actual per indicator, as the agreement runs: the sums of its verified
+    reports (and of all reports not returned). A terminated agreement keeps both sides: what it
+    committed and what was verified before it ended (decision 0032)."""
     counted = [r for r in reports if r.status != ReportStatus.returned]
     verified = [r for r in reports if r.status == ReportStatus.verified]
     return [

@@ -14,7 +14,6 @@ from app.actors import Actor
 from app.models import County, Enterprise, PairingAgreement, Township, Village, VillageNeed
 from app.models.enums import (
     INDUSTRY_SECTIONS,
-    AgreementStatus,
     CountyCategory,
     EnterpriseKind,
     HelpKind,
@@ -22,7 +21,7 @@ from app.models.enums import (
     RegistrationStatus,
 )
 from app.models.flags import from_mask, has_any, to_mask
-from app.services.overview import CountyFigures, home_figures
+from app.services.overview import CountyFigures, has_active_agreement, home_figures
 from app.services.pairing.facts import need_mask_subquery, open_agreements_subquery
 from app.services.pairing.listing import PAGE_SIZE, Page, clamp
 from app.services.pairing.periods import local_today
@@ -81,14 +80,6 @@ class VillageRow:
     need_kinds: list[HelpKind]
 
 
-def _active_partner(village_id) -> sa.Exists:
-    return (
-        sa.select(PA.id)
-        .where(PA.village_id == village_id, PA.status == AgreementStatus.active)
-        .exists()
-    )
-
-
 def list_villages(
     *,
     session: Session,
@@ -106,7 +97,7 @@ def list_villages(
     if filters.key_only:
         conditions.append(Village.key_village.is_(True))
     if filters.unpaired_only:
-        conditions.append(~_active_partner(Village.id))
+        conditions.append(~has_active_agreement(Village.id))
     if filters.need_kind is not None:
         open_need = sa.select(VillageNeed.id).where(
             VillageNeed.village_id == Village.id,
@@ -131,7 +122,7 @@ def list_villages(
             County.category.label("county_category"),
             Township.name.label("township_name"),
             needs.c.mask,
-            _active_partner(Village.id).label("paired"),
+            has_active_agreement(Village.id).label("paired"),
         )
         .join(County, County.code == Village.county_code)
         .join(Township, Township.code == Village.township_code)

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict, Unpack
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.actors import Actor
 from app.errors import ValidationError
 from app.labels import AGREEMENT_ACTION
-from app.models import OutcomeReport, PairingAgreement, Village
+from app.models import PairingAgreement, Village
 from app.models.base import utcnow
-from app.models.enums import ReportStatus
 from app.services.audit import snapshot
 from app.services.bus import publish
 from app.services.domain_events import AgreementEvent
@@ -28,7 +27,8 @@ from app.services.pairing.common import (
     flush_versioned,
     load_agreement,
 )
-from app.services.pairing.periods import final_quarter, local_today
+from app.services.pairing.followup import unsettled_quarters
+from app.services.pairing.periods import local_today
 from app.services.pairing.states import AGREEMENT, AgreementCase
 
 MAX_REASON = 500
@@ -75,7 +75,7 @@ def transition_agreement(
         agreement,
         village.county_code,
         term_ended=today >= agreement.end_on,
-        final_verified=lambda: final_report_verified(session, agreement),
+        unsettled=lambda: unsettled_quarters(session, agreement),
     )
     AGREEMENT.check(action, actor, case, expected_version, guards=False)
     reason = _reason(step, action, reason)
@@ -125,27 +125,19 @@ def _reason(step: Effect, action: str, reason: str) -> str:
     return reason
 
 
-def final_report_verified(session: Session, agreement: PairingAgreement) -> bool:
-    quarter = final_quarter(agreement.end_on)
-    status = session.exec(
-        select(OutcomeReport.status).where(
-            OutcomeReport.agreement_id == agreement.id,
-            OutcomeReport.year == quarter.year,
-            OutcomeReport.quarter == quarter.quarter,
-        )
-    ).first()
-    return status == ReportStatus.verified
-
-
 def allowed_actions(
     actor: Actor, agreement: PairingAgreement, county_code: str, *, completable: bool
 ) -> list[str]:
     """The steps ``actor`` may take on ``agreement`` now, in display order.
 
-    ``completable``: the term has ended and the final report is verified (see ``complete``).
+    ``completable``: the term has ended and every quarter has a verified report or a waiver
+    (see ``complete``).
     """
     case = AgreementCase(
-        agreement, county_code, term_ended=completable, final_verified=lambda: completable
+        agreement,
+        county_code,
+        term_ended=completable,
+        unsettled=lambda: () if completable else (None,),
     )
     return AGREEMENT.allowed(actor, case)
 
@@ -180,7 +172,8 @@ def file_agreement(**step: Unpack[Step]) -> PairingAgreement:
 
 
 def complete_agreement(*, today: date | None = None, **step: Unpack[Step]) -> PairingAgreement:
-    """Complete an agreement whose term has ended and whose final report is verified."""
+    """Complete an agreement whose term has ended and whose every quarter has a verified report
+    or a waiver (免报)."""
     return transition_agreement(**step, action="complete", today=today)
 
 

@@ -13,7 +13,7 @@ The services (``lifecycle``, ``proposals``, ``reports``) take these steps; the d
 button for each step ``allowed`` returns, so a page never offers what the service would refuse.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.errors import ValidationError
@@ -33,7 +33,6 @@ from app.permissions import (
     can_verify_report,
     can_withdraw_agreement,
 )
-from app.services.pairing.periods import final_quarter
 from app.services.state_machine import Guard, Machine, Transition
 
 A = AgreementStatus
@@ -43,12 +42,14 @@ R = ReportStatus
 @dataclass(frozen=True, slots=True)
 class AgreementCase:
     """An agreement with what its rules read: the village's county (which bureau is responsible)
-    and, for completing, whether the term has ended and the final report is verified."""
+    and, for completing, whether the term has ended and which quarters of the term have neither
+    a verified report nor a waiver (免报)."""
 
     agreement: PairingAgreement
     county_code: str
     term_ended: bool = False
-    final_verified: Callable[[], bool] = lambda: False  # asked only once the term has ended
+    # Asked only once the term has ended; completion needs it empty.
+    unsettled: Callable[[], Sequence] = lambda: ()
 
 
 def _term_ended_message(case: AgreementCase) -> str:
@@ -56,9 +57,9 @@ def _term_ended_message(case: AgreementCase) -> str:
     return f"协议期限至 {end.year}年{end.month}月{end.day}日，期满后才能办结"
 
 
-def _final_report_message(case: AgreementCase) -> str:
-    quarter = final_quarter(case.agreement.end_on)
-    return f"期末（{quarter.year}年第{quarter.quarter}季度）成效报告核实后才能办结"
+def _unsettled_message(case: AgreementCase) -> str:
+    quarters = "、".join(f"{q.year}年第{q.quarter}季度" for q in case.unsettled())
+    return f"以下季度尚无核实的成效报告，也未免报，不能办结：{quarters}"
 
 
 def _village(actor, case: AgreementCase) -> bool:
@@ -142,9 +143,9 @@ AGREEMENT = Machine(
                     error=ValidationError,
                 ),
                 Guard(
-                    lambda case: case.final_verified(),
-                    _final_report_message,
-                    "final_report_missing",
+                    lambda case: not case.unsettled(),
+                    _unsettled_message,
+                    "quarters_unsettled",
                     error=ValidationError,
                 ),
             ),

@@ -12,6 +12,7 @@ from app.models import OutcomeReport, PairingAgreement, Village
 from app.models.enums import AgreementStatus, HelpKind, ReportStatus
 from app.models.flags import has_any, to_mask
 from app.permissions import AGREEMENTS
+from app.services.pairing.followup import followups
 from app.services.queries.batches import by_keys
 
 
@@ -170,6 +171,11 @@ def reports_by_agreement(session: Session, agreement_ids) -> dict[int, list[Outc
         for report in rows.scalars():
             found[report.agreement_id].append(report)
     return found
+
+
+def followups_by_agreement(session: Session, agreement_ids) -> dict:
+    """Each agreement's reports by quarter, waivers (免报) and newest reminder (催报)."""
+    return followups(session, agreement_ids)
 
 
 def agreement_id_by_number(session: Session, number: str) -> int | None:

@@ -16,7 +16,7 @@ from app.services.overview import (
     CountyFigures,
     TownshipFigures,
     county_figures,
-    paired_villages,
+    is_unpaired_key_village,
     township_figures,
 )
 from app.services.stats.scope import in_region, require_statistics
@@ -53,11 +53,11 @@ def coverage(session: Session, actor: Actor) -> Coverage:
     """Villages, key villages and paired villages per county in the region (two statements)."""
     return Coverage(
         categories=county_figures(session, in_region(actor, County.code)),
-        unpaired_key=_unpaired_key(session, actor, paired_villages()),
+        unpaired_key=_unpaired_key(session, actor),
     )
 
 
-def _unpaired_key(session: Session, actor: Actor, paired: sa.Subquery) -> tuple:
+def _unpaired_key(session: Session, actor: Actor) -> tuple:
     rows = session.execute(
         sa.select(
             Village.id,
@@ -68,12 +68,7 @@ def _unpaired_key(session: Session, actor: Actor, paired: sa.Subquery) -> tuple:
             Village.lifted_households,
         )
         .join(County, County.code == Village.county_code)
-        .outerjoin(paired, paired.c.village_id == Village.id)
-        .where(
-            Village.key_village.is_(True),
-            paired.c.village_id.is_(None),
-            in_region(actor, Village.county_code),
-        )
+        .where(is_unpaired_key_village(), in_region(actor, Village.county_code))
         .order_by(Village.county_code, Village.code)
         .limit(UNPAIRED_LIST_LIMIT)
     ).all()

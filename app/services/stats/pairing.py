@@ -2,13 +2,15 @@
 most active enterprises, each one aggregate statement over the officer's region.
 
 Committed figures come from filed agreements (履行中 and 已完成); actual figures from verified
-(已核实) outcome reports, the ones the bureau has accepted. Those, and the reports and active
+(已核实) outcome reports, the ones the bureau has accepted, of those same agreements: a terminated
+agreement is on neither side of the ratio, its verified actuals are given apart
+(``terminated_actual``, decision 0032). Those, and the reports and active
 agreements of the most active enterprises, are read from the summaries the pairing services keep
 (app/services/pairing_summary.py, migration 0010) rather than from every agreement and report,
 and their purchases from ``purchases_yearly`` (app/services/sales_summary.py, migration 0011).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,15 +23,21 @@ from app.models import (
     Enterprise,
     EnterpriseAgreements,
     EnterpriseReports,
+    OutcomeReport,
     PairingActual,
     PairingCommitment,
     PurchasesYearly,
     Village,
 )
 from app.models import PairingAgreement as PA
-from app.models.enums import AgreementStatus
+from app.models.enums import AgreementStatus, ReportStatus
 from app.models.pairing_summary import ACTUALS, COMMITTED
-from app.services.pairing.periods import Quarter, last_closed_quarter, overdue_condition
+from app.services.pairing.periods import (
+    Quarter,
+    last_closed_quarter,
+    last_due_quarter,
+    overdue_condition,
+)
 from app.services.pairing_summary import quarter_index
 from app.services.stats.scope import in_region, villages_in_region
 
@@ -69,6 +77,9 @@ class CommittedActual:
     reports: int
     committed: Indicators
     actual: Indicators
+    # Verified actuals of terminated agreements: kept out of ``actual`` (their commitments are
+    # out of ``committed``), so the two sides of the ratio cover the same agreements (0032).
+    terminated_actual: Indicators = Indicators()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +93,7 @@ class OverdueAgreement:
 
 @dataclass(frozen=True, slots=True)
 class Overdue:
-    quarter: Quarter  # the last closed quarter, whose report is missing
+    quarter: Quarter  # the latest quarter past its reporting window (periods.last_due_quarter)
     by_county: tuple[tuple[str, str, int], ...]  # (code, name, overdue agreements)
     agreements: tuple[OverdueAgreement, ...]  # the first OVERDUE_LIST_LIMIT
 
@@ -153,16 +164,60 @@ def committed_by_county(session: Session, actor: Actor) -> tuple[CommittedActual
         .where(in_region(actor, County.code))
         .order_by(County.code)
     ).all()
+    ended = _terminated_actuals(session, actor, Village.county_code)
     return tuple(
-        CommittedActual(
-            row.code,
-            row.name,
-            int(row.agreements or 0),
-            int(row.reports or 0),
-            Indicators.of(row, "commit_"),
-            Indicators.of(row, "actual_"),
+        _without_terminated(
+            CommittedActual(
+                row.code,
+                row.name,
+                int(row.agreements or 0),
+                int(row.reports or 0),
+                Indicators.of(row, "commit_"),
+                Indicators.of(row, "actual_"),
+            ),
+            ended.get(row.code),
         )
         for row in rows
+    )
+
+
+def _terminated_actuals(session: Session, actor: Actor, key) -> dict:
+    """Verified reports of terminated agreements in the region, by ``key`` (the village's county
+    or the report's quarter index): a handful of rows, read from the reports themselves."""
+    report = OutcomeReport
+    rows = session.execute(
+        sa.select(
+            key.label("key"),
+            sa.func.count(report.id).label("reports"),
+            *(
+                sa.func.coalesce(sa.func.sum(getattr(report, f"actual_{n}")), 0).label(
+                    f"actual_{n}"
+                )
+                for n in INDICATORS
+            ),
+        )
+        .join(PA, PA.id == report.agreement_id)
+        .join(Village, Village.id == PA.village_id)
+        .where(
+            PA.status == AgreementStatus.terminated,
+            report.status == ReportStatus.verified,
+            in_region(actor, Village.county_code),
+        )
+        .group_by(key)
+    ).all()
+    return {row.key: row for row in rows}
+
+
+def _without_terminated(line: CommittedActual, ended) -> CommittedActual:
+    """``line`` with the terminated agreements' verified actuals moved out of ``actual``."""
+    if ended is None:
+        return line
+    gone = Indicators.of(ended, "actual_")
+    actual = Indicators(
+        **{n: getattr(line.actual, n) - getattr(gone, n) for n in INDICATORS},
+    )
+    return replace(
+        line, reports=line.reports - int(ended.reports), actual=actual, terminated_actual=gone
     )
 
 
@@ -219,24 +274,26 @@ def committed_by_quarter(
     )
     by_commit = {row.idx: row for row in session.execute(committed)}
     by_actual = {row.idx: row for row in session.execute(actual)}
+    index = OutcomeReport.year * 4 + OutcomeReport.quarter - 1
+    ended = _terminated_actuals(session, actor, index)
     result = []
     for q in quarters:
         c, a = by_commit.get(_index(q)), by_actual.get(_index(q))
-        result.append(
-            CommittedActual(
-                q.period,
-                q.period,
-                int(c.agreements) if c else 0,
-                int(a.reports) if a else 0,
-                Indicators.of(c, "commit_") if c else Indicators(),
-                Indicators.of(a, "actual_") if a else Indicators(),
-            )
+        line = CommittedActual(
+            q.period,
+            q.period,
+            int(c.agreements) if c else 0,
+            int(a.reports) if a else 0,
+            Indicators.of(c, "commit_") if c else Indicators(),
+            Indicators.of(a, "actual_") if a else Indicators(),
         )
+        result.append(_without_terminated(line, ended.get(_index(q))))
     return tuple(result)
 
 
 def overdue(session: Session, actor: Actor, today: date) -> Overdue:
-    """Active agreements with no report for the last closed quarter, per county and listed."""
+    """Active agreements with a quarter past its reporting window that has neither a report nor a
+    waiver (``periods.overdue_condition``), per county and listed."""
     condition = overdue_condition(today)
     rows = session.execute(
         sa.select(County.code, County.name, sa.func.count(PA.id))
@@ -269,7 +326,7 @@ def overdue(session: Session, actor: Actor, today: date) -> Overdue:
         .limit(OVERDUE_LIST_LIMIT)
     ).all()
     return Overdue(
-        quarter=last_closed_quarter(today),
+        quarter=last_due_quarter(today),
         by_county=tuple((code, name, int(n)) for code, name, n in rows),
         agreements=tuple(OverdueAgreement(*row) for row in listed),
     )
