@@ -269,7 +269,7 @@ def _yuan(fen: int) -> str:
 # The detail page and its actions ---------------------------------------------------------------
 
 
-async def agreementshow_detail(request: Request) -> Response:
+async def agreement_detail(request: Request) -> Response:
     actor = gate(request)
     if isinstance(actor, Response):
         return actor
