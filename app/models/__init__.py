@@ -7,7 +7,7 @@ tables without a line here; the names listed here are the ones imported from the
 import importlib
 import pkgutil
 
-from app.models.account import ApiToken, LoginAttempt, User, UserSession
+from app.models.account import ApiToken, LoginAttempt, PasswordReset, User, UserSession
 from app.models.audit import ChangeStamp, Counter, Event, SearchOutbox
 from app.models.exports import ExportJob
 from app.models.files import ProductImage, ReportEvidence
@@ -58,6 +58,7 @@ __all__ = [
     "PairingActual",
     "PairingAgreement",
     "PairingCommitment",
+    "PasswordReset",
     "Product",
     "ProductImage",
     "PurchasesYearly",

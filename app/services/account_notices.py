@@ -13,6 +13,13 @@ ACTIONS = {
     "account.reject": notice("注册申请未通过", K.user),
     "account.create": NOBODY,
     "account.change_password": NOBODY,
+    # User administration and password recovery (app.services.user_admin, password_resets).
+    "account.deactivate": NOBODY,
+    "account.reactivate": NOBODY,
+    "account.reassign": NOBODY,
+    "account.issue_reset_code": NOBODY,
+    "account.request_reset": NOBODY,
+    "account.reset_password": NOBODY,
     "session.revoke": NOBODY,
     "session.revoke_all": NOBODY,
     "api_token.create": NOBODY,
