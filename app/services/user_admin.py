@@ -1,5 +1,5 @@
-"""User administration (用户管理): admins for every account, bureau officers for the accounts of
-organisations and villages in their region (docs/decisions/0034-user-administration-and-recovery.md).
+"""User administration (用户管理): admins for every account, bureau officers for the accounts
+of organisations and villages in their region (docs/decisions/0034).
 
 Listing and searching, deactivating and reactivating, and moving an account to another role or
 organisation. Creating is ``app.services.accounts.create_user``; password resets are in
