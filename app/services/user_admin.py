@@ -107,13 +107,13 @@ def user_county(session: Session, user: User) -> str | None:
 
 
 def managed_user(*, session: Session, actor: Actor, user_id: int) -> User:
-    """One account the actor may manage; any other is "not found", like one that does not exist."""
+    """One account the actor may manage (a bureau or admin account, or one of another region,
+    is refused: the officers are the bureau's own staff, so nothing is hidden by the refusal)."""
     require(can_administer_users(actor))
     user = session.get(User, user_id)
-    if user is None or not can_administer_user(
-        actor, role=user.role, county_code=user_county(session, user)
-    ):
+    if user is None:
         raise NotFoundError(USER_NOT_FOUND)
+    require(can_administer_user(actor, role=user.role, county_code=user_county(session, user)))
     return user
 
 
