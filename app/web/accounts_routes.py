@@ -1,10 +1,11 @@
 """Routes of the accounts pages: signing in and out, the account page (password, tokens,
-sessions), registration and the bureau's review of registrations."""
+sessions), registration and the bureau's review of registrations, password recovery and user
+administration."""
 
 from starlette.routing import BaseRoute, Route
 
 from app.actors import Role
-from app.web import accounts, registration
+from app.web import accounts, password_recovery, registration, user_admin
 from app.web.navigation import menu
 
 POST = ["POST"]
@@ -22,11 +23,15 @@ ROUTES: list[BaseRoute] = [
     Route("/register/{kind}", registration.register, methods=["GET", "POST"]),
     Route("/registrations", registration.review_list, name="registrations"),
     Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
+    *password_recovery.ROUTES,
+    *user_admin.ROUTES,
 ]
 
 MENU = (
     menu(Role.anonymous, 90, "登录", "/login"),
     menu(Role.anonymous, 91, "注册", "/register"),
     menu(Role.bureau, 50, "注册审核", "/registrations"),
+    menu(Role.bureau, 90, "用户管理", "/users"),
+    menu(Role.admin, 15, "用户管理", "/users"),
     menu(Role.admin, 20, "我的账号", "/account"),
 )
