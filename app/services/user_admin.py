@@ -22,6 +22,7 @@ from app.services.bus import publish
 from app.services.domain_events import AccountEvent
 from app.services.inputs import clean_text
 from app.services.paging import Page, paginate
+from app.services.queries.batches import Slice
 from app.services.user_sessions import revoke_user_sessions, revoke_user_tokens
 
 USER_NOT_FOUND = "账号不存在"
@@ -99,6 +100,24 @@ def list_users(
     organisations and villages)."""
     require(can_administer_users(actor))
     return paginate(session, managed_users_query(actor, filters), number=page)
+
+
+def users_slice(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: UserFilters = UserFilters(),
+    offset: int = 0,
+    limit: int = 20,
+) -> Slice:
+    """The same list by offset and limit (the API's cursors), with its total."""
+    require(can_administer_users(actor))
+    query = managed_users_query(actor, filters)
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    rows = list(session.execute(query.limit(limit).offset(offset)).scalars().all())
+    return Slice(rows=rows, total=total, has_next=offset + len(rows) < total)
 
 
 def user_county(session: Session, user: User) -> str | None:
