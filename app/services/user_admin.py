@@ -70,7 +70,8 @@ def managed_users_query(actor: Actor, filters: UserFilters = UserFilters()) -> s
         )
     elif actor.role not in (Role.admin, Role.system):
         query = query.where(sa.false())
-    text = filters.query.strip()[:40]
+    # Printable text only: PostgreSQL refuses a NUL in a string, and a search has no use for it.
+    text = "".join(ch for ch in filters.query if ch.isprintable()).strip()[:40]
     if text:
         pattern = f"%{text.lower()}%"
         query = query.where(
@@ -82,8 +83,8 @@ def managed_users_query(actor: Actor, filters: UserFilters = UserFilters()) -> s
         )
     if filters.role in UserRole.__members__:
         query = query.where(User.role == UserRole(filters.role))
-    if filters.county_code:
-        query = query.where(county == filters.county_code[:6])
+    if len(filters.county_code) == 6 and filters.county_code.isdigit():
+        query = query.where(county == filters.county_code)
     if filters.status == "active":
         query = query.where(User.is_active, User.status == RegistrationStatus.approved)
     elif filters.status == "inactive":
