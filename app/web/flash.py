@@ -38,6 +38,11 @@ def pop_flashes(request: Request) -> list[Flash]:
 def fragment_flashes(request: Request) -> Markup:
     """Take the queued messages as an out-of-band swap into ``#flash`` (the markup of
     ``components/toast.html``), for the end of an htmx fragment; empty when none are queued."""
+    session = request.scope.get("session")
+    # Peek without touching the session: a fragment that shows no message must not vary by
+    # cookie (the session marks every access, and its middleware then adds Vary: Cookie).
+    if session is None or not dict.__contains__(session, FLASH_KEY):
+        return Markup("")
     flashes = pop_flashes(request)
     if not flashes:
         return Markup("")
