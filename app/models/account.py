@@ -179,3 +179,26 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80)
     attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time way back into an account whose password is lost: a code an officer hands over
+    (``kind`` code) or a link mailed to the account's address (``kind`` link).
+
+    Only the SHA-256 digest of the secret is kept; it works once (``used_at``), until
+    ``expires_at``, and issuing a new one retires the older ones of the same account
+    (docs/decisions/0034-user-administration-and-recovery.md).
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (sa.CheckConstraint("kind IN ('code', 'link')", name="reset_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    kind: str = Field(max_length=8)
+    secret_digest: str = Field(max_length=64, unique=True)
+    # The officer who issued a code; empty for a link the user asked for.
+    issued_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -14,6 +14,8 @@ import from here, not from the submodules.
 """
 
 from app.permissions.accounts import (
+    can_administer_user,
+    can_administer_users,
     can_edit_enterprise,
     can_manage_users,
     can_purge_personal_data,
@@ -120,6 +122,8 @@ __all__ = [
     "Party",
     "Visibility",
     "acts_for_approved_organisation",
+    "can_administer_user",
+    "can_administer_users",
     "can_buy",
     "can_certify_product",
     "can_complete_agreement",

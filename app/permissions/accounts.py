@@ -20,6 +20,22 @@ def can_manage_users(actor: Actor) -> bool:
     return actor.role == Role.admin or is_system(actor)
 
 
+def can_administer_users(actor: Actor) -> bool:
+    """Open user administration (用户管理): admins, and bureau officers for their region."""
+    return actor.role in (Role.admin, Role.bureau) or is_system(actor)
+
+
+def can_administer_user(actor: Actor, *, role: Role | str, county_code: str | None) -> bool:
+    """Manage one account (deactivate, reassign, reset its password): an admin any account; a
+    bureau officer the accounts of organisations and villages in its region, never a bureau or
+    admin account (docs/decisions/0034-user-administration-and-recovery.md)."""
+    if actor.role == Role.admin or is_system(actor):
+        return True
+    if Role(role) in (Role.bureau, Role.admin):
+        return False
+    return is_bureau_for(actor, county_code)
+
+
 def can_read_events(actor: Actor, county_code: str | None) -> bool:
     return AUDIT_EVENTS.allows(actor, county_code=county_code)
 

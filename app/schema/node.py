@@ -46,13 +46,18 @@ def register(
     *,
     key: str = "id",
     parse: Callable[[str], Hashable] | None = None,
+    canonical: bool = True,
 ) -> None:
-    """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``."""
+    """Make ``model`` rows reachable as GraphQL type ``name`` through ``node(id)``.
+
+    A second view of the same rows (``canonical=False``, such as ``ManagedUser`` beside
+    ``Registration``) only has its ids decoded; the rows' own ids stay the canonical type's."""
     kind = NodeKind(
         name=name, model=model, resolve=resolve, key=key, parse=parse or _row_key_of(model, key)
     )
     _BY_NAME[name] = kind
-    _BY_MODEL[model] = kind
+    if canonical:
+        _BY_MODEL[model] = kind
 
 
 def is_type_of(model: type[SQLModel]):

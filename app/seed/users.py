@@ -52,7 +52,12 @@ def demo_users(session: Session) -> list[DemoUser]:
         .where(
             Village.county_code == DEMO_COUNTY,
             Village.key_village.is_(True),
-            Village.id.in_(select(PairingAgreement.village_id)),
+            # 已结对 (README): an agreement in force, not merely one proposed or declined.
+            Village.id.in_(
+                select(PairingAgreement.village_id).where(
+                    PairingAgreement.status == AgreementStatus.active
+                )
+            ),
         )
         .order_by(Village.id)
     ).first()

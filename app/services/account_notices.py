@@ -26,6 +26,13 @@ ACTIONS = {
     # the account page's count of recovery codes left are where they show.
     "account.disable_two_factor": NOBODY,
     "account.use_recovery_code": NOBODY,
+    # User administration and password recovery (app.services.user_admin, password_resets).
+    "account.deactivate": NOBODY,
+    "account.reactivate": NOBODY,
+    "account.reassign": NOBODY,
+    "account.issue_reset_code": NOBODY,
+    "account.request_reset": NOBODY,
+    "account.reset_password": NOBODY,
     "session.revoke": NOBODY,
     "session.revoke_all": NOBODY,
     "api_token.create": NOBODY,

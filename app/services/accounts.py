@@ -21,7 +21,12 @@ from app.errors import (
 from app.models import Cooperative, County, Enterprise, User, Village
 from app.models.base import utcnow
 from app.models.enums import CITY_CODE, RegistrationStatus, UserRole
-from app.permissions import can_manage_users, can_review_registration, require
+from app.permissions import (
+    can_administer_user,
+    can_administer_users,
+    can_review_registration,
+    require,
+)
 from app.services import limits
 from app.services.bus import publish
 from app.services.domain_events import AccountEvent
@@ -327,11 +332,12 @@ def create_user(
     cooperative_id: int | None = None,
     village_id: int | None = None,
 ) -> User:
-    """Create an approved account (``cunqi user create``, the admin).
+    """Create an approved account (``cunqi user create``, an admin, or a bureau officer for an
+    organisation or village of its region: ``can_administer_user``).
 
     Pass ``prepare_account(...)`` from outside the unit of work; a dict is prepared here.
     """
-    require(can_manage_users(actor))
+    require(can_administer_users(actor))
     form = prepare_account(account)
     _ensure_username_free(session, form.username)
     if role == UserRole.bureau and not (region_code and re.fullmatch(r"\d{6}", region_code)):
@@ -345,6 +351,10 @@ def create_user(
         link_id, model, label = links[role]
         if link_id is None or session.get(model, link_id) is None:
             raise ValidationError(f"请指定账号所属的{label}（编号不存在）", code="link_required")
+    county = region_code if role == UserRole.bureau else None
+    if role in links:
+        county = registration_county(session, User(role=role, **{_LINK_FIELD[role]: link_id}))
+    require(can_administer_user(actor, role=role, county_code=county))
     user = User(
         username=form.username,
         display_name=form.display_name,
@@ -369,6 +379,13 @@ def create_user(
         ),
     )
     return user
+
+
+_LINK_FIELD = {
+    UserRole.enterprise: "enterprise_id",
+    UserRole.cooperative: "cooperative_id",
+    UserRole.village: "village_id",
+}
 
 
 def _ensure_username_free(session: Session, username: str) -> None:

@@ -19,6 +19,7 @@ from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
 from app.web.guards import login_redirect
 from app.web.pages import int_or_none
+from app.web.role_home import after_sign_in, role_home
 from app.web.templating import render
 
 
@@ -50,7 +51,7 @@ async def login(request: Request) -> Response:
         if two_factor.is_enrolled(user):
             return (user.id, user.auth_version, None), None  # the code is asked for next
         key = user_sessions.open_session(session=session, user_id=user.id, **client)
-        return (user.id, user.auth_version, key), None
+        return (user.id, user.auth_version, key, role_home(user)), None
 
     try:
         # The password is verified (slowly) with a read-only session; the write that records
@@ -74,7 +75,7 @@ async def login(request: Request) -> Response:
         )
     sign_in(request, user_id=signed[0], auth_version=signed[1], session_key=signed[2])
     flash(request, "已登录", level="success")
-    return redirect(next_url, request)
+    return redirect(after_sign_in(next_url, signed[3]), request)
 
 
 def _login_form(request, values, errors, next_url, *, status_code=200, headers=None):

@@ -1,11 +1,20 @@
 """Routes of the accounts pages: signing in and out (with two-factor sign-in), the account page
 (password, two-factor, tokens, sessions), registration, claims of organisations, invitation
-codes and the bureau's review of registrations and claims."""
+codes, the bureau's review of registrations and claims, password recovery and user
+administration."""
 
 from starlette.routing import BaseRoute, Route
 
 from app.actors import Role
-from app.web import accounts, claims, invitations, registration, two_factor
+from app.web import (
+    accounts,
+    claims,
+    invitations,
+    password_recovery,
+    registration,
+    two_factor,
+    user_admin,
+)
 from app.web.navigation import menu
 
 POST = ["POST"]
@@ -33,11 +42,15 @@ ROUTES: list[BaseRoute] = [
     Route("/invite", invitations.accept, methods=["GET", "POST"], name="invite"),
     Route("/registrations/{user_id:id}/proof", claims.proof, name="claim_proof"),
     Route("/registrations/{user_id:id}/{decision:str}", registration.review, methods=POST),
+    *password_recovery.ROUTES,
+    *user_admin.ROUTES,
 ]
 
 MENU = (
     menu(Role.anonymous, 90, "登录", "/login"),
     menu(Role.anonymous, 91, "注册", "/register"),
     menu(Role.bureau, 50, "注册审核", "/registrations"),
+    menu(Role.bureau, 90, "用户管理", "/users"),
+    menu(Role.admin, 15, "用户管理", "/users"),
     menu(Role.admin, 20, "我的账号", "/account"),
 )

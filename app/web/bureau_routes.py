@@ -22,10 +22,11 @@ ROUTES: list[BaseRoute] = [
     Route("/imports/templates/{kind:str}", imports.template),
 ]
 
-# Every role but the bureau starts at the home page; the parties have a to-do list.
+# Every role has the home page (the bureau before its 工作台); the parties have a to-do list.
 PARTIES = (Role.enterprise, Role.cooperative, Role.village)
 MENU = (
     *(menu(role, 10, HOME) for role in (Role.anonymous, *PARTIES, Role.admin)),
+    menu(Role.bureau, 5, HOME),
     menu(Role.anonymous, 40, "公示", "/disclosure"),
     *(menu(role, 80, INBOX) for role in PARTIES),
     menu(Role.bureau, 10, "工作台", "/dashboard"),

@@ -21,7 +21,7 @@ from app.labels import label, status_tone
 from app.services.state_machine import button
 from app.web.agreement_page import changes as event_changes
 from app.web.coverage_map import county_map, township_grid
-from app.web.flash import pop_flashes
+from app.web.flash import fragment_flashes, pop_flashes
 from app.web.formatting import FILTERS
 from app.web.navigation import navigation_for
 from app.web.requests import wants_partial
@@ -154,6 +154,12 @@ class Templates(Jinja2Templates):
         response = self.TemplateResponse(
             request, chosen, dict(context or {}), status_code=status_code, headers=headers
         )
+        if chosen != name:
+            # A fragment takes the messages queued for this browser (app/web/flash.py).
+            extra = fragment_flashes(request)
+            if extra:
+                response.body += extra.encode()
+                response.headers["content-length"] = str(len(response.body))
         if partial is not None:
             # The same URL answers two ways: caches must key on the header.
             response.headers.append("Vary", "HX-Request")

@@ -73,6 +73,7 @@ ROUTES: list[BaseRoute] = [
 
 MENU = (
     menu(Role.anonymous, 20, "特色产品", "/products"),
+    menu(Role.enterprise, 55, "特色产品", "/products"),
     menu(Role.enterprise, 60, DEMANDS),
     menu(Role.enterprise, 70, ORDERS),
     menu(Role.cooperative, 20, "我的产品", "/my/products"),

@@ -21,6 +21,7 @@ from app.web.auth import client_details, current_user, sign_in
 from app.web.flash import flash
 from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, redirect, safe_next
 from app.web.guards import login_redirect
+from app.web.role_home import after_sign_in, role_home
 from app.web.templating import render
 
 PENDING = "totp_pending"  # the half-signed-in state of a sign-in awaiting its code
@@ -80,7 +81,7 @@ async def login_code(request: Request) -> Response:
         except AuthenticationError as exc:
             return None, exc  # returned, so the counted attempt commits
         key = user_sessions.open_session(session=session, user_id=user.id, **client)
-        return (user.id, user.auth_version, key), None
+        return (user.id, user.auth_version, key, role_home(user)), None
 
     try:
         await read_only(
@@ -100,7 +101,7 @@ async def login_code(request: Request) -> Response:
     next_url = safe_next(pending.get("next"))
     sign_in(request, user_id=signed[0], auth_version=signed[1], session_key=signed[2])
     flash(request, "已登录", level="success")
-    return redirect(next_url, request)
+    return redirect(after_sign_in(next_url, signed[3]), request)
 
 
 def _code_form(request, errors, *, status_code=200, headers=None):

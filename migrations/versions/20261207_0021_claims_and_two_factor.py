@@ -1,7 +1,7 @@
 """users.totp_*, recovery_codes, organisation_claims, invitations
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 22:30:00
 
 See docs/decisions/0035-claims-invitations-and-two-factor.md. Existing accounts are not
@@ -18,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

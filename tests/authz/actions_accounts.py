@@ -4,6 +4,7 @@ import time
 
 from sqlmodel import select
 
+from app.actors import SYSTEM
 from app.models import Invitation, User, UserSession
 from app.models.enums import UserRole
 from app.services import (
@@ -14,12 +15,21 @@ from app.services import (
     invitations,
     organisations,
     pairing,
+    password_resets,
     totp,
     two_factor,
+    user_admin,
     user_sessions,
     villages,
 )
-from tests.authz.world import COUNTY_BUREAUS, PASSWORD, SIGNED_IN, Action, PreparedAction
+from tests.authz.world import (
+    ACTORS,
+    COUNTY_BUREAUS,
+    PASSWORD,
+    SIGNED_IN,
+    Action,
+    PreparedAction,
+)
 from tests.factories import make_village, valid_credit_code
 
 
@@ -291,5 +301,128 @@ UNVERSIONED = (
         "two_factor.enable_two_factor",
         "confirmed by a code of the offered secret; an enrolled account is refused",
     ),
+    (
+        "user_admin.reassign_user",
+        "carries the role and organisation the form showed (``seen``, assignment_of): a change"
+        " since is the same stale conflict; users carry no version column because every sign-in"
+        " writes the row",
+    ),
+    (
+        "user_admin.deactivate_user",
+        "a state toggle checked against the current state: deactivating an inactive account is"
+        " a conflict",
+    ),
+    (
+        "user_admin.reactivate_user",
+        "a state toggle checked against the current state: reactivating an active account is a"
+        " conflict",
+    ),
 )
 LIFECYCLE_STEPS = ()
+
+
+# User administration and password recovery (app/services/user_admin.py, password_resets.py).
+
+
+def _deactivated_village_user(s, w) -> None:
+    s.get(User, w.user_ids["village"]).is_active = False
+    s.flush()
+
+
+def _reassign_village_user(s, w, a):
+    user = s.get(User, w.user_ids["village"])
+    return user_admin.reassign_user(
+        session=s,
+        actor=a,
+        user_id=user.id,
+        role="village",
+        link_id=w.spare_village_id,
+        seen=user_admin.assignment_of(user),
+    )
+
+
+def _redeem_issued_code(s, w, a):
+    _reset, code = password_resets.issue_reset_code(
+        session=s, actor=SYSTEM, user_id=w.user_ids["village"]
+    )
+    attempt = password_resets.prepare_reset(
+        username="village", secret=code, new_password="Fenhe2027x", kind="code"
+    )
+    return password_resets.redeem_reset(session=s, attempt=attempt, address="10.9.9.9")
+
+
+USER_ADMINS = COUNTY_BUREAUS | {"admin"}
+
+ACTIONS += [
+    Action(
+        "user_admin.list_users",
+        lambda s, w, a: user_admin.list_users(session=s, actor=a),
+        USER_ADMINS | {"bureau_other_county"},
+        writes=False,
+    ),
+    Action(
+        "user_admin.deactivate_user",
+        lambda s, w, a: user_admin.deactivate_user(
+            session=s, actor=a, user_id=w.user_ids["village"]
+        ),
+        USER_ADMINS,
+        covers=("account.deactivate",),
+    ),
+    Action(
+        "user_admin.deactivate_user (a bureau account)",
+        lambda s, w, a: user_admin.deactivate_user(
+            session=s, actor=a, user_id=w.user_ids["bureau_other_county"]
+        ),
+        frozenset({"admin"}),
+    ),
+    PreparedAction(
+        "user_admin.reactivate_user",
+        lambda s, w, a: user_admin.reactivate_user(
+            session=s, actor=a, user_id=w.user_ids["village"]
+        ),
+        USER_ADMINS,
+        prepare=_deactivated_village_user,
+        covers=("account.reactivate",),
+    ),
+    Action(
+        "user_admin.reassign_user",
+        _reassign_village_user,
+        USER_ADMINS,
+        covers=("account.reassign",),
+    ),
+    Action(
+        "accounts.create_user (a village account)",
+        lambda s, w, a: accounts.create_user(
+            session=s,
+            actor=a,
+            account={"username": "cunyuan", "display_name": "新村干部", "password": PASSWORD},
+            role=UserRole.village,
+            village_id=w.village_id,
+        ),
+        USER_ADMINS,
+    ),
+    Action(
+        "password_resets.issue_reset_code",
+        lambda s, w, a: password_resets.issue_reset_code(
+            session=s, actor=a, user_id=w.user_ids["village"]
+        ),
+        USER_ADMINS,
+        covers=("account.issue_reset_code",),
+    ),
+    # Anyone may ask for a mailed link or redeem a code: the code or link is the credential.
+    Action(
+        "password_resets.request_reset_link",
+        lambda s, w, a: password_resets.request_reset_link(
+            session=s, username="village", address="10.9.9.8", link_base="http://cunqi.test"
+        ),
+        frozenset(ACTORS),
+        writes=False,
+        covers=("account.request_reset",),
+    ),
+    Action(
+        "password_resets.redeem_reset",
+        _redeem_issued_code,
+        frozenset(ACTORS),
+        covers=("account.reset_password",),
+    ),
+]

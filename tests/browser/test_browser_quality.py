@@ -28,6 +28,8 @@ MAIN_PAGES = {
         "/login",
         "/register",
         "/register/enterprise",
+        "/password/forgot",
+        "/password/reset",
         "/no-such-page",
     ),
     "enterprise": (
@@ -77,6 +79,9 @@ MAIN_PAGES = {
         "/exports",
         "/imports",
         "/inbox",
+        "/users",
+        "/users?q=dongpo",
+        "/users/new",
     ),
 }
 

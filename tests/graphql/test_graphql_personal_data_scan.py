@@ -63,12 +63,14 @@ QUERIES = {
            village {{ {CONTACT} }} }} }}
       pendingRegistrations(first: 100) {{ nodes {{ phone }} }}
     }}""",
+    # 用户管理: admins and bureau officers only (the readers here are refused).
+    "administration": "{ managedUsers(first: 100) { nodes { phone } } }",
 }
 NODE = f"""query($id: ID!) {{ node(id: $id) {{
   ... on Village {{ {CONTACT} }} ... on Enterprise {{ {CONTACT} }} ... on Cooperative {{ {CONTACT} }}
   ... on Registration {{ phone }} }} }}"""
 # The types whose fields carry a contact or a phone; a new one must join the queries above.
-COVERED = {"Village", "Enterprise", "Cooperative", "Me", "Registration", "Contact"}
+COVERED = {"Village", "Enterprise", "Cooperative", "Me", "Registration", "Contact", "ManagedUser"}
 
 
 @pytest.fixture

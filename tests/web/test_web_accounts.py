@@ -75,8 +75,9 @@ def test_sign_in_redirects_to_next_and_the_header_shows_organisation_and_role(ap
 
 
 def test_next_cannot_point_to_another_site(app):
+    # Another site's address is dropped: the enterprise lands on its own home.
     response = _login(TestClient(app), next="https://evil.example/")
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/agreements"
 
 
 def test_wrong_password_gets_the_generic_message_with_422(app):

@@ -16,6 +16,7 @@ def test_each_role_has_the_menu_in_ui_md():
         "帮扶村",
         "我的结对",
         "成效报告",
+        "特色产品",
         "采购需求",
         "订单",
         "待办",
@@ -23,6 +24,7 @@ def test_each_role_has_the_menu_in_ui_md():
     assert labels(Role.cooperative) == ["首页", "我的产品", "采购需求", "订单", "待办"]
     assert labels(Role.village) == ["首页", "本村概况", "需求清单", "结对协议", "成效确认", "待办"]
     assert labels(Role.bureau) == [
+        "首页",
         "工作台",
         "结对管理",
         "成效审核",
@@ -31,6 +33,7 @@ def test_each_role_has_the_menu_in_ui_md():
         "覆盖规划",
         "台账导出",
         "数据导入",
+        "用户管理",
     ]
 
 
@@ -44,6 +47,7 @@ def test_hrefs_are_short_english_paths():
         "/register",
     ]
     assert [item.href for item in navigation()[Role.bureau]] == [
+        "/",
         "/dashboard",
         "/agreements",
         "/reports",
@@ -52,6 +56,7 @@ def test_hrefs_are_short_english_paths():
         "/coverage",
         "/exports",
         "/imports",
+        "/users",
     ]
     assert [item.href for item in navigation()[Role.cooperative]] == [
         "/",
@@ -74,6 +79,7 @@ def test_hrefs_are_short_english_paths():
         "/villages",
         "/agreements",
         "/reports",
+        "/products",
         "/demands",
         "/orders",
         "/inbox",
@@ -108,4 +114,4 @@ def test_roles_without_a_menu_get_the_public_one():
 
 
 def test_admins_get_their_own_short_menu():
-    assert [link.href for link in navigation_for(Role.admin, "/")] == ["/", "/account"]
+    assert [link.href for link in navigation_for(Role.admin, "/")] == ["/", "/users", "/account"]
