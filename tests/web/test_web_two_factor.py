@@ -98,7 +98,18 @@ def test_disable_needs_password_and_code(app):  # noqa: F811
     assert refused.status_code == 422 and "密码不正确" in refused.text
     done = _post(browser, "/account/two-factor/disable", password=PASSWORD, code=_code(secret, 1))
     assert (done.status_code, done.headers["location"]) == (303, "/account/two-factor")
-    assert _login(TestClient(app)).headers["location"] == "/"
+    # Straight to the role's home: no code asked any more.
+    assert _login(TestClient(app)).headers["location"] == "/agreements"
+
+
+def test_the_code_step_lands_on_the_roles_home_when_nothing_was_asked_for(app):  # noqa: F811
+    browser = TestClient(app)
+    _login(browser)
+    secret, _codes = _enrol(browser)
+    other = TestClient(app)
+    assert _login(other).headers["location"] == "/login/code"
+    right = _post(other, "/login/code", code=_code(secret, 1))
+    assert (right.status_code, right.headers["location"]) == (303, "/agreements")
 
 
 def test_staff_are_sent_to_enrol_before_anything_else(fresh_db, make_settings, app):  # noqa: F811
