@@ -20,7 +20,7 @@ from app.models.notifications import (
     Notification,
 )
 from app.models.organisation import Cooperative, Enterprise
-from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement, ReportRevision
 from app.models.pairing_summary import (
     EnterpriseAgreements,
     EnterpriseReports,
@@ -63,6 +63,7 @@ __all__ = [
     "PurchasesYearly",
     "RateLimitCounter",
     "ReportEvidence",
+    "ReportRevision",
     "SalesMonthly",
     "SearchOutbox",
     "Township",

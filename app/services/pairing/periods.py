@@ -5,7 +5,7 @@ the quarter that just closed is already the fourth. Pure functions take ``today`
 the boundaries can be tested; ``overdue_condition`` turns the same rule into SQL.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from app.models import OutcomeReport, PairingAgreement
 from app.models.enums import AgreementStatus
+from app.services import clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -61,8 +62,11 @@ class Quarter(NamedTuple):
 
 
 def local_today(now: datetime | None = None) -> date:
-    """Today's date in Asia/Shanghai (of ``now``, an aware instant, when given)."""
-    moment = now if now is not None else datetime.now(UTC)
+    """Today's date in Asia/Shanghai (of ``now``, an aware instant, when given; else the clock's
+    today, which ``CUNQI_FAKE_TODAY`` moves in development)."""
+    if now is None:
+        return clock.today()
+    moment = now
     if moment.tzinfo is None:
         raise ValueError("naive datetime given; pass an aware instant")
     return moment.astimezone(SHANGHAI).date()
@@ -84,8 +88,8 @@ def term_quarters(start_on: date, end_on: date) -> list[Quarter]:
 
 
 def reportable_quarters(start_on: date, end_on: date, today: date) -> list[Quarter]:
-    """Quarters of the term that have begun by ``today``: a report may be filed for each."""
-    return [q for q in term_quarters(start_on, end_on) if q.start <= today]
+    """Quarters of the term that have ended before ``today``: a report may be filed for each."""
+    return [q for q in term_quarters(start_on, end_on) if q.end < today]
 
 
 def final_quarter(end_on: date) -> Quarter:
