@@ -51,6 +51,7 @@ async def agreement_list(request: Request) -> Response:
     except ValueError:
         status = None
     overdue = query.get("overdue") == "1"
+    review = query.get("review") == "1"
     q = (query.get("q") or "").strip()[:40]
     county = (query.get("county") or "").strip()[:6] or None
     number = page_number(query.get("page"))
@@ -61,6 +62,7 @@ async def agreement_list(request: Request) -> Response:
             actor=actor,
             status=status,
             overdue=overdue,
+            needs_review=review,
             county_code=county,
             q=q,
             page=number,
@@ -73,6 +75,7 @@ async def agreement_list(request: Request) -> Response:
         "page": results,
         "status": status.value if status else "",
         "overdue": overdue,
+        "review": review,
         "q": q,
         "county": county or "",
         "counties": [(c.code, c.name) for c in counties],

@@ -50,7 +50,7 @@ def add_pairing_objects(session: Session, world) -> None:
         end_on=date(2025, 12, 31),
     )
     world.ended_id = ended.id
-    make_report(session, ended, 2025, 4, status=ReportStatus.verified)
+    world.verified_report_id = make_report(session, ended, 2025, 4, status=ReportStatus.verified).id
     submitted = make_report(session, active, 2026, 1)
     world.submitted_report_id = submitted.id
     world.confirmed_report_id = make_report(

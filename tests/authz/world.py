@@ -49,6 +49,7 @@ class World:
     submitted_report_id: int = 0
     confirmed_report_id: int = 0
     returned_report_id: int = 0
+    verified_report_id: int = 0
     evidence_id: int = 0
     need_id: int = 0
     spare_village_id: int = 0

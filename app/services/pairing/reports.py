@@ -168,7 +168,7 @@ def resubmit_report(
     case = ReportCase(report, agreement, village.county_code)
     REPORT.check("resubmit", actor, case, expected_version)
     form = parse(ReportInput, data)
-    uploads = evidence.check_uploads(list(files), already=_evidence_count(session, report.id))
+    uploads = evidence.check_uploads(list(files), already=evidence_count(session, report.id))
     before = snapshot(report)
     for name, value in form.columns().items():
         setattr(report, name, value)
@@ -319,7 +319,7 @@ def _report_for(session: Session, agreement_id: int, quarter: Quarter) -> Outcom
     ).first()
 
 
-def _evidence_count(session: Session, report_id: int) -> int:
+def evidence_count(session: Session, report_id: int) -> int:
     return session.exec(
         select(func.count())
         .select_from(ReportEvidence)
