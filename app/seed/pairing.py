@@ -45,7 +45,10 @@ STATUS_SHARES = {
 }
 SERVED = (AgreementStatus.active, AgreementStatus.completed, AgreementStatus.terminated)
 UNPAIRED_KEY_SHARE = 0.08
-LATE_ENTRY_SHARE = 0.04  # active agreements entered after they began (补录, late_start)
+# Every 25th agreement, when active and begun two months or more before the reference date, was
+# entered after it began (补录, late_start). Chosen by id, not drawn: the random stream (and so
+# every other seeded figure) stays as it was.
+LATE_ENTRY_EVERY = 25
 _OPEN = {s.value for s in OPEN_AGREEMENT_STATUSES}
 _TERM_YEARS = {1: 0.2, 2: 0.25, 3: 0.35, 4: 0.1, 5: 0.1}
 _KIND_WEIGHTS = {
@@ -130,6 +133,14 @@ def _agreement(run: SeedRun, aid: int, helper: EnterpriseRef, village: VillageRe
     offered = from_mask(helper.offers, HelpKind)
     kinds = rng.sample(offered, k=rng.randint(1, min(3, len(offered))))
     start, end, proposed, signed, filed, ended = _timeline(rng, status)
+    if (
+        status is AgreementStatus.active
+        and aid % LATE_ENTRY_EVERY == 0
+        and start <= REFERENCE_DATE - timedelta(days=60)
+    ):
+        # A paper agreement entered 1–15 days after it began: within the grace of its quarter.
+        shift = (start - proposed.date()) + timedelta(days=1 + aid % 15)
+        proposed, signed, filed = proposed + shift, signed + shift, filed + shift
     years = max(1, round((end - start).days / 365))
     commitments = _commitments(rng, set(kinds), years, village.households)
     if status in SERVED:
@@ -180,9 +191,6 @@ def _timeline(rng, status: AgreementStatus):
             years = _years(rng, lambda y: True)
         end = add_years(start, years)
         proposed = office_time(rng, start - timedelta(days=rng.randint(10, 45)))
-        if status is AgreementStatus.active and rng.random() < LATE_ENTRY_SHARE:
-            # A paper agreement entered after it began (补录): within the grace of its quarter.
-            proposed = office_time(rng, start + timedelta(days=rng.randint(1, 20)))
         signed = office_time(rng, proposed.date() + timedelta(days=rng.randint(2, 10)))
         filed = office_time(rng, signed.date() + timedelta(days=rng.randint(1, 7)))
         if status is AgreementStatus.completed:
