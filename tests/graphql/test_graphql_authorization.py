@@ -438,6 +438,8 @@ def _payload(body: dict) -> dict:
 def test_write_paths(request, path, actor, today_is):
     if path.name.startswith("submitReport"):
         today_is(date(2027, 1, 5))  # the world's 2026Q4 report is due once the quarter has ended
+    if path.name == "proposeAgreement":
+        today_is(date(2026, 2, 1))  # the proposal starts in that quarter
     client = request.getfixturevalue("gql_writer" if actor in path.allowed else "gql")
     database = client.database if actor in path.allowed else request.getfixturevalue("world_db")
     before = _row_counts(database)
