@@ -2,6 +2,7 @@
 
 import ipaddress
 import secrets
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -147,6 +148,14 @@ class Settings(BaseSettings):
     # A pause after each sheet of a ledger export: only for drills and tests of an interrupted
     # export (check-deploy refuses it in production).
     export_pause_seconds: float = Field(default=0.0, ge=0)
+    # 千企帮千村 agreement dates (docs/decisions/0030-agreement-dates-and-corrections.md): a term
+    # may start this many days before the current quarter (paper agreements entered late; the
+    # agreement is flagged 补录 for the bureau), and at most this many months ahead of today.
+    agreement_late_start_grace_days: int = Field(default=30, ge=0, le=366)
+    agreement_max_lead_months: int = Field(default=6, ge=1, le=24)
+    # Development only: business rules take this date (YYYY-MM-DD, Asia/Shanghai) as today, so a
+    # demo can move through quarters. Ignored in production, where check-deploy refuses it.
+    fake_today: date | None = None
     # `cunqi backup` writes its archives here unless --output names a file.
     backup_dir: Path = VAR_DIR / "backups"
     # The pg_dump / pg_restore programs (PATH or a full path), for PostgreSQL backups.

@@ -73,6 +73,8 @@ def deployment_problems(settings: Settings) -> list[str]:
 def job_problems(settings: Settings) -> list[str]:
     """Background jobs (docs/decisions/0028-durable-background-work.md)."""
     problems = []
+    if settings.fake_today is not None:
+        problems.append("CUNQI_FAKE_TODAY 只用于开发与演示，生产环境必须不设置")
     if settings.export_pause_seconds:
         problems.append("CUNQI_EXPORT_PAUSE_SECONDS 只用于演练与测试，生产环境必须为 0")
     if settings.job_lease_seconds < 3 * settings.job_poll_seconds:

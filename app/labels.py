@@ -184,6 +184,7 @@ REPORT_ACTION = {
     "confirm": "确认",
     "return": "退回修改",
     "verify": "核实",
+    "correct": "更正",
 }
 # Audit-trail actions as the timeline of an agreement shows them.
 EVENT_ACTION = {
@@ -203,6 +204,7 @@ EVENT_ACTION = {
     "report.confirm": "村确认成效报告",
     "report.return": "退回成效报告",
     "report.verify": "核实成效报告",
+    "report.correct": "更正成效报告",
     "village.update": "更新村情",
     "need.add": "新增需求",
     "need.update": "修改需求",

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app import migrate
+from app.config import get_settings
 from app.db import Database, create_db_engine
 
 PG_URL = os.environ.get("CUNQI_TEST_DATABASE_URL", "")
@@ -138,3 +139,14 @@ def fresh_db(database_factory) -> Iterator[Database]:
     database = Database(create_db_engine(database_factory.new_url("fresh")))
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    """Move the business rules' today (``CUNQI_FAKE_TODAY``, read by ``app.services.clock``) for
+    this test: ``today_is(date(2027, 1, 15))``. Stored timestamps keep the real time."""
+
+    def move(day):
+        monkeypatch.setattr(get_settings(), "fake_today", day)
+
+    return move

@@ -29,7 +29,7 @@ from app.models.notifications import (
     Notification,
 )
 from app.models.organisation import Cooperative, Enterprise
-from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement
+from app.models.pairing import INDICATORS, OutcomeReport, PairingAgreement, ReportRevision
 from app.models.pairing_followup import ReportReminder, ReportWaiver
 from app.models.pairing_summary import (
     EnterpriseAgreements,
@@ -78,6 +78,7 @@ __all__ = [
     "RecoveryCode",
     "ReportEvidence",
     "ReportReminder",
+    "ReportRevision",
     "ReportWaiver",
     "SalesMonthly",
     "SearchOutbox",

@@ -83,6 +83,11 @@ class PairingAgreement(SQLModel, table=True):
     commit_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
     commit_beneficiaries: int = Field(default=0)
     note: str = Field(default="", sa_type=sa.Text)
+    # 补录: the term starts before the quarter it was proposed in (within the grace, decision 0030).
+    late_start: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Reason codes (space-separated, app.services.pairing.terms.REVIEW_REASONS) of rules the row
+    # broke when migration 0017 introduced them: 待核查 for the bureau; never deleted.
+    review_flags: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     status: AgreementStatus = Field(
         default=AgreementStatus.proposed, sa_type=EnumString(AgreementStatus)
     )
@@ -141,6 +146,10 @@ class OutcomeReport(SQLModel, table=True):
     narrative: str = Field(default="", sa_type=sa.Text)
     status: ReportStatus = Field(default=ReportStatus.submitted, sa_type=EnumString(ReportStatus))
     return_comment: str = Field(default="", max_length=500)
+    # 第几版: 1 as first submitted; each correction (更正) of a verified report adds one and keeps
+    # the earlier version in report_revisions.
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    review_flags: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -152,3 +161,31 @@ class OutcomeReport(SQLModel, table=True):
     @property
     def period(self) -> str:
         return f"{self.year}Q{self.quarter}"
+
+
+class ReportRevision(SQLModel, table=True):
+    """An earlier version of an outcome report, kept when a verified report is corrected (更正):
+    its figures and narrative as verified, when each step was taken, and why it was corrected."""
+
+    __tablename__ = "report_revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "revision", name="uq_report_revisions_revision"),
+        *non_negative(*(f"actual_{name}" for name in INDICATORS)),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="outcome_reports.id", index=True)
+    revision: int
+    actual_funding_business_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_funding_welfare_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_jobs: int = Field(default=0)
+    actual_trainees: int = Field(default=0)
+    actual_purchase_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    actual_beneficiaries: int = Field(default=0)
+    narrative: str = Field(default="", sa_type=sa.Text)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", max_length=500)
+    corrected_by: int | None = Field(default=None, foreign_key="users.id")
+    corrected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

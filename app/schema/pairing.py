@@ -30,6 +30,7 @@ from app.services.pairing.periods import (
     missing_quarters,
     overdue_condition,
 )
+from app.services.pairing.terms import REVIEW_REASONS
 from app.services.queries import pairing as queries
 
 AgreementOrder = enums.graphql_enum(
@@ -41,6 +42,12 @@ AgreementOrder = enums.graphql_enum(
         queries.AgreementOrder.number: "按协议编号",
     },
     "结对协议列表的排序",
+)
+
+REVIEW_DESCRIPTION = (
+    "待核查：迁移 0017 发现的不符合日期规则的原因代码（"
+    + "、".join(f"{code} {label}" for code, label in REVIEW_REASONS.items())
+    + "）；空表示无需核查"
 )
 
 
@@ -75,6 +82,13 @@ class PairingAgreement(Node):
     ended_at: datetime | None = strawberry.field(description="结束（完成、终止等）时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
     version: int = strawberry.field(description="版本号；修改时原样传回，用于发现他人的并发修改")
+    late_start: bool = strawberry.field(
+        description="补录：开始日期早于提出时所在季度（在补录宽限内），备案时请核对纸质协议"
+    )
+
+    @strawberry.field(description=REVIEW_DESCRIPTION)
+    def review_flags(self, root: models.PairingAgreement) -> list[str]:
+        return root.review_flags.split()
 
     @strawberry.field(description="帮扶方式")
     def help_kinds(self, root: models.PairingAgreement) -> list[enums.HelpKind]:
@@ -205,6 +219,11 @@ class OutcomeReport(Node):
     verified_at: datetime | None = strawberry.field(description="乡村振兴局核实时间")
     updated_at: datetime = strawberry.field(description="最后修改时间")
     version: int = strawberry.field(description="版本号；处理时原样传回，用于发现并发修改")
+    revision: int = strawberry.field(description="第几版：首次报送为 1，每次更正加 1")
+
+    @strawberry.field(description=REVIEW_DESCRIPTION)
+    def review_flags(self, root: models.OutcomeReport) -> list[str]:
+        return root.review_flags.split()
 
     @strawberry.field(description="报告期，如 2026Q3")
     def period(self, root: models.OutcomeReport) -> str:

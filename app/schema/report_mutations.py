@@ -1,5 +1,6 @@
 """Outcome reports (帮扶成效报告) as mutations: submit and resubmit with evidence files, then the
-village's confirm, the bureau's verify, and return with a comment by either reviewer.
+village's confirm, the bureau's verify, and return with a comment by either reviewer; the
+enterprise's correction (更正) of a verified report.
 
 Evidence files travel as base64 text inside the operation (multipart is off on /graphql, see
 docs/decisions/0009-graphql-files-as-base64.md); the service checks their type by their first
@@ -18,7 +19,7 @@ from app.schema.node import parse_id
 from app.schema.pairing import OutcomeReport
 from app.schema.payloads import Input, decode_file, payload_type, respond, step_mutation
 from app.schema.scalars import Money
-from app.services.pairing import evidence, reports
+from app.services.pairing import corrections, evidence, reports
 
 EVIDENCE_LIMITS = (
     f"{evidence.ALLOWED_TEXT}，每个不超过 {evidence.MAX_FILE_BYTES // (1024 * 1024)} MB，"
@@ -64,6 +65,16 @@ class ResubmitReportInput(ReportActualsInput):
     expected_version: int = strawberry.field(description="您看到的报告版本号（version）")
 
 
+@strawberry.input(
+    description="更正已核实的成效报告：原版本保留在更正记录中，更正后的报告重新经村确认、"
+    "乡村振兴局核实；可补充证明材料"
+)
+class CorrectReportInput(ReportActualsInput):
+    report_id: strawberry.ID = strawberry.field(description="报告（全局编号）")
+    expected_version: int = strawberry.field(description="您看到的报告版本号（version）")
+    reason: str = strawberry.field(description="更正原因（必填，不超过 500 个字符）")
+
+
 @strawberry.input(description="对成效报告的一步审核")
 class ReportStepInput:
     report_id: strawberry.ID = strawberry.field(description="报告（全局编号）")
@@ -82,7 +93,7 @@ OutcomeReportPayload = payload_type(
     description="成效报告操作的结果",
     label="报告",
 )
-_ACTUALS_SKIP = ("evidence", "agreement_id", "report_id", "expected_version")
+_ACTUALS_SKIP = ("evidence", "agreement_id", "report_id", "expected_version", "reason")
 
 
 def _files(input: ReportActualsInput) -> list[evidence.Upload]:
@@ -176,6 +187,33 @@ class ReportMutations:
                 report_id=report_id,
                 expected_version=input.expected_version,
                 data=_data(input),
+                files=stored,
+                upload_dir=root,
+            )
+
+        return await respond(info, OutcomeReportPayload, work)
+
+    @strawberry.mutation(description="更正已核实的成效报告（帮扶主体；原版本保留，重新确认和核实）")
+    async def correct_report(
+        self,
+        info: Info,
+        input: Input[CorrectReportInput],
+    ) -> OutcomeReportPayload:
+        root = info.context.upload_dir
+        try:
+            report_id = _report_id(input.report_id)
+            stored = await _stored(info, input, report_id=report_id)
+        except DomainError as exc:
+            return OutcomeReportPayload(report=None, errors=user_errors(exc))
+
+        def work(session, actor):
+            return corrections.correct_report(
+                session=session,
+                actor=actor,
+                report_id=report_id,
+                expected_version=input.expected_version,
+                data=_data(input),
+                reason=input.reason,
                 files=stored,
                 upload_dir=root,
             )

@@ -1,8 +1,12 @@
 """Pairing agreements (结对帮扶协议) in every status, and their quarterly outcome reports.
 
 Key villages are likelier to be paired, yet a few key villages are left without any partner so the
-coverage pages have gaps to show. Reports cover each closed quarter an agreement was in force; the
-last closed quarter is missing for about a quarter of the active agreements (they are overdue).
+coverage pages have gaps to show. Every term starts within the date rules of decision 0030 as of
+the day it was proposed: a few active agreements were entered after they began (补录, within the
+grace, flagged ``late_start``); none starts more than the lead time ahead.
+
+Reports cover each closed quarter an agreement was in force; the last closed quarter is missing
+for about a quarter of the active agreements (they are overdue).
 """
 
 from datetime import timedelta
@@ -27,6 +31,8 @@ from app.seed.context import (
     weighted,
 )
 from app.seed.reports import seed_reports
+from app.services.clock import SHANGHAI
+from app.services.pairing.periods import Quarter
 
 STATUS_SHARES = {
     AgreementStatus.active: 0.48,
@@ -39,6 +45,10 @@ STATUS_SHARES = {
 }
 SERVED = (AgreementStatus.active, AgreementStatus.completed, AgreementStatus.terminated)
 UNPAIRED_KEY_SHARE = 0.08
+# Every 25th agreement, when active and begun two months or more before the reference date, was
+# entered after it began (补录, late_start). Chosen by id, not drawn: the random stream (and so
+# every other seeded figure) stays as it was.
+LATE_ENTRY_EVERY = 25
 _OPEN = {s.value for s in OPEN_AGREEMENT_STATUSES}
 _TERM_YEARS = {1: 0.2, 2: 0.25, 3: 0.35, 4: 0.1, 5: 0.1}
 _KIND_WEIGHTS = {
@@ -123,6 +133,14 @@ def _agreement(run: SeedRun, aid: int, helper: EnterpriseRef, village: VillageRe
     offered = from_mask(helper.offers, HelpKind)
     kinds = rng.sample(offered, k=rng.randint(1, min(3, len(offered))))
     start, end, proposed, signed, filed, ended = _timeline(rng, status)
+    if (
+        status is AgreementStatus.active
+        and aid % LATE_ENTRY_EVERY == 0
+        and start <= REFERENCE_DATE - timedelta(days=60)
+    ):
+        # A paper agreement entered 1–15 days after it began: within the grace of its quarter.
+        shift = (start - proposed.date()) + timedelta(days=1 + aid % 15)
+        proposed, signed, filed = proposed + shift, signed + shift, filed + shift
     years = max(1, round((end - start).days / 365))
     commitments = _commitments(rng, set(kinds), years, village.households)
     if status in SERVED:
@@ -148,6 +166,8 @@ def _agreement(run: SeedRun, aid: int, helper: EnterpriseRef, village: VillageRe
         "status": status.value,
         "status_reason": rng.choice(_REASONS[status]) if status in _REASONS else "",
         "proposed_at": proposed,
+        # 补录: the term began before the quarter it was entered in (decision 0030).
+        "late_start": start < Quarter.of(proposed.astimezone(SHANGHAI).date()).start,
         "signed_at": signed,
         "filed_at": filed,
         "ended_at": ended,

@@ -1,8 +1,15 @@
-"""Calendar days as people in 运城 count them: dates are Asia/Shanghai, stored times are UTC."""
+"""Calendar days as people in 运城 count them: dates are Asia/Shanghai, stored times are UTC.
+
+The one source of "today" for business rules (which quarter it is, whether a quarter has ended,
+how far ahead an agreement may start). In development ``CUNQI_FAKE_TODAY`` moves that day, so the
+demo and tests can walk through quarters; it is ignored in production (``cunqi check-deploy``
+refuses it there). Stored timestamps (``utcnow``) stay the true time: the audit trail never lies.
+"""
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from app.config import get_settings
 from app.errors import ValidationError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -11,8 +18,19 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def today() -> date:
-    """Today's date in Asia/Shanghai."""
-    return datetime.now(SHANGHAI).date()
+    """Today's date in Asia/Shanghai (``CUNQI_FAKE_TODAY`` in development, when set)."""
+    return local_date(now())
+
+
+def now() -> datetime:
+    """The current instant (aware, UTC) as business rules see it: the real time, or in
+    development the same time of day on ``CUNQI_FAKE_TODAY`` (Asia/Shanghai)."""
+    real = datetime.now(UTC)
+    settings = get_settings()
+    if settings.fake_today is None or settings.is_production:
+        return real
+    local = real.astimezone(SHANGHAI)
+    return datetime.combine(settings.fake_today, local.time(), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def local_date(moment: datetime) -> date:

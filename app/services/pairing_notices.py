@@ -23,6 +23,7 @@ ACTIONS = {
     "report.confirm": notice("成效报告已经村确认", K.enterprise),
     "report.verify": notice("成效报告已核实", K.enterprise, K.village),
     "report.return": notice("成效报告被退回修改", K.enterprise),
+    "report.correct": notice("已核实的成效报告已更正，待重新确认", K.village),
 }
 
 

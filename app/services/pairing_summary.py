@@ -5,8 +5,8 @@
   (filing adds it, termination takes it out; completion keeps it). Filed agreements' terms and
   commitments never change (only a proposal can be revised).
 - ``enterprise_agreements``: active agreements per county and enterprise; ``agreement_moved``.
-- ``pairing_actuals``: verified reports per county and quarter; ``report_verified`` (verification
-  is final: a verified report is never returned).
+- ``pairing_actuals``: verified reports per county and quarter; ``report_verified``, and
+  ``report_unverified`` when a verified report is corrected (更正: it is verified again later).
 - ``enterprise_reports``: reports in any status per quarter, county and enterprise;
   ``report_submitted`` (a report is never deleted and never changes its quarter).
 
@@ -96,6 +96,14 @@ def report_verified(session: Session, report: OutcomeReport, county_code: str) -
     key = {"county_code": county_code, "year": report.year, "quarter": report.quarter}
     figures = {"reports": 1} | {f"actual_{n}": getattr(report, f"actual_{n}") for n in INDICATORS}
     _add(session, ACTUAL_TABLE, key, figures, 1)
+
+
+def report_unverified(session: Session, before: dict, county_code: str) -> None:
+    """Take a corrected report's earlier, verified figures (``before``, its snapshot) out of its
+    county's actuals: the corrected version counts once it is verified again."""
+    key = {"county_code": county_code, "year": before["year"], "quarter": before["quarter"]}
+    figures = {"reports": 1} | {f"actual_{n}": before[f"actual_{n}"] for n in INDICATORS}
+    _add(session, ACTUAL_TABLE, key, figures, -1)
 
 
 def _quarter_of(day) -> sa.ColumnElement[int]:

@@ -3,7 +3,8 @@
 - an agreement whose status changed enters or leaves the pairing commitments and the active
   agreements (``pairing_summary.agreement_moved``);
 - a submitted report counts for its quarter and enterprise, a verified one for its county's
-  actuals (``pairing_summary.report_submitted`` and ``report_verified``);
+  actuals (``pairing_summary.report_submitted`` and ``report_verified``); a corrected one
+  leaves them until it is verified again (``report_unverified``);
 - a received order counts for its month, county and category and for its buyer's year
   (``sales_summary.add_receipt``).
 
@@ -36,6 +37,8 @@ def report_counted(session: Session, delivery: Delivery) -> None:
         pairing_summary.report_submitted(session, event.obj, event.agreement, event.county_code)
     elif event.action == "report.verify":
         pairing_summary.report_verified(session, event.obj, event.county_code)
+    elif event.action == "report.correct":
+        pairing_summary.report_unverified(session, event.before, event.county_code)
 
 
 def order_received(session: Session, delivery: Delivery) -> None:

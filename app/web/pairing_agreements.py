@@ -53,6 +53,7 @@ async def agreement_list(request: Request) -> Response:
     except ValueError:
         status = None
     overdue = query.get("overdue") == "1"
+    review = query.get("review") == "1"
     q = (query.get("q") or "").strip()[:40]
     county = (query.get("county") or "").strip()[:6] or None
     number = page_number(query.get("page"))
@@ -63,6 +64,7 @@ async def agreement_list(request: Request) -> Response:
             actor=actor,
             status=status,
             overdue=overdue,
+            needs_review=review,
             county_code=county,
             q=q,
             page=number,
@@ -75,6 +77,7 @@ async def agreement_list(request: Request) -> Response:
         "page": results,
         "status": status.value if status else "",
         "overdue": overdue,
+        "review": review,
         "q": q,
         "county": county or "",
         "counties": [(c.code, c.name) for c in counties],

@@ -11,7 +11,7 @@ from app.errors import NotFoundError
 from app.labels import REPORT_STATUS
 from app.models.enums import ReportStatus
 from app.money import fen_to_yuan
-from app.services.pairing import details, evidence, queries, reports
+from app.services.pairing import corrections, details, evidence, queries, reports
 from app.services.pairing.evidence import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES_PER_REPORT
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import Quarter
@@ -102,6 +102,7 @@ async def _report_form(request, actor, agreement_id, values, errors, status_code
         ],
         "action": f"/agreements/{agreement_id}/reports",
         "limits": LIMITS,
+        "correcting": False,
     }
     return page(request, "pairing/report_form.html", context, status_code=status_code)
 
@@ -187,11 +188,57 @@ async def resubmit(request: Request) -> Response:
     return done(request, f"/reports/{report_id}", "已修改并重新提交，等待村确认")
 
 
-async def _resubmit_form(request, actor, report_id, values, errors, status_code=200, version=None):
+async def correct(request: Request) -> Response:
+    """更正: the form for a correction of a verified report (its figures, a reason, evidence)."""
+    actor = gate(request, Role.enterprise)
+    if isinstance(actor, Response):
+        return actor
+    report_id = request.path_params["report_id"]
+    if request.method == "GET":
+        return await _resubmit_form(request, actor, report_id, None, {}, step="correct")
+    data = await read_form(request)
+    values = {name: data.get(name, "") for name in (*REPORT_FIELDS, "reason")}
+    version = int_or_none(data.get("version")) or 0
+    files = await uploads(request, "evidence")
+    root = upload_dir(request)
+    stored = []
+
+    async def store():
+        stored[:] = await store_evidence(
+            request,
+            files,
+            lambda s: reports.check_may_submit(session=s, actor=actor, report_id=report_id),
+        )
+
+    saved = await save(
+        request,
+        lambda s: corrections.correct_report(
+            session=s,
+            actor=actor,
+            report_id=report_id,
+            expected_version=version,
+            data=values,
+            reason=values["reason"],
+            files=stored,
+            upload_dir=root,
+        ),
+        lambda errors, status: _resubmit_form(
+            request, actor, report_id, values, errors, status, version, step="correct"
+        ),
+        before=store,
+    )
+    if isinstance(saved, Response):
+        return saved
+    return done(request, f"/reports/{report_id}", REPORT.transition("correct").done)
+
+
+async def _resubmit_form(
+    request, actor, report_id, values, errors, status_code=200, version=None, step="resubmit"
+):
     detail = await load(
         request, lambda s: details.get_report(session=s, actor=actor, report_id=report_id)
     )
-    if "resubmit" not in detail.actions:
+    if step not in detail.actions:
         raise HTTPException(404)
     report = detail.report
     if values is None:
@@ -210,9 +257,10 @@ async def _resubmit_form(request, actor, report_id, values, errors, status_code=
         "values": values,
         "errors": errors,
         "periods": [],
-        "action": f"/reports/{report_id}/edit",
+        "action": f"/reports/{report_id}/" + ("correct" if step == "correct" else "edit"),
         "limits": LIMITS,
         "version": version if version is not None else report.version,
+        "correcting": step == "correct",
     }
     return page(request, "pairing/report_form.html", context, status_code=status_code)
 

@@ -48,6 +48,7 @@ ROUTES: list[BaseRoute] = [
     Route("/reports", pairing_reports.report_list, name="reports"),
     Route("/reports/{report_id:id}", pairing_reports.report_detail),
     Route("/reports/{report_id:id}/edit", pairing_reports.resubmit, methods=GET_POST),
+    Route("/reports/{report_id:id}/correct", pairing_reports.correct, methods=GET_POST),
     Route("/reports/{report_id:id}/{action:str}", pairing_reports.step, methods=POST),
     Route("/evidence/{evidence_id:id}", pairing_reports.evidence_file),
     Route("/evidence/{evidence_id:id}/thumbnail", pairing_reports.evidence_thumbnail),

@@ -18,6 +18,7 @@ from app.actors import ROLE_LABEL
 from app.config import Settings
 from app.http import csrf_token, current_actor
 from app.labels import label, status_tone
+from app.services.pairing.terms import review_labels
 from app.services.state_machine import button
 from app.web.agreement_page import changes as event_changes
 from app.web.coverage_map import county_map, township_grid
@@ -118,7 +119,7 @@ def create_environment(settings: Settings) -> jinja2.Environment:
         auto_reload=not settings.is_production,
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(FILTERS, label=label, status_tone=status_tone)
+    env.filters.update(FILTERS, label=label, status_tone=status_tone, review_labels=review_labels)
     env.globals.update(
         product_name=PRODUCT_NAME,
         htmx=htmx_script(settings),

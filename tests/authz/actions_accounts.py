@@ -1,6 +1,7 @@
 """Matrix actions for accounts, organisations, villages, proposals and the audit trail."""
 
 import time
+from datetime import date
 
 from sqlmodel import select
 
@@ -189,6 +190,7 @@ ACTIONS = [
                 "start_on": "2026-03-01",
                 "end_on": "2028-02-28",
             },
+            today=date(2026, 2, 1),
         ),
         frozenset({"enterprise_a"}),
         covers=("agreement.propose",),

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -49,6 +49,7 @@ class World:
     submitted_report_id: int = 0
     confirmed_report_id: int = 0
     returned_report_id: int = 0
+    verified_report_id: int = 0
     evidence_id: int = 0
     need_id: int = 0
     spare_village_id: int = 0
@@ -70,6 +71,7 @@ def build_world(session: Session) -> World:
             "start_on": "2026-01-01",
             "end_on": "2027-12-31",
         },
+        today=date(2026, 1, 10),  # proposed in the quarter it starts
     )
     cooperative = organisations.register_cooperative(
         session=session,

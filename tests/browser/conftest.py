@@ -27,6 +27,11 @@ PASSWORD = "Huanghe2026"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
+# The journeys' servers let a term start up to this many days before the current quarter (a 补录
+# start), so that a quarter past its reporting window can lie in a new agreement's term
+# (tests/browser/journey_world.py proposal_term; production keeps the default 30).
+LATE_START_GRACE_DAYS = 200
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -60,6 +65,7 @@ def live_server(database_factory, tmp_path_factory) -> Iterator[dict]:
         "CUNQI_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         # One process serves and runs the jobs (the ledger export), on PostgreSQL too.
         "CUNQI_JOBS_IN_SERVER": "true",
+        "CUNQI_AGREEMENT_LATE_START_GRACE_DAYS": str(LATE_START_GRACE_DAYS),
     }
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     process = subprocess.Popen(

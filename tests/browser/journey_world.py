@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from app.actors import SYSTEM
@@ -12,6 +13,8 @@ from app.db import Database, create_db_engine
 from app.models.enums import HelpKind, UserRole
 from app.models.flags import to_mask
 from app.services.accounts import create_user
+from app.services.pairing.periods import last_due_quarter, local_today
+from app.services.pairing.proposals import add_years
 from tests.browser.conftest import PASSWORD
 from tests.factories import make_cooperative, make_enterprise, make_township, make_village
 from tests.pairing_factories import make_active, make_report
@@ -223,3 +226,11 @@ def html_problems(pages: dict[str, str], workdir: Path) -> list[str]:
         for result in json.loads(report.read_text(encoding="utf-8"))
         for m in result["messages"]
     ]
+
+
+def proposal_term() -> tuple[str, str]:
+    """A three-year term starting with the latest quarter past its reporting window, so exactly
+    that quarter is owed. It lies before the current quarter: a 补录 start, which the journeys'
+    servers allow with a wide grace (conftest ``LATE_START_GRACE_DAYS``)."""
+    start = last_due_quarter(local_today()).start
+    return start.isoformat(), (add_years(start, 3) - timedelta(days=1)).isoformat()

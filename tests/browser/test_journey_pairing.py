@@ -8,7 +8,14 @@ import pytest
 
 from app.services.pairing.periods import last_due_quarter, local_today
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.journey_world import CASTS, act_from_inbox, inbox_item, open_inbox, sign_in
+from tests.browser.journey_world import (
+    CASTS,
+    act_from_inbox,
+    inbox_item,
+    open_inbox,
+    proposal_term,
+    sign_in,
+)
 
 
 @pytest.mark.slow
@@ -30,8 +37,9 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     card.get_by_role("link", name="提出结对").click()
     enterprise.check("input[name=help_kinds][value=industry]")
     enterprise.check("input[name=help_kinds][value=sales]")
-    enterprise.fill("#field-start_on", quarter.start.isoformat())
-    enterprise.fill("#field-end_on", "2028-12-31")
+    start_on, end_on = proposal_term()
+    enterprise.fill("#field-start_on", start_on)
+    enterprise.fill("#field-end_on", end_on)
     enterprise.fill("#field-commit_jobs", "5")
     enterprise.fill("#field-commit_purchase", "20000")
     shots(enterprise, "proposal")

@@ -30,8 +30,14 @@ from app.db import Database, create_db_engine
 from app.models.enums import UserRole
 from app.services.accounts import create_user
 from app.web.assets import HTMX_FILE
-from tests.browser.conftest import DESKTOP, PASSWORD, _free_port
-from tests.browser.journey_world import CASTS, act_from_inbox, build_journey_world, sign_in
+from tests.browser.conftest import DESKTOP, LATE_START_GRACE_DAYS, PASSWORD, _free_port
+from tests.browser.journey_world import (
+    CASTS,
+    act_from_inbox,
+    build_journey_world,
+    proposal_term,
+    sign_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "cunqi.conf"
@@ -152,6 +158,7 @@ def site(database_factory, tmp_path_factory) -> Iterator[dict]:
         "CUNQI_METRICS_ALLOW": "127.0.0.1/32",
         "CUNQI_PUBLIC_URL": base,
         "CUNQI_LOG_FORMAT": "json",
+        "CUNQI_AGREEMENT_LATE_START_GRACE_DAYS": str(LATE_START_GRACE_DAYS),
     }
     processes, logs, files = [], [], []
 
@@ -254,8 +261,9 @@ def test_a_journey_over_https_through_nginx_with_the_cdn_unreachable(site, brows
         card = enterprise.locator("li.recommendation", has_text=cast.village)
         card.get_by_role("link", name="提出结对").click()
         enterprise.check("input[name=help_kinds][value=industry]")
-        enterprise.fill("#field-start_on", "2026-01-01")
-        enterprise.fill("#field-end_on", "2028-12-31")
+        start_on, end_on = proposal_term()
+        enterprise.fill("#field-start_on", start_on)
+        enterprise.fill("#field-end_on", end_on)
         enterprise.fill("#field-commit_jobs", "3")
         enterprise.fill("#field-commit_purchase", "10000")
         enterprise.get_by_role("button", name="提交结对提议").click()

@@ -203,6 +203,14 @@ WRITE_PATHS = [
         frozenset({"enterprise_b"}),
         **REPORT,
     ),
+    _report_step(
+        "correctReport",
+        "CorrectReportInput",
+        "verified_report_id",
+        frozenset({"enterprise_b"}),
+        reason="采购金额按发票更正",
+        **REPORT,
+    ),
     _report_step("confirmReport", "ReportStepInput", "submitted_report_id", VILLAGE),
     _report_step(
         "returnReport", "ReturnReportInput", "submitted_report_id", VILLAGE, comment="金额不符"

@@ -6,6 +6,8 @@ reaches it or gets null, an empty list or a permission error — never the data.
 mutation; the allowed succeed, the others get payload errors and write nothing.
 """
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
@@ -433,7 +435,11 @@ def _payload(body: dict) -> dict:
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("path", WRITE_PATHS, ids=lambda p: p.name)
-def test_write_paths(request, path, actor):
+def test_write_paths(request, path, actor, today_is):
+    if path.name.startswith("submitReport"):
+        today_is(date(2027, 1, 5))  # the world's 2026Q4 report is due once the quarter has ended
+    if path.name == "proposeAgreement":
+        today_is(date(2026, 2, 1))  # the proposal starts in that quarter
     client = request.getfixturevalue("gql_writer" if actor in path.allowed else "gql")
     database = client.database if actor in path.allowed else request.getfixturevalue("world_db")
     before = _row_counts(database)

@@ -1,7 +1,7 @@
 """Mutations: one payload shape, business errors in ``errors`` with Chinese messages, nothing
 written on failure, and reads after a write that see it."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -205,7 +205,8 @@ def _proposal(world, village_id: int, **overrides) -> dict:
     } | overrides
 
 
-def test_propose_then_revise_with_the_version(gql_writer):
+def test_propose_then_revise_with_the_version(gql_writer, today_is):
+    today_is(date(2026, 2, 1))  # the proposals start on 1 March 2026
     world = gql_writer.world
     spare = world.world.spare_village_id
     proposed = gql_writer.data(PROPOSE, {"input": _proposal(world, spare)}, actor="enterprise_a")[
@@ -255,7 +256,8 @@ def test_propose_then_revise_with_the_version(gql_writer):
         ({"helpKinds": []}, [("helpKinds", "too_short", "请至少选择一项帮扶方式")]),
     ],
 )
-def test_proposal_field_errors(gql_writer, overrides, errors):
+def test_proposal_field_errors(gql_writer, overrides, errors, today_is):
+    today_is(date(2026, 2, 1))  # the proposals start on 1 March 2026
     spare = gql_writer.world.world.spare_village_id
     before = row_counts(gql_writer.database)
     payload = gql_writer.data(
@@ -265,7 +267,8 @@ def test_proposal_field_errors(gql_writer, overrides, errors):
     assert row_counts(gql_writer.database) == before
 
 
-def test_a_duplicate_proposal_is_a_conflict(gql_writer):
+def test_a_duplicate_proposal_is_a_conflict(gql_writer, today_is):
+    today_is(date(2026, 2, 1))  # the proposals start on 1 March 2026
     village = gql_writer.world.ids["village"]  # enterprise A already proposed to it
     payload = gql_writer.data(
         PROPOSE, {"input": _proposal(gql_writer.world, village)}, actor="enterprise_a"
@@ -275,7 +278,8 @@ def test_a_duplicate_proposal_is_a_conflict(gql_writer):
     ]
 
 
-def test_a_proposal_beyond_the_enterprise_s_limit_is_a_conflict_naming_it(gql_writer):
+def test_a_proposal_beyond_the_enterprise_s_limit_is_a_conflict_naming_it(gql_writer, today_is):
+    today_is(date(2026, 2, 1))  # the proposals start on 1 March 2026
     world = gql_writer.world
     with gql_writer.database.unit_of_work() as session:
         enterprise = session.get(Enterprise, world.world.enterprise_a)
@@ -291,7 +295,8 @@ def test_a_proposal_beyond_the_enterprise_s_limit_is_a_conflict_naming_it(gql_wr
     assert f"同时结对帮扶的村数上限为 {taken} 个" in message
 
 
-def test_each_mutation_of_an_operation_sees_the_ones_before(gql_writer):
+def test_each_mutation_of_an_operation_sees_the_ones_before(gql_writer, today_is):
+    today_is(date(2026, 2, 1))  # the proposals start on 1 March 2026
     world = gql_writer.world
     with gql_writer.database.unit_of_work() as session:
         second = Village(

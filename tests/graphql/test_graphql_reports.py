@@ -2,6 +2,7 @@
 steps, and Chinese errors with nothing written on refusal."""
 
 import base64
+from datetime import date
 
 import pytest
 
@@ -38,7 +39,8 @@ def submit_input(client, **overrides) -> dict:
     } | overrides
 
 
-def test_submit_with_evidence_that_the_parties_can_download(gql_writer):
+def test_submit_with_evidence_that_the_parties_can_download(gql_writer, today_is):
+    today_is(date(2027, 1, 10))  # 2026Q4 has ended
     before = row_counts(gql_writer.database)
     result = payload(gql_writer, SUBMIT, submit_input(gql_writer), actor="enterprise_b")
     assert result["errors"] == []
@@ -105,7 +107,13 @@ def test_submit_with_evidence_that_the_parties_can_download(gql_writer):
         ),
         (
             {"period": "2030Q1"},
-            [("period", "period_invalid", "只能报送协议期内已经开始的季度")],
+            [
+                (
+                    "period",
+                    "period_invalid",
+                    "2030年第1季度不在协议期（2026年1月1日 至 2027年12月31日）内",
+                )
+            ],
         ),
     ],
 )
@@ -210,7 +218,10 @@ def test_return_needs_a_comment_and_resubmit_adds_evidence(gql_writer):
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
-def test_an_evidence_photo_sent_as_base64_loses_its_gps_position(gql_writer, image_format):
+def test_an_evidence_photo_sent_as_base64_loses_its_gps_position(
+    gql_writer, image_format, today_is
+):
+    today_is(date(2027, 1, 10))  # 2026Q4 has ended
     photo = {"filename": "现场.jpg", "contentBase64": encoded(photo_with_gps(image_format))}
     result = payload(
         gql_writer, SUBMIT, submit_input(gql_writer, evidence=[photo]), actor="enterprise_b"

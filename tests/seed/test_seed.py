@@ -34,6 +34,8 @@ from app.seed.codes import org_code_is_valid
 from app.seed.context import REFERENCE_TIME
 from app.services import clock
 from app.services.numbering import agreement_number, order_number
+from app.services.pairing.periods import Quarter
+from app.services.pairing.terms import check_start
 
 YUNCHENG_COUNTIES = {
     "140802": ("盐湖区", "demonstration"),
@@ -292,6 +294,24 @@ def test_agreement_dates_and_stamps_follow_the_status(city_db):
 
     # then
     assert found == dict.fromkeys(violations, 0)
+
+
+def test_terms_start_within_the_date_rules_as_of_the_day_they_were_proposed(city_db):
+    # given
+    with city_db.read_only() as session:
+        agreements = session.exec(sa.select(PairingAgreement)).scalars().all()
+        reports = session.execute(
+            sa.select(OutcomeReport.year, OutcomeReport.quarter, OutcomeReport.submitted_at)
+        ).all()
+
+    # then: check_start accepts each start as of its proposal, and says whether it was late
+    late = [
+        a.late_start
+        for a in agreements
+        if check_start(a.start_on, today=clock.local_date(a.proposed_at)) is a.late_start
+    ]
+    assert len(late) == len(agreements) and any(late)
+    assert all(Quarter(y, q).end < clock.local_date(at) for y, q, at in reports)
 
 
 def test_reports_cover_only_closed_quarters_and_some_active_agreements_are_overdue(city_db):

@@ -1,6 +1,7 @@
 """An enterprise's maximum number of villages holds at propose, plan, sign and file."""
 
 import threading
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,12 @@ from app.services.pairing import (
 )
 from tests.factories import make_agreement, make_enterprise, make_village
 from tests.pairing_factories import bureau_actor, enterprise_actor, village_actor
+
+
+@pytest.fixture(autouse=True)
+def _in_the_first_quarter_of_2026(today_is):
+    """The proposals here start on 1 January 2026: they are made in that quarter."""
+    today_is(date(2026, 1, 10))
 
 
 def _proposal(enterprise, village) -> dict:

@@ -76,7 +76,12 @@ def test_term_and_reportable_quarters():
         Quarter(2026, 1),
         Quarter(2026, 2),
     ]
+    # Only quarters that have ended: on the last day of 2026Q1 it is not yet reportable ...
     assert reportable_quarters(date(2025, 11, 15), date(2026, 4, 30), date(2026, 3, 31)) == [
+        Quarter(2025, 4),
+    ]
+    # ... on the first day of the next quarter it is.
+    assert reportable_quarters(date(2025, 11, 15), date(2026, 4, 30), date(2026, 4, 1)) == [
         Quarter(2025, 4),
         Quarter(2026, 1),
     ]

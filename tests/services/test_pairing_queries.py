@@ -125,7 +125,8 @@ def test_the_detail_shows_actions_reports_totals_and_timeline(session, book):
     )
     assert detail.actions == ["terminate"]
     assert detail.overdue and detail.last_closed == Quarter(2026, 2)
-    assert detail.reportable == [Quarter(2026, 2), Quarter(2026, 3)]
+    # Only ended quarters are reportable: 2026Q3 is still running on TODAY.
+    assert detail.reportable == [Quarter(2026, 2)]
     jobs = next(t for t in detail.totals if t.name == "jobs")
     assert (jobs.label, jobs.committed, jobs.verified, jobs.reported) == ("带动就业", 0, 5, 5)
     assert detail.completion_blocked == "协议期限至 2027年12月31日，期满后可办结"
@@ -146,6 +147,7 @@ def test_the_timeline_holds_the_agreement_s_and_its_reports_events(session):
             "start_on": "2026-01-01",
             "end_on": "2027-12-31",
         },
+        today=date(2026, 1, 10),
     )
     transition_agreement(
         session=session,

@@ -130,8 +130,16 @@ def test_an_empty_file_field_is_ignored(session, agreement, tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"period": "2026Q4"}, "period", "只能报送协议期内已经开始的季度"),
-        ({"period": "2025Q4"}, "period", "只能报送协议期内已经开始的季度"),
+        (
+            {"period": "2026Q3"},
+            "period",
+            "2026年第3季度尚未结束（2026年9月30日 结束），季度结束后才能报送成效",
+        ),
+        (
+            {"period": "2025Q4"},
+            "period",
+            "2025年第4季度不在协议期（2026年1月1日 至 2027年12月31日）内",
+        ),
         ({"period": "上季度"}, "period", "请选择报告季度"),
         ({"narrative": "很好"}, "narrative", "帮扶成效说明至少 10 个字符"),
         (

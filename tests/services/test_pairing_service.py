@@ -14,6 +14,12 @@ from app.services.pairing import propose_agreement, revise_proposal
 from tests.factories import make_enterprise, make_village
 
 
+@pytest.fixture(autouse=True)
+def _in_the_first_quarter_of_2026(today_is):
+    """The proposals here start on 1 January 2026: they are made in that quarter."""
+    today_is(date(2026, 1, 10))
+
+
 def _as(enterprise) -> Actor:
     return Actor(role=Role.enterprise, user_id=None, name="企业职员", enterprise_id=enterprise.id)
 

@@ -118,7 +118,8 @@ def review(session, report: OutcomeReport, action: str) -> OutcomeReport:
     )
 
 
-def test_every_lifecycle_step_keeps_the_summaries_equal_to_a_rebuild(session):
+def test_every_lifecycle_step_keeps_the_summaries_equal_to_a_rebuild(session, today_is):
+    today_is(date(2026, 1, 10))  # the terms start on 1 January 2026
     enterprise = make_enterprise(session)
     villages = [make_village(session) for _ in range(3)]
     actor = enterprise_actor(enterprise)

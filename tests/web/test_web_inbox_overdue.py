@@ -11,12 +11,12 @@ def site(fresh_db, make_settings, tmp_path):
     return build_site(fresh_db, make_settings(upload_dir=tmp_path / "uploads"))
 
 
-def test_the_overdue_link_opens_the_form_on_the_overdue_quarter_not_the_newest(site):
+def test_the_overdue_link_opens_the_form_on_the_overdue_quarter_not_the_running_one(site):
     # The active agreement runs from 2026-01-01 with only a 2026Q1 report, so the quarter that
-    # closed last is owed while the current quarter (already reportable) is newer.
+    # closed last is owed; the current quarter has not ended, so it is not offered at all.
     # Every quarter after 2026Q1 whose reporting window has passed is one to-do of its own.
     today = local_today()
-    overdue, newest = last_due_quarter(today), Quarter.of(today)
+    overdue, running = last_due_quarter(today), Quarter.of(today)
     assert overdue > Quarter(2026, 1)
     owed = [Quarter(2026, 1).next()]
     while owed[-1] < overdue:
@@ -34,7 +34,6 @@ def test_the_overdue_link_opens_the_form_on_the_overdue_quarter_not_the_newest(s
     assert form.template.name == "pairing/report_form.html"
     label = f"{overdue.year}年第{overdue.quarter}季度"
     assert f'<option value="{overdue.period}" selected>{label}</option>' in form.text
-    newest_label = f"{newest.year}年第{newest.quarter}季度"
-    assert f'<option value="{newest.period}">{newest_label}</option>' in form.text
+    assert f'<option value="{running.period}"' not in form.text
     plain = client.get(f"/agreements/{site.active_id}/reports/new")
-    assert f'<option value="{newest.period}" selected>{newest_label}</option>' in plain.text
+    assert f'<option value="{overdue.period}" selected>{label}</option>' in plain.text

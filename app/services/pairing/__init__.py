@@ -4,6 +4,7 @@ Services take keyword-only ``session`` and ``actor``, check permissions with app
 an event for every change and never commit. GraphQL resolvers and page handlers call them alike.
 """
 
+from app.services.pairing.corrections import correct_report
 from app.services.pairing.details import get_agreement, get_report
 from app.services.pairing.directory import (
     EnterpriseFilters,
@@ -50,6 +51,7 @@ __all__ = [
     "check_may_submit",
     "complete_agreement",
     "confirm_report",
+    "correct_report",
     "county_overview",
     "decline_agreement",
     "enterprise_profile",

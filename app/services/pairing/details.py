@@ -1,7 +1,7 @@
 """One agreement or one report in full: reports, evidence, commitments against actuals, the steps
 the actor may take and the event timeline, in a fixed handful of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from app.models import (
     OutcomeReport,
     PairingAgreement,
     ReportEvidence,
+    ReportRevision,
     Township,
     Village,
 )
@@ -30,6 +31,7 @@ from app.permissions import (
     can_waive_report,
     require,
 )
+from app.services.pairing.corrections import report_revisions
 from app.services.pairing.followup import Followup, followup, unsettled_quarters
 from app.services.pairing.lifecycle import allowed_actions
 from app.services.pairing.periods import (
@@ -109,6 +111,7 @@ class ReportDetail:
     village_name: str
     county_name: str
     events: list[Event]
+    revisions: list[ReportRevision] = field(default_factory=list)  # 更正记录, newest first
 
 
 def get_agreement(
@@ -278,4 +281,5 @@ def get_report(*, session: Session, actor: Actor, report_id: int) -> ReportDetai
         village_name=village.name,
         county_name=county.name,
         events=list(events),
+        revisions=report_revisions(session, report.id),
     )

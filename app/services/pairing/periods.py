@@ -69,7 +69,8 @@ class Quarter(NamedTuple):
 
 
 def local_today(now: datetime | None = None) -> date:
-    """Today's date in Asia/Shanghai (of ``now``, an aware instant, when given)."""
+    """Today's date in Asia/Shanghai (of ``now``, an aware instant, when given; else the clock's
+    today, which ``CUNQI_FAKE_TODAY`` moves in development)."""
     if now is None:
         return clock.today()
     moment = now
@@ -94,8 +95,8 @@ def term_quarters(start_on: date, end_on: date) -> list[Quarter]:
 
 
 def reportable_quarters(start_on: date, end_on: date, today: date) -> list[Quarter]:
-    """Quarters of the term that have begun by ``today``: a report may be filed for each."""
-    return [q for q in term_quarters(start_on, end_on) if q.start <= today]
+    """Quarters of the term that have ended before ``today``: a report may be filed for each."""
+    return [q for q in term_quarters(start_on, end_on) if q.end < today]
 
 
 def final_quarter(end_on: date) -> Quarter:

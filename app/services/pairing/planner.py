@@ -198,6 +198,7 @@ def accept_plan(
                 commitments=commitments,
                 action="agreement.plan",
                 summary=f"覆盖规划：{enterprise.name} 与 {row.name} 结对（待签约）",
+                today=today,
             )
         )
     return created

@@ -31,6 +31,7 @@ from app.services.pairing.common import (
     yuan_validator,
 )
 from app.services.pairing.states import AGREEMENT, AgreementCase
+from app.services.pairing.terms import check_start
 
 MIN_TERM_YEARS = 1
 MAX_TERM_YEARS = 5
@@ -115,7 +116,9 @@ def check_commitments(*, data: dict) -> list[DomainError]:
     return []
 
 
-def propose_agreement(*, session: Session, actor: Actor, data: dict) -> PairingAgreement:
+def propose_agreement(
+    *, session: Session, actor: Actor, data: dict, today: date | None = None
+) -> PairingAgreement:
     """Propose a pairing from an enterprise to a village; the village signs or declines it."""
     form = parse(AgreementProposal, data)
     enterprise = session.get(Enterprise, form.enterprise_id)
@@ -133,6 +136,7 @@ def propose_agreement(*, session: Session, actor: Actor, data: dict) -> PairingA
         commitments=form,
         action="agreement.propose",
         summary=f"{enterprise.name} 向 {village.name} 提出结对帮扶",
+        today=today,
     )
 
 
@@ -145,9 +149,12 @@ def insert_proposal(
     commitments: Commitments,
     action: str,
     summary: str,
+    today: date | None = None,
 ) -> PairingAgreement:
     """Add a proposed agreement after the caller's permission check; duplicates are conflicts,
-    and so is a proposal beyond the enterprise's ``max_villages``."""
+    and so is a proposal beyond the enterprise's ``max_villages``; a start outside the window of
+    ``terms.check_start`` is refused."""
+    late_start = check_start(commitments.start_on, today=today)
     if has_open_agreement(session, enterprise.id, village.id):
         raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_pairing")
     hold_capacity(session, enterprise.id)
@@ -157,6 +164,7 @@ def insert_proposal(
         village_id=village.id,
         number=agreement_number(session, commitments.start_on.year),
         status=AgreementStatus.proposed,
+        late_start=late_start,
     )
     try:
         # A racing twin passes the check above; the partial unique index stops it here.
@@ -195,17 +203,28 @@ def has_open_agreement(session: Session, enterprise_id: int, village_id: int) ->
 
 
 def revise_proposal(
-    *, session: Session, actor: Actor, agreement_id: int, expected_version: int, data: dict
+    *,
+    session: Session,
+    actor: Actor,
+    agreement_id: int,
+    expected_version: int,
+    data: dict,
+    today: date | None = None,
 ) -> PairingAgreement:
-    """Change a proposal's commitments before the village signs; a stale version is a conflict."""
+    """Change a proposal's commitments before the village signs; a stale version is a conflict.
+    A new start date must be within ``terms.check_start``'s window (an unchanged one stays)."""
     form = parse(Commitments, data)
     agreement, village = load_agreement(session, agreement_id)
     AGREEMENT.check(
         "revise", actor, AgreementCase(agreement, village.county_code), expected_version
     )
+    late_start = agreement.late_start
+    if form.start_on != agreement.start_on:
+        late_start = check_start(form.start_on, today=today)
     before = snapshot(agreement)
     for name, value in form.columns().items():
         setattr(agreement, name, value)
+    agreement.late_start = late_start
     agreement.updated_at = utcnow()
     flush_versioned(session)
     publish(

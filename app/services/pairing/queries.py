@@ -54,6 +54,8 @@ class AgreementRow:
     end_on: date
     proposed_at: datetime
     overdue: bool
+    late_start: bool = False  # 补录 (decision 0030)
+    review_flags: str = ""  # 待核查 reason codes (migration 0017)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +105,10 @@ def list_agreements(
     page: int = 1,
     size: int = PAGE_SIZE,
     today: date | None = None,
+    needs_review: bool = False,
 ) -> Page[AgreementRow]:
-    """The agreements the actor may see, newest first, filtered."""
+    """The agreements the actor may see, newest first, filtered (``needs_review``: 待核查, a
+    late start or a rule an older row broke)."""
     require(can_list_agreements(actor))
     today = today or local_today()
     late = overdue_condition(today)
@@ -113,6 +117,8 @@ def list_agreements(
         conditions.append(PA.status == status)
     if overdue:
         conditions.append(late)
+    if needs_review:
+        conditions.append(sa.or_(PA.late_start.is_(True), PA.review_flags != ""))
     if county_code:
         conditions.append(Village.county_code == county_code)
     if q.strip():
@@ -180,6 +186,8 @@ def _agreement_row(row) -> AgreementRow:
         end_on=a.end_on,
         proposed_at=a.proposed_at,
         overdue=bool(row.overdue),
+        late_start=a.late_start,
+        review_flags=a.review_flags,
     )
 
 

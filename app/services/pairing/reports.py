@@ -34,8 +34,9 @@ from app.services.pairing.common import (
     load_agreement,
     yuan_validator,
 )
-from app.services.pairing.periods import Quarter, local_today, reportable_quarters
+from app.services.pairing.periods import Quarter, local_today
 from app.services.pairing.states import REPORT, ReportCase
+from app.services.pairing.terms import check_report_quarter
 
 R = ReportStatus
 MAX_COMMENT = 500
@@ -117,11 +118,7 @@ def submit_report(
     form = parse(ReportCreate, data)
     REPORT.check_guards("submit", agreement)
     quarter = Quarter.parse(form.period)
-    allowed = reportable_quarters(agreement.start_on, agreement.end_on, today or local_today())
-    if quarter not in allowed:
-        raise ValidationError(
-            "只能报送协议期内已经开始的季度", code="period_invalid", field="period"
-        )
+    check_report_quarter(quarter, agreement.start_on, agreement.end_on, today or local_today())
     if _report_for(session, agreement.id, quarter) is not None:
         raise _duplicate(quarter)
     uploads = evidence.check_uploads(list(files))
@@ -171,7 +168,7 @@ def resubmit_report(
     case = ReportCase(report, agreement, village.county_code)
     REPORT.check("resubmit", actor, case, expected_version)
     form = parse(ReportInput, data)
-    uploads = evidence.check_uploads(list(files), already=_evidence_count(session, report.id))
+    uploads = evidence.check_uploads(list(files), already=evidence_count(session, report.id))
     before = snapshot(report)
     for name, value in form.columns().items():
         setattr(report, name, value)
@@ -322,7 +319,7 @@ def _report_for(session: Session, agreement_id: int, quarter: Quarter) -> Outcom
     ).first()
 
 
-def _evidence_count(session: Session, report_id: int) -> int:
+def evidence_count(session: Session, report_id: int) -> int:
     return session.exec(
         select(func.count())
         .select_from(ReportEvidence)

@@ -8,6 +8,7 @@
                              │ return (village)             │ return (bureau)
                              ▼                              ▼
                           returned ◀────────────────────────┘    resubmit (enterprise) ─▶ submitted
+    verified ─correct 更正 (enterprise; the verified version is kept)─▶ submitted
 
 The services (``lifecycle``, ``proposals``, ``reports``) take these steps; the detail pages show a
 button for each step ``allowed`` returns, so a page never offers what the service would refuse.
@@ -197,7 +198,9 @@ REPORT = Machine(
     model="OutcomeReport",
     states=tuple(R),
     initial=(R.submitted,),
-    terminal=(R.verified,),
+    # None: a verified report is locked, but its enterprise may correct it (更正), which keeps the
+    # verified version and sends the corrected one round the review again.
+    terminal=(),
     entity=lambda case: case.report,
     wrong_state="报告当前为“{state}”，不能{action}",
     stale="该报告已被他人处理，请刷新后再试",
@@ -234,6 +237,14 @@ REPORT = Machine(
             _bureau,
             button="核实通过",
             done="已核实该成效报告",
+        ),
+        _report_step(
+            "correct",
+            (R.verified,),
+            R.submitted,
+            _enterprise,
+            button="更正报告",
+            done="已提交更正，等待村确认和乡村振兴局重新核实",
         ),
         # Each reviewer returns at its own stage; a stale version is a conflict for either.
         _report_step(
