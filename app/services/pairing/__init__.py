@@ -14,9 +14,13 @@ from app.services.pairing.directory import (
 )
 from app.services.pairing.evidence import Upload, open_evidence
 from app.services.pairing.lifecycle import (
+    accept_draft,
     complete_agreement,
     decline_agreement,
     file_agreement,
+    refuse_draft,
+    resubmit_agreement,
+    return_agreement,
     sign_agreement,
     terminate_agreement,
     transition_agreement,
@@ -44,6 +48,7 @@ __all__ = [
     "EnterpriseFilters",
     "Upload",
     "VillageFilters",
+    "accept_draft",
     "accept_plan",
     "check_commitments",
     "check_may_submit",
@@ -65,7 +70,10 @@ __all__ = [
     "propose_agreement",
     "recommend_enterprises",
     "recommend_villages",
+    "refuse_draft",
+    "resubmit_agreement",
     "resubmit_report",
+    "return_agreement",
     "return_report",
     "review_queues",
     "revise_proposal",
