@@ -69,6 +69,7 @@ def build_world(session: Session) -> World:
             "help_kinds": ["industry"],
             "start_on": "2026-01-01",
             "end_on": "2027-12-31",
+            "commit_funding_business": "100,000",
         },
     )
     cooperative = organisations.register_cooperative(

@@ -146,7 +146,7 @@ def test_the_plan_is_the_services_and_accepted_lines_become_proposals(gql_writer
     )
     assert result["errors"] == []
     assert [(a["status"], a["startOn"], a["endOn"]) for a in result["agreements"]] == [
-        ("PROPOSED", "2027-01-01", "2028-12-31")
+        ("DRAFT", "2027-01-01", "2028-12-31")
     ] * len(lines)
     after = row_counts(gql_writer.database)
     assert after["pairing_agreements"] == before["pairing_agreements"] + len(lines)
