@@ -2,7 +2,8 @@
 
 Enterprise 乙 (enterprise_b) has an active agreement with the world's village, with reports in
 each review state; enterprise 甲 has a signed agreement awaiting filing; 乙 has an agreement whose
-term has ended with its final report verified; an unpaired key village waits for the planner.
+term has ended with its final report verified, a draft from the coverage plan and an agreement the
+bureau returned at filing; an unpaired key village waits for the planner.
 """
 
 import atexit
@@ -50,6 +51,22 @@ def add_pairing_objects(session: Session, world) -> None:
         end_on=date(2025, 12, 31),
     )
     world.ended_id = ended.id
+    b.max_villages = 10
+    world.draft_id = make_agreement(
+        session,
+        enterprise=b,
+        village=make_village(session),
+        status=AgreementStatus.draft,
+        commit_beneficiaries=50,
+    ).id
+    world.returned_id = make_agreement(
+        session,
+        enterprise=b,
+        village=make_village(session),
+        status=AgreementStatus.returned,
+        commit_beneficiaries=50,
+        status_reason="缺少签字页",
+    ).id
     make_report(session, ended, 2025, 4, status=ReportStatus.verified)
     submitted = make_report(session, active, 2026, 1)
     world.submitted_report_id = submitted.id

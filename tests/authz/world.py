@@ -46,6 +46,8 @@ class World:
     signed_id: int = 0
     active_id: int = 0
     ended_id: int = 0
+    draft_id: int = 0
+    returned_id: int = 0
     submitted_report_id: int = 0
     confirmed_report_id: int = 0
     returned_report_id: int = 0

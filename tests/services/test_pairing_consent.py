@@ -183,7 +183,7 @@ def test_a_draft_is_accepted_once_its_commitments_are_complete(session):
 
 
 def test_only_the_enterprise_accepts_or_refuses_its_draft(session):
-    enterprise, village, draft = _draft(session)
+    _enterprise, village, draft = _draft(session)
     other = make_enterprise(session)
     for actor in (enterprise_actor(other), village_actor(village), bureau_actor("140829")):
         with pytest.raises(PermissionDeniedError):
@@ -191,7 +191,7 @@ def test_only_the_enterprise_accepts_or_refuses_its_draft(session):
 
 
 def test_a_draft_holds_a_place_until_refused(session):
-    enterprise, village, draft = _draft(session)
+    enterprise, _village, draft = _draft(session)
     assert open_agreement_count(session, enterprise.id) == 1
     with pytest.raises(ConflictError) as caught:
         propose_agreement(

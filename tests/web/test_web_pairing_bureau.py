@@ -107,8 +107,7 @@ def test_the_planner_shows_a_plan_and_accepted_lines_become_proposals(site):
         assert session.exec(select(Event.action).where(Event.action == "agreement.plan")).one()
     # The enterprise now sees it among its agreements; the village has nothing left to plan.
     assert (
-        "共 <strong>1</strong> 份协议"
-        in site.client("qiye").get("/agreements?status=draft").text
+        "共 <strong>1</strong> 份协议" in site.client("qiye").get("/agreements?status=draft").text
     )
     assert "重点帮扶村都已有结对" in client.get("/coverage").text
 

@@ -51,7 +51,9 @@ TRANSITIONS: dict[str, Effect] = {
     "accept": Effect("proposed_at", "none", "确认规划结对 {number}，提交 {village} 签约"),
     "refuse": Effect("ended_at", "optional", "谢绝规划结对 {number}{reason}"),
     "return": Effect("updated_at", "required", "结对协议 {number} 备案时退回修改{reason}"),
-    "resubmit": Effect("updated_at", "none", "修改后重新提交结对协议 {number}，等待 {village} 签约"),
+    "resubmit": Effect(
+        "updated_at", "none", "修改后重新提交结对协议 {number}，等待 {village} 签约"
+    ),
 }
 
 # The steps that hold the enterprise's maximum number of villages (besides proposing).

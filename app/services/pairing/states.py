@@ -133,9 +133,7 @@ AGREEMENT = Machine(
             button="确认结对，提交村签约",
             done="已确认，等待村签约",
         ),
-        _agreement_step(
-            "refuse", (A.draft,), A.declined, _own_enterprise, done="已谢绝该规划结对"
-        ),
+        _agreement_step("refuse", (A.draft,), A.declined, _own_enterprise, done="已谢绝该规划结对"),
         _agreement_step(
             "sign", (A.proposed,), A.signed, _village, done="已签约，等待乡村振兴局备案"
         ),
