@@ -70,6 +70,17 @@ def _expected_enterprise(session, enterprise_id: int, today: date) -> dict[str, 
             today=today,
         )
     return {
+        "drafts_to_accept": _count(
+            session,
+            "SELECT count(*) FROM pairing_agreements WHERE status = 'draft' AND enterprise_id = :e",
+            e=enterprise_id,
+        ),
+        "returned_agreements": _count(
+            session,
+            "SELECT count(*) FROM pairing_agreements"
+            " WHERE status = 'returned' AND enterprise_id = :e",
+            e=enterprise_id,
+        ),
         "returned_reports": _count(
             session,
             "SELECT count(*) FROM outcome_reports r JOIN pairing_agreements a"
@@ -216,7 +227,13 @@ def test_orders_and_overdue_reports(session):
     counts = inbox.inbox_counts(
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
-    assert counts == {"returned_reports": 0, "overdue_reports": 1, "orders_to_receive": 1}
+    assert counts == {
+        "drafts_to_accept": 0,
+        "returned_agreements": 0,
+        "returned_reports": 0,
+        "overdue_reports": 1,
+        "orders_to_receive": 1,
+    }
     groups = {
         g.key: g
         for g in inbox.inbox(
@@ -236,7 +253,13 @@ def test_orders_and_overdue_reports(session):
     counts = inbox.inbox_counts(
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
-    assert counts == {"returned_reports": 1, "overdue_reports": 0, "orders_to_receive": 1}
+    assert counts == {
+        "drafts_to_accept": 0,
+        "returned_agreements": 0,
+        "returned_reports": 1,
+        "overdue_reports": 0,
+        "orders_to_receive": 1,
+    }
 
 
 def test_roles_without_to_dos_have_an_empty_inbox(session):
