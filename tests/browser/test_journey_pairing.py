@@ -29,6 +29,7 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     card.get_by_role("link", name="提出结对").click()
     enterprise.check("input[name=help_kinds][value=industry]")
     enterprise.check("input[name=help_kinds][value=sales]")
+    enterprise.check("input[name=help_kinds][value=employment]")  # allows 带动就业
     enterprise.fill("#field-start_on", "2026-01-01")
     enterprise.fill("#field-end_on", "2028-12-31")
     enterprise.fill("#field-commit_jobs", "5")
