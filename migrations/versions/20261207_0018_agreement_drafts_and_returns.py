@@ -54,6 +54,15 @@ def _statuses(allowed: Sequence[str], open_: Sequence[str]) -> None:
             sqlite_where=sa.text(f"status IN ({_quoted(open_)})"),
             postgresql_where=sa.text(f"status IN ({_quoted(open_)})"),
         )
+    if op.get_bind().dialect.name == "sqlite":
+        # The copy lost the table's change-stamp triggers (migration 0009): put them back.
+        for operation in ("insert", "update", "delete"):
+            op.execute(
+                f"CREATE TRIGGER IF NOT EXISTS stamp_pairing_agreements_{operation}"
+                f" AFTER {operation.upper()} ON pairing_agreements"
+                " BEGIN UPDATE change_stamps SET stamp = lower(hex(randomblob(8)))"
+                " WHERE topic = 'pairing'; END"
+            )
 
 
 def upgrade() -> None:
