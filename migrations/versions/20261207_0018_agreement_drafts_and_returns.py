@@ -76,4 +76,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE pairing_agreements SET status = 'proposed' WHERE status = 'draft'")
     op.execute("UPDATE pairing_agreements SET status = 'signed' WHERE status = 'returned'")
+    if op.get_bind().dialect.name == "postgresql":
+        # The change-stamp triggers (0009) are deferred; fire them before the table is altered.
+        op.execute("SET CONSTRAINTS ALL IMMEDIATE")
     _statuses(OLD, OLD_OPEN)
