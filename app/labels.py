@@ -82,8 +82,10 @@ OBJECTION_STATUS = {
 # Units a product is sold in; an order or a demand must use the product's own unit.
 PRODUCT_UNITS = ("斤", "公斤", "吨", "箱", "件", "袋", "盒", "瓶", "桶", "罐", "只", "个", "套")
 AGREEMENT_STATUS = {
+    AgreementStatus.draft: "待企业确认",
     AgreementStatus.proposed: "待签约",
     AgreementStatus.signed: "待备案",
+    AgreementStatus.returned: "退回修改",
     AgreementStatus.active: "履行中",
     AgreementStatus.completed: "已完成",
     AgreementStatus.declined: "已婉拒",
@@ -177,6 +179,10 @@ AGREEMENT_ACTION = {
     "file": "备案",
     "complete": "办结",
     "terminate": "终止",
+    "accept": "确认结对",
+    "refuse": "谢绝结对",
+    "return": "退回修改",
+    "resubmit": "修改后重新提交",
 }
 REPORT_ACTION = {
     "submit": "提交",
@@ -189,7 +195,7 @@ REPORT_ACTION = {
 # Audit-trail actions as the timeline of an agreement shows them.
 EVENT_ACTION = {
     "agreement.propose": "提出结对",
-    "agreement.plan": "覆盖规划生成提案",
+    "agreement.plan": "覆盖规划生成草案",
     "agreement.revise": "修改承诺",
     "agreement.sign": "村签约",
     "agreement.decline": "村婉拒",
@@ -199,6 +205,10 @@ EVENT_ACTION = {
     "agreement.terminate": "终止",
     "agreement.remind": "催报成效报告",
     "agreement.waive": "季度免报",
+    "agreement.accept": "企业确认规划结对",
+    "agreement.refuse": "企业谢绝规划结对",
+    "agreement.return": "备案退回修改",
+    "agreement.resubmit": "修改后重新提交签约",
     "report.submit": "提交成效报告",
     "report.resubmit": "重新提交成效报告",
     "report.confirm": "村确认成效报告",

@@ -45,9 +45,28 @@ def run_migrations_online() -> None:
     engine = create_db_engine(_url())
     try:
         with engine.connect() as connection:
-            _run(connection)
+            if connection.dialect.name == "sqlite":
+                _run_without_foreign_keys(connection)
+            else:
+                _run(connection)
     finally:
         engine.dispose()
+
+
+def _run_without_foreign_keys(connection) -> None:
+    """SQLite changes a table's CHECK constraints by copying the table (batch mode); with
+    foreign keys on, dropping the original fails while other tables refer to its rows. So they
+    are off during the migrations (outside any transaction, where SQLite honours the pragma)
+    and every reference is verified before they are turned back on."""
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _run(connection) -> None:

@@ -68,8 +68,10 @@ class ProductStatus(StrEnum):
 
 
 class AgreementStatus(StrEnum):
+    draft = "draft"  # from the bureau's coverage plan, for the enterprise to complete and accept
     proposed = "proposed"
     signed = "signed"
+    returned = "returned"  # returned by the bureau at filing for correction (退回修改)
     active = "active"
     completed = "completed"
     declined = "declined"
@@ -77,7 +79,13 @@ class AgreementStatus(StrEnum):
     terminated = "terminated"
 
 
-OPEN_AGREEMENT_STATUSES = (AgreementStatus.proposed, AgreementStatus.signed, AgreementStatus.active)
+OPEN_AGREEMENT_STATUSES = (
+    AgreementStatus.draft,
+    AgreementStatus.proposed,
+    AgreementStatus.signed,
+    AgreementStatus.returned,
+    AgreementStatus.active,
+)
 
 
 class ReportStatus(StrEnum):

@@ -1,5 +1,6 @@
 """The agreement lifecycle as mutations: propose, revise, then sign / decline / withdraw / file
-(备案) / complete / terminate.
+(备案) / complete / terminate; a coverage plan's draft is accepted or refused by the enterprise, and
+a signed agreement may be returned at filing (退回修改) and resubmitted.
 
 Every step names the version the client saw (``expectedVersion``): of two clients acting on the
 same version exactly one succeeds, the other gets ``stale_version`` with a Chinese message.
@@ -60,7 +61,8 @@ class AgreementStepInput:
 @strawberry.input(description="对协议的一步操作，附原因")
 class AgreementReasonInput(AgreementStepInput):
     reason: str = strawberry.field(
-        default="", description="原因（终止时必填，婉拒、撤回时可填；不超过 500 个字符）"
+        default="",
+        description="原因（终止、退回修改时必填，婉拒、撤回、谢绝时可填；不超过 500 个字符）",
     )
 
 
@@ -146,4 +148,20 @@ class PairingMutations:
         "terminate",
         AgreementReasonInput,
         "提前终止已签约或履行中的协议，须填写原因（协议双方或本县乡村振兴局）",
+    )
+    accept_agreement_draft = _step(
+        "accept",
+        AgreementStepInput,
+        "帮扶主体确认覆盖规划生成的结对草案（承诺内容须已填写），提交村签约",
+    )
+    refuse_agreement_draft = _step(
+        "refuse", AgreementReasonInput, "帮扶主体谢绝覆盖规划生成的结对草案，可附原因"
+    )
+    return_agreement = _step(
+        "return",
+        AgreementReasonInput,
+        "乡村振兴局不予备案，将已签约的协议退回修改，须填写原因（限本辖区）",
+    )
+    resubmit_agreement = _step(
+        "resubmit", AgreementStepInput, "帮扶主体修改被退回的协议后重新提交，由村重新签约"
     )

@@ -20,11 +20,14 @@ from app.permissions import Party, acts_for_approved_organisation, can_see_conta
 from app.services.bus import publish
 from app.services.domain_events import ContactEvent
 
-# An agreement gives a purpose from the proposal on, and still after it is completed (reports are
-# confirmed afterwards); a declined, withdrawn or terminated one does not.
+# An agreement gives a purpose from the coverage plan's draft on (the enterprise settles its
+# commitments with the village), and still after it is completed (reports are confirmed
+# afterwards); a declined, withdrawn or terminated one does not.
 CONTACT_AGREEMENT_STATUSES = (
+    AgreementStatus.draft,
     AgreementStatus.proposed,
     AgreementStatus.signed,
+    AgreementStatus.returned,
     AgreementStatus.active,
     AgreementStatus.completed,
 )

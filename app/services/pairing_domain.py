@@ -77,6 +77,24 @@ def _in_region(actor: Actor):
 VISIBILITY = (AGREEMENTS, ENTERPRISES, COOPERATIVES, PRIVATE_VILLAGE_DATA)
 INBOX_KINDS = (
     Kind(
+        "drafts_to_accept",
+        "待确认的规划结对",
+        Role.enterprise,
+        "/agreements/{id}",
+        lambda a, t: _agreements(
+            PA.status == AgreementStatus.draft, PA.enterprise_id == a.enterprise_id
+        ),
+    ),
+    Kind(
+        "returned_agreements",
+        "备案退回待修改的结对协议",
+        Role.enterprise,
+        "/agreements/{id}",
+        lambda a, t: _agreements(
+            PA.status == AgreementStatus.returned, PA.enterprise_id == a.enterprise_id
+        ),
+    ),
+    Kind(
         "proposals_to_sign",
         "待签约的结对提议",
         Role.village,

@@ -8,11 +8,16 @@ from app.services.notice_rules import Notices, Parties, notice
 
 ACTIONS = {
     "agreement.propose": notice("收到新的结对帮扶提议", K.village),
-    "agreement.plan": notice("收到新的结对帮扶提议", K.village),
+    # A draft from the coverage plan goes to the enterprise; the village hears when it accepts.
+    "agreement.plan": notice("乡村振兴局规划了结对草案，请确认承诺", K.enterprise),
+    "agreement.accept": notice("收到新的结对帮扶提议", K.village),
+    "agreement.refuse": notice("规划结对已被帮扶主体谢绝", K.village),
     "agreement.revise": notice("结对提议的承诺已修改", K.village),
     "agreement.sign": notice("结对提议已签约", K.enterprise),
     "agreement.decline": notice("结对提议被婉拒", K.enterprise),
     "agreement.withdraw": notice("结对提议已撤回", K.village),
+    "agreement.return": notice("结对协议备案被退回修改", K.enterprise, K.village),
+    "agreement.resubmit": notice("结对协议修改后重新提交签约", K.village),
     "agreement.file": notice("结对协议已备案生效", K.enterprise, K.village),
     "agreement.complete": notice("结对协议已办结", K.enterprise, K.village),
     "agreement.terminate": notice("结对协议提前终止", K.enterprise, K.village),

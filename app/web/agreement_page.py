@@ -53,7 +53,9 @@ class Step:
 STEP_LABELS = ("提议", "签约", "备案", "履行", "完成")
 # Status → (index of the current step, whether the agreement ended there).
 _POSITION = {
+    A.draft: (0, False),  # the coverage plan's draft, waiting for the enterprise (待企业确认)
     A.proposed: (0, False),
+    A.returned: (1, False),  # returned at filing: revised, then signed again (退回修改)
     A.signed: (1, False),
     A.active: (3, False),
     A.completed: (4, False),

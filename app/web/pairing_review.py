@@ -45,7 +45,7 @@ async def coverage(request: Request) -> Response:
         return await _coverage_page(request, actor, county, values, field_errors(exc), status)
     return done(
         request,
-        "/agreements?status=proposed",
+        "/agreements?status=draft",
         f"已生成 {created} 份结对提议，等待帮扶主体确认承诺、村签约",
     )
 

@@ -1,7 +1,7 @@
 """report follow-up: reminders (催报) and waivers (免报) of quarterly outcome reports
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 23:00:00
 
 See docs/decisions/0032-overdue-reminders-completion-figures.md. Two new tables; no existing row
@@ -17,7 +17,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

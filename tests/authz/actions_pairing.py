@@ -6,6 +6,7 @@ from datetime import date
 from app.models import Village, VillageNeed
 from app.services import versioning, villages
 from app.services.pairing import (
+    accept_draft,
     accept_plan,
     check_may_submit,
     complete_agreement,
@@ -22,9 +23,12 @@ from app.services.pairing import (
     plan_coverage,
     recommend_enterprises,
     recommend_villages,
+    refuse_draft,
     remind_overdue,
     remind_reports,
+    resubmit_agreement,
     resubmit_report,
+    return_agreement,
     return_report,
     review_queues,
     sign_agreement,
@@ -152,6 +156,30 @@ ACTIONS = [
         _transition(file_agreement, "signed_id"),
         COUNTY_BUREAUS,
         covers=("agreement.file",),
+    ),
+    Action(
+        "pairing.return_agreement",
+        _transition(return_agreement, "signed_id", reason="缺少签字页"),
+        COUNTY_BUREAUS,
+        covers=("agreement.return",),
+    ),
+    Action(
+        "pairing.resubmit_agreement",
+        _transition(resubmit_agreement, "returned_id"),
+        frozenset({"enterprise_b"}),
+        covers=("agreement.resubmit",),
+    ),
+    Action(
+        "pairing.accept_draft",
+        _transition(accept_draft, "draft_id"),
+        frozenset({"enterprise_b"}),
+        covers=("agreement.accept",),
+    ),
+    Action(
+        "pairing.refuse_draft",
+        _transition(refuse_draft, "draft_id", reason="产能已满"),
+        frozenset({"enterprise_b"}),
+        covers=("agreement.refuse",),
     ),
     Action(
         "pairing.complete_agreement",

@@ -2,7 +2,9 @@
 
 Enterprise 乙 (enterprise_b) has an active agreement with the world's village, with reports in
 each review state; enterprise 甲 has a signed agreement awaiting filing; 乙 has an agreement whose
-term has ended with its final report verified and its earlier quarters waived (免报); an unpaired key village waits for the planner.
+term has ended with its final report verified and its earlier quarters waived (免报), a draft
+from the coverage plan and an agreement the bureau returned at filing; an unpaired key village
+waits for the planner.
 """
 
 import atexit
@@ -58,6 +60,22 @@ def add_pairing_objects(session: Session, world) -> None:
         for quarter in (1, 2, 3, 4)
         if (year, quarter) != (2025, 4)
     )
+    b.max_villages = 10
+    world.draft_id = make_agreement(
+        session,
+        enterprise=b,
+        village=make_village(session),
+        status=AgreementStatus.draft,
+        commit_beneficiaries=50,
+    ).id
+    world.returned_id = make_agreement(
+        session,
+        enterprise=b,
+        village=make_village(session),
+        status=AgreementStatus.returned,
+        commit_beneficiaries=50,
+        status_reason="缺少签字页",
+    ).id
     submitted = make_report(session, active, 2026, 1)
     world.submitted_report_id = submitted.id
     world.confirmed_report_id = make_report(

@@ -46,6 +46,8 @@ class World:
     signed_id: int = 0
     active_id: int = 0
     ended_id: int = 0
+    draft_id: int = 0
+    returned_id: int = 0
     submitted_report_id: int = 0
     confirmed_report_id: int = 0
     returned_report_id: int = 0
@@ -70,6 +72,7 @@ def build_world(session: Session) -> World:
             "help_kinds": ["industry"],
             "start_on": "2026-01-01",
             "end_on": "2027-12-31",
+            "commit_funding_business": "100,000",
         },
         today=date(2026, 1, 10),  # proposed in the quarter it starts
     )

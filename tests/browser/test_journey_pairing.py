@@ -37,6 +37,7 @@ def test_pairing_from_recommendation_to_verified_report(journey_base, open_page,
     card.get_by_role("link", name="提出结对").click()
     enterprise.check("input[name=help_kinds][value=industry]")
     enterprise.check("input[name=help_kinds][value=sales]")
+    enterprise.check("input[name=help_kinds][value=employment]")  # allows 带动就业
     start_on, end_on = proposal_term()
     enterprise.fill("#field-start_on", start_on)
     enterprise.fill("#field-end_on", end_on)

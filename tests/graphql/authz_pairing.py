@@ -181,6 +181,18 @@ WRITE_PATHS = [
         COUNTY_BUREAUS,
     ),
     _agreement_step(
+        "returnAgreement", "AgreementReasonInput", "signed_id", COUNTY_BUREAUS, reason="缺少签字页"
+    ),
+    _agreement_step(
+        "resubmitAgreement", "AgreementStepInput", "returned_id", frozenset({"enterprise_b"})
+    ),
+    _agreement_step(
+        "acceptAgreementDraft", "AgreementStepInput", "draft_id", frozenset({"enterprise_b"})
+    ),
+    _agreement_step(
+        "refuseAgreementDraft", "AgreementReasonInput", "draft_id", frozenset({"enterprise_b"})
+    ),
+    _agreement_step(
         "terminateAgreement",
         "AgreementReasonInput",
         "active_id",

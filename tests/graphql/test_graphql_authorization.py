@@ -321,6 +321,7 @@ def _proposal(w: GraphQLWorld) -> dict:
         "helpKinds": ["SALES"],
         "startOn": "2026-03-01",
         "endOn": "2028-02-28",
+        "commitPurchase": "1000",
     }
 
 
@@ -373,6 +374,7 @@ WRITE_PATHS = [
                 "helpKinds": ["FUNDING"],
                 "startOn": "2026-01-01",
                 "endOn": "2027-12-31",
+                "commitFundingWelfare": "1000",
             }
         },
         frozenset({"enterprise_a"}),

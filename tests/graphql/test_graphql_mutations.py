@@ -196,7 +196,7 @@ def _proposal(world, village_id: int, **overrides) -> dict:
     return {
         "enterpriseId": gid("Enterprise", world.world.enterprise_a),
         "villageId": gid("Village", village_id),
-        "helpKinds": ["INDUSTRY", "EMPLOYMENT"],
+        "helpKinds": ["INDUSTRY", "EMPLOYMENT", "FUNDING"],
         "startOn": "2026-03-01",
         "endOn": "2029-02-28",
         "commitFundingBusiness": "1000.50",
@@ -215,7 +215,7 @@ def test_propose_then_revise_with_the_version(gql_writer, today_is):
     assert proposed["errors"] == []
     agreement = proposed["agreement"]
     assert agreement["status"] == "PROPOSED"
-    assert agreement["helpKinds"] == ["INDUSTRY", "EMPLOYMENT"]
+    assert agreement["helpKinds"] == ["INDUSTRY", "EMPLOYMENT", "FUNDING"]
     assert (agreement["commitFundingBusiness"], agreement["commitFunding"]) == (
         "1000.50",
         "1099.50",
@@ -225,7 +225,7 @@ def test_propose_then_revise_with_the_version(gql_writer, today_is):
     change = {
         "agreementId": agreement["id"],
         "expectedVersion": agreement["version"],
-        "helpKinds": ["FUNDING"],
+        "helpKinds": ["EMPLOYMENT"],
         "startOn": "2026-03-01",
         "endOn": "2028-02-29",
         "commitJobs": 8,
@@ -235,7 +235,7 @@ def test_propose_then_revise_with_the_version(gql_writer, today_is):
         "agreement": {
             "version": agreement["version"] + 1,
             "commitJobs": 8,
-            "helpKinds": ["FUNDING"],
+            "helpKinds": ["EMPLOYMENT"],
         },
         "errors": [],
     }

@@ -58,7 +58,8 @@ def _page(gql, *, first, after=None):
 
 def test_the_ranking_and_its_parts_are_the_services(gql, expected):
     page = _page(gql, first=100)
-    assert page["totalCount"] == len(expected) == 7
+    # Nine: the world's draft and returned agreements (enterprise 乙's) add two villages.
+    assert page["totalCount"] == len(expected) == 9
     assert [edge["node"] for edge in page["edges"]] == expected
     assert all(n["score"] == sum(p["points"] for p in n["parts"]) for n in expected)
     assert any(p["text"].startswith("重点帮扶村") for n in expected for p in n["parts"])
@@ -146,7 +147,7 @@ def test_the_plan_is_the_services_and_accepted_lines_become_proposals(gql_writer
     )
     assert result["errors"] == []
     assert [(a["status"], a["startOn"], a["endOn"]) for a in result["agreements"]] == [
-        ("PROPOSED", "2027-01-01", "2028-12-31")
+        ("DRAFT", "2027-01-01", "2028-12-31")
     ] * len(lines)
     after = row_counts(gql_writer.database)
     assert after["pairing_agreements"] == before["pairing_agreements"] + len(lines)

@@ -34,6 +34,7 @@ from app.seed.codes import org_code_is_valid
 from app.seed.context import REFERENCE_TIME
 from app.services import clock
 from app.services.numbering import agreement_number, order_number
+from app.services.pairing.commitments import stored_problems
 from app.services.pairing.periods import Quarter
 from app.services.pairing.terms import check_start
 
@@ -638,3 +639,16 @@ def test_demo_accounts_one_per_role_can_sign_in(fresh_db):
         "hezuoshe": ("cooperative", True),
         "cungan": ("village", True),
     }
+
+
+def test_every_seeded_agreement_holds_the_commitment_rule(city_db):
+    # when: the rule of decision 0031 on each agreement's stored commitments
+    with city_db.read_only() as session:
+        broken = [
+            (agreement.number, stored_problems(agreement))
+            for agreement in session.exec(sa.select(PairingAgreement)).scalars()
+            if stored_problems(agreement)
+        ]
+
+    # then
+    assert broken == []

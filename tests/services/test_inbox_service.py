@@ -73,6 +73,17 @@ def _expected_enterprise(session, enterprise_id: int, today: date) -> dict[str, 
                 )
             )
     return {
+        "drafts_to_accept": _count(
+            session,
+            "SELECT count(*) FROM pairing_agreements WHERE status = 'draft' AND enterprise_id = :e",
+            e=enterprise_id,
+        ),
+        "returned_agreements": _count(
+            session,
+            "SELECT count(*) FROM pairing_agreements"
+            " WHERE status = 'returned' AND enterprise_id = :e",
+            e=enterprise_id,
+        ),
         "returned_reports": _count(
             session,
             "SELECT count(*) FROM outcome_reports r JOIN pairing_agreements a"
@@ -220,7 +231,13 @@ def test_orders_and_overdue_reports(session):
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
     # Every quarter of the term past its reporting window is one to-do: 2026Q1, Q2 and Q3.
-    assert counts == {"returned_reports": 0, "overdue_reports": 3, "orders_to_receive": 1}
+    assert counts == {
+        "drafts_to_accept": 0,
+        "returned_agreements": 0,
+        "returned_reports": 0,
+        "overdue_reports": 3,
+        "orders_to_receive": 1,
+    }
     groups = {
         g.key: g
         for g in inbox.inbox(
@@ -242,7 +259,13 @@ def test_orders_and_overdue_reports(session):
     counts = inbox.inbox_counts(
         session=session, actor=enterprise_actor(buyer), today=date(2026, 11, 29)
     )
-    assert counts == {"returned_reports": 1, "overdue_reports": 2, "orders_to_receive": 1}
+    assert counts == {
+        "drafts_to_accept": 0,
+        "returned_agreements": 0,
+        "returned_reports": 1,
+        "overdue_reports": 2,
+        "orders_to_receive": 1,
+    }
 
 
 def test_to_do_groups_page_through_every_item(session):

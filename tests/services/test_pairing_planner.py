@@ -124,7 +124,7 @@ def test_only_bureau_officers_plan(session, region):
         plan_coverage(session=session, actor=enterprise_actor(big), today=TODAY)
 
 
-def test_accepted_lines_become_proposals_the_enterprise_sees(session, region):
+def test_accepted_lines_become_drafts_the_enterprise_sees(session, region):
     villages, _far, big, _small, _full = region
     agreements = accept_plan(
         session=session,
@@ -133,7 +133,8 @@ def test_accepted_lines_become_proposals_the_enterprise_sees(session, region):
         data={"start_on": "2026-07-01", "years": "2"},
         today=TODAY,
     )
-    assert [a.status for a in agreements] == [AgreementStatus.proposed] * 2
+    # Drafts: the enterprise completes the commitments and accepts before the village signs.
+    assert [a.status for a in agreements] == [AgreementStatus.draft] * 2
     first = agreements[0]
     assert (first.start_on, first.end_on, first.note) == (
         date(2026, 7, 1),

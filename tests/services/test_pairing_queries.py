@@ -146,6 +146,7 @@ def test_the_timeline_holds_the_agreement_s_and_its_reports_events(session):
             "help_kinds": ["sales"],
             "start_on": "2026-01-01",
             "end_on": "2027-12-31",
+            "commit_purchase": "100,000",
         },
         today=date(2026, 1, 10),
     )

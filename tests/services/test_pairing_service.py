@@ -38,7 +38,7 @@ def _proposal(enterprise, village, **overrides) -> dict:
 
 def _revision(**overrides) -> dict:
     return {
-        "help_kinds": ["industry"],
+        "help_kinds": ["employment"],
         "start_on": date(2026, 1, 1),
         "end_on": date(2028, 12, 31),
         "commit_jobs": 25,
@@ -106,7 +106,7 @@ def test_revising_with_the_version_seen_succeeds_and_bumps_it(session):
         expected_version=1,
         data=_revision(),
     )
-    assert (revised.version, revised.commit_jobs, revised.help_kinds) == (2, 25, 1)
+    assert (revised.version, revised.commit_jobs, revised.help_kinds) == (2, 25, 2)
     event = session.exec(select(Event).where(Event.action == "agreement.revise")).one()
     assert (event.before["commit_jobs"], event.after["commit_jobs"]) == (20, 25)
 
@@ -203,6 +203,7 @@ def test_missing_fields_are_reported_per_field(session):
         "end_on",
         "enterprise_id",
         "village_id",
+        "commit_beneficiaries",  # nothing committed: the commitment rule's error, at once
     }
 
 

@@ -56,7 +56,7 @@ def proposal(enterprise, village, **overrides) -> dict:
     return {
         "enterprise_id": enterprise.id,
         "village_id": village.id,
-        "help_kinds": ["industry"],
+        "help_kinds": ["industry", "employment"],
         "start_on": "2026-01-01",
         "end_on": "2028-12-31",
         "commit_funding_business": "500,000",

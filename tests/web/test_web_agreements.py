@@ -19,7 +19,7 @@ def site(fresh_db, make_settings, tmp_path):
 def _proposal(site, **overrides) -> dict:
     return {
         "village_id": str(site.village_id),
-        "help_kinds": ["sales"],
+        "help_kinds": ["sales", "employment"],
         "start_on": "2027-01-01",
         "end_on": "2029-12-31",
         "commit_purchase": "200000",

@@ -79,8 +79,10 @@ def test_home_lists_agreements_by_status_with_badges(client):
         html,
     )
     assert found == [
+        ("muted", "待企业确认", "0 份"),
         ("pending", "待签约", "1 份"),
         ("pending", "待备案", "0 份"),
+        ("danger", "退回修改", "0 份"),
         ("ok", "履行中", "3 份"),
         ("done", "已完成", "1 份"),
         ("muted", "已婉拒", "0 份"),

@@ -74,15 +74,17 @@ def test_figures_of_the_scenario(session):
         figures.unpaired_key_villages,
     ) == (5, 3, 2, 2)
     assert dict(figures.agreements_by_status) == {
+        AgreementStatus.draft: 0,
         AgreementStatus.proposed: 1,
         AgreementStatus.signed: 0,
+        AgreementStatus.returned: 0,
         AgreementStatus.active: 3,
         AgreementStatus.completed: 1,
         AgreementStatus.declined: 0,
         AgreementStatus.withdrawn: 0,
         AgreementStatus.terminated: 1,
     }
-    assert [type(status) for status, _ in figures.agreements_by_status] == [AgreementStatus] * 7
+    assert [type(status) for status, _ in figures.agreements_by_status] == [AgreementStatus] * 9
     assert figures.agreements == 6
     assert (figures.enterprises, figures.cooperatives, figures.listed_products) == (2, 1, 2)
     assert (figures.categories[2].villages, figures.categories[2].paired_villages) == (3, 2)

@@ -97,18 +97,17 @@ def test_the_planner_shows_a_plan_and_accepted_lines_become_proposals(site):
     response = post(client, "/coverage", {"lines": lines, "start_on": "2027-01-01", "years": "2"})
     assert (response.status_code, response.headers["location"]) == (
         303,
-        "/agreements?status=proposed",
+        "/agreements?status=draft",
     )
     with site.database.read_only() as session:
         proposal = session.exec(
             select(PairingAgreement).where(PairingAgreement.village_id == site.village_id)
         ).one()
-        assert proposal.status == AgreementStatus.proposed
+        assert proposal.status == AgreementStatus.draft
         assert session.exec(select(Event.action).where(Event.action == "agreement.plan")).one()
     # The enterprise now sees it among its agreements; the village has nothing left to plan.
     assert (
-        "共 <strong>1</strong> 份协议"
-        in site.client("qiye").get("/agreements?status=proposed").text
+        "共 <strong>1</strong> 份协议" in site.client("qiye").get("/agreements?status=draft").text
     )
     assert "重点帮扶村都已有结对" in client.get("/coverage").text
 

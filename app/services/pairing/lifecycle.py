@@ -48,10 +48,18 @@ TRANSITIONS: dict[str, Effect] = {
     "file": Effect("filed_at", "none", "结对协议 {number} 备案，进入履行期"),
     "complete": Effect("ended_at", "none", "结对协议 {number} 期满办结"),
     "terminate": Effect("ended_at", "required", "结对协议 {number} 提前终止{reason}"),
+    "accept": Effect("proposed_at", "none", "确认规划结对 {number}，提交 {village} 签约"),
+    "refuse": Effect("ended_at", "optional", "谢绝规划结对 {number}{reason}"),
+    "return": Effect("updated_at", "required", "结对协议 {number} 备案时退回修改{reason}"),
+    "resubmit": Effect(
+        "updated_at", "none", "修改后重新提交结对协议 {number}，等待 {village} 签约"
+    ),
 }
 
 # The steps that hold the enterprise's maximum number of villages (besides proposing).
 ADDS_LOAD = frozenset({"sign", "file"})
+# The steps after which the last return's reason no longer applies.
+CLEARS_REASON = frozenset({"resubmit"})
 
 
 def transition_agreement(
@@ -64,8 +72,9 @@ def transition_agreement(
     reason: str = "",
     today: date | None = None,
 ) -> PairingAgreement:
-    """Take one lifecycle step (``sign``, ``decline``, ``withdraw``, ``file``, ``complete``,
-    ``terminate``) on the version the actor saw."""
+    """Take one lifecycle step (``accept``, ``refuse``, ``sign``, ``decline``, ``withdraw``,
+    ``file``, ``return``, ``resubmit``, ``complete``, ``terminate``) on the version the actor
+    saw."""
     step = TRANSITIONS.get(action)
     if step is None:
         raise ValidationError("不支持的操作", code="unknown_action", field="action")
@@ -89,6 +98,8 @@ def transition_agreement(
     agreement.updated_at = now
     if reason:
         agreement.status_reason = reason
+    elif action in CLEARS_REASON:
+        agreement.status_reason = ""
     flush_versioned(session)
     summary = step.summary.format(
         number=agreement.number, village=village.name, reason=f"：{reason}" if reason else ""
@@ -169,6 +180,26 @@ def withdraw_agreement(*, reason: str = "", **step: Unpack[Step]) -> PairingAgre
 def file_agreement(**step: Unpack[Step]) -> PairingAgreement:
     """File (备案) a signed agreement: it becomes active."""
     return transition_agreement(**step, action="file")
+
+
+def accept_draft(**step: Unpack[Step]) -> PairingAgreement:
+    """The enterprise accepts a draft from the coverage plan: it goes to the village to sign."""
+    return transition_agreement(**step, action="accept")
+
+
+def refuse_draft(*, reason: str = "", **step: Unpack[Step]) -> PairingAgreement:
+    """The enterprise refuses a draft from the coverage plan, optionally saying why."""
+    return transition_agreement(**step, action="refuse", reason=reason)
+
+
+def return_agreement(*, reason: str, **step: Unpack[Step]) -> PairingAgreement:
+    """Return a signed agreement for correction instead of filing it (退回修改), with a reason."""
+    return transition_agreement(**step, action="return", reason=reason)
+
+
+def resubmit_agreement(**step: Unpack[Step]) -> PairingAgreement:
+    """Resubmit a returned agreement after correcting it: the village signs it again."""
+    return transition_agreement(**step, action="resubmit")
 
 
 def complete_agreement(*, today: date | None = None, **step: Unpack[Step]) -> PairingAgreement:

@@ -5,7 +5,8 @@ is copied once per free place, one "stay unassigned" column (score 0) is added p
 scipy's ``linear_sum_assignment`` picks the assignment with the largest total recommendation score:
 each village gets at most one enterprise, each enterprise at most its free places, and a pair that
 would lower the total is left out. The bureau reviews the lines and turns the ones it accepts into
-proposals, which the enterprises then see among their agreements (and may revise or withdraw).
+drafts (待企业确认): each enterprise completes the commitments and accepts its draft, which then
+goes to the village to sign, or refuses it (decision 0031).
 """
 
 from collections import Counter
@@ -21,12 +22,12 @@ from sqlmodel import Session
 from app.actors import Actor
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Enterprise, PairingAgreement, Village
-from app.models.enums import OPEN_AGREEMENT_STATUSES, HelpKind
+from app.models.enums import OPEN_AGREEMENT_STATUSES, AgreementStatus, HelpKind
 from app.permissions import REGION_ROWS, can_plan_coverage, can_plan_for_county, require
 from app.services.inputs import BoundedDate, parse
 from app.services.pairing.facts import enterprise_facts, village_facts
 from app.services.pairing.periods import local_today
-from app.services.pairing.proposals import Commitments, add_years, default_term, insert_proposal
+from app.services.pairing.proposals import Terms, add_years, default_term, insert_proposal
 from app.services.pairing.scoring import (
     EnterpriseFacts,
     ScorePart,
@@ -35,7 +36,7 @@ from app.services.pairing.scoring import (
     score_parts,
 )
 
-PLAN_NOTE = "由乡村振兴局覆盖规划生成：帮扶主体可修改承诺内容或撤回，村签约后报局备案。"
+PLAN_NOTE = "由乡村振兴局覆盖规划生成：帮扶主体填写承诺内容后确认（或谢绝），村签约后报局备案。"
 OUTDATED = "方案生成后情况已有变化，请重新生成方案"
 
 
@@ -158,7 +159,8 @@ def accept_plan(
     data: dict,
     today: date | None = None,
 ) -> list[PairingAgreement]:
-    """Turn accepted lines (village id, enterprise id) into proposals; all of them or none."""
+    """Turn accepted lines (village id, enterprise id) into drafts for the enterprises to
+    complete and accept; all of them or none."""
     require(can_plan_coverage(actor))
     today = today or local_today()
     if not lines:
@@ -180,7 +182,7 @@ def accept_plan(
         village, facts = villages[village_id], enterprises[enterprise_id]
         enterprise = session.get(Enterprise, enterprise_id)
         commitments = parse(
-            Commitments,
+            Terms,
             {
                 "help_kinds": _help_kinds(facts.offers, village.needs),
                 "start_on": terms.start_on,
@@ -197,7 +199,8 @@ def accept_plan(
                 village=row,
                 commitments=commitments,
                 action="agreement.plan",
-                summary=f"覆盖规划：{enterprise.name} 与 {row.name} 结对（待签约）",
+                summary=f"覆盖规划：{enterprise.name} 与 {row.name} 结对（待企业确认）",
+                status=AgreementStatus.draft,
                 today=today,
             )
         )

@@ -24,6 +24,7 @@ from app.services.domain_events import AgreementEvent
 from app.services.inputs import BoundedDate, InputErrors, MultilineText, RowId, parse
 from app.services.numbering import agreement_number
 from app.services.pairing.capacity import hold_capacity
+from app.services.pairing.commitments import commitment_rule
 from app.services.pairing.common import (
     blank_as_zero,
     flush_versioned,
@@ -41,8 +42,9 @@ OPEN_PAIR = constraint_keys(
 DUPLICATE_MESSAGE = "与该村已有进行中的结对协议，请勿重复提交"
 
 
-class Commitments(BaseModel):
-    """What the enterprise commits to; money fields are typed in 元 and held in 分."""
+class Terms(BaseModel):
+    """An agreement's help kinds, term and commitments, without the commitment rule (a draft
+    from the coverage plan); money fields are typed in 元 and held in 分."""
 
     help_kinds: list[HelpKind] = Field(title="帮扶方式", min_length=1)
     start_on: BoundedDate = Field(title="开始日期")
@@ -52,7 +54,9 @@ class Commitments(BaseModel):
     commit_jobs: int = Field(default=0, ge=0, le=1_000_000, title="带动就业人数")
     commit_trainees: int = Field(default=0, ge=0, le=1_000_000, title="培训人次")
     commit_purchase: int = Field(default=0, ge=0, title="采购帮销金额")
-    commit_beneficiaries: int = Field(default=0, ge=0, le=10_000_000, title="受益人数")
+    commit_beneficiaries: int = Field(
+        default=0, ge=0, le=10_000_000, title="受益人数", validate_default=True
+    )
     note: MultilineText = Field(default="", max_length=2000, title="备注")
 
     _money = yuan_validator("commit_funding_business", "commit_funding_welfare", "commit_purchase")
@@ -86,6 +90,13 @@ class Commitments(BaseModel):
             "commit_beneficiaries": self.commit_beneficiaries,
             "note": self.note.strip(),
         }
+
+
+class Commitments(Terms):
+    """What the enterprise commits to: at least one non-zero commitment, each allowed by a chosen
+    help kind (``app.services.pairing.commitments``)."""
+
+    _allowed_commitments, _something_committed = commitment_rule()
 
 
 class AgreementProposal(Commitments):
@@ -146,13 +157,15 @@ def insert_proposal(
     *,
     enterprise: Enterprise,
     village: Village,
-    commitments: Commitments,
+    commitments: Terms,
     action: str,
     summary: str,
+    status: AgreementStatus = AgreementStatus.proposed,
     today: date | None = None,
 ) -> PairingAgreement:
-    """Add a proposed agreement after the caller's permission check; duplicates are conflicts,
-    and so is a proposal beyond the enterprise's ``max_villages``; a start outside the window of
+    """Add a proposed agreement (or a draft from the coverage plan) after the caller's
+    permission check; duplicates are conflicts, and so is one beyond the enterprise's
+    ``max_villages`` (a draft holds a place too); a start outside the window of
     ``terms.check_start`` is refused."""
     late_start = check_start(commitments.start_on, today=today)
     if has_open_agreement(session, enterprise.id, village.id):
@@ -163,7 +176,7 @@ def insert_proposal(
         enterprise_id=enterprise.id,
         village_id=village.id,
         number=agreement_number(session, commitments.start_on.year),
-        status=AgreementStatus.proposed,
+        status=status,
         late_start=late_start,
     )
     try:

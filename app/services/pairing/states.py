@@ -1,8 +1,16 @@
 """The lifecycles of 千企帮千村: pairing agreements and their quarterly outcome reports.
 
-    proposed ─sign (village)─▶ signed ─file 备案 (bureau)─▶ active ─complete (bureau)─▶ completed
-       │ decline (village) ▶ declined              │  terminate (either party or bureau,
-       │ withdraw (enterprise) ▶ withdrawn         ▼  with a reason) ▶ terminated
+    draft ─accept (enterprise)─▶ proposed ─sign (village)─▶ signed ─file 备案 (bureau)─▶ active
+      │ refuse (enterprise)          │ decline (village)       │ return 退回修改     │
+      ▼   ▶ declined                 │   ▶ declined            ▼ (bureau, reason)  │ complete
+                                     │ withdraw (enterprise)  returned             ▼ (bureau)
+                                     │   ▶ withdrawn           │ resubmit        completed
+                                     ◀─────────────────────────┘ (enterprise)
+    terminate (either party or bureau, with a reason): signed or active ▶ terminated
+
+A draft comes from the bureau's coverage plan; the enterprise completes its commitments
+(``revise``) and accepts it, or refuses it. Accepting and resubmitting hold the commitment rule
+(``app.services.pairing.commitments``) on the stored values.
 
     (enterprise) submit ─▶ submitted ─confirm (village)─▶ confirmed ─verify (bureau)─▶ verified
                              │ return (village)             │ return (bureau)
@@ -34,6 +42,7 @@ from app.permissions import (
     can_verify_report,
     can_withdraw_agreement,
 )
+from app.services.pairing.commitments import commitments_message, stored_commitments_hold
 from app.services.state_machine import Guard, Machine, Transition
 
 A = AgreementStatus
@@ -67,6 +76,18 @@ def _village(actor, case: AgreementCase) -> bool:
     return can_sign_agreement(actor, case.agreement.village_id)
 
 
+def _own_enterprise(actor, case: AgreementCase) -> bool:
+    return can_revise_proposal(actor, case.agreement.enterprise_id)
+
+
+_COMMITTED = Guard(
+    lambda case: stored_commitments_hold(case.agreement),
+    lambda case: commitments_message(case.agreement),
+    "commitments_invalid",
+    error=ValidationError,
+)
+
+
 def _agreement_step(name: str, sources, target, allowed, **more) -> Transition:
     return Transition(
         name, sources, target, allowed, f"agreement.{name}", AGREEMENT_ACTION[name], **more
@@ -77,7 +98,7 @@ AGREEMENT = Machine(
     name="agreement",
     model="PairingAgreement",
     states=tuple(A),
-    initial=(A.proposed,),
+    initial=(A.draft, A.proposed),
     terminal=(A.completed, A.declined, A.withdrawn, A.terminated),
     entity=lambda case: case.agreement,
     wrong_state="协议当前为“{state}”，不能{action}",
@@ -99,26 +120,36 @@ AGREEMENT = Machine(
         Transition(
             "plan",
             (),
-            A.proposed,
+            A.draft,
             can_plan_for_county,
             "agreement.plan",
-            "覆盖规划生成提案",
+            "覆盖规划生成草案",
             offered=False,
         ),
+        _agreement_step(
+            "accept",
+            (A.draft,),
+            A.proposed,
+            _own_enterprise,
+            guards=(_COMMITTED,),
+            button="确认结对，提交村签约",
+            done="已确认，等待村签约",
+        ),
+        _agreement_step("refuse", (A.draft,), A.declined, _own_enterprise, done="已谢绝该规划结对"),
         _agreement_step(
             "sign", (A.proposed,), A.signed, _village, done="已签约，等待乡村振兴局备案"
         ),
         _agreement_step("decline", (A.proposed,), A.declined, _village, done="已婉拒该结对提议"),
         _agreement_step(
             "revise",
-            (A.proposed,),
-            A.proposed,
-            lambda actor, case: can_revise_proposal(actor, case.agreement.enterprise_id),
+            (A.draft, A.proposed, A.returned),
+            A.proposed,  # never moved: a revision keeps the agreement's state
+            _own_enterprise,
             wrong_state="协议已签约或已结束，不能再修改",
         ),
         _agreement_step(
             "withdraw",
-            (A.proposed,),
+            (A.proposed, A.returned),
             A.withdrawn,
             lambda actor, case: can_withdraw_agreement(actor, case.agreement.enterprise_id),
             button="撤回提议",
@@ -130,6 +161,23 @@ AGREEMENT = Machine(
             A.active,
             lambda actor, case: can_file_agreement(actor, case.county_code),
             done="已备案，协议进入履行期",
+        ),
+        _agreement_step(
+            "return",
+            (A.signed,),
+            A.returned,
+            lambda actor, case: can_file_agreement(actor, case.county_code),
+            button="退回修改",
+            done="已退回，等待帮扶主体修改后重新提交签约",
+        ),
+        _agreement_step(
+            "resubmit",
+            (A.returned,),
+            A.proposed,
+            _own_enterprise,
+            guards=(_COMMITTED,),
+            button="重新提交村签约",
+            done="已重新提交，等待村签约",
         ),
         _agreement_step(
             "complete",
