@@ -120,6 +120,7 @@ def _proposal(enterprise, village, start: str, end: str) -> dict:
         "help_kinds": ["industry"],
         "start_on": start,
         "end_on": end,
+        "commit_beneficiaries": 50,
     }
 
 
@@ -152,7 +153,12 @@ def test_a_late_start_proposal_is_stored_flagged_and_too_early_writes_nothing(se
         actor=actor,
         agreement_id=late.id,
         expected_version=late.version,
-        data={"help_kinds": ["industry"], "start_on": "2027-02-01", "end_on": "2030-01-31"},
+        data={
+            "help_kinds": ["industry"],
+            "start_on": "2027-02-01",
+            "end_on": "2030-01-31",
+            "commit_beneficiaries": 50,
+        },
     )
     assert revised.late_start is False
     with pytest.raises(ValidationError):
@@ -161,7 +167,12 @@ def test_a_late_start_proposal_is_stored_flagged_and_too_early_writes_nothing(se
             actor=actor,
             agreement_id=late.id,
             expected_version=revised.version,
-            data={"help_kinds": ["industry"], "start_on": "2026-10-01", "end_on": "2029-09-30"},
+            data={
+                "help_kinds": ["industry"],
+                "start_on": "2026-10-01",
+                "end_on": "2029-09-30",
+                "commit_beneficiaries": 50,
+            },
         )
     assert session.get(PairingAgreement, late.id).start_on == date(2027, 2, 1)
 
