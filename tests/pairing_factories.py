@@ -1,6 +1,6 @@
 """Factories and actors for the pairing tests (agreements in every state, needs, reports)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -8,7 +8,17 @@ from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village, VillageNeed
 from app.models.enums import AgreementStatus, HelpKind, NeedStatus, ReportStatus
 from app.services import pairing_summary
+from app.services import clock
+from app.services.pairing.periods import Quarter
+from app.services.pairing.proposals import add_years
 from tests.factories import make_agreement
+
+
+def current_term(years: int = 3) -> tuple[str, str]:
+    """A term a proposal may have today: from the current quarter's first day, ``years`` long
+    (the start window of decision 0030 moves with the calendar; fixed dates would expire)."""
+    start = Quarter.of(clock.today()).start
+    return start.isoformat(), (add_years(start, years) - timedelta(days=1)).isoformat()
 
 
 def enterprise_actor(enterprise: Enterprise | int, user_id: int | None = None) -> Actor:

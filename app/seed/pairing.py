@@ -111,9 +111,26 @@ def seed_agreements(run: SeedRun) -> None:
             if is_open:
                 open_pairs.add((helper.id, village.id))
                 open_counts[helper.id] += 1
-            out.add(_agreement(run, aid, helper, village, status))
+            out.add(_after_review(aid, _agreement(run, aid, helper, village, status)))
             step.advance()
     seed_reports(run)
+
+
+# Some open agreements sit at the two newer steps: a draft of the bureau's coverage plan waiting
+# for its enterprise (from every 4th proposal), and an agreement the bureau returned at filing
+# (from every 3rd signed one). Picked by id, with no random draw, so every other figure of the
+# seed stays as it was.
+DRAFT_EVERY, RETURNED_EVERY = 4, 3
+_RETURN_REASONS = ("缺少双方签字盖章页，请补齐后重新签约", "承诺资金与附件预算不一致，请核对后重新提交")
+
+
+def _after_review(aid: int, row: dict) -> dict:
+    if row["status"] == AgreementStatus.proposed.value and aid % DRAFT_EVERY == 0:
+        return row | {"status": AgreementStatus.draft.value}
+    if row["status"] == AgreementStatus.signed.value and aid % RETURNED_EVERY == 0:
+        reason = _RETURN_REASONS[aid % len(_RETURN_REASONS)]
+        return row | {"status": AgreementStatus.returned.value, "status_reason": reason}
+    return row
 
 
 def _village_pickers(candidates: list[VillageRef]):

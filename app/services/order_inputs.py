@@ -28,7 +28,8 @@ class RecipientInput(BaseModel):
 
     _strip = field_validator("recipient_name", mode="before")(_stripped)
 
-    @field_validator("recipient_phone", mode="before")
+    # After the text type's own checks (control and bidi characters get their own message).
+    @field_validator("recipient_phone")
     @classmethod
     def _phone(cls, value):
         value = re.sub(r"[\s]", "", value) if isinstance(value, str) else value
@@ -59,7 +60,7 @@ class ShippingInput(BaseModel):
 
     _strip = field_validator("carrier", mode="before")(_stripped)
 
-    @field_validator("tracking_number", mode="before")
+    @field_validator("tracking_number")
     @classmethod
     def _tracking(cls, value):
         value = value.strip() if isinstance(value, str) else value

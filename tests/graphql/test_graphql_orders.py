@@ -173,8 +173,10 @@ def test_order_refusals_in_chinese_write_nothing(gql_writer):
     assert errors_of(place(gql_writer, quantity=1000)) == [
         ("quantity", "quantity_above_stock", "库存不足：当前最多可订 100 斤")
     ]
+    # Every problem at once: the quantity and the unit.
     assert errors_of(place(gql_writer, unit="箱", quantity=0)) == [
-        ("quantity", "greater_than", "订购数量应大于 0")
+        ("quantity", "greater_than", "订购数量应大于 0"),
+        ("unit", "unit_mismatch", "该产品按“斤”销售，请按斤填写数量"),
     ]
     assert errors_of(place(gql_writer, unit="箱")) == [
         ("unit", "unit_mismatch", "该产品按“斤”销售，请按斤填写数量")

@@ -21,9 +21,10 @@ from app.services.pairing import (
 )
 from app.services.pairing.capacity import open_agreement_count
 from tests.factories import make_agreement, make_enterprise, make_village
-from tests.pairing_factories import bureau_actor, enterprise_actor, village_actor
+from tests.pairing_factories import bureau_actor, current_term, enterprise_actor, village_actor
 
 A = AgreementStatus
+START, END = current_term()
 
 
 def _proposal(enterprise, village, **overrides) -> dict:
@@ -31,8 +32,8 @@ def _proposal(enterprise, village, **overrides) -> dict:
         "enterprise_id": enterprise.id,
         "village_id": village.id,
         "help_kinds": ["industry"],
-        "start_on": "2026-01-01",
-        "end_on": "2028-12-31",
+        "start_on": START,
+        "end_on": END,
     } | overrides
 
 
@@ -129,7 +130,7 @@ def test_a_revision_holds_the_rule_too(session):
             actor=enterprise_actor(enterprise),
             agreement_id=agreement.id,
             expected_version=agreement.version,
-            data={"help_kinds": ["sales"], "start_on": "2026-01-01", "end_on": "2028-12-31"},
+            data={"help_kinds": ["sales"], "start_on": START, "end_on": END},
         )
     assert [e.field for e in caught.value.errors] == ["commit_beneficiaries"]
 
@@ -162,8 +163,8 @@ def test_a_draft_is_accepted_once_its_commitments_are_complete(session):
         expected_version=1,
         data={
             "help_kinds": ["industry"],
-            "start_on": "2026-01-01",
-            "end_on": "2028-12-31",
+            "start_on": START,
+            "end_on": END,
             "commit_funding_business": "50000",
         },
     )

@@ -26,7 +26,7 @@ def site(fresh_db, make_settings, tmp_path):
 def _propose(site) -> int:
     data = {
         "village_id": str(site.village_id),
-        "help_kinds": ["sales"],
+        "help_kinds": ["sales", "employment"],
         "start_on": "2027-01-01",
         "end_on": "2029-12-31",
         "commit_purchase": "200000",
@@ -189,7 +189,7 @@ def test_the_change_log_says_what_changed(site):
     agreement_id = _propose(site)
     revised = {
         "version": "1",
-        "help_kinds": ["sales", "industry"],
+        "help_kinds": ["sales", "industry", "employment"],
         "start_on": "2027-01-01",
         "end_on": "2029-12-31",
         "commit_purchase": "250000",
@@ -205,7 +205,7 @@ def test_the_change_log_says_what_changed(site):
     items = [re.sub(r"<[^>]+>", "", i) for i in re.findall(r"<li>(.*?)</li>", log)]
     assert "承诺带动就业：10 人 → 12 人" in items
     assert "承诺采购帮销：¥200,000.00 → ¥250,000.00" in items
-    assert "帮扶方式：结对帮销 → 产业合作、结对帮销" in items
+    assert "帮扶方式：劳务协作、结对帮销 → 产业合作、劳务协作、结对帮销" in items
     assert "状态：待签约 → 待备案" in items
 
 

@@ -16,11 +16,18 @@ from tests.trade_factories import make_order
 from tests.web import pairing_web, trade_site
 
 
+# The bureau's follow-up of missing reports (催报, 免报) posts beside the lifecycle steps but
+# changes no state of the agreement (decision 0032): not a step of the machine.
+FOLLOW_UP = {"remind", "waive"}
+
+
 def _posted_steps(html: str, prefix: str) -> dict[str, str]:
     """Each form posting to ``prefix``/<step>, with the text of its submit button."""
     found = {}
     pattern = rf'<form[^>]*action="{re.escape(prefix)}/(\w+)"(.*?)</form>'
     for name, body in re.findall(pattern, html, flags=re.S):
+        if name in FOLLOW_UP:
+            continue
         found[name] = re.findall(r'<button[^>]*type="submit"[^>]*>([^<]+)</button>', body)[-1]
     return found
 
