@@ -50,7 +50,7 @@ def test_a_seeded_cooperative_is_claimed_and_approved(live_server, browser, shot
     bureau.fill("#field-username", "shiju")
     bureau.fill("#field-password", PASSWORD)
     bureau.click("#login-form button[type=submit]")
-    bureau.wait_for_url(f"{base}/")
+    bureau.wait_for_url(f"{base}/dashboard")
     bureau.goto(f"{base}/registrations")
     card = bureau.locator("li.card", has_text=name)
     assert "认领已登记单位" in card.inner_text()

@@ -29,7 +29,7 @@ def test_an_invitation_is_accepted(live_server, browser, shots):
     bureau.fill("#field-username", "shiju")
     bureau.fill("#field-password", PASSWORD)
     bureau.click("#login-form button[type=submit]")
-    bureau.wait_for_url(f"{base}/")
+    bureau.wait_for_url(f"{base}/dashboard")
     bureau.goto(f"{base}/registrations")
     bureau.click("a[href='/invitations']")
     bureau.select_option("#field-kind", "cooperative")
