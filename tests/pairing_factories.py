@@ -7,8 +7,7 @@ from sqlmodel import Session
 from app.actors import Actor, Role
 from app.models import Enterprise, OutcomeReport, PairingAgreement, Village, VillageNeed
 from app.models.enums import AgreementStatus, HelpKind, NeedStatus, ReportStatus
-from app.services import pairing_summary
-from app.services import clock
+from app.services import clock, pairing_summary
 from app.services.pairing.periods import Quarter
 from app.services.pairing.proposals import add_years
 from tests.factories import make_agreement

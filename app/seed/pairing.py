@@ -121,7 +121,10 @@ def seed_agreements(run: SeedRun) -> None:
 # (from every 3rd signed one). Picked by id, with no random draw, so every other figure of the
 # seed stays as it was.
 DRAFT_EVERY, RETURNED_EVERY = 4, 3
-_RETURN_REASONS = ("缺少双方签字盖章页，请补齐后重新签约", "承诺资金与附件预算不一致，请核对后重新提交")
+_RETURN_REASONS = (
+    "缺少双方签字盖章页，请补齐后重新签约",
+    "承诺资金与附件预算不一致，请核对后重新提交",
+)
 
 
 def _after_review(aid: int, row: dict) -> dict:

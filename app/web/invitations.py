@@ -21,6 +21,7 @@ from app.web.forms import field_errors, in_unit_of_work, read_form, read_only, r
 from app.web.guards import login_redirect, require_role
 from app.web.pages import int_or_none
 from app.web.requests import throttled_headers
+from app.web.role_home import role_home
 from app.web.templating import render
 
 ACCOUNT_FIELDS = ("username", "display_name", "phone", "password", "privacy_consent")
@@ -158,17 +159,17 @@ async def accept(request: Request) -> Response:
         key = user_sessions.open_session(
             session=session, user_id=user.id, **client_details(request)
         )
-        return user.id, user.auth_version, key
+        return user.id, user.auth_version, key, role_home(user)
 
     try:
-        user_id, auth_version, key = await in_unit_of_work(request, apply)
+        user_id, auth_version, key, home = await in_unit_of_work(request, apply)
     except ThrottledError as exc:
         return _invite_form(request, data, field_errors(exc), 429, headers=throttled_headers(exc))
     except DomainError as exc:
         return _invite_form(request, data, field_errors(exc), 422)
     sign_in(request, user_id=user_id, auth_version=auth_version, session_key=key)
     flash(request, "账号已开通", level="success")
-    return redirect("/")
+    return redirect(home)  # the organisation's work, as after any sign-in
 
 
 def _invite_form(request, values, errors, status_code=200, *, headers=None):

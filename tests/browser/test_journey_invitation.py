@@ -53,7 +53,7 @@ def test_an_invitation_is_accepted(live_server, browser, shots):
     staff.check("input[name=privacy_consent]")
     shots(staff, "invite")
     staff.click("form[action='/invite'] button[type=submit]")
-    staff.wait_for_url(f"{base}/")
+    staff.wait_for_url(f"{base}/my/products")  # the cooperative's home
     assert staff.locator(".whoami__org").inner_text().startswith(name)
     shots(staff, "working")
 

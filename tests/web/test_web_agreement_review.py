@@ -28,7 +28,9 @@ def _signed(site) -> int:
     )
     assert response.status_code == 303, response.text
     agreement_id = int(response.headers["location"].rsplit("/", 1)[1])
-    assert post(site.client("nanpo"), f"/agreements/{agreement_id}/sign", {"version": "1", "confirmed": "1"})
+    assert post(
+        site.client("nanpo"), f"/agreements/{agreement_id}/sign", {"version": "1", "confirmed": "1"}
+    )
     return agreement_id
 
 

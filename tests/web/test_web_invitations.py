@@ -83,7 +83,10 @@ def test_the_bureau_downloads_codes_once_and_staff_accept_one(app):
         password_again=PASSWORD,
         privacy_consent="1",
     )
-    assert (done.status_code, done.headers["location"]) == (303, "/")
+    assert (done.status_code, done.headers["location"]) == (
+        303,
+        "/agreements",
+    )  # the enterprise's home
     assert "平陆县无账号企业" in staff.get("/account").text
     assert "已使用" in officer.get("/invitations").text
 

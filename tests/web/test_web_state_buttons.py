@@ -15,7 +15,6 @@ from tests.pairing_factories import make_active
 from tests.trade_factories import make_order
 from tests.web import pairing_web, trade_site
 
-
 # The bureau's follow-up of missing reports (催报, 免报) posts beside the lifecycle steps but
 # changes no state of the agreement (decision 0032): not a step of the machine.
 FOLLOW_UP = {"remind", "waive"}
