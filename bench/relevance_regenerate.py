@@ -1,6 +1,6 @@
 """Re-derive the relevance set's product identities from the current seed (decision 0037).
 
-    .venv/bin/python bench/relevance_regenerate.py          # rewrites tests/search/relevance_set.json
+    .venv/bin/python bench/relevance_regenerate.py   # rewrites tests/search/relevance_set.json
 
 Products are identified by seed identity (name and cooperative credit code), which moves whenever
 the seed's random draws change order (a new or removed draw anywhere before the products). The
@@ -68,9 +68,7 @@ def _case(case: dict, products) -> dict:
         if any(w in p[1] for w in words) and all(q in p[1] + " " + p[2] for q in query_words)
     ]
     seller_only = [
-        p
-        for p in products
-        if not any(w in p[1] for w in words) and any(w in p[2] for w in words)
+        p for p in products if not any(w in p[1] for w in words) and any(w in p[2] for w in words)
     ]
     must = relevant[:3]
     must_not = seller_only[:4]
