@@ -7,7 +7,9 @@ its N, the products (by seed identity: product name and cooperative credit code)
 in the first N results and those that must not, and the judgment rule: a product is relevant when
 its own words (name, description, category) contain one of ``relevant_if``. Precision@N is the
 share of the first N results that are relevant. tests/search/test_search_relevance.py asserts the
-must / must-not lists; this prints precision per query and the mean.
+must / must-not lists; this prints precision per query and the mean. The identities follow the
+seed's random draws; when a seed change moves them, bench/relevance_regenerate.py re-derives them
+from the seeded rows.
 """
 
 import json
@@ -73,6 +75,17 @@ def load_cases(path: Path = SET_FILE) -> list[Case]:
 def seed_key(product) -> str:
     """A product's stable identity in the seeded data: name and its cooperative's credit code."""
     return f"{product.name}|{product.cooperative.credit_code}"
+
+
+def seed_keys(session) -> list[str]:
+    """The seed identities of every product in the database."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import selectinload
+
+    from app.models import Product
+
+    query = sa.select(Product).options(selectinload(Product.cooperative))
+    return [seed_key(p) for p in session.scalars(query)]
 
 
 def own_text(product) -> str:
