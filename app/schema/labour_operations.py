@@ -1,0 +1,4 @@
+"""The 劳务协作 domain's GraphQL fields."""
+
+QUERIES = ()
+MUTATIONS = ()

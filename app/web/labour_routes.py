@@ -1,0 +1,7 @@
+"""Routes of 劳务协作."""
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
+
+MENU = ()

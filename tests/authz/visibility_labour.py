@@ -1,0 +1,85 @@
+"""The 劳务协作 domain's kinds in the visibility tests: supply groups and job postings, open and
+closed, in the world's county (平陆县) and the second county (芮城县)."""
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.models import Enterprise, Village
+from app.models.labour import JobPosting, LabourSupply, PostingStatus, SupplyStatus
+from app.permissions.labour import JOB_POSTINGS, LABOUR_SUPPLIES
+from app.services.labour import postings, supply
+from tests.authz.read_paths import ReadPath, one_by_one, page_ids
+from tests.authz.visibility_world import OTHER_COUNTY, OtherCounty, Source
+from tests.authz.world import World
+from tests.factories import make_enterprise
+from tests.labour_factories import make_posting, make_supply
+
+SOURCES = (
+    Source(
+        LABOUR_SUPPLIES,
+        lambda: sa.select(LabourSupply.id),
+        lambda: {
+            "village_id": LabourSupply.village_id,
+            "status": LabourSupply.status,
+            "county_code": LabourSupply.county_code,
+        },
+    ),
+    Source(
+        JOB_POSTINGS,
+        lambda: sa.select(JobPosting.id),
+        lambda: {
+            "status": JobPosting.status,
+            "enterprise_id": JobPosting.enterprise_id,
+            "cooperative_id": JobPosting.cooperative_id,
+            "county_code": JobPosting.county_code,
+        },
+    ),
+)
+
+READ_PATHS = (
+    ReadPath(
+        "labour supply list",
+        LABOUR_SUPPLIES,
+        lambda s, a: page_ids(supply.visible_supplies(session=s, actor=a)),
+    ),
+    ReadPath(
+        "labour supply page",
+        LABOUR_SUPPLIES,
+        one_by_one(
+            LabourSupply,
+            lambda s, a, key: supply.get_supply(session=s, actor=a, supply_id=key),
+        ),
+    ),
+    ReadPath(
+        "job posting list",
+        JOB_POSTINGS,
+        lambda s, a: page_ids(postings.visible_postings(session=s, actor=a)),
+    ),
+    ReadPath(
+        "job posting page",
+        JOB_POSTINGS,
+        one_by_one(
+            JobPosting,
+            lambda s, a, key: postings.get_posting(session=s, actor=a, posting_id=key),
+        ),
+    ),
+)
+
+
+def _labour_rows(session: Session, world: World, other: OtherCounty) -> None:
+    """Open and closed groups and postings on both sides of the county line."""
+    village = session.get(Village, world.village_id)
+    make_supply(session, village)
+    make_supply(session, village, status=SupplyStatus.withdrawn)
+    make_supply(session, other.village)
+    make_supply(session, other.village, status=SupplyStatus.withdrawn)
+    employer = session.get(Enterprise, world.enterprise_a)
+    make_posting(session, enterprise=employer)
+    make_posting(session, enterprise=employer, status=PostingStatus.closed)
+    far = make_enterprise(session, county_code=OTHER_COUNTY, name="芮城用工企业")
+    there = {"county_code": OTHER_COUNTY, "township_code": f"{OTHER_COUNTY}100"}
+    make_posting(session, enterprise=far, **there)
+    make_posting(session, cooperative=other.cooperative, status=PostingStatus.closed, **there)
+
+
+ROWS = (_labour_rows,)
