@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.models import Cooperative, Enterprise, Village
 from app.models.flags import months_to_mask
-from app.models.labour import JobPosting, LabourSupply, PostingKind
+from app.models.labour import JobPosting, LabourApplication, LabourSupply, PostingKind
 from tests.factories import make_township
 
 _seq = itertools.count(1)
@@ -78,3 +78,21 @@ def make_posting(
     session.add(posting)
     session.flush()
     return posting
+
+
+def make_application(
+    session: Session, supply: LabourSupply, posting: JobPosting, **overrides
+) -> LabourApplication:
+    values = {
+        "posting_id": posting.id,
+        "supply_id": supply.id,
+        "village_id": supply.village_id,
+        "enterprise_id": posting.enterprise_id,
+        "cooperative_id": posting.cooperative_id,
+        "county_code": supply.county_code,
+        "head_count": supply.head_count,
+    } | overrides
+    application = LabourApplication(**values)
+    session.add(application)
+    session.flush()
+    return application

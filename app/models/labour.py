@@ -5,7 +5,7 @@ they may work away from home, in which months. A posting belongs to exactly one 
 organisation (an enterprise or a cooperative) and names its place by county and township code.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -115,3 +115,74 @@ class JobPosting(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_posting_version)
+
+
+class ApplicationStatus(StrEnum):
+    """An application of a village's group to a posting, from applying to stable employment."""
+
+    applied = "applied"
+    interviewing = "interviewing"
+    hired = "hired"
+    # The village confirmed who was still employed 3 months after the hire.
+    retained = "retained"
+    # … and 6 months after it: the stable-employment check is done.
+    stable = "stable"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+# The statuses in which the hired workers count (toward the agreement and the figures).
+HIRED_STATUSES = (ApplicationStatus.hired, ApplicationStatus.retained, ApplicationStatus.stable)
+
+_application_version = sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
+class LabourApplication(SQLModel, table=True):
+    """A village applies on behalf of one of its groups to a posting; the employer interviews and
+    hires; the village confirms at 3 and 6 months how many are still employed."""
+
+    __tablename__ = "labour_applications"
+    __table_args__ = (
+        one_of("status", ApplicationStatus),
+        sa.CheckConstraint(
+            "(enterprise_id IS NULL) <> (cooperative_id IS NULL)", name="one_employer"
+        ),
+        sa.CheckConstraint("head_count > 0", name="head_count_positive"),
+        sa.CheckConstraint("hired_count <= head_count", name="hired_within_offered"),
+        sa.CheckConstraint("retained_count <= hired_count", name="retained_within_hired"),
+        sa.CheckConstraint("stable_count <= retained_count", name="stable_within_retained"),
+        *non_negative("hired_count", "retained_count", "stable_count"),
+        sa.Index("ix_labour_applications_status_county", "status", "county_code"),
+        sa.Index("ix_labour_applications_agreement", "agreement_id", "status"),
+    )
+
+    __mapper_args__ = {"version_id_col": _application_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    posting_id: int = Field(foreign_key="job_postings.id", index=True)
+    supply_id: int = Field(foreign_key="labour_supplies.id", index=True)
+    village_id: int = Field(foreign_key="villages.id", index=True)
+    # The posting's employer, copied so each party's list reads one column.
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprises.id", index=True)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperatives.id", index=True)
+    # The village's county: its bureau follows where its workers went.
+    county_code: str = Field(foreign_key="counties.code", max_length=6)
+    head_count: int
+    note: str = Field(default="", max_length=500)
+    status: ApplicationStatus = Field(
+        default=ApplicationStatus.applied, sa_type=EnumString(ApplicationStatus)
+    )
+    interview_on: date | None = None
+    hired_on: date | None = None
+    hired_count: int = Field(default=0)
+    # When the village's stable-employment checks fall due (3 and 6 months after the hire).
+    check_3_due: date | None = None
+    check_6_due: date | None = None
+    retained_count: int = Field(default=0)
+    stable_count: int = Field(default=0)
+    # The active pairing agreement between the employer and the village at the hire: its jobs
+    # actuals count these workers (decision 0038).
+    agreement_id: int | None = Field(default=None, foreign_key="pairing_agreements.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_application_version)

@@ -83,3 +83,15 @@ def can_match_posting(actor: Actor, posting) -> bool:
         or is_bureau_for(actor, posting.county_code)
         or actor.role == Role.admin
     )
+
+
+# An application concerns its village, its employer and the bureau of the village's county.
+LABOUR_APPLICATIONS = Visibility(
+    "labour application (hire and stable-employment checks)",
+    (
+        Staff(Role.village, "village_id"),
+        Staff(Role.enterprise, "enterprise_id"),
+        Staff(Role.cooperative, "cooperative_id"),
+        Region(),
+    ),
+)

@@ -5,15 +5,23 @@ post jobs (乙企业 too: every approved organisation). The prepared rows are th
 group and 甲企业's open posting, both in 平陆县.
 """
 
+from datetime import date
+
 from sqlmodel import Session, select
 
 from app.models import Enterprise, Village
-from app.models.labour import JobPosting, LabourSupply
-from app.services.labour import matching, postings, supply
+from app.models.labour import ApplicationStatus, JobPosting, LabourApplication, LabourSupply
+from app.services.labour import hiring, matching, postings, supply
 from tests.authz.world import COUNTY_BUREAUS, PreparedAction, World
 from tests.edit_paths import EditPath, Given
 from tests.factories import make_enterprise, make_village
-from tests.labour_factories import POSTING_FORM, SUPPLY_FORM, make_posting, make_supply
+from tests.labour_factories import (
+    POSTING_FORM,
+    SUPPLY_FORM,
+    make_application,
+    make_posting,
+    make_supply,
+)
 from tests.pairing_factories import village_actor
 from tests.trade_factories import buyer_actor
 
@@ -24,6 +32,32 @@ OFFICE = COUNTY_BUREAUS | {"admin"}
 def _rows(session: Session, world: World) -> None:
     make_supply(session, session.get(Village, world.village_id))
     make_posting(session, enterprise=session.get(Enterprise, world.enterprise_a))
+
+
+def _application_in(status: ApplicationStatus, **more):
+    def prepare(session: Session, world: World) -> None:
+        _rows(session, world)
+        make_application(session, _supply(session), _posting(session), status=status, **more)
+
+    return prepare
+
+
+_HIRED = {"hired_on": date(2026, 1, 5), "hired_count": 8}
+_DUE = {"check_3_due": date(2026, 4, 5), "check_6_due": date(2026, 7, 5)}
+LATER = date(2026, 12, 31)
+
+
+def _application(session: Session) -> LabourApplication:
+    return session.exec(select(LabourApplication)).one()
+
+
+def _step(name: str):
+    return lambda s, w, a: getattr(hiring, name)(
+        session=s,
+        actor=a,
+        application_id=_application(s).id,
+        expected_version=_application(s).version,
+    )
 
 
 def _supply(session: Session) -> LabourSupply:
@@ -100,6 +134,88 @@ ACTIONS = [
         writes=False,
         prepare=_rows,
     ),
+    PreparedAction(
+        "hiring.apply",
+        lambda s, w, a: hiring.apply(
+            session=s,
+            actor=a,
+            posting_id=_posting(s).id,
+            supply_id=_supply(s).id,
+            data={"head_count": "5"},
+        ),
+        frozenset({"village"}),
+        prepare=_rows,
+        covers=("labour_application.apply",),
+    ),
+    PreparedAction(
+        "hiring.invite",
+        lambda s, w, a: hiring.invite(
+            session=s,
+            actor=a,
+            application_id=_application(s).id,
+            expected_version=_application(s).version,
+            data={"interview_on": "2026-12-20"},
+        ),
+        frozenset({"enterprise_a"}),
+        prepare=_application_in(ApplicationStatus.applied),
+        covers=("labour_application.invite",),
+    ),
+    PreparedAction(
+        "hiring.hire",
+        lambda s, w, a: hiring.hire(
+            session=s,
+            actor=a,
+            application_id=_application(s).id,
+            expected_version=_application(s).version,
+            data={"hired_count": "5", "hired_on": "2026-12-01"},
+            today=LATER,
+        ),
+        frozenset({"enterprise_a"}),
+        prepare=_application_in(ApplicationStatus.interviewing),
+        covers=("labour_application.hire",),
+    ),
+    PreparedAction(
+        "hiring.decline",
+        _step("decline"),
+        frozenset({"enterprise_a"}),
+        prepare=_application_in(ApplicationStatus.applied),
+        covers=("labour_application.decline",),
+    ),
+    PreparedAction(
+        "hiring.withdraw",
+        _step("withdraw"),
+        frozenset({"village"}),
+        prepare=_application_in(ApplicationStatus.interviewing),
+        covers=("labour_application.withdraw",),
+    ),
+    PreparedAction(
+        "hiring.confirm_check (3 months)",
+        lambda s, w, a: hiring.confirm_check(
+            session=s,
+            actor=a,
+            application_id=_application(s).id,
+            expected_version=_application(s).version,
+            data={"count": "7"},
+            today=LATER,
+        ),
+        frozenset({"village"}),
+        prepare=_application_in(ApplicationStatus.hired, **_HIRED, **_DUE),
+        covers=("labour_application.confirm_3",),
+    ),
+    PreparedAction(
+        "hiring.confirm_check (6 months)",
+        lambda s, w, a: hiring.confirm_check(
+            session=s,
+            actor=a,
+            application_id=_application(s).id,
+            expected_version=_application(s).version,
+            data={"count": "6"},
+            today=LATER,
+        ),
+        frozenset({"village"}),
+        prepare=_application_in(ApplicationStatus.retained, retained_count=7, **_HIRED, **_DUE),
+        covers=("labour_application.confirm_6",),
+    ),
 ]
 
 
@@ -164,4 +280,10 @@ EDITS = (
     ),
 )
 UNVERSIONED = ()
-LIFECYCLE_STEPS = ()
+LIFECYCLE_STEPS = (
+    "labour.hiring.invite",
+    "labour.hiring.hire",
+    "labour.hiring.decline",
+    "labour.hiring.withdraw",
+    "labour.hiring.confirm_check",
+)

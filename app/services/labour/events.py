@@ -3,7 +3,7 @@ row, the notification decision, the to-do signal)."""
 
 from dataclasses import dataclass
 
-from app.models.labour import JobPosting, LabourSupply
+from app.models.labour import JobPosting, LabourApplication, LabourSupply
 from app.services.domain_events import DomainEvent
 
 
@@ -19,3 +19,11 @@ class PostingEvent(DomainEvent):
     """An organisation published, edited or closed a job posting."""
 
     obj: JobPosting
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationEvent(DomainEvent):
+    """A village's application moved: applied, interviewed, hired, declined, withdrawn, or its
+    stable-employment check was confirmed."""
+
+    obj: LabourApplication
