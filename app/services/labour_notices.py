@@ -19,8 +19,10 @@ ACTIONS = {
     "labour_application.hire": notice("劳务报名：已录用", K.village),
     "labour_application.decline": notice("劳务报名：未录用", K.village),
     "labour_application.withdraw": notice("劳务报名已撤回", K.enterprise, K.cooperative),
-    "labour_application.confirm_3": notice("村里确认了三个月在岗人数", K.enterprise, K.cooperative),
-    "labour_application.confirm_6": notice(
+    "labour_application.confirm_retained": notice(
+        "村里确认了三个月在岗人数", K.enterprise, K.cooperative
+    ),
+    "labour_application.confirm_stable": notice(
         "村里确认了六个月稳定就业人数", K.enterprise, K.cooperative
     ),
 }

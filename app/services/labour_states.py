@@ -1,7 +1,7 @@
 """The lifecycle of a labour application (劳务对接), taken by ``app.services.labour.hiring``:
 
 (village) apply ─▶ applied ─invite (employer)─▶ interviewing ─hire (employer)─▶ hired
-─confirm_3 (village, from 3 months after the hire)─▶ retained ─confirm_6 (village, from 6
+─confirm_retained (village, from 3 months after the hire)─▶ retained ─confirm_stable (village, from 6
 months)─▶ stable;   hire also straight from applied;   decline (employer) or withdraw (village)
 before the hire ─▶ declined / withdrawn
 """
@@ -124,7 +124,7 @@ APPLICATION = Machine(
             done="报名已撤回",
         ),
         _step(
-            "confirm_3",
+            "confirm_retained",
             (S.hired,),
             S.retained,
             _village,
@@ -133,7 +133,7 @@ APPLICATION = Machine(
             done="已确认三个月在岗人数",
         ),
         _step(
-            "confirm_6",
+            "confirm_stable",
             (S.retained,),
             S.stable,
             _village,

@@ -200,7 +200,7 @@ ACTIONS = [
         ),
         frozenset({"village"}),
         prepare=_application_in(ApplicationStatus.hired, **_HIRED, **_DUE),
-        covers=("labour_application.confirm_3",),
+        covers=("labour_application.confirm_retained",),
     ),
     PreparedAction(
         "hiring.confirm_check (6 months)",
@@ -214,7 +214,7 @@ ACTIONS = [
         ),
         frozenset({"village"}),
         prepare=_application_in(ApplicationStatus.retained, retained_count=7, **_HIRED, **_DUE),
-        covers=("labour_application.confirm_6",),
+        covers=("labour_application.confirm_stable",),
     ),
 ]
 

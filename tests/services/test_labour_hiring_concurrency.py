@@ -40,7 +40,7 @@ def test_concurrent_hires_count_each_application_once(fresh_db):
             session.flush()
             application_ids.append(application.id)
         agreement_id = agreement.id
-        counts = {a: c for a, c in zip(application_ids, range(1, 7), strict=True)}
+        counts = dict(zip(application_ids, range(1, 7), strict=True))
     actor = buyer_actor(employer)
     # Every application is hired by two threads at once: exactly one of each pair may count.
     attempts = application_ids + application_ids

@@ -164,15 +164,29 @@ def hire(
 def decline(
     *, session: Session, actor: Actor, application_id: int, expected_version: int
 ) -> LabourApplication:
-    action = "labour_application.decline"
-    return _step(session, actor, application_id, expected_version, "decline", action, "未录用")
+    return _step(
+        session,
+        actor,
+        application_id,
+        expected_version,
+        "decline",
+        action="labour_application.decline",
+        what="未录用",
+    )
 
 
 def withdraw(
     *, session: Session, actor: Actor, application_id: int, expected_version: int
 ) -> LabourApplication:
-    action = "labour_application.withdraw"
-    return _step(session, actor, application_id, expected_version, "withdraw", action, "撤回报名")
+    return _step(
+        session,
+        actor,
+        application_id,
+        expected_version,
+        "withdraw",
+        action="labour_application.withdraw",
+        what="撤回报名",
+    )
 
 
 def confirm_check(
@@ -187,25 +201,35 @@ def confirm_check(
     """The village confirms how many of the hired workers are still employed: the 3-month check
     first, then the 6-month one, each from its due date."""
     application, case = _case(session, application_id, today)
-    name = "confirm_6" if application.status == ApplicationStatus.retained else "confirm_3"
+    name = (
+        "confirm_stable" if application.status == ApplicationStatus.retained else "confirm_retained"
+    )
     APPLICATION.check(name, actor, case, expected_version)
     form = parse(CheckInput, data)
-    ceiling = application.hired_count if name == "confirm_3" else application.retained_count
+    ceiling = application.hired_count if name == "confirm_retained" else application.retained_count
     if form.count > ceiling:
         raise ValidationError(f"在岗人数不能超过 {ceiling} 人", code="too_many", field="count")
     before = snapshot(application)
     APPLICATION.move(name, case)
-    if name == "confirm_3":
+    if name == "confirm_retained":
         application.retained_count = form.count
     else:
         application.stable_count = form.count
     _save(session, application)
-    if name == "confirm_3":
-        action, months = "labour_application.confirm_3", 3
-    else:
-        action, months = "labour_application.confirm_6", 6
+    months = 3 if name == "confirm_retained" else 6
     summary = f"确认录用满 {months} 个月仍在岗 {form.count} 人"
-    _record(session, actor, action, application, summary, before)
+    _record(
+        session,
+        actor,
+        action=(
+            "labour_application.confirm_retained"
+            if name == "confirm_retained"
+            else "labour_application.confirm_stable"
+        ),
+        application=application,
+        summary=summary,
+        before=before,
+    )
     return application
 
 
