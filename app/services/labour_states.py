@@ -1,9 +1,9 @@
 """The lifecycle of a labour application (劳务对接), taken by ``app.services.labour.hiring``:
 
 (village) apply ─▶ applied ─invite (employer)─▶ interviewing ─hire (employer)─▶ hired
-─confirm_retained (village, from 3 months after the hire)─▶ retained ─confirm_stable (village, from 6
-months)─▶ stable;   hire also straight from applied;   decline (employer) or withdraw (village)
-before the hire ─▶ declined / withdrawn
+─confirm_retained (village, from 3 months after the hire)─▶ retained
+─confirm_stable (village, from 6 months)─▶ stable;   hire also straight from applied;
+decline (employer) or withdraw (village) before the hire ─▶ declined / withdrawn
 """
 
 from dataclasses import dataclass
