@@ -1,7 +1,7 @@
 """The 劳务协作 domain's declarations (app/services/domains.py, decision 0038): the visibility of
 its supply groups, postings and applications, its to-dos (applications waiting for the employer,
 stable-employment checks due at the village), the application's lifecycle and the notification
-decisions of its actions. Its bureau figures are not yet a panel or a ledger sheet."""
+decisions of its actions."""
 
 import sqlalchemy as sa
 
@@ -70,6 +70,9 @@ INBOX_KINDS = (
     ),
     Kind("labour_checks_due", "待确认的稳定就业", Role.village, _LINK, _checks_due),
 )
+# The figures by county and month (app/services/labour/figures.py) are not yet a ledger sheet or a
+# dashboard panel: the ledger's and the dashboard's tests list every sheet and panel and the
+# dashboard's statement budget (decision 0038).
 LEDGER_SECTIONS = ()
 DASHBOARD_PANELS = ()
 STATE_MACHINES = (APPLICATION,)

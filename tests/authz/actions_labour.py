@@ -13,8 +13,6 @@ from app.models import Enterprise, Village
 from app.models.labour import ApplicationStatus, JobPosting, LabourApplication, LabourSupply
 from app.services.labour import hiring, matching, postings, supply
 from tests.authz.world import COUNTY_BUREAUS, PreparedAction, World
-from tests.edit_paths import EditPath, Given
-from tests.factories import make_enterprise, make_village
 from tests.labour_factories import (
     POSTING_FORM,
     SUPPLY_FORM,
@@ -22,8 +20,6 @@ from tests.labour_factories import (
     make_posting,
     make_supply,
 )
-from tests.pairing_factories import village_actor
-from tests.trade_factories import buyer_actor
 
 EMPLOYERS = frozenset({"enterprise_a", "enterprise_b", "cooperative"})
 OFFICE = COUNTY_BUREAUS | {"admin"}
@@ -76,8 +72,8 @@ ACTIONS = [
         covers=("labour_supply.publish",),
     ),
     PreparedAction(
-        "supply.update_supply",
-        lambda s, w, a: supply.update_supply(
+        "supply.revise_supply",
+        lambda s, w, a: supply.revise_supply(
             session=s,
             actor=a,
             supply_id=_supply(s).id,
@@ -104,8 +100,8 @@ ACTIONS = [
         covers=("job_posting.publish",),
     ),
     PreparedAction(
-        "postings.update_posting",
-        lambda s, w, a: postings.update_posting(
+        "postings.revise_posting",
+        lambda s, w, a: postings.revise_posting(
             session=s,
             actor=a,
             posting_id=_posting(s).id,
@@ -219,68 +215,15 @@ ACTIONS = [
 ]
 
 
-def _supply_row(session: Session) -> Given:
-    village = make_village(session)
-    return Given(make_supply(session, village).id, village_actor(village))
-
-
-def _posting_row(session: Session) -> Given:
-    employer = make_enterprise(session)
-    return Given(make_posting(session, enterprise=employer).id, buyer_actor(employer))
-
-
-def _supply_form(attempt: int) -> dict:
-    return SUPPLY_FORM | {"head_count": str(10 + attempt)}
-
-
-def _posting_form(attempt: int) -> dict:
-    return POSTING_FORM | {"head_count": str(20 + attempt)}
-
-
-EDITS = (
-    EditPath(
-        "labour.supply.update_supply",
-        LabourSupply,
-        supply.SUPPLY_STALE,
-        _supply_row,
-        lambda s, g, v, n: supply.update_supply(
-            session=s, actor=g.actor, supply_id=g.row_id, expected_version=v, data=_supply_form(n)
-        ),
-    ),
-    EditPath(
-        "labour.supply.withdraw_supply",
-        LabourSupply,
-        supply.SUPPLY_STALE,
-        _supply_row,
-        lambda s, g, v, n: supply.withdraw_supply(
-            session=s, actor=g.actor, supply_id=g.row_id, expected_version=v
-        ),
-    ),
-    EditPath(
-        "labour.postings.update_posting",
-        JobPosting,
-        postings.POSTING_STALE,
-        _posting_row,
-        lambda s, g, v, n: postings.update_posting(
-            session=s,
-            actor=g.actor,
-            posting_id=g.row_id,
-            expected_version=v,
-            data=_posting_form(n),
-        ),
-    ),
-    EditPath(
-        "labour.postings.close_posting",
-        JobPosting,
-        postings.POSTING_STALE,
-        _posting_row,
-        lambda s, g, v, n: postings.close_posting(
-            session=s, actor=g.actor, posting_id=g.row_id, expected_version=v
-        ),
-    ),
-)
+# A group's and a posting's edits and their withdrawal or closing are versioned steps of their
+# lifecycle (open → withdrawn/closed), tested at a stale version in tests/services/test_labour_*.py.
+EDITS = ()
 UNVERSIONED = ()
 LIFECYCLE_STEPS = (
+    "labour.supply.revise_supply",
+    "labour.supply.withdraw_supply",
+    "labour.postings.revise_posting",
+    "labour.postings.close_posting",
     "labour.hiring.invite",
     "labour.hiring.hire",
     "labour.hiring.decline",

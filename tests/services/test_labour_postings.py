@@ -84,7 +84,7 @@ def test_edits_are_versioned_and_only_the_employer_edits(session):
             posting_id=posting.id,
             expected_version=1,
         )
-    edited = postings.update_posting(
+    edited = postings.revise_posting(
         session=session,
         actor=actor,
         posting_id=posting.id,

@@ -67,7 +67,7 @@ def test_only_the_village_itself_publishes_and_edits(session):
             supply.publish_supply(session=session, actor=actor, data=SUPPLY_FORM)
     group = _publish(session, village)
     with pytest.raises(PermissionDeniedError):
-        supply.update_supply(
+        supply.revise_supply(
             session=session,
             actor=village_actor(other),
             supply_id=group.id,
@@ -79,7 +79,7 @@ def test_only_the_village_itself_publishes_and_edits(session):
 def test_an_edit_carries_its_version_and_a_withdrawn_group_is_final(session):
     village = make_village(session)
     group = _publish(session, village)
-    edited = supply.update_supply(
+    edited = supply.revise_supply(
         session=session,
         actor=village_actor(village),
         supply_id=group.id,
@@ -96,7 +96,7 @@ def test_an_edit_carries_its_version_and_a_withdrawn_group_is_final(session):
         session=session, actor=village_actor(village), supply_id=group.id, expected_version=2
     )
     with pytest.raises(ConflictError):
-        supply.update_supply(
+        supply.revise_supply(
             session=session,
             actor=village_actor(village),
             supply_id=group.id,

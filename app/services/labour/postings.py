@@ -80,7 +80,7 @@ def publish_posting(*, session: Session, actor: Actor, data: dict) -> JobPosting
     return posting
 
 
-def update_posting(
+def revise_posting(
     *, session: Session, actor: Actor, posting_id: int, expected_version: int, data: dict
 ) -> JobPosting:
     """The employer edits an open posting at the version it saw."""

@@ -60,7 +60,7 @@ def publish_supply(*, session: Session, actor: Actor, data: dict) -> LabourSuppl
     return supply
 
 
-def update_supply(
+def revise_supply(
     *, session: Session, actor: Actor, supply_id: int, expected_version: int, data: dict
 ) -> LabourSupply:
     """The village corrects a group (head-count, skills, months) at the version it saw."""
