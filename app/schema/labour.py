@@ -98,6 +98,26 @@ class LabourApplication(Node):
         return await visible_posting(info.context, root.posting_id)
 
 
+@strawberry.type(description="劳务协作按县、月统计（乡村振兴局辖区）")
+class LabourMonthFigures:
+    county_code: str = strawberry.field(description="县级代码")
+    county_name: str = strawberry.field(description="县（市、区）")
+    month: str = strawberry.field(description="月份 YYYY-MM（岗位按发布月，录用按录用日期）")
+    postings: int = strawberry.field(description="发布岗位数")
+    hires: int = strawberry.field(description="录用人数")
+    nearby_hires: int = strawberry.field(description="帮扶车间与就近就业录用人数")
+    due_at_six: int = strawberry.field(description="满六个月应确认的录用人数")
+    stable_at_six: int = strawberry.field(description="确认六个月稳定就业人数")
+
+    @strawberry.field(description="就近就业占比（0–1）；无录用时为空")
+    def nearby_share(self, root) -> float | None:
+        return root.nearby_share
+
+    @strawberry.field(description="六个月稳定就业率（0–1）；无到期确认时为空")
+    def stable_rate(self, root) -> float | None:
+        return root.stable_rate
+
+
 @strawberry.type(description="匹配理由及其分值")
 class MatchReason:
     points: int = strawberry.field(description="分值")

@@ -11,13 +11,15 @@ from app.schema.labour import (
     JobPosting,
     LabourApplication,
     LabourMatch,
+    LabourMonthFigures,
     LabourSupply,
     PostingKind,
     to_match,
 )
 from app.schema.node import IdArgument, parse_id
 from app.schema.payloads import Input, data_mutation, payload_type, respond, step_mutation
-from app.services.labour import hiring, matching, postings, supply
+from app.services import clock
+from app.services.labour import figures, hiring, matching, postings, supply
 from app.services.pairing import details
 
 PAGE = 50
@@ -67,6 +69,16 @@ class LabourQueries:
             return matching.supplies_for_posting(session=session, actor=actor, posting_id=key)
 
         return [to_match(m) for m in await _or_empty(info, work)]
+
+    @strawberry.field(
+        description="劳务协作按县、月统计：发布岗位、录用、就近占比、六个月稳定就业率"
+        "（乡村振兴局本辖区、管理员；其他人为空列表）"
+    )
+    async def labour_figures(self, info: Info) -> list[LabourMonthFigures]:
+        actor = info.context.actor
+        return await info.context.read(
+            lambda s: figures.labour_by_county_month(s, actor, clock.today())
+        )
 
     @strawberry.field(
         description="结对协议的系统记录就业人数：结对企业通过劳务协作录用本村劳动力的人数"

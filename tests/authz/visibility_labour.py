@@ -1,11 +1,14 @@
 """The 劳务协作 domain's kinds in the visibility tests: supply groups, job postings (open and
 closed) and applications, in the world's county (平陆县) and the second county (芮城县)."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.models import Enterprise, Village
 from app.models.labour import (
+    HIRED_STATUSES,
     ApplicationStatus,
     JobPosting,
     LabourApplication,
@@ -13,8 +16,10 @@ from app.models.labour import (
     PostingStatus,
     SupplyStatus,
 )
+from app.permissions import REGION_ROWS
 from app.permissions.labour import JOB_POSTINGS, LABOUR_APPLICATIONS, LABOUR_SUPPLIES
-from app.services.labour import hiring, postings, supply
+from app.services import clock
+from app.services.labour import figures, hiring, postings, supply
 from tests.authz.read_paths import ReadPath, one_by_one, page_ids
 from tests.authz.visibility_world import OTHER_COUNTY, OtherCounty, Source
 from tests.authz.world import World
@@ -53,7 +58,24 @@ SOURCES = (
     ),
 )
 
+
+def _counties_with_labour(session: Session) -> set:
+    postings = sa.select(JobPosting.county_code)
+    hires = sa.select(LabourApplication.county_code).where(
+        LabourApplication.status.in_(HIRED_STATUSES)
+    )
+    return set(session.execute(postings.union(hires)).scalars())
+
+
 READ_PATHS = (
+    ReadPath(
+        "labour figures by county and month",
+        REGION_ROWS,
+        lambda s, a: {
+            row.county_code for row in figures.labour_by_county_month(s, a, clock.today())
+        },
+        domain=_counties_with_labour,
+    ),
     ReadPath(
         "labour supply list",
         LABOUR_SUPPLIES,
@@ -114,7 +136,14 @@ def _labour_rows(session: Session, world: World, other: OtherCounty) -> None:
     )
     # Applications: the village to 甲企业 and to a 芮城 employer; a 芮城 group to its cooperative.
     make_application(session, here, posting)
-    make_application(session, here, far_posting, status=ApplicationStatus.hired, hired_count=3)
+    make_application(
+        session,
+        here,
+        far_posting,
+        status=ApplicationStatus.hired,
+        hired_count=3,
+        hired_on=date(2026, 10, 8),
+    )
     away = make_supply(session, other.village)
     make_application(session, away, coop_posting, status=ApplicationStatus.declined)
 

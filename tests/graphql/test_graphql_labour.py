@@ -89,3 +89,15 @@ def test_bad_input_is_a_payload_error(gql_writer):
     assert errors_of(bad) == [(None, "value_error", "最低月薪不能高于最高月薪")]
     denied = payload(gql_writer, POSTING, POSTING_INPUT, actor="village")
     assert errors_of(denied)[0][1] == "permission_denied"
+
+
+FIGURES = "{ labourFigures { countyCode month postings hires nearbyShare stableRate } }"
+
+
+def test_the_bureau_reads_its_figures_and_others_none(gql_writer):
+    payload(gql_writer, POSTING, POSTING_INPUT, actor="enterprise_b")
+    rows = gql_writer.data(FIGURES, actor="bureau_county")["labourFigures"]
+    assert [(r["countyCode"], r["postings"], r["hires"]) for r in rows] == [("140829", 1, 0)]
+    assert rows[0]["nearbyShare"] is None
+    assert gql_writer.data(FIGURES, actor="bureau_other_county") == {"labourFigures": []}
+    assert gql_writer.data(FIGURES, actor="enterprise_b") == {"labourFigures": []}

@@ -78,7 +78,11 @@ def labour_by_county_month(
             sa.func.sum(stable),
         )
         .join(JobPosting, JobPosting.id == A.posting_id)
-        .where(A.status.in_(HIRED_STATUSES), *_scope(actor, county, A.county_code))
+        .where(
+            A.status.in_(HIRED_STATUSES),
+            A.hired_on.is_not(None),
+            *_scope(actor, county, A.county_code),
+        )
         .group_by(A.county_code, hired_month)
     )
     for code, when, hired, near, due_six, stable_six in session.execute(hires):
