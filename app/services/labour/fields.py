@@ -3,11 +3,12 @@
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from app.models.flags import mask_to_months, months_to_mask
+from app.services.inputs import Text
 
-SKILL_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+SKILL_SEPARATORS = re.compile(r"[、,，;；/ \u3000]+")
 MAX_SKILLS = 12
 
 
@@ -16,11 +17,7 @@ def split_skills(text: str) -> list[str]:
     return list(dict.fromkeys(s for s in SKILL_SEPARATORS.split(text or "") if s))
 
 
-def _skills(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        value = "、".join(str(v) for v in value)
-    if not isinstance(value, str):
-        return value
+def _skills(value: str) -> str:
     skills = split_skills(value)
     if len(skills) > MAX_SKILLS:
         raise ValueError(f"最多填写 {MAX_SKILLS} 项技能")
@@ -46,8 +43,9 @@ def _months(value: Any) -> Any:
         raise ValueError("月份应为 1 到 12 的数字") from None
 
 
-# "瓦工、电焊" or ["瓦工", "电焊"] → "瓦工、电焊" (at most MAX_SKILLS, each ≤ 20 characters).
-Skills = Annotated[str, BeforeValidator(_skills)]
+# "瓦工，电焊 瓦工" → "瓦工、电焊" (cleaned as one line first; at most MAX_SKILLS, each ≤ 20
+# characters).
+Skills = Annotated[Text, AfterValidator(_skills)]
 # [3, 4, 5] or "3,4,5" → the bit mask of those months (at least one).
 Months = Annotated[int, BeforeValidator(_months)]
 

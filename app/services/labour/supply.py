@@ -13,7 +13,7 @@ from app.errors import ConflictError, NotFoundError
 from app.labels import register
 from app.models import Village
 from app.models.base import utcnow
-from app.models.labour import LabourSupply, SupplyStatus
+from app.models.labour import ALL_MONTHS, LabourSupply, SupplyStatus
 from app.permissions import require
 from app.permissions.labour import LABOUR_SUPPLIES, can_publish_supply, can_see_supply
 from app.services.audit import snapshot
@@ -40,7 +40,7 @@ class SupplyInput(BaseModel):
     head_count: int = Field(title="人数", gt=0, le=MAX_GROUP)
     skills: Skills = Field(default="", title="技能", max_length=200)
     can_travel: Flag = Field(default=False, title="可外出务工")
-    available_months: Months = Field(title="可务工月份")
+    available_months: Months = Field(title="可务工月份", ge=1, le=ALL_MONTHS)
     note: PublicText = Field(default="", title="补充说明", max_length=2000)
 
 
