@@ -33,7 +33,15 @@ from dataclasses import dataclass
 from types import ModuleType
 
 # The registration line: every domain, in the order its parts are gathered.
-DOMAINS: tuple[str, ...] = ("accounts", "pairing", "trade", "certification", "bureau", "privacy")
+DOMAINS: tuple[str, ...] = (
+    "accounts",
+    "pairing",
+    "trade",
+    "certification",
+    "bureau",
+    "privacy",
+    "labour",
+)
 
 
 class MissingDomainPart(RuntimeError):

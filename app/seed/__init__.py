@@ -37,7 +37,9 @@ from app.models import (
     Village,
     VillageNeed,
 )
+from app.models.labour import JobPosting, LabourApplication, LabourSupply
 from app.seed.context import REFERENCE_DATE, REFERENCE_TIME, SCALES, Progress, Scale, SeedRun
+from app.seed.labour import seed_labour
 from app.seed.organisations import seed_cooperatives, seed_enterprises
 from app.seed.pairing import seed_agreements
 from app.seed.products import seed_products
@@ -62,6 +64,9 @@ _TABLES_WITH_IDS = (
     OutcomeReport,
     Demand,
     Order,
+    LabourSupply,
+    JobPosting,
+    LabourApplication,
 )
 _SCALE_LABELS = {"tiny": "测试规模", "city": "运城市演示规模", "province": "全省性能测试规模"}
 
@@ -96,6 +101,7 @@ def seed_database(
         seed_products(run)
         seed_agreements(run)
         seed_orders(run, seed_demands(run))
+        seed_labour(run)
         rebuild_sales_summary(session)
         rebuild_purchase_summary(session)
         seed_reserved_shares(run)

@@ -61,3 +61,14 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     """[start, end) of a calendar year in Asia/Shanghai, as UTC instants."""
     valid_year(year)
     return start_of_day(date(year, 1, 1)), start_of_day(date(year + 1, 1, 1))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later, or the month's last day when it has none
+    (2026-11-30 + 3 months is 2027-02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    last = (following - date.resolution).day
+    return date(year, month, min(day.day, last))

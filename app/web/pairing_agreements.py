@@ -10,6 +10,7 @@ from app.labels import AGREEMENT_STATUS, HELP_KIND
 from app.models.enums import AgreementStatus, HelpKind
 from app.models.flags import from_mask
 from app.money import fen_to_yuan
+from app.services.labour import hiring
 from app.services.pairing import details, directory, lifecycle, profiles, proposals, queries
 from app.services.pairing.listing import page_number
 from app.services.pairing.periods import local_today
@@ -282,14 +283,19 @@ async def agreement_detail(request: Request) -> Response:
 async def show_detail(
     request, actor, agreement_id, *, errors=None, toast=None, status_code=200, confirm=None
 ):
-    detail = await load(
+    detail, recorded_jobs = await load(
         request,
-        lambda s: details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+        lambda s: (
+            details.get_agreement(session=s, actor=actor, agreement_id=agreement_id),
+            hiring.hires_for_agreement(s, agreement_id),
+        ),
     )
     if confirm is None and not toast:
         confirm = request.query_params.get("confirm")
     context = {
         "detail": detail,
+        # The workers its enterprise hired from its village through 劳务协作 (decision 0038).
+        "recorded_jobs": recorded_jobs,
         "errors": errors or {},
         "toast": toast,
         "steps": steps(detail.agreement),

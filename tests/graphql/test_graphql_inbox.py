@@ -43,7 +43,11 @@ def test_inbox_per_role(gql):
     assert village["count"] == sum(g["count"] for g in village["groups"])
     cooperative = gql.data(INBOX, actor="cooperative")["inbox"]
     counts = {g["key"]: g["count"] for g in cooperative["groups"]}
-    assert counts == {"orders_to_confirm": 1, "orders_to_ship": 1}
+    assert counts == {
+        "orders_to_confirm": 1,
+        "orders_to_ship": 1,
+        "labour_applications_cooperative": 0,
+    }
     bureau = {
         g["key"]: g["count"] for g in gql.data(INBOX, actor="bureau_county")["inbox"]["groups"]
     }

@@ -29,6 +29,7 @@ from app.models import (
     VillageNeed,
 )
 from app.models.enums import AgreementStatus, EnterpriseKind, HelpKind, OrderStatus, ReportStatus
+from app.models.labour import JobPosting, LabourApplication, LabourSupply
 from app.seed import REFERENCE_DATE, SCALES, SeedResult, seed_database
 from app.seed.codes import org_code_is_valid
 from app.seed.context import REFERENCE_TIME
@@ -66,6 +67,9 @@ TABLE_LABELS = {
     "成效报告": OutcomeReport,
     "采购需求": Demand,
     "订单": Order,
+    "劳务供给": LabourSupply,
+    "招工岗位": JobPosting,
+    "劳务报名": LabourApplication,
 }
 
 

@@ -47,6 +47,14 @@ def _expected_village(session, village_id: int) -> dict[str, int]:
             " ON a.id = r.agreement_id WHERE r.status = 'submitted' AND a.village_id = :v",
             v=village_id,
         ),
+        "labour_checks_due": _count(
+            session,
+            "SELECT count(*) FROM labour_applications WHERE village_id = :v AND"
+            " ((status = 'hired' AND check_3_due <= :t) OR"
+            " (status = 'retained' AND check_6_due <= :t))",
+            v=village_id,
+            t=REFERENCE_DATE,
+        ),
     }
 
 
@@ -96,6 +104,12 @@ def _expected_enterprise(session, enterprise_id: int, today: date) -> dict[str, 
             "SELECT count(*) FROM orders WHERE status = 'shipped' AND buyer_id = :e",
             e=enterprise_id,
         ),
+        "labour_applications_enterprise": _count(
+            session,
+            "SELECT count(*) FROM labour_applications WHERE enterprise_id = :e"
+            " AND status IN ('applied', 'interviewing')",
+            e=enterprise_id,
+        ),
     }
 
 
@@ -107,6 +121,12 @@ def _expected_cooperative(session, cooperative_id: int) -> dict[str, int]:
     return {
         "orders_to_confirm": _count(session, sql, s="placed", c=cooperative_id),
         "orders_to_ship": _count(session, sql, s="confirmed", c=cooperative_id),
+        "labour_applications_cooperative": _count(
+            session,
+            "SELECT count(*) FROM labour_applications WHERE cooperative_id = :c"
+            " AND status IN ('applied', 'interviewing')",
+            c=cooperative_id,
+        ),
     }
 
 
@@ -225,6 +245,7 @@ def test_orders_and_overdue_reports(session):
     assert inbox.inbox_counts(session=session, actor=cooperative_actor(cooperative)) == {
         "orders_to_confirm": 1,
         "orders_to_ship": 1,
+        "labour_applications_cooperative": 0,
     }
     agreement = make_active(session, enterprise=buyer)
     counts = inbox.inbox_counts(
@@ -237,6 +258,7 @@ def test_orders_and_overdue_reports(session):
         "returned_reports": 0,
         "overdue_reports": 3,
         "orders_to_receive": 1,
+        "labour_applications_enterprise": 0,
     }
     groups = {
         g.key: g
@@ -265,6 +287,7 @@ def test_orders_and_overdue_reports(session):
         "returned_reports": 1,
         "overdue_reports": 2,
         "orders_to_receive": 1,
+        "labour_applications_enterprise": 0,
     }
 
 

@@ -9,7 +9,15 @@ def labels(role: Role) -> list[str]:
 
 
 def test_each_role_has_the_menu_in_ui_md():
-    assert labels(Role.anonymous) == ["首页", "特色产品", "帮扶村", "公示", "登录", "注册"]
+    assert labels(Role.anonymous) == [
+        "首页",
+        "特色产品",
+        "帮扶村",
+        "公示",
+        "招工岗位",
+        "登录",
+        "注册",
+    ]
     assert labels(Role.enterprise) == [
         "首页",
         "推荐帮扶村",
@@ -19,10 +27,19 @@ def test_each_role_has_the_menu_in_ui_md():
         "特色产品",
         "采购需求",
         "订单",
+        "招工岗位",
         "待办",
     ]
-    assert labels(Role.cooperative) == ["首页", "我的产品", "采购需求", "订单", "待办"]
-    assert labels(Role.village) == ["首页", "本村概况", "需求清单", "结对协议", "成效确认", "待办"]
+    assert labels(Role.cooperative) == ["首页", "我的产品", "采购需求", "订单", "招工岗位", "待办"]
+    assert labels(Role.village) == [
+        "首页",
+        "本村概况",
+        "需求清单",
+        "结对协议",
+        "成效确认",
+        "劳务协作",
+        "待办",
+    ]
     assert labels(Role.bureau) == [
         "首页",
         "工作台",
@@ -34,6 +51,7 @@ def test_each_role_has_the_menu_in_ui_md():
         "台账导出",
         "数据导入",
         "用户管理",
+        "劳务协作",
     ]
 
 
@@ -43,6 +61,7 @@ def test_hrefs_are_short_english_paths():
         "/products",
         "/villages",
         "/disclosure",
+        "/labour/postings",
         "/login",
         "/register",
     ]
@@ -57,12 +76,14 @@ def test_hrefs_are_short_english_paths():
         "/exports",
         "/imports",
         "/users",
+        "/labour/applications",
     ]
     assert [item.href for item in navigation()[Role.cooperative]] == [
         "/",
         "/my/products",
         "/demands",
         "/orders",
+        "/labour/postings",
         "/inbox",
     ]
     assert [item.href for item in navigation()[Role.village]] == [
@@ -71,6 +92,7 @@ def test_hrefs_are_short_english_paths():
         "/needs",
         "/agreements",
         "/reports",
+        "/labour/supplies",
         "/inbox",
     ]
     assert [item.href for item in navigation()[Role.enterprise]] == [
@@ -82,6 +104,7 @@ def test_hrefs_are_short_english_paths():
         "/products",
         "/demands",
         "/orders",
+        "/labour/postings",
         "/inbox",
     ]
 
