@@ -76,10 +76,13 @@ def seed_labour(run: SeedRun) -> None:
 
 
 def _local_employer(run: SeedRun, county_code: str) -> int | None:
-    for enterprise in run.enterprises:
-        if enterprise.approved and enterprise.county_code == county_code:
+    """An approved enterprise of the county; where the county has none, one from elsewhere
+    recruiting there (every county gets postings whatever the draw of organisations)."""
+    approved = [e for e in run.enterprises if e.approved]
+    for enterprise in approved:
+        if enterprise.county_code == county_code:
             return enterprise.id
-    return None
+    return approved[0].id if approved else None
 
 
 def _supply(run: SeedRun, ident: int, village) -> dict:

@@ -50,8 +50,8 @@ def test_each_role_has_the_menu_in_ui_md():
         "覆盖规划",
         "台账导出",
         "数据导入",
-        "用户管理",
         "劳务协作",
+        "用户管理",
     ]
 
 
@@ -75,8 +75,8 @@ def test_hrefs_are_short_english_paths():
         "/coverage",
         "/exports",
         "/imports",
-        "/users",
         "/labour/applications",
+        "/users",
     ]
     assert [item.href for item in navigation()[Role.cooperative]] == [
         "/",
