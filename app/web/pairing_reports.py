@@ -146,58 +146,31 @@ async def submit(request: Request) -> Response:
     return done(request, f"/reports/{report_id}", "成效报告已提交，等待村确认")
 
 
+RESUBMITTED = "已修改并重新提交，等待村确认"
+
+
 async def resubmit(request: Request) -> Response:
-    actor = gate(request, Role.enterprise)
-    if isinstance(actor, Response):
-        return actor
-    report_id = request.path_params["report_id"]
-    if request.method == "GET":
-        return await _resubmit_form(request, actor, report_id, None, {})
-    data = await read_form(request)
-    values = {name: data.get(name, "") for name in REPORT_FIELDS}
-    version = int_or_none(data.get("version")) or 0
-    files = await uploads(request, "evidence")
-    root = upload_dir(request)
-    stored = []
-
-    async def store():
-        stored[:] = await store_evidence(
-            request,
-            files,
-            lambda s: reports.check_may_submit(session=s, actor=actor, report_id=report_id),
-        )
-
-    saved = await save(
-        request,
-        lambda s: reports.resubmit_report(
-            session=s,
-            actor=actor,
-            report_id=report_id,
-            expected_version=version,
-            data=values,
-            files=stored,
-            upload_dir=root,
-        ),
-        lambda errors, status: _resubmit_form(
-            request, actor, report_id, values, errors, status, version
-        ),
-        before=store,
-    )
-    if isinstance(saved, Response):
-        return saved
-    return done(request, f"/reports/{report_id}", "已修改并重新提交，等待村确认")
+    """重新提交: a returned report, revised with new evidence."""
+    return await _revised(request, "resubmit")
 
 
 async def correct(request: Request) -> Response:
     """更正: the form for a correction of a verified report (its figures, a reason, evidence)."""
+    return await _revised(request, "correct")
+
+
+async def _revised(request: Request, step: str) -> Response:
+    """A report sent round the review again, after a return (resubmit) or as a correction
+    (correct, which also carries its reason); evidence is stored before the write."""
     actor = gate(request, Role.enterprise)
     if isinstance(actor, Response):
         return actor
     report_id = request.path_params["report_id"]
     if request.method == "GET":
-        return await _resubmit_form(request, actor, report_id, None, {}, step="correct")
+        return await _resubmit_form(request, actor, report_id, None, {}, step=step)
     data = await read_form(request)
-    values = {name: data.get(name, "") for name in (*REPORT_FIELDS, "reason")}
+    fields = (*REPORT_FIELDS, "reason") if step == "correct" else REPORT_FIELDS
+    values = {name: data.get(name, "") for name in fields}
     version = int_or_none(data.get("version")) or 0
     files = await uploads(request, "evidence")
     root = upload_dir(request)
@@ -210,26 +183,32 @@ async def correct(request: Request) -> Response:
             lambda s: reports.check_may_submit(session=s, actor=actor, report_id=report_id),
         )
 
+    def apply(s):
+        common = {
+            "session": s,
+            "actor": actor,
+            "report_id": report_id,
+            "expected_version": version,
+            "data": values,
+            "files": stored,
+            "upload_dir": root,
+        }
+        if step == "correct":
+            return corrections.correct_report(**common, reason=values["reason"])
+        return reports.resubmit_report(**common)
+
     saved = await save(
         request,
-        lambda s: corrections.correct_report(
-            session=s,
-            actor=actor,
-            report_id=report_id,
-            expected_version=version,
-            data=values,
-            reason=values["reason"],
-            files=stored,
-            upload_dir=root,
-        ),
+        apply,
         lambda errors, status: _resubmit_form(
-            request, actor, report_id, values, errors, status, version, step="correct"
+            request, actor, report_id, values, errors, status, version, step=step
         ),
         before=store,
     )
     if isinstance(saved, Response):
         return saved
-    return done(request, f"/reports/{report_id}", REPORT.transition("correct").done)
+    message = REPORT.transition("correct").done if step == "correct" else RESUBMITTED
+    return done(request, f"/reports/{report_id}", message)
 
 
 async def _resubmit_form(
