@@ -20,6 +20,8 @@ OWN_WORK = {
     ("services/pairing_domain.py", "<module>"),
     ("services/pairing_domain.py", "_overdue"),
     ("services/trade_domain.py", "<module>"),
+    ("services/labour_domain.py", "<module>"),
+    ("services/labour_domain.py", "_checks_due"),
     # The cooperative's and the buyer's own management lists, every status.
     ("services/products.py", "my_products"),
     ("services/demands.py", "my_demands"),

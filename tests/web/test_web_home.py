@@ -125,6 +125,7 @@ def test_home_shows_the_anonymous_navigation_boosted_with_home_current(client):
         ("/products", "", "特色产品"),
         ("/villages", "", "帮扶村"),
         ("/disclosure", "", "公示"),
+        ("/labour/postings", "", "招工岗位"),
         ("/login", "", "登录"),
         ("/register", "", "注册"),
     ]
