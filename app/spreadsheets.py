@@ -33,10 +33,16 @@ def starts_like_formula(text: str) -> bool:
 
 
 def csv_cell(value: Any) -> Any:
-    """A value for ``csv.writer``: text neutralised, anything else unchanged."""
-    if isinstance(value, str) and starts_like_formula(value):
+    """A value for ``csv.writer``: text neutralised, anything else unchanged. Text whose quotes
+    are followed by a formula character (``'=``, ``''+1``) gets one more quote too, so that
+    ``strip_neutraliser`` always gives back exactly what was written."""
+    if isinstance(value, str) and _needs_quote(value):
         return NEUTRALISER + value
     return value
+
+
+def _needs_quote(text: str) -> bool:
+    return starts_like_formula(text.lstrip(NEUTRALISER))
 
 
 def xlsx_cell(sheet, value: Any, number_format: str | None = None):
@@ -60,6 +66,6 @@ def set_text(cell, value: str) -> None:
 
 def strip_neutraliser(text: str) -> str:
     """Imported text without the quote an export put before a formula character."""
-    if text.startswith(NEUTRALISER) and starts_like_formula(text[1:]):
+    if text.startswith(NEUTRALISER) and _needs_quote(text[1:]):
         return text[1:]
     return text

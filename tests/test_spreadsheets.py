@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlmodel import SQLModel
@@ -56,6 +56,8 @@ def test_each_formula_start_is_neutralised_in_csv_and_a_string_in_xlsx(variant):
     assert (cell.data_type, cell.value) == ("s", text.replace("\r", "\n"))
 
 
+@example("'=")  # already looks neutralised: one more quote, so the round trip is exact
+@example("''+1")
 @given(st.text(max_size=40))
 def test_any_text_is_inert_in_both_formats(text):
     neutral = csv_cell(text)
